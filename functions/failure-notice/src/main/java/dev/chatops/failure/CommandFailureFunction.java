@@ -1,0 +1,107 @@
+package dev.chatops.failure;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Env;
+import dev.chatops.shared.Json;
+import dev.chatops.shared.Log;
+import dev.chatops.shared.runtime.AuditLog;
+import dev.chatops.shared.runtime.ReplyException;
+import dev.chatops.shared.runtime.Reply;
+import dev.chatops.shared.runtime.RequestClaims;
+import dev.chatops.shared.runtime.ResponseUrlClient;
+import dev.chatops.shared.runtime.Services;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Consumes the command functions' on-failure destination: after Lambda's last retry of a command
+ * request fails, tells the person that their command failed, with the request id, once, and
+ * audits it. Requests that were answered after all (a late retry won) get no notice.
+ */
+public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private final RequestClaims claims;
+    private final AuditLog audit;
+    private final ResponseUrlClient replies;
+    private final Clock clock;
+
+    /** Lambda's constructor: configuration from the process environment. */
+    public CommandFailureFunction() {
+        this(Env.system());
+    }
+
+    /** Configuration from {@code env} (the local runner's), AWS clients from the SDK's standard configuration. */
+    public CommandFailureFunction(Env env) {
+        this(Services.fromEnvironment(env));
+    }
+
+    public CommandFailureFunction(Services services) {
+        this.claims = services.claims();
+        this.audit = services.audit();
+        this.replies = services.replies();
+        this.clock = services.clock();
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (SQSEvent.SQSMessage message : event.getRecords()) {
+            if (!notify(message.getBody())) {
+                failures.add(SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(message.getMessageId()).build());
+            }
+        }
+        return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    /** False when the notice should be tried again later. */
+    @SuppressWarnings("unchecked")
+    private boolean notify(String body) {
+        CommandRequest request;
+        Map<String, Object> context;
+        try {
+            Map<String, Object> record = Json.readObject(body);
+            request = CommandRequest.fromMap((Map<String, Object>) record.get("requestPayload"));
+            context = record.get("requestContext") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        } catch (RuntimeException e) {
+            Log.error("failure.unreadable", e);
+            return true;
+        }
+        Log.forRequest(request.requestId());
+        try {
+            if (!claims.claimFailureNotice(request.requestId(), clock.instant())) {
+                Log.info("failure.skipped", "reason", "answered or already notified");
+                return true;
+            }
+            String condition = String.valueOf(context.getOrDefault("condition", "RetriesExhausted"));
+            Object attempts = context.getOrDefault("approximateInvokeCount", "several");
+            String why = "EventAgeExceeded".equals(condition)
+                    ? "it could not start in time"
+                    : "it failed " + attempts + " times";
+            AuditLog.Entry entry = audit.begin(request, clock.instant());
+            try {
+                replies.post(request.responseUrl(), Reply.error(":x: `" + request.display().replace('`', '\'')
+                        + "` did not complete: " + why + ". Request id: `" + request.requestId()
+                        + "` — the operators can find what happened in the logs."), clock.instant().plus(Duration.ofSeconds(20)));
+            } catch (ReplyException e) {
+                Log.error("failure.notice_failed", e, "retryable", e.retryable());
+                audit.finish(entry, "failed", "notice not delivered", e.getMessage(), clock.instant());
+                if (e.retryable()) {
+                    claims.releaseFailureNotice(request.requestId());
+                    return false;
+                }
+                return true;
+            }
+            audit.finish(entry, "failed", "notified", condition, clock.instant());
+            Log.info("failure.notified", "condition", condition);
+            return true;
+        } finally {
+            Log.clearRequest();
+        }
+    }
+}

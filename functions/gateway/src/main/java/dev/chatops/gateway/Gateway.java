@@ -1,0 +1,205 @@
+package dev.chatops.gateway;
+
+import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Json;
+import dev.chatops.shared.Log;
+import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.CommandSpec;
+import dev.chatops.shared.command.UsageException;
+import dev.chatops.shared.edge.CommandText;
+import dev.chatops.shared.edge.FormBody;
+import dev.chatops.shared.edge.SlackSignature;
+import dev.chatops.shared.edge.TextParseException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the gateway does with one HTTP request from Slack: verify it, read the command, answer
+ * help and mistakes at once, and hand real work to the command's function with an ephemeral
+ * "running" acknowledgement. Nothing here waits on anything but the one Lambda invoke.
+ */
+public final class Gateway {
+    /** Slack's slash command bodies are a few kilobytes; anything far larger is not Slack. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final List<String> REQUIRED_FIELDS =
+            List.of("team_id", "user_id", "channel_id", "command", "response_url");
+
+    /** The HTTP answer: a status and, for 200, Slack's JSON message. */
+    public record Response(int status, String body) {
+        static Response ephemeral(String text) {
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("response_type", "ephemeral");
+            message.put("text", text);
+            return new Response(200, Json.write(message));
+        }
+
+        static Response empty(int status) {
+            return new Response(status, "");
+        }
+    }
+
+    private final GatewayConfig config;
+    private final SigningSecret secret;
+    private final SlackSignature signature;
+    private final Dispatcher dispatcher;
+    private final Catalog catalog;
+    private final Clock clock;
+
+    public Gateway(GatewayConfig config, SigningSecret secret, Dispatcher dispatcher, Catalog catalog, Clock clock) {
+        this.config = config;
+        this.secret = secret;
+        this.signature = new SlackSignature(clock);
+        this.dispatcher = dispatcher;
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    public Response handle(Map<String, String> headers, byte[] body, String requestId) {
+        if (body.length > MAX_BODY_BYTES) {
+            Log.warn("request.rejected", "reason", "body too large", "bytes", body.length);
+            return Response.empty(413);
+        }
+        Optional<FormBody> form = parseForm(body);
+        if (form.isPresent() && form.get().get("ssl_check").filter("1"::equals).isPresent()) {
+            return Response.empty(200);
+        }
+        SlackSignature.Verdict verdict = verify(headers, body);
+        if (verdict != SlackSignature.Verdict.VALID) {
+            Log.warn("request.rejected", "reason", "signature " + verdict);
+            return Response.empty(401);
+        }
+        if (form.isEmpty() || REQUIRED_FIELDS.stream().anyMatch(f -> form.get().getOrEmpty(f).isEmpty())) {
+            Log.warn("request.rejected", "reason", "signed but not a slash command form");
+            return Response.empty(400);
+        }
+        return command(form.get(), requestId);
+    }
+
+    private Response command(FormBody form, String requestId) {
+        String slash = form.getOrEmpty("command");
+        CommandText text;
+        try {
+            text = CommandText.parse(form.getOrEmpty("text"));
+        } catch (TextParseException e) {
+            return Response.ephemeral(":warning: " + e.getMessage() + " Try `" + slash + " run help`.");
+        }
+        List<String> words = text.words();
+        if (words.isEmpty() || (words.get(0).equalsIgnoreCase("help") && words.size() == 1)
+                || (words.get(0).equalsIgnoreCase("run") && words.size() == 1)) {
+            return Response.ephemeral(catalog.help(slash));
+        }
+        boolean helpFirst = words.get(0).equalsIgnoreCase("help");
+        if (!helpFirst && !words.get(0).equalsIgnoreCase("run")) {
+            return Response.ephemeral("Commands start with `run`, as in `" + slash + " run whoami`. "
+                    + "`" + slash + " run help` lists them.");
+        }
+        boolean helpAfterRun = !helpFirst && words.get(1).equalsIgnoreCase("help");
+        if (helpFirst || helpAfterRun) {
+            List<String> topic = words.subList(helpFirst ? 1 : 2, words.size());
+            if (topic.isEmpty()) {
+                return Response.ephemeral(catalog.help(slash));
+            }
+            return catalog.find(topic.get(0)).map(spec -> Response.ephemeral(Catalog.help(slash, spec)))
+                    .orElseGet(() -> unknown(slash, topic.get(0)));
+        }
+        String name = words.get(1);
+        Optional<CommandSpec> found = catalog.find(name);
+        if (found.isEmpty()) {
+            return unknown(slash, name);
+        }
+        CommandSpec spec = found.get();
+        Map<String, String> options = new LinkedHashMap<>(text.options());
+        if (options.containsKey("help")) {
+            return Response.ephemeral(Catalog.help(slash, spec));
+        }
+        List<String> args = words.subList(2, words.size());
+        try {
+            Catalog.resolve(spec, args, options);
+        } catch (UsageException e) {
+            return Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```");
+        }
+        String responseUrl = form.getOrEmpty("response_url");
+        if (!config.responseUrls().allows(responseUrl)) {
+            Log.warn("request.refused", "reason", "response_url not on the allow-list");
+            return Response.ephemeral(":no_entry: This request's response URL is not one ChatOps answers to.");
+        }
+        CommandRequest request = new CommandRequest(requestId, form.getOrEmpty("team_id"), form.getOrEmpty("enterprise_id"),
+                form.getOrEmpty("user_id"), form.getOrEmpty("user_name"), form.getOrEmpty("channel_id"),
+                form.getOrEmpty("channel_name"), slash, spec.name(), args, options, text.rawAfterWords(2),
+                responseUrl, clock.instant());
+        try {
+            dispatcher.dispatch(config.functionFor(spec.target()), request);
+        } catch (DispatchException e) {
+            Log.error("dispatch.failed", e, "command", spec.name());
+            return Response.ephemeral(":x: Could not start `" + echo(request.display()) + "`: the command service is "
+                    + "unavailable. Try again in a minute. Request id: `" + requestId + "`.");
+        }
+        Log.info("dispatched", "command", spec.name(), "user", request.userId(), "team", request.teamId());
+        return Response.ephemeral(":hourglass_flowing_sand: running `" + echo(request.display()) + "` …");
+    }
+
+    private Response unknown(String slash, String name) {
+        List<String> close = catalog.closest(name, 3);
+        String shown = name.length() > 40 ? name.substring(0, 40) + "…" : name;
+        StringBuilder reply = new StringBuilder(":warning: `").append(echo(shown)).append("` is not a command.");
+        if (!close.isEmpty()) {
+            reply.append(" Did you mean ").append(String.join(" or ", close.stream().map(c -> "`" + c + "`").toList()))
+                    .append('?');
+        }
+        reply.append(" `").append(slash).append(" run help` lists them all.");
+        return Response.ephemeral(reply.toString());
+    }
+
+    private SlackSignature.Verdict verify(Map<String, String> headers, byte[] body) {
+        Header timestamp = header(headers, SlackSignature.TIMESTAMP_HEADER);
+        Header sig = header(headers, SlackSignature.SIGNATURE_HEADER);
+        if (timestamp.repeated() || sig.repeated()) {
+            return SlackSignature.Verdict.MALFORMED;
+        }
+        SlackSignature.Verdict verdict = signature.verify(secret.current(), timestamp.value(), sig.value(), body);
+        if (verdict == SlackSignature.Verdict.MISMATCH) {
+            Optional<String> rotated = secret.refreshed();
+            if (rotated.isPresent()) {
+                verdict = signature.verify(rotated.get(), timestamp.value(), sig.value(), body);
+            }
+        }
+        return verdict;
+    }
+
+    private record Header(String value, boolean repeated) {
+    }
+
+    /** A header by name, case-insensitively; repeated when sent twice (HTTP API joins repeats with commas). */
+    private static Header header(Map<String, String> headers, String name) {
+        if (headers == null) {
+            return new Header(null, false);
+        }
+        String value = null;
+        int seen = 0;
+        for (Map.Entry<String, String> entry : headers.entrySet()) {
+            if (entry.getKey() != null && entry.getKey().equalsIgnoreCase(name)) {
+                value = entry.getValue();
+                seen++;
+            }
+        }
+        return new Header(value, seen > 1 || (value != null && value.indexOf(',') >= 0));
+    }
+
+    private static Optional<FormBody> parseForm(byte[] body) {
+        try {
+            return Optional.of(FormBody.parse(new String(body, StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A command line shown back inside backticks: no backtick may close the code span early. */
+    private static String echo(String text) {
+        String single = text.replace('`', '\'').replace('\n', ' ');
+        return single.length() > 200 ? single.substring(0, 200) + "…" : single;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.chatops.gateway;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.chatops.shared.Env;
+import dev.chatops.shared.Log;
+import dev.chatops.shared.command.Catalog;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The Lambda handler behind {@code POST /slack/commands} (HTTP API, payload format 2.0): a thin
+ * adapter from the event to {@link Gateway} and back. Bodies of errors carry nothing: what went
+ * wrong is in the logs, under the request id.
+ */
+public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private static final Map<String, String> JSON = Map.of("content-type", "application/json; charset=utf-8");
+
+    private final Gateway gateway;
+
+    /** Lambda's constructor: configuration from the environment, AWS clients from the SDK's defaults. */
+    public GatewayFunction() {
+        this(Env.system());
+    }
+
+    /** Configuration from {@code env}; AWS clients from the SDK's standard configuration. */
+    public GatewayFunction(Env env) {
+        this(env, LambdaClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
+                SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build());
+    }
+
+    public GatewayFunction(Env env, LambdaClient lambda, SecretsManagerClient secrets) {
+        GatewayConfig config = GatewayConfig.from(env);
+        Clock clock = Clock.systemUTC();
+        SigningSecret secret = new SigningSecret(
+                () -> secrets.getSecretValue(b -> b.secretId(config.signingSecretId())).secretString(), clock);
+        this.gateway = new Gateway(config, secret, new LambdaDispatcher(lambda), Catalog.standard(), clock);
+    }
+
+    public GatewayFunction(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        String requestId = event.getRequestContext() != null && event.getRequestContext().getRequestId() != null
+                ? event.getRequestContext().getRequestId() : UUID.randomUUID().toString();
+        Log.forRequest(requestId);
+        try {
+            byte[] body = bodyOf(event);
+            Gateway.Response response = body == null
+                    ? new Gateway.Response(400, "")
+                    : gateway.handle(event.getHeaders(), body, requestId);
+            return APIGatewayV2HTTPResponse.builder()
+                    .withStatusCode(response.status())
+                    .withHeaders(response.body().isEmpty() ? Map.of() : JSON)
+                    .withBody(response.body())
+                    .build();
+        } catch (RuntimeException e) {
+            Log.error("gateway.failed", e);
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(500).withBody("").build();
+        } finally {
+            Log.clearRequest();
+        }
+    }
+
+    private static byte[] bodyOf(APIGatewayV2HTTPEvent event) {
+        String body = event.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        if (!event.getIsBase64Encoded()) {
+            return body.getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return Base64.getDecoder().decode(body);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

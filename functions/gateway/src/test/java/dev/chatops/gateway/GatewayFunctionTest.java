@@ -1,0 +1,244 @@
+package dev.chatops.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.chatops.shared.Env;
+import dev.chatops.shared.Json;
+import dev.chatops.shared.command.Target;
+import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.CaptureServer.Answer;
+import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.SlackRequests;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The gateway handler end to end on HTTP API 2.0 events: its signing secret read from Secrets
+ * Manager on moto, its dispatch made by the real Lambda SDK client to a loopback Lambda API.
+ */
+@ExtendWith(MotoExtension.class)
+class GatewayFunctionTest {
+    /** Stands in for Lambda's Invoke API: records what the SDK sends, answers 202 as Lambda does for Event. */
+    @RegisterExtension
+    static final CaptureServer lambdaApi = new CaptureServer();
+
+    private static final String INVOKE_PATH = "/2015-03-31/functions/UserFunction/invocations";
+    private static final String RESPONSE_URL = "https://hooks.slack.com/commands/T0001/1/abc";
+    private GatewayFunction handler;
+
+    @BeforeEach
+    void setUp(LocalAws aws) {
+        lambdaApi.answerByDefault(Answer.of(202, ""));
+        System.setProperty("aws.endpointUrlLambda", lambdaApi.url(""));
+        Map<String, String> env = new HashMap<>();
+        env.put(GatewayConfig.SIGNING_SECRET_ID, aws.ref("SigningSecret"));
+        for (Target target : Target.values()) {
+            env.put(target.envName(), target == Target.USER ? "UserFunction" : "Other" + target.ordinal());
+        }
+        handler = new GatewayFunction(Env.of(env));
+    }
+
+    @AfterEach
+    void tearDown() {
+        System.clearProperty("aws.endpointUrlLambda");
+    }
+
+    @Test
+    void a_signed_base64_event_is_verified_dispatched_asynchronously_and_acked() {
+        APIGatewayV2HTTPResponse response = handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET));
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        Map<String, Object> ack = Json.readObject(response.getBody());
+        assertThat(ack).containsEntry("response_type", "ephemeral");
+        assertThat((String) ack.get("text")).contains("running `/chatops run whoami`");
+        List<CaptureServer.Post> invokes = lambdaApi.postsTo(INVOKE_PATH);
+        assertThat(invokes).hasSize(1);
+        assertThat(invokes.get(0).headers().get("X-Amz-Invocation-Type")).isEqualTo("Event");
+        Map<String, Object> payload = invokes.get(0).json();
+        assertThat(payload).containsEntry("command", "whoami").containsEntry("userId", "U0ALICE")
+                .containsEntry("teamId", "T0001").containsEntry("channelId", "C2147483705")
+                .containsEntry("responseUrl", RESPONSE_URL).containsEntry("slashCommand", "/chatops")
+                .containsKeys("requestId", "receivedAt");
+    }
+
+    @Test
+    void a_plain_text_body_is_accepted_too() {
+        APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
+        event.setBody(new String(Base64.getDecoder().decode(event.getBody()), StandardCharsets.UTF_8));
+        event.setIsBase64Encoded(false);
+
+        assertThat(handle(event).getStatusCode()).isEqualTo(200);
+        assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSize(1);
+    }
+
+    @Test
+    void a_body_with_one_byte_changed_is_refused_without_detail_or_dispatch() {
+        APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
+        byte[] body = Base64.getDecoder().decode(event.getBody());
+        body[body.length - 1] ^= 1;
+        event.setBody(Base64.getEncoder().encodeToString(body));
+
+        assertRefused(handle(event));
+    }
+
+    @Test
+    void a_request_signed_with_another_secret_is_refused() {
+        assertRefused(handle(event("run whoami", Instant.now().getEpochSecond(), "another-secret")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {-301, 301, -100_000, 100_000})
+    void a_timestamp_outside_five_minutes_either_way_is_refused(long skew) {
+        assertRefused(handle(event("run whoami", Instant.now().getEpochSecond() + skew, MotoExtension.SIGNING_SECRET)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {-290, 290})
+    void a_timestamp_within_five_minutes_either_way_is_accepted(long skew) {
+        assertThat(handle(event("run whoami", Instant.now().getEpochSecond() + skew, MotoExtension.SIGNING_SECRET))
+                .getStatusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void missing_repeated_or_joined_signature_headers_are_refused() {
+        long now = Instant.now().getEpochSecond();
+        APIGatewayV2HTTPEvent missing = event("run whoami", now, MotoExtension.SIGNING_SECRET);
+        missing.getHeaders().remove("x-slack-signature");
+        APIGatewayV2HTTPEvent repeated = event("run whoami", now, MotoExtension.SIGNING_SECRET);
+        repeated.getHeaders().put("X-Slack-Signature", repeated.getHeaders().get("x-slack-signature"));
+        APIGatewayV2HTTPEvent joined = event("run whoami", now, MotoExtension.SIGNING_SECRET);
+        String signature = joined.getHeaders().get("x-slack-signature");
+        joined.getHeaders().put("x-slack-signature", signature + "," + signature);
+
+        assertRefused(handle(missing));
+        assertRefused(handle(repeated));
+        assertRefused(handle(joined));
+    }
+
+    @Test
+    void slacks_unsigned_ssl_check_gets_200_and_nothing_else() {
+        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+        event.setHeaders(new HashMap<>());
+        event.setBody(Base64.getEncoder().encodeToString("ssl_check=1&token=abc".getBytes(StandardCharsets.UTF_8)));
+        event.setIsBase64Encoded(true);
+
+        APIGatewayV2HTTPResponse response = handle(event);
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(response.getBody()).isEmpty();
+        assertThat(lambdaApi.posts()).isEmpty();
+    }
+
+    @Test
+    void help_unknown_commands_and_usage_errors_are_answered_inline_and_never_dispatched() {
+        long now = Instant.now().getEpochSecond();
+        String help = text(handle(event("run help", now, MotoExtension.SIGNING_SECRET)));
+        String helpOne = text(handle(event("help whoami", now, MotoExtension.SIGNING_SECRET)));
+        String unknown = text(handle(event("run whoamii", now, MotoExtension.SIGNING_SECRET)));
+        String usage = text(handle(event("run whoami please", now, MotoExtension.SIGNING_SECRET)));
+        String noRun = text(handle(event("whoami", now, MotoExtension.SIGNING_SECRET)));
+        String quote = text(handle(event("run whoami \"unclosed", now, MotoExtension.SIGNING_SECRET)));
+
+        assertThat(help).contains("`whoami`");
+        assertThat(helpOne).contains("/chatops run whoami", "anyone may run it");
+        assertThat(unknown).contains("`whoamii` is not a command", "Did you mean `whoami`?");
+        assertThat(usage).contains("does not take `please`", "/chatops run whoami");
+        assertThat(noRun).contains("Commands start with `run`");
+        assertThat(quote).contains("not closed");
+        assertThat(lambdaApi.posts()).isEmpty();
+    }
+
+    @Test
+    void a_response_url_off_the_allow_list_is_refused_before_dispatch() {
+        Map<String, String> form = SlackRequests.slashCommand("run whoami", "U0ALICE", "https://attacker.example/hook");
+
+        String text = text(handle(event(form, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
+
+        assertThat(text).contains("not one ChatOps answers to");
+        assertThat(lambdaApi.posts()).isEmpty();
+    }
+
+    @Test
+    void when_lambda_refuses_the_invoke_the_user_is_told_with_the_request_id() {
+        lambdaApi.answerByDefault(Answer.of(429, "{\"Type\":\"User\",\"message\":\"Rate exceeded\"}"));
+        APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
+
+        String text = text(handle(event));
+
+        assertThat(text).contains("Could not start", event.getRequestContext().getRequestId());
+    }
+
+    @Test
+    void a_signed_request_missing_slack_fields_is_a_bad_request() {
+        Map<String, String> form = SlackRequests.slashCommand("run whoami", "U0ALICE", RESPONSE_URL);
+        form.remove("user_id");
+
+        assertThat(handle(event(form, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)).getStatusCode()).isEqualTo(400);
+        assertThat(lambdaApi.posts()).isEmpty();
+    }
+
+    @Test
+    void an_oversize_body_is_refused_before_anything_else() {
+        Map<String, String> form = SlackRequests.slashCommand("run whoami " + "x".repeat(70_000), "U0ALICE", RESPONSE_URL);
+
+        assertThat(handle(event(form, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)).getStatusCode()).isEqualTo(413);
+        assertThat(lambdaApi.posts()).isEmpty();
+    }
+
+    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
+        return handler.handleRequest(event, null);
+    }
+
+    private void assertRefused(APIGatewayV2HTTPResponse response) {
+        assertThat(response.getStatusCode()).isEqualTo(401);
+        assertThat(response.getBody()).isEmpty();
+        assertThat(lambdaApi.posts()).isEmpty();
+    }
+
+    private static String text(APIGatewayV2HTTPResponse response) {
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        return String.valueOf(Json.readObject(response.getBody()).get("text"));
+    }
+
+    static APIGatewayV2HTTPEvent event(String text, long timestamp, String secret) {
+        return event(SlackRequests.slashCommand(text, "U0ALICE", RESPONSE_URL), timestamp, secret);
+    }
+
+    /** An HTTP API payload 2.0 event as API Gateway builds it from Slack's POST. */
+    static APIGatewayV2HTTPEvent event(Map<String, String> form, long timestamp, String secret) {
+        byte[] body = SlackRequests.formBody(form);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("content-type", "application/x-www-form-urlencoded");
+        headers.put("user-agent", "Slackbot 1.0 (+https://api.slack.com/robots)");
+        headers.put("x-slack-request-timestamp", Long.toString(timestamp));
+        headers.put("x-slack-signature", SlackRequests.sign(secret, timestamp, body));
+        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+        event.setVersion("2.0");
+        event.setRouteKey("POST /slack/commands");
+        event.setRawPath("/slack/commands");
+        event.setHeaders(headers);
+        event.setRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                .withRequestId(UUID.randomUUID().toString())
+                .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST").withPath("/slack/commands").build())
+                .build());
+        event.setBody(Base64.getEncoder().encodeToString(body));
+        event.setIsBase64Encoded(true);
+        return event;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.chatops.shared;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Hides secret-looking values before anything is stored or logged: values of options whose names
+ * say secret ({@code --token=…}, {@code --password=…}), {@code key=value} pairs of that kind inside
+ * words, and words shaped like credentials (GitLab and Slack tokens, AWS access keys, long
+ * random-looking strings).
+ */
+public final class Redactor {
+    public static final String MASK = "[redacted]";
+    private static final Pattern SECRET_NAME = Pattern.compile(
+            "(?i).*(token|secret|passw|pwd|pass$|key$|apikey|api_key|auth|cookie|credential|private|signature).*");
+    private static final Pattern CREDENTIAL = Pattern.compile(
+            "(gl(pat|oas|dt|rt|ptt|ft|imt|agent|soat|cbt|ffct|wt)-[A-Za-z0-9_\\-.]{8,}"
+                    + "|xox[abposer]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}"
+                    + "|(AKIA|ASIA)[0-9A-Z]{16}"
+                    + "|[A-Za-z0-9+/=_\\-]{40,})");
+    private static final Pattern PAIR = Pattern.compile("([A-Za-z_][A-Za-z0-9_.-]*)\\s*[=:]\\s*(\\S+)");
+
+    private Redactor() {
+    }
+
+    /** The arguments and options as one line, with secret-looking values masked. */
+    public static String redact(List<String> args, Map<String, String> options) {
+        List<String> parts = new ArrayList<>();
+        for (String arg : args) {
+            parts.add(redactText(arg));
+        }
+        options.forEach((name, value) -> {
+            if (value == null) {
+                parts.add("--" + name);
+            } else if (SECRET_NAME.matcher(name.toLowerCase(Locale.ROOT)).matches()) {
+                parts.add("--" + name + "=" + MASK);
+            } else {
+                parts.add("--" + name + "=" + redactText(value));
+            }
+        });
+        return String.join(" ", parts);
+    }
+
+    /** Free text with credential-shaped words and secret {@code name=value} pairs masked. */
+    public static String redactText(String text) {
+        String masked = PAIR.matcher(text).replaceAll(m -> SECRET_NAME.matcher(m.group(1)).matches()
+                ? java.util.regex.Matcher.quoteReplacement(m.group(1) + "=" + MASK)
+                : java.util.regex.Matcher.quoteReplacement(m.group()));
+        return CREDENTIAL.matcher(masked).replaceAll(MASK);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.chatops.shared.access;
+
+import dev.chatops.shared.runtime.StoreException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/**
+ * Access state in DynamoDB, one table keyed by {@code pk}:
+ * <ul>
+ *   <li>{@code slack#<workspace>#<user>}: the Slack user's link and the cached GitLab snapshot;</li>
+ *   <li>{@code gitlab#<instance>#<id>}: the reverse entry that makes a link one-to-one.</li>
+ * </ul>
+ * The workspace is the Enterprise Grid organisation when there is one (a user keeps one id across
+ * its workspaces), otherwise the team.
+ */
+public final class AccessStore {
+    static final String PK = "pk";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public AccessStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    /** The workspace a Slack user's link belongs to: the enterprise when there is one, else the team. */
+    public static String workspaceOf(String teamId, String enterpriseId) {
+        return enterpriseId == null || enterpriseId.isEmpty() ? teamId : enterpriseId;
+    }
+
+    public Optional<Link> findLink(String workspace, String slackUserId) {
+        GetItemResponse response;
+        try {
+            response = dynamo.getItem(b -> b.tableName(table).key(Map.of(PK, s(slackKey(workspace, slackUserId)))));
+        } catch (SdkException e) {
+            throw new StoreException("could not read the link of " + slackUserId, e);
+        }
+        if (!response.hasItem() || response.item().isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> item = response.item();
+        return Optional.of(new Link(workspace, slackUserId,
+                item.get("instance").s(),
+                Long.parseLong(item.get("gitlabUserId").n()),
+                item.get("gitlabUsername").s(),
+                Instant.parse(item.get("linkedAt").s()),
+                Optional.ofNullable(item.get("accessLevel")).map(v -> Integer.parseInt(v.n())),
+                Optional.ofNullable(item.get("twoFactor")).map(AttributeValue::bool),
+                Optional.ofNullable(item.get("checkedAt")).map(v -> Instant.parse(v.s()))));
+    }
+
+    /**
+     * Stores {@code link} and its reverse entry in one transaction that fails, with a
+     * {@link LinkConflictException}, when either side is already linked: of two concurrent links of
+     * one GitLab account, exactly one succeeds.
+     */
+    public void link(Link link) {
+        Map<String, AttributeValue> forward = new HashMap<>();
+        forward.put(PK, s(slackKey(link.slackWorkspace(), link.slackUserId())));
+        forward.put("instance", s(link.instance()));
+        forward.put("gitlabUserId", AttributeValue.fromN(Long.toString(link.gitlabUserId())));
+        forward.put("gitlabUsername", s(link.gitlabUsername()));
+        forward.put("linkedAt", s(link.linkedAt().toString()));
+        link.accessLevel().ifPresent(level -> forward.put("accessLevel", AttributeValue.fromN(Integer.toString(level))));
+        link.twoFactor().ifPresent(on -> forward.put("twoFactor", AttributeValue.fromBool(on)));
+        link.checkedAt().ifPresent(at -> forward.put("checkedAt", s(at.toString())));
+        Map<String, AttributeValue> reverse = Map.of(
+                PK, s(gitlabKey(link.instance(), link.gitlabUserId())),
+                "slackWorkspace", s(link.slackWorkspace()),
+                "slackUserId", s(link.slackUserId()));
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(forward)
+                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(reverse)
+                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
+        } catch (TransactionCanceledException e) {
+            throw new LinkConflictException("Slack user " + link.slackUserId() + " or GitLab user "
+                    + link.gitlabUsername() + " is already linked", e);
+        } catch (SdkException e) {
+            throw new StoreException("could not store the link of " + link.slackUserId(), e);
+        }
+    }
+
+    static String slackKey(String workspace, String userId) {
+        return "slack#" + workspace + "#" + userId;
+    }
+
+    static String gitlabKey(String instance, long gitlabUserId) {
+        return "gitlab#" + instance + "#" + gitlabUserId;
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+}

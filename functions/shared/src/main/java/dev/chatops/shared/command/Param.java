@@ -1,0 +1,17 @@
+package dev.chatops.shared.command;
+
+/** A positional argument of a command form; {@code rest} takes every remaining word. */
+public record Param(String name, boolean optional, boolean rest) {
+    public static Param required(String name) {
+        return new Param(name, false, false);
+    }
+
+    public static Param optional(String name) {
+        return new Param(name, true, false);
+    }
+
+    public String usage() {
+        String shown = "<" + name + ">" + (rest ? "…" : "");
+        return optional ? "[" + shown + "]" : shown;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.chatops.shared.runtime;
+
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * Default AWS clients for the command functions. Region, endpoint and credentials come from the
+ * SDK's standard configuration ({@code AWS_REGION}, {@code AWS_ENDPOINT_URL}, the credentials
+ * chain, or the matching {@code aws.*} system properties): the same code talks to AWS in
+ * production and to moto locally. The JDK's URL connection client is light and starts fast.
+ */
+public final class AwsClients {
+    private AwsClients() {
+    }
+
+    public static DynamoDbClient dynamoDb() {
+        return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public static SecretsManagerClient secretsManager() {
+        return SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    }
+}

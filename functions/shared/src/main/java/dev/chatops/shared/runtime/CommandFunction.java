@@ -1,0 +1,40 @@
+package dev.chatops.shared.runtime;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Log;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The Lambda handler every command function extends: reads the gateway's command request from the
+ * asynchronous invocation and hands it to the {@link CommandRuntime}. A subclass has the
+ * no-argument constructor Lambda needs and one that takes its {@link Services}.
+ */
+public abstract class CommandFunction implements RequestStreamHandler {
+    private final CommandRuntime runtime;
+
+    protected CommandFunction(Services services, List<Command> commands) {
+        this.runtime = new CommandRuntime(commands, services);
+    }
+
+    @Override
+    public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        CommandRequest request;
+        try {
+            request = CommandRequest.fromJson(input);
+        } catch (IllegalArgumentException e) {
+            // Not from our gateway, or from an incompatible version: retrying cannot help.
+            Log.error("request.unreadable", e);
+            output.write("{\"status\":\"unreadable\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        runtime.handle(request, Duration.ofMillis(context.getRemainingTimeInMillis()));
+        output.write("{\"status\":\"done\"}".getBytes(StandardCharsets.UTF_8));
+    }
+}

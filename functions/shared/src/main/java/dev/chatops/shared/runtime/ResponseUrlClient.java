@@ -1,0 +1,148 @@
+package dev.chatops.shared.runtime;
+
+import com.slack.api.SlackConfig;
+import com.slack.api.util.http.SlackHttpClient;
+import dev.chatops.shared.Log;
+import dev.chatops.shared.edge.ResponseUrlPolicy;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import okhttp3.OkHttpClient;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * Posts replies to a request's response_url through the Slack API client. Only URLs the
+ * {@link ResponseUrlPolicy} allows are ever called, redirects are not followed, and a reply never
+ * takes more than {@link Reply#MAX_MESSAGES} posts. 5xx answers, 429 (honouring Retry-After) and
+ * network errors are retried with backoff until a deadline; other 4xx answers are final.
+ */
+public final class ResponseUrlClient {
+    static final int MAX_ATTEMPTS = 4;
+    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(10);
+
+    /** Sleeps between attempts; tests pass one that records instead of waiting. */
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    private final SlackHttpClient http;
+    private final ResponseUrlPolicy policy;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    public ResponseUrlClient(ResponseUrlPolicy policy, Clock clock, Sleeper sleeper, Duration callTimeout) {
+        SlackConfig config = new SlackConfig();
+        config.setHttpClientCallTimeoutMillis((int) callTimeout.toMillis());
+        config.setHttpClientReadTimeoutMillis((int) callTimeout.toMillis());
+        OkHttpClient ok = SlackHttpClient.buildOkHttpClient(config).newBuilder()
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .build();
+        this.http = new SlackHttpClient(ok);
+        this.http.setConfig(config);
+        this.policy = policy;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    public static ResponseUrlClient standard(ResponseUrlPolicy policy) {
+        return new ResponseUrlClient(policy, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), Duration.ofSeconds(8));
+    }
+
+    public boolean allows(String url) {
+        return policy.allows(url);
+    }
+
+    /** Posts every message of {@code reply}, in order, giving up at {@code deadline}. */
+    public void post(String url, Reply reply, Instant deadline) {
+        post(url, reply.messages(), deadline);
+    }
+
+    public void post(String url, List<Message> messages, Instant deadline) {
+        if (!policy.allows(url)) {
+            Log.warn("response_url.refused", "host", hostOf(url));
+            throw new ReplyException("response_url is not on the allow-list", false);
+        }
+        if (messages.size() > Reply.MAX_MESSAGES) {
+            throw new IllegalArgumentException("a reply takes at most " + Reply.MAX_MESSAGES + " posts");
+        }
+        for (Message message : messages) {
+            postOne(url, message, deadline);
+        }
+    }
+
+    private void postOne(String url, Message message, Instant deadline) {
+        Duration backoff = Duration.ofMillis(200);
+        for (int attempt = 1; ; attempt++) {
+            Duration wait;
+            String problem;
+            try (Response response = http.postJsonBody(url, message)) {
+                int status = response.code();
+                if (status >= 200 && status < 300) {
+                    return;
+                }
+                String body = bodyOf(response);
+                if (status == 429) {
+                    wait = retryAfter(response.header("Retry-After"));
+                } else if (status >= 500) {
+                    wait = backoff;
+                } else {
+                    throw new ReplyException("response_url answered " + status + " " + body, false);
+                }
+                problem = "status " + status;
+            } catch (IOException e) {
+                wait = backoff;
+                problem = e.getClass().getSimpleName();
+                if (attempt >= MAX_ATTEMPTS || clock.instant().plus(wait).isAfter(deadline)) {
+                    throw new ReplyException("response_url could not be reached: " + problem, true, e);
+                }
+            }
+            if (attempt >= MAX_ATTEMPTS || clock.instant().plus(wait).isAfter(deadline)) {
+                throw new ReplyException("response_url kept failing: " + problem, true);
+            }
+            Log.warn("response_url.retry", "attempt", attempt, "problem", problem, "waitMs", wait.toMillis());
+            try {
+                sleeper.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ReplyException("interrupted while waiting to retry the reply", true, e);
+            }
+            backoff = backoff.multipliedBy(2);
+        }
+    }
+
+    private static Duration retryAfter(String header) {
+        if (header != null) {
+            try {
+                long seconds = Long.parseLong(header.strip());
+                if (seconds >= 0) {
+                    Duration asked = Duration.ofSeconds(seconds);
+                    return asked.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : asked;
+                }
+            } catch (NumberFormatException ignored) {
+                // an HTTP date or garbage: fall back to a second
+            }
+        }
+        return Duration.ofSeconds(1);
+    }
+
+    private static String bodyOf(Response response) throws IOException {
+        ResponseBody body = response.body();
+        if (body == null) {
+            return "";
+        }
+        String text = body.string();
+        return text.length() > 200 ? text.substring(0, 200) : text;
+    }
+
+    private static String hostOf(String url) {
+        try {
+            return java.net.URI.create(url).getHost();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return "(unparseable)";
+        }
+    }
+}

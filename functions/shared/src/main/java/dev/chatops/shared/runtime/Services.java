@@ -1,0 +1,61 @@
+package dev.chatops.shared.runtime;
+
+import dev.chatops.shared.Env;
+import dev.chatops.shared.access.AccessStore;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The collaborators a command function is built from, made once per container: in Lambda from
+ * the process environment and the SDK's default configuration, in the local runner and in tests
+ * from a map and a client pointed at moto.
+ */
+public final class Services {
+    private final Env env;
+    private final RuntimeConfig config;
+    private final DynamoDbClient dynamo;
+    private final Clock clock;
+    private final ResponseUrlClient replies;
+
+    public Services(Env env, DynamoDbClient dynamo, Clock clock, ResponseUrlClient replies) {
+        this.env = env;
+        this.config = RuntimeConfig.from(env);
+        this.dynamo = dynamo;
+        this.clock = clock;
+        this.replies = replies;
+    }
+
+    /** Production wiring: fails at start-up, naming the variable, when configuration is missing. */
+    public static Services fromEnvironment(Env env) {
+        RuntimeConfig config = RuntimeConfig.from(env);
+        return new Services(env, AwsClients.dynamoDb(), Clock.systemUTC(), ResponseUrlClient.standard(config.responseUrls()));
+    }
+
+    public Env env() {
+        return env;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    public ResponseUrlClient replies() {
+        return replies;
+    }
+
+    public RequestClaims claims() {
+        return new RequestClaims(dynamo, config.requestsTable());
+    }
+
+    public AuditLog audit() {
+        return new AuditLog(dynamo, config.auditTable());
+    }
+
+    public AccessStore access() {
+        return new AccessStore(dynamo, config.accessTable());
+    }
+}

@@ -1,0 +1,100 @@
+package dev.chatops.shared.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.MotoExtension;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(MotoExtension.class)
+class RequestClaimsTest {
+    private RequestClaims claims;
+    private final Instant now = Instant.parse("2026-11-25T10:00:00Z");
+
+    @BeforeEach
+    void setUp(LocalAws aws) {
+        claims = new RuntimeFixture(aws, Clock.systemUTC()).services.claims();
+    }
+
+    @Test
+    void first_delivery_acquires_the_request() {
+        assertThat(claims.claim(id(), now, now.plusSeconds(30))).isEqualTo(new RequestClaims.Acquired(false));
+    }
+
+    @Test
+    void second_delivery_while_the_first_runs_is_busy() {
+        String id = id();
+        claims.claim(id, now, now.plusSeconds(30));
+
+        RequestClaims.Claim second = claims.claim(id, now.plusSeconds(1), now.plusSeconds(31));
+
+        assertThat(second).isInstanceOf(RequestClaims.Busy.class);
+        assertThat(((RequestClaims.Busy) second).until()).isEqualTo(now.plusSeconds(30));
+    }
+
+    @Test
+    void delivery_after_the_holder_ran_out_of_time_takes_over() {
+        String id = id();
+        claims.claim(id, now, now.plusSeconds(30));
+
+        assertThat(claims.claim(id, now.plusSeconds(61), now.plusSeconds(91))).isInstanceOf(RequestClaims.Acquired.class);
+    }
+
+    @Test
+    void delivery_after_completion_gets_the_stored_reply_and_whether_it_was_delivered() {
+        String id = id();
+        claims.claim(id, now, now.plusSeconds(30));
+        List<Message> reply = Reply.error("done").messages();
+        claims.complete(id, reply, "ok");
+
+        RequestClaims.Claim undelivered = claims.claim(id, now.plusSeconds(120), now.plusSeconds(150));
+        claims.markDelivered(id);
+        RequestClaims.Claim delivered = claims.claim(id, now.plusSeconds(180), now.plusSeconds(210));
+
+        assertThat(undelivered).isInstanceOfSatisfying(RequestClaims.Completed.class, c -> {
+            assertThat(c.delivered()).isFalse();
+            assertThat(c.reply()).hasSize(1);
+            assertThat(c.reply().get(0).text()).isEqualTo("done");
+            assertThat(c.reply().get(0).blocks()).hasSize(1);
+        });
+        assertThat(delivered).isInstanceOfSatisfying(RequestClaims.Completed.class, c -> assertThat(c.delivered()).isTrue());
+    }
+
+    @Test
+    void a_completed_request_past_its_retention_is_claimed_afresh_even_before_ttl_deletes_it() {
+        String id = id();
+        claims.claim(id, now, now.plusSeconds(30));
+        claims.complete(id, Reply.error("done").messages(), "ok");
+
+        Instant later = now.plus(RequestClaims.RETENTION).plus(Duration.ofMinutes(1));
+
+        assertThat(claims.claim(id, later, later.plusSeconds(30))).isInstanceOf(RequestClaims.Acquired.class);
+    }
+
+    @Test
+    void failure_notice_is_claimed_once_and_never_for_an_answered_request() {
+        String failed = id();
+        claims.claim(failed, now, now.plusSeconds(30));
+        String answered = id();
+        claims.claim(answered, now, now.plusSeconds(30));
+        claims.complete(answered, Reply.error("ok").messages(), "ok");
+        claims.markDelivered(answered);
+
+        assertThat(claims.claimFailureNotice(failed, now)).isTrue();
+        assertThat(claims.claimFailureNotice(failed, now)).isFalse();
+        assertThat(claims.claimFailureNotice(answered, now)).isFalse();
+        claims.releaseFailureNotice(failed);
+        assertThat(claims.claimFailureNotice(failed, now)).isTrue();
+    }
+
+    private static String id() {
+        return UUID.randomUUID().toString();
+    }
+}

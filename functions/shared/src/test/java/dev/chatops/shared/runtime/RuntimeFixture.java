@@ -1,0 +1,38 @@
+package dev.chatops.shared.runtime;
+
+import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Env;
+import dev.chatops.shared.edge.ResponseUrlPolicy;
+import dev.chatops.testing.LocalAws;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** Real collaborators for runtime tests: a DynamoDB client on moto, the template's tables, a reply client allowed to post to loopback. */
+final class RuntimeFixture {
+    final DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    final Services services;
+
+    RuntimeFixture(LocalAws aws, Clock clock) {
+        Env env = Env.of(Map.of(
+                RuntimeConfig.REQUESTS_TABLE, aws.ref("RequestsTable"),
+                RuntimeConfig.AUDIT_TABLE, aws.ref("AuditTable"),
+                RuntimeConfig.ACCESS_TABLE, aws.ref("AccessTable"),
+                RuntimeConfig.RESPONSE_URL_ALLOW, "https://hooks.slack.com,http://127.0.0.1"));
+        ResponseUrlClient replies = new ResponseUrlClient(ResponseUrlPolicy.parse("https://hooks.slack.com,http://127.0.0.1"),
+                clock, sleeps::add, Duration.ofSeconds(2));
+        services = new Services(env, dynamo, clock, replies);
+    }
+
+    static CommandRequest request(String command, List<String> args, String responseUrl) {
+        return new CommandRequest(UUID.randomUUID().toString(), "T1", "", "U1", "alice", "C1", "ops", "/chatops",
+                command, args, Map.of(), String.join(" ", args), responseUrl, Instant.now());
+    }
+}

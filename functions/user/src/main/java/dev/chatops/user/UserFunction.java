@@ -1,0 +1,23 @@
+package dev.chatops.user;
+
+import dev.chatops.shared.Env;
+import dev.chatops.shared.runtime.CommandFunction;
+import dev.chatops.shared.runtime.Services;
+import java.util.List;
+
+/** The Lambda function for commands about people and their access: {@code whoami}. */
+public final class UserFunction extends CommandFunction {
+    /** Lambda's constructor: configuration from the process environment. */
+    public UserFunction() {
+        this(Env.system());
+    }
+
+    /** Configuration from {@code env} (the local runner's), AWS clients from the SDK's standard configuration. */
+    public UserFunction(Env env) {
+        this(Services.fromEnvironment(env));
+    }
+
+    public UserFunction(Services services) {
+        super(services, List.of(new Whoami(services.access(), services.clock())));
+    }
+}

@@ -1,0 +1,189 @@
+package dev.chatops.local;
+
+import dev.chatops.shared.Json;
+import dev.chatops.shared.edge.FormBody;
+import dev.chatops.shared.edge.SlackSignature;
+import dev.chatops.testing.CaptureServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bin/chatops-local}: {@code up} runs the local stack; {@code send "/chatops run whoami"}
+ * signs and sends a slash command to it and prints the ack and every reply; {@code sign FILE}
+ * re-signs a gateway event in events/ (signatures go stale after five minutes).
+ */
+public final class Main {
+    static final String PORT = "CHATOPS_PORT";
+    static final String MOTO_PORT = "CHATOPS_MOTO_PORT";
+    static final String SIGNING_SECRET = "SLACK_SIGNING_SECRET";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String verb = args.length == 0 ? "help" : args[0];
+        List<String> rest = args.length == 0 ? List.of() : List.of(args).subList(1, args.length);
+        switch (verb) {
+            case "up" -> up();
+            case "send" -> System.exit(send(rest));
+            case "sign" -> System.exit(sign(rest));
+            default -> {
+                System.out.println("""
+                        usage: bin/chatops-local up                 run the local stack (CHATOPS_PORT, default 3000)
+                               bin/chatops-local send "/chatops run whoami" [--user U…] [--team T…] [--channel C…]
+                               bin/chatops-local sign events/<gateway event>.json""");
+                System.exit(verb.equals("help") ? 0 : 2);
+            }
+        }
+    }
+
+    private static void up() throws InterruptedException {
+        int port = Integer.parseInt(env(PORT, "3000"));
+        LocalStack stack = LocalStack.start(LocalStack.Options.defaults()
+                .withPort(port)
+                .withMotoPort(Integer.parseInt(env(MOTO_PORT, "0")))
+                .withSigningSecret(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.close();
+            stopped.countDown();
+        }, "chatops-local-stop"));
+        System.out.println("moto: " + stack.moto().endpoint());
+        System.out.println("ready: " + stack.commandsUrl());
+        System.out.flush();
+        stopped.await();
+    }
+
+    /** Sends one signed slash command; prints the ack and the replies. Exit 0 when it was acked with 200. */
+    static int send(List<String> args) throws IOException, InterruptedException {
+        Map<String, String> options = new LinkedHashMap<>();
+        String line = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.startsWith("--") && i + 1 < args.size()) {
+                options.put(arg.substring(2), args.get(++i));
+            } else if (line == null) {
+                line = arg;
+            } else {
+                System.err.println("send: one quoted command line, then options");
+                return 2;
+            }
+        }
+        if (line == null || !line.startsWith("/")) {
+            System.err.println("send: give the command as typed in Slack, e.g. \"/chatops run whoami\"");
+            return 2;
+        }
+        int space = line.indexOf(' ');
+        String slash = space < 0 ? line : line.substring(0, space);
+        String text = space < 0 ? "" : line.substring(space + 1);
+        String url = options.getOrDefault("url", "http://127.0.0.1:" + env(PORT, "3000") + "/slack/commands");
+        Duration wait = Duration.ofSeconds(Long.parseLong(options.getOrDefault("wait", "30")));
+        try (CaptureServer replies = new CaptureServer().start()) {
+            String responsePath = "/commands/" + UUID.randomUUID();
+            Map<String, String> form = new LinkedHashMap<>();
+            form.put("token", "local");
+            form.put("team_id", options.getOrDefault("team", "T0LOCAL"));
+            form.put("team_domain", "local");
+            form.put("channel_id", options.getOrDefault("channel", "C0LOCAL"));
+            form.put("channel_name", "chat-ops-test");
+            form.put("user_id", options.getOrDefault("user", "U0LOCALUSER"));
+            form.put("user_name", options.getOrDefault("user-name", "local-user"));
+            form.put("command", slash);
+            form.put("text", text);
+            form.put("api_app_id", "A0LOCAL");
+            form.put("response_url", replies.url(responsePath));
+            form.put("trigger_id", "local." + UUID.randomUUID());
+            byte[] body = FormBody.encode(form).getBytes(StandardCharsets.UTF_8);
+            long timestamp = Instant.now().getEpochSecond();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("X-Slack-Request-Timestamp", Long.toString(timestamp))
+                    .header("X-Slack-Signature", SlackSignature.sign(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET), timestamp, body))
+                    .timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build();
+            HttpResponse<String> ack;
+            try {
+                ack = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                System.err.println("send: nothing answers at " + url + " — start the local stack with  bin/chatops-local up");
+                return 1;
+            }
+            String ackText = ack.body().isEmpty() ? "" : String.valueOf(Json.readObject(ack.body()).get("text"));
+            System.out.println("ack " + ack.statusCode() + (ackText.isEmpty() ? "" : ": " + ackText));
+            if (ack.statusCode() != 200) {
+                return 1;
+            }
+            if (!ackText.startsWith(":hourglass")) {
+                return 0;
+            }
+            int seen = 0;
+            List<CaptureServer.Post> posts = replies.awaitPosts(responsePath, 1, wait);
+            while (posts.size() > seen) {
+                for (CaptureServer.Post post : posts.subList(seen, posts.size())) {
+                    seen++;
+                    System.out.println("reply " + seen + ":");
+                    for (String part : CaptureServer.textOf(post).split("\n")) {
+                        System.out.println("  " + part);
+                    }
+                }
+                posts = replies.awaitPosts(responsePath, seen + 1, Duration.ofMillis(1500));
+            }
+            if (seen == 0) {
+                System.out.println("no reply within " + wait.toSeconds() + " s");
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    /** Re-signs a gateway event file in place with the current time. */
+    @SuppressWarnings("unchecked")
+    static int sign(List<String> args) throws IOException {
+        if (args.size() != 1) {
+            System.err.println("sign: give one event file, e.g. events/gateway-whoami.json");
+            return 2;
+        }
+        Path file = Path.of(args.get(0));
+        Map<String, Object> event = new LinkedHashMap<>(Json.readObject(Files.readString(file)));
+        String raw = String.valueOf(event.getOrDefault("body", ""));
+        byte[] body = Boolean.TRUE.equals(event.get("isBase64Encoded"))
+                ? Base64.getDecoder().decode(raw) : raw.getBytes(StandardCharsets.UTF_8);
+        long timestamp = Instant.now().getEpochSecond();
+        Map<String, Object> headers = new LinkedHashMap<>((Map<String, Object>) event.getOrDefault("headers", Map.of()));
+        headers.put("x-slack-request-timestamp", Long.toString(timestamp));
+        headers.put("x-slack-signature", SlackSignature.sign(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET), timestamp, body));
+        event.put("headers", headers);
+        Files.writeString(file, pretty(event) + "\n");
+        System.out.println("signed " + file + " at " + timestamp + " (valid for 5 minutes)");
+        return 0;
+    }
+
+    private static String pretty(Map<String, Object> event) {
+        try {
+            return com.fasterxml.jackson.jr.ob.JSON.std.with(com.fasterxml.jackson.jr.ob.JSON.Feature.PRETTY_PRINT_OUTPUT)
+                    .asString(event);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

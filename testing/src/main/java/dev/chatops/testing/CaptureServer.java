@@ -1,0 +1,216 @@
+package dev.chatops.testing;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A loopback HTTP server standing in for Slack's response_url: records every POST and answers
+ * {@code 200 ok} as Slack does, or what a test scripts ({@code 500}, {@code 429} with
+ * Retry-After, a hang). As a JUnit extension ({@code @RegisterExtension static}) it starts before
+ * the class, forgets what it saw before each test and stops after the class.
+ */
+public final class CaptureServer implements AutoCloseable, BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+    /** One recorded POST. */
+    public record Post(String path, Map<String, String> headers, String body) {
+        /** The body as a JSON object. */
+        public Map<String, Object> json() {
+            try {
+                return JSON.std.mapFrom(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** A scripted answer. */
+    public record Answer(int status, Map<String, String> headers, String body, Duration delay) {
+        public static Answer status(int status) {
+            return new Answer(status, Map.of(), status == 200 ? "ok" : "error", Duration.ZERO);
+        }
+
+        public static Answer of(int status, String body) {
+            return new Answer(status, Map.of(), body, Duration.ZERO);
+        }
+
+        public static Answer tooManyRequests(int retryAfterSeconds) {
+            return new Answer(429, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "rate_limited", Duration.ZERO);
+        }
+
+        public static Answer hang(Duration delay) {
+            return new Answer(200, Map.of(), "ok", delay);
+        }
+    }
+
+    private final List<Post> posts = new CopyOnWriteArrayList<>();
+    private final Deque<Answer> script = new ConcurrentLinkedDeque<>();
+    private final Object arrived = new Object();
+    private volatile Answer fallback = Answer.status(200);
+    private HttpServer server;
+    private ExecutorService executor;
+
+    public CaptureServer start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a loopback port", e);
+        }
+        executor = Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "capture-server");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+        return this;
+    }
+
+    /** A URL on this server, for use as a request's response_url. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + (path.startsWith("/") ? path : "/" + path);
+    }
+
+    /** What it answers when nothing is scripted (200 ok unless told otherwise). */
+    public void answerByDefault(Answer answer) {
+        fallback = answer;
+    }
+
+    /** The next answers, in order; after them it answers the default again. */
+    public void answerNext(Answer... answers) {
+        script.addAll(List.of(answers));
+    }
+
+    public List<Post> posts() {
+        return List.copyOf(posts);
+    }
+
+    public List<Post> postsTo(String path) {
+        return posts.stream().filter(p -> p.path().equals(path)).toList();
+    }
+
+    /** Waits until at least {@code count} posts arrived to {@code path}, or the timeout passed; returns them. */
+    public List<Post> awaitPosts(String path, int count, Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        synchronized (arrived) {
+            while (postsTo(path).size() < count) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    arrived.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return postsTo(path);
+    }
+
+    public void clear() {
+        posts.clear();
+        script.clear();
+        fallback = Answer.status(200);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(",", v)));
+            Answer answer = script.poll();
+            if (answer == null) {
+                answer = fallback;
+            }
+            if ("POST".equals(exchange.getRequestMethod())) {
+                posts.add(new Post(exchange.getRequestURI().getPath(), headers, body));
+                synchronized (arrived) {
+                    arrived.notifyAll();
+                }
+            }
+            if (!answer.delay().isZero()) {
+                try {
+                    Thread.sleep(answer.delay().toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+            answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                exchange.getResponseBody().write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+            executor.shutdownNow();
+            server = null;
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        clear();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /** Every text of every post's blocks and fallback, for assertions on what a person would read. */
+    public static String textOf(Post post) {
+        List<String> texts = new ArrayList<>();
+        collectTexts(post.json(), texts);
+        return String.join("\n", texts);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collectTexts(Object node, List<String> texts) {
+        if (node instanceof Map<?, ?> map) {
+            Object text = map.get("text");
+            if (text instanceof String s) {
+                texts.add(s);
+            }
+            for (Object value : ((Map<String, Object>) map).values()) {
+                if (!(value instanceof String)) {
+                    collectTexts(value, texts);
+                }
+            }
+        } else if (node instanceof List<?> list) {
+            for (Object item : list) {
+                collectTexts(item, texts);
+            }
+        }
+    }
+}
