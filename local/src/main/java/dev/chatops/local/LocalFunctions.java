@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import dev.chatops.shared.Env;
 import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.Template;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -49,7 +50,7 @@ final class LocalFunctions {
         if (function == null) {
             throw new IllegalArgumentException("no function " + functionId);
         }
-        LocalContext context = new LocalContext(functionId, function.timeout());
+        LocalLambdaContext context = new LocalLambdaContext(functionId, function.timeout());
         Object handler = function.handler();
         if (handler instanceof RequestStreamHandler stream) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,6 +1,9 @@
 package dev.chatops.shared;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,7 +64,12 @@ public record CommandRequest(
         json.put("text", text);
         json.put("responseUrl", responseUrl);
         json.put("receivedAt", receivedAt.toString());
-        return Json.write(json);
+        try {
+            // With null values written: an option given without '=' is a null value, and must survive the trip.
+            return JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES).asString(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write JSON", e);
+        }
     }
 
     public static CommandRequest fromJson(String json) {
@@ -74,6 +82,9 @@ public record CommandRequest(
 
     /** Reads the JSON object {@link #toJson()} writes; a missing required field is an {@link IllegalArgumentException}. */
     public static CommandRequest fromMap(Map<String, Object> json) {
+        if (json == null) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
         Object version = json.get("version");
         if (!(version instanceof Number n) || n.intValue() != VERSION) {
             throw new IllegalArgumentException("unsupported command request version: " + version);

@@ -46,9 +46,21 @@ public final class Redactor {
 
     /** Free text with credential-shaped words and secret {@code name=value} pairs masked. */
     public static String redactText(String text) {
-        String masked = PAIR.matcher(text).replaceAll(m -> SECRET_NAME.matcher(m.group(1)).matches()
-                ? java.util.regex.Matcher.quoteReplacement(m.group(1) + "=" + MASK)
-                : java.util.regex.Matcher.quoteReplacement(m.group()));
+        // A pair whose name is not secret keeps its value, and the value is searched too:
+        // in "mode=fast,password=x" the password pair is inside the value of "mode".
+        StringBuilder masked = new StringBuilder(text.length());
+        java.util.regex.Matcher m = PAIR.matcher(text);
+        int from = 0;
+        while (m.find(from)) {
+            if (SECRET_NAME.matcher(m.group(1)).matches()) {
+                masked.append(text, from, m.start()).append(m.group(1)).append('=').append(MASK);
+                from = m.end();
+            } else {
+                masked.append(text, from, m.start(2));
+                from = m.start(2);
+            }
+        }
+        masked.append(text, from, text.length());
         return CREDENTIAL.matcher(masked).replaceAll(MASK);
     }
 }

@@ -1,4 +1,4 @@
-package dev.chatops.local;
+package dev.chatops.testing;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
@@ -8,13 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
-/** The Lambda context of one local invocation: its own request id and the function's timeout. */
-final class LocalContext implements Context {
+/** The Lambda context of one local invocation or test: its own request id and the function's timeout. */
+public final class LocalLambdaContext implements Context {
     private final String functionName;
     private final long deadlineNanos;
     private final String awsRequestId = UUID.randomUUID().toString();
 
-    LocalContext(String functionName, Duration timeout) {
+    public LocalLambdaContext(String functionName, Duration timeout) {
         this.functionName = functionName;
         this.deadlineNanos = System.nanoTime() + timeout.toNanos();
     }

@@ -1,0 +1,140 @@
+package dev.chatops.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatops.shared.Json;
+import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.CaptureServer.Answer;
+import dev.chatops.testing.SlackRequests;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+
+/**
+ * The local stack as a person uses it: signed slash commands over HTTP to the stack's HTTP API,
+ * replies on a loopback response_url. Requests are signed by the tests' own implementation of
+ * Slack's scheme, not the project's.
+ */
+class LocalStackEndToEndTest {
+    private static final String SECRET = "e2e-signing-secret";
+
+    @RegisterExtension
+    static final CaptureServer slack = new CaptureServer();
+
+    private static LocalStack stack;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startStack() {
+        stack = LocalStack.start(new LocalStack.Options(0, 0, SECRET,
+                List.of(Duration.ofMillis(200), Duration.ofMillis(400))));
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void a_signed_whoami_is_acked_and_answered_on_the_response_url() throws Exception {
+        long started = System.nanoTime();
+        HttpResponse<String> ack = post("run whoami", "/e2e/whoami", Instant.now().getEpochSecond(), SECRET, false);
+        long ackMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(ack.statusCode()).isEqualTo(200);
+        assertThat(String.valueOf(Json.readObject(ack.body()).get("text"))).contains("running `/chatops run whoami`");
+        List<CaptureServer.Post> replies = slack.awaitPosts("/e2e/whoami", 1, Duration.ofSeconds(30));
+        assertThat(replies).hasSize(1);
+        assertThat(CaptureServer.textOf(replies.get(0))).contains("<@U0E2E>", "Not linked");
+        System.out.println("e2e: whoami acked in " + ackMillis + " ms");
+    }
+
+    @Test
+    void forged_stale_or_future_requests_get_401_and_are_neither_dispatched_nor_answered() throws Exception {
+        int auditBefore = auditCount();
+        long now = Instant.now().getEpochSecond();
+
+        assertThat(post("run whoami", "/e2e/forged", now, SECRET, true).statusCode()).isEqualTo(401);
+        assertThat(post("run whoami", "/e2e/forged", now, "some-other-secret", false).statusCode()).isEqualTo(401);
+        assertThat(post("run whoami", "/e2e/forged", now - 301, SECRET, false).statusCode()).isEqualTo(401);
+        // 302 here is at least 301 when the gateway reads its clock, even if a second ticks over in between.
+        assertThat(post("run whoami", "/e2e/forged", now + 302, SECRET, false).statusCode()).isEqualTo(401);
+
+        assertThat(slack.awaitPosts("/e2e/forged", 1, Duration.ofSeconds(2))).isEmpty();
+        assertThat(auditCount()).isEqualTo(auditBefore);
+    }
+
+    @Test
+    void an_async_retry_of_the_same_command_request_produces_no_second_reply() throws Exception {
+        String payload = """
+                {"version":1,"requestId":"%s","teamId":"T0001","enterpriseId":"","userId":"U0E2E","userName":"e2e",
+                 "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"whoami","args":[],
+                 "options":{},"text":"","responseUrl":"%s","receivedAt":"%s"}"""
+                .formatted(UUID.randomUUID(), slack.url("/e2e/retry"), Instant.now());
+        try (LambdaClient lambda = LambdaClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            for (int delivery = 0; delivery < 3; delivery++) {
+                int status = lambda.invoke(b -> b.functionName("UserFunction:live").invocationType(InvocationType.EVENT)
+                        .payload(SdkBytes.fromUtf8String(payload))).statusCode();
+                assertThat(status).isEqualTo(202);
+            }
+        }
+
+        assertThat(slack.awaitPosts("/e2e/retry", 1, Duration.ofSeconds(30))).hasSize(1);
+        assertThat(slack.awaitPosts("/e2e/retry", 2, Duration.ofSeconds(3))).hasSize(1);
+    }
+
+    @Test
+    void when_every_retry_fails_the_failure_destination_tells_the_user_with_the_request_id() throws Exception {
+        Answer[] failures = new Answer[12];
+        java.util.Arrays.fill(failures, Answer.status(503));
+        slack.answerNext(failures);
+
+        HttpResponse<String> ack = post("run whoami", "/e2e/failing", Instant.now().getEpochSecond(), SECRET, false);
+
+        assertThat(ack.statusCode()).isEqualTo(200);
+        List<CaptureServer.Post> posts = slack.awaitPosts("/e2e/failing", 13, Duration.ofSeconds(60));
+        assertThat(posts).hasSize(13);
+        assertThat(CaptureServer.textOf(posts.get(12))).contains("did not complete", "failed 3 times", "Request id");
+    }
+
+    private HttpResponse<String> post(String text, String replyPath, long timestamp, String secret, boolean tamper)
+            throws IOException, InterruptedException {
+        Map<String, String> form = SlackRequests.slashCommand(text, "U0E2E", slack.url(replyPath));
+        byte[] body = SlackRequests.formBody(form);
+        String signature = SlackRequests.sign(secret, timestamp, body);
+        if (tamper) {
+            body[body.length - 1] ^= 1;
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Slack-Request-Timestamp", Long.toString(timestamp))
+                .header("X-Slack-Signature", signature)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int auditCount() {
+        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            return dynamo.scan(b -> b.tableName(stack.aws().ref("AuditTable"))).count();
+        }
+    }
+}
