@@ -48,12 +48,12 @@ final class LocalLambdaApi implements AutoCloseable {
     private final HttpServer server;
     private volatile boolean running = true;
 
-    LocalLambdaApi(Template template, Map<String, String> queueUrls, List<Duration> retryDelays) {
+    LocalLambdaApi(Template template, Map<String, String> queueUrls, List<Duration> retryDelays, int port) {
         this.template = template;
         this.queueUrls = queueUrls;
         this.retryDelays = retryDelays;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 100);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

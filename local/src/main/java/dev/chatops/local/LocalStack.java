@@ -18,21 +18,30 @@ public final class LocalStack implements AutoCloseable {
     public static final String DEV_SIGNING_SECRET = "chatops-local-dev-signing-secret";
 
     /** How the stack is started. */
-    public record Options(int port, int motoPort, String signingSecret, List<Duration> retryDelays) {
+    public record Options(int port, int motoPort, int lambdaPort, String signingSecret, List<Duration> retryDelays) {
+        /** Free ports everywhere, the development secret, and retries after 1 s and 2 s (Lambda waits minutes). */
         public static Options defaults() {
-            return new Options(0, 0, DEV_SIGNING_SECRET, List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)));
+            return new Options(0, 0, 0, DEV_SIGNING_SECRET, List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)));
         }
 
         public Options withPort(int value) {
-            return new Options(value, motoPort, signingSecret, retryDelays);
+            return new Options(value, motoPort, lambdaPort, signingSecret, retryDelays);
         }
 
         public Options withMotoPort(int value) {
-            return new Options(port, value, signingSecret, retryDelays);
+            return new Options(port, value, lambdaPort, signingSecret, retryDelays);
+        }
+
+        public Options withLambdaPort(int value) {
+            return new Options(port, motoPort, value, signingSecret, retryDelays);
         }
 
         public Options withSigningSecret(String value) {
-            return new Options(port, motoPort, value, retryDelays);
+            return new Options(port, motoPort, lambdaPort, value, retryDelays);
+        }
+
+        public Options withRetryDelays(List<Duration> value) {
+            return new Options(port, motoPort, lambdaPort, signingSecret, value);
         }
     }
 
@@ -57,7 +66,7 @@ public final class LocalStack implements AutoCloseable {
             LocalAws aws = LocalAws.create(template, Map.of(
                     "SlackSigningSecret", options.signingSecret(),
                     "ResponseUrlAllow", "https://hooks.slack.com,http://127.0.0.1,http://localhost"));
-            lambda = new LocalLambdaApi(template, aws.queueUrls(), options.retryDelays());
+            lambda = new LocalLambdaApi(template, aws.queueUrls(), options.retryDelays(), options.lambdaPort());
             // The standard SDK setting for a service's endpoint (AWS_ENDPOINT_URL_LAMBDA in an environment).
             System.setProperty("aws.endpointUrlLambda", lambda.endpoint());
             LocalFunctions functions = new LocalFunctions(template, aws, Map.of());
@@ -71,6 +80,11 @@ public final class LocalStack implements AutoCloseable {
             moto.close();
             throw e;
         }
+    }
+
+    /** Where the stand-in for Lambda's Invoke API listens. */
+    public String lambdaEndpoint() {
+        return lambda.endpoint();
     }
 
     public String commandsUrl() {

@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     static final String PORT = "CHATOPS_PORT";
     static final String MOTO_PORT = "CHATOPS_MOTO_PORT";
+    static final String LAMBDA_PORT = "CHATOPS_LAMBDA_PORT";
     static final String SIGNING_SECRET = "SLACK_SIGNING_SECRET";
 
     private Main() {
@@ -56,13 +57,14 @@ public final class Main {
         LocalStack stack = LocalStack.start(LocalStack.Options.defaults()
                 .withPort(port)
                 .withMotoPort(Integer.parseInt(env(MOTO_PORT, "0")))
+                .withLambdaPort(Integer.parseInt(env(LAMBDA_PORT, "0")))
                 .withSigningSecret(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
             stopped.countDown();
         }, "chatops-local-stop"));
-        System.out.println("moto: " + stack.moto().endpoint());
+        System.out.println("moto: " + stack.moto().endpoint() + "   lambda: " + stack.lambdaEndpoint());
         System.out.println("ready: " + stack.commandsUrl());
         System.out.flush();
         stopped.await();

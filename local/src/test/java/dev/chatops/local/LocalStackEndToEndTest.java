@@ -42,8 +42,8 @@ class LocalStackEndToEndTest {
 
     @BeforeAll
     static void startStack() {
-        stack = LocalStack.start(new LocalStack.Options(0, 0, SECRET,
-                List.of(Duration.ofMillis(200), Duration.ofMillis(400))));
+        stack = LocalStack.start(LocalStack.Options.defaults().withSigningSecret(SECRET)
+                .withRetryDelays(List.of(Duration.ofMillis(200), Duration.ofMillis(400))));
     }
 
     @AfterAll
