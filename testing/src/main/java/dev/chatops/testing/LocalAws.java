@@ -62,6 +62,16 @@ public final class LocalAws {
         return new LocalAws(refs, queueUrls);
     }
 
+    /**
+     * The environment template.yaml gives {@code functionId}, resolved to these resources, with
+     * {@code overrides} on top (tests let replies go to loopback with {@code RESPONSE_URL_ALLOW}).
+     */
+    public Map<String, String> functionEnvironment(String functionId, Map<String, String> overrides) {
+        Map<String, String> env = new LinkedHashMap<>(Template.project().functionEnvironment(functionId, refs));
+        env.putAll(overrides);
+        return env;
+    }
+
     public Map<String, String> refs() {
         return refs;
     }

@@ -92,16 +92,26 @@ public final class Template {
      */
     public Map<String, String> functionEnvironment(String functionId, Map<String, String> refs) {
         Map<String, String> env = new LinkedHashMap<>();
+        declaredEnvironment(functionId).forEach((k, v) -> env.put(k, resolve(v, refs)));
+        return env;
+    }
+
+    /** The names of the variables a function gets, Globals' and its own. */
+    public java.util.Set<String> environmentNames(String functionId) {
+        return declaredEnvironment(functionId).keySet();
+    }
+
+    private Map<String, Object> declaredEnvironment(String functionId) {
+        Map<String, Object> declared = new LinkedHashMap<>();
         Map<String, Object> globals = map(map(map(root.getOrDefault("Globals", Map.of())).getOrDefault("Function", Map.of()))
                 .getOrDefault("Environment", Map.of()));
-        map(globals.getOrDefault("Variables", Map.of())).forEach((k, v) -> env.put(k, resolve(v, refs)));
+        declared.putAll(map(globals.getOrDefault("Variables", Map.of())));
         Map<String, Object> function = resources("AWS::Serverless::Function").get(functionId);
         if (function == null) {
             throw new IllegalArgumentException("no function " + functionId + " in template.yaml");
         }
-        map(map(function.getOrDefault("Environment", Map.of())).getOrDefault("Variables", Map.of()))
-                .forEach((k, v) -> env.put(k, resolve(v, refs)));
-        return env;
+        declared.putAll(map(map(function.getOrDefault("Environment", Map.of())).getOrDefault("Variables", Map.of())));
+        return declared;
     }
 
     /** A property every function gets from {@code Globals.Function}, or {@code fallback}. */

@@ -9,7 +9,6 @@ import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.runtime.Reply;
 import dev.chatops.shared.runtime.RequestClaims;
-import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import dev.chatops.testing.CaptureServer;
@@ -17,7 +16,6 @@ import dev.chatops.testing.CaptureServer.Answer;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.MotoExtension;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -28,8 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The on-failure destination's consumer, fed Lambda's destination records as SQS delivers them. */
 @ExtendWith(MotoExtension.class)
@@ -42,13 +38,8 @@ class CommandFailureFunctionTest {
 
     @BeforeEach
     void setUp(LocalAws aws) {
-        Env env = Env.of(Map.of(
-                RuntimeConfig.REQUESTS_TABLE, aws.ref("RequestsTable"),
-                RuntimeConfig.AUDIT_TABLE, aws.ref("AuditTable"),
-                RuntimeConfig.ACCESS_TABLE, aws.ref("AccessTable"),
-                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1"));
-        Services services = new Services(env, DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                Clock.systemUTC(), ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
+        Services services = Services.fromEnvironment(Env.of(aws.functionEnvironment("CommandFailureFunction",
+                Map.of(RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1"))));
         function = new CommandFailureFunction(services);
         claims = services.claims();
     }

@@ -6,7 +6,6 @@ import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
-import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import dev.chatops.testing.CaptureServer;
@@ -29,8 +28,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** {@code whoami} through UserFunction's Lambda handler, reading the link from DynamoDB on moto. */
 @ExtendWith(MotoExtension.class)
@@ -44,14 +41,8 @@ class WhoamiTest {
 
     @BeforeEach
     void setUp(LocalAws aws) {
-        Env env = Env.of(Map.of(
-                RuntimeConfig.REQUESTS_TABLE, aws.ref("RequestsTable"),
-                RuntimeConfig.AUDIT_TABLE, aws.ref("AuditTable"),
-                RuntimeConfig.ACCESS_TABLE, aws.ref("AccessTable"),
-                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1"));
-        DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-        Services services = new Services(env, dynamo, clock,
-                ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
+        Services services = Services.fromEnvironment(Env.of(aws.functionEnvironment("UserFunction",
+                Map.of(RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1"))), clock);
         function = new UserFunction(services);
         access = services.access();
     }

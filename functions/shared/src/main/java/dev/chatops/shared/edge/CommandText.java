@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class CommandText {
+    /** Slack's forms are links, mentions and addresses: longer "forms" are taken literally. */
+    private static final int MAX_FORM_LENGTH = 4096;
     private static final Pattern OPTION_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
     /** One word of the text, with where it stood in the original (for the raw text after it). */
@@ -104,25 +106,36 @@ public final class CommandText {
         StringBuilder out = new StringBuilder(text.length());
         int i = 0;
         while (i < text.length()) {
-            char c = text.charAt(i);
-            if (c == '<') {
-                int close = text.indexOf('>', i + 1);
-                if (close > 0) {
-                    out.append(slackForm(text.substring(i + 1, close)));
-                    i = close + 1;
-                    continue;
-                }
-            } else if (c == '&') {
-                int consumed = appendEntity(text, i, out);
-                if (consumed > 0) {
-                    i += consumed;
-                    continue;
-                }
-            }
-            out.append(c);
-            i++;
+            i = appendResolved(text, i, out);
         }
         return out.toString();
+    }
+
+    /**
+     * Appends what the text at {@code i} stands for: one of Slack's {@code <…>} forms, one of its
+     * escapes, or the character itself. Returns the index after what it read.
+     */
+    private static int appendResolved(String text, int i, StringBuilder out) {
+        char c = text.charAt(i);
+        if (c == '<') {
+            int close = -1;
+            for (int j = i + 1, end = Math.min(text.length(), i + MAX_FORM_LENGTH); j < end && close < 0; j++) {
+                if (text.charAt(j) == '>') {
+                    close = j;
+                }
+            }
+            if (close > 0) {
+                out.append(slackForm(text.substring(i + 1, close)));
+                return close + 1;
+            }
+        } else if (c == '&') {
+            int consumed = appendEntity(text, i, out);
+            if (consumed > 0) {
+                return i + consumed;
+            }
+        }
+        out.append(c);
+        return i + 1;
     }
 
     static List<Token> tokenize(String text) {
@@ -145,25 +158,8 @@ public final class CommandText {
                     i = readDoubleQuoted(text, i + 1, word);
                 } else if (isSingleQuote(c) && (i == start || text.charAt(i - 1) == '=')) {
                     i = readSingleQuoted(text, i + 1, word);
-                } else if (c == '<') {
-                    int close = text.indexOf('>', i + 1);
-                    if (close < 0) {
-                        word.append(c);
-                        i++;
-                    } else {
-                        word.append(slackForm(text.substring(i + 1, close)));
-                        i = close + 1;
-                    }
-                } else if (c == '&') {
-                    int consumed = appendEntity(text, i, word);
-                    if (consumed == 0) {
-                        word.append(c);
-                        consumed = 1;
-                    }
-                    i += consumed;
                 } else {
-                    word.append(c);
-                    i++;
+                    i = appendResolved(text, i, word);
                 }
             }
             String value = word.toString();
@@ -184,20 +180,8 @@ public final class CommandText {
             if (c == '\\' && i + 1 < n && (isDoubleQuote(text.charAt(i + 1)) || text.charAt(i + 1) == '\\')) {
                 word.append(text.charAt(i + 1));
                 i += 2;
-            } else if (c == '&') {
-                int consumed = appendEntity(text, i, word);
-                if (consumed == 0) {
-                    word.append(c);
-                    consumed = 1;
-                }
-                i += consumed;
-            } else if (c == '<' && text.indexOf('>', i + 1) > 0) {
-                int close = text.indexOf('>', i + 1);
-                word.append(slackForm(text.substring(i + 1, close)));
-                i = close + 1;
             } else {
-                word.append(c);
-                i++;
+                i = appendResolved(text, i, word);
             }
         }
         throw new TextParseException("A double quote is not closed.");
@@ -210,21 +194,7 @@ public final class CommandText {
             if (isSingleQuote(c) && (i + 1 == n || isSpace(text.charAt(i + 1)))) {
                 return i + 1;
             }
-            if (c == '&') {
-                int consumed = appendEntity(text, i, word);
-                if (consumed == 0) {
-                    word.append(c);
-                    consumed = 1;
-                }
-                i += consumed;
-            } else if (c == '<' && text.indexOf('>', i + 1) > 0) {
-                int close = text.indexOf('>', i + 1);
-                word.append(slackForm(text.substring(i + 1, close)));
-                i = close + 1;
-            } else {
-                word.append(c);
-                i++;
-            }
+            i = appendResolved(text, i, word);
         }
         throw new TextParseException("A single quote is not closed.");
     }

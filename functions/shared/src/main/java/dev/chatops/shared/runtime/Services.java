@@ -27,8 +27,12 @@ public final class Services {
 
     /** Production wiring: fails at start-up, naming the variable, when configuration is missing. */
     public static Services fromEnvironment(Env env) {
+        return fromEnvironment(env, Clock.systemUTC());
+    }
+
+    public static Services fromEnvironment(Env env, Clock clock) {
         RuntimeConfig config = RuntimeConfig.from(env);
-        return new Services(env, AwsClients.dynamoDb(), Clock.systemUTC(), ResponseUrlClient.standard(config.responseUrls()));
+        return new Services(env, AwsClients.dynamoDb(), clock, ResponseUrlClient.standard(config.responseUrls()));
     }
 
     public Env env() {

@@ -21,11 +21,8 @@ final class RuntimeFixture {
     final Services services;
 
     RuntimeFixture(LocalAws aws, Clock clock) {
-        Env env = Env.of(Map.of(
-                RuntimeConfig.REQUESTS_TABLE, aws.ref("RequestsTable"),
-                RuntimeConfig.AUDIT_TABLE, aws.ref("AuditTable"),
-                RuntimeConfig.ACCESS_TABLE, aws.ref("AccessTable"),
-                RuntimeConfig.RESPONSE_URL_ALLOW, "https://hooks.slack.com,http://127.0.0.1"));
+        Env env = Env.of(aws.functionEnvironment("UserFunction",
+                Map.of(RuntimeConfig.RESPONSE_URL_ALLOW, "https://hooks.slack.com,http://127.0.0.1")));
         ResponseUrlClient replies = new ResponseUrlClient(ResponseUrlPolicy.parse("https://hooks.slack.com,http://127.0.0.1"),
                 clock, sleeps::add, Duration.ofSeconds(2));
         services = new Services(env, dynamo, clock, replies);
