@@ -32,6 +32,13 @@ public final class Main {
     static final String LAMBDA_PORT = "CHATOPS_LAMBDA_PORT";
     static final String SIGNING_SECRET = "SLACK_SIGNING_SECRET";
 
+    private static final String USAGE = """
+            usage: bin/chatops-local up      run the local stack (CHATOPS_PORT, default 3000)
+                   bin/chatops-local send "/chatops run whoami" [--user U…] [--team T…] [--channel C…]
+                                          [--user-name NAME] [--url URL] [--wait SECONDS]
+                   bin/chatops-local sign events/<gateway event>.json""";
+    private static final List<String> SEND_OPTIONS = List.of("user", "team", "channel", "user-name", "url", "wait");
+
     private Main() {
     }
 
@@ -43,22 +50,29 @@ public final class Main {
             case "send" -> System.exit(send(rest));
             case "sign" -> System.exit(sign(rest));
             default -> {
-                System.out.println("""
-                        usage: bin/chatops-local up                 run the local stack (CHATOPS_PORT, default 3000)
-                               bin/chatops-local send "/chatops run whoami" [--user U…] [--team T…] [--channel C…]
-                               bin/chatops-local sign events/<gateway event>.json""");
-                System.exit(verb.equals("help") ? 0 : 2);
+                boolean asked = List.of("help", "-h", "--help").contains(verb);
+                if (!asked) {
+                    System.err.println("chatops-local: unknown command '" + verb + "'");
+                }
+                (asked ? System.out : System.err).println(USAGE);
+                System.exit(asked ? 0 : 2);
             }
         }
     }
 
     private static void up() throws InterruptedException {
-        int port = Integer.parseInt(env(PORT, "3000"));
-        LocalStack stack = LocalStack.start(LocalStack.Options.defaults()
-                .withPort(port)
-                .withMotoPort(Integer.parseInt(env(MOTO_PORT, "0")))
-                .withLambdaPort(Integer.parseInt(env(LAMBDA_PORT, "0")))
-                .withSigningSecret(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET)));
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(LocalStack.Options.defaults()
+                    .withPort(port(PORT, 3000))
+                    .withMotoPort(port(MOTO_PORT, 0))
+                    .withLambdaPort(port(LAMBDA_PORT, 0))
+                    .withSigningSecret(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET)));
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            System.err.println("chatops-local: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
@@ -76,8 +90,17 @@ public final class Main {
         String line = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (arg.startsWith("--") && i + 1 < args.size()) {
-                options.put(arg.substring(2), args.get(++i));
+            if (arg.startsWith("--")) {
+                String name = arg.substring(2);
+                if (!SEND_OPTIONS.contains(name)) {
+                    System.err.println("send: unknown option " + arg + "\n" + USAGE);
+                    return 2;
+                }
+                if (i + 1 >= args.size()) {
+                    System.err.println("send: " + arg + " needs a value");
+                    return 2;
+                }
+                options.put(name, args.get(++i));
             } else if (line == null) {
                 line = arg;
             } else {
@@ -93,7 +116,13 @@ public final class Main {
         String slash = space < 0 ? line : line.substring(0, space);
         String text = space < 0 ? "" : line.substring(space + 1);
         String url = options.getOrDefault("url", "http://127.0.0.1:" + env(PORT, "3000") + "/slack/commands");
-        Duration wait = Duration.ofSeconds(Long.parseLong(options.getOrDefault("wait", "30")));
+        Duration wait;
+        try {
+            wait = Duration.ofSeconds(Long.parseLong(options.getOrDefault("wait", "30")));
+        } catch (NumberFormatException e) {
+            System.err.println("send: --wait takes a number of seconds");
+            return 2;
+        }
         try (CaptureServer replies = new CaptureServer().start()) {
             String responsePath = "/commands/" + UUID.randomUUID();
             Map<String, String> form = new LinkedHashMap<>();
@@ -153,34 +182,58 @@ public final class Main {
         }
     }
 
-    /** Re-signs a gateway event file in place with the current time. */
+    /**
+     * Re-signs a gateway event file in place with the current time: only the two Slack headers'
+     * values change, so the file keeps its layout and the diff is two lines.
+     */
     @SuppressWarnings("unchecked")
     static int sign(List<String> args) throws IOException {
         if (args.size() != 1) {
-            System.err.println("sign: give one event file, e.g. events/gateway-whoami.json");
+            System.err.println("sign: give one gateway event file, e.g. events/gateway-whoami.json");
             return 2;
         }
         Path file = Path.of(args.get(0));
-        Map<String, Object> event = new LinkedHashMap<>(Json.readObject(Files.readString(file)));
+        if (!Files.isRegularFile(file)) {
+            System.err.println("sign: no file " + file);
+            return 2;
+        }
+        String original = Files.readString(file);
+        Map<String, Object> event;
+        try {
+            event = Json.readObject(original);
+        } catch (IllegalArgumentException e) {
+            System.err.println("sign: " + file + " is not JSON");
+            return 2;
+        }
+        Object headers = event.get("headers");
+        if (!"2.0".equals(event.get("version")) || !(headers instanceof Map<?, ?> h)
+                || !h.containsKey("x-slack-request-timestamp") || !h.containsKey("x-slack-signature")) {
+            System.err.println("sign: " + file + " is not an HTTP API 2.0 event with Slack's signature headers");
+            return 2;
+        }
         String raw = String.valueOf(event.getOrDefault("body", ""));
         byte[] body = Boolean.TRUE.equals(event.get("isBase64Encoded"))
                 ? Base64.getDecoder().decode(raw) : raw.getBytes(StandardCharsets.UTF_8);
         long timestamp = Instant.now().getEpochSecond();
-        Map<String, Object> headers = new LinkedHashMap<>((Map<String, Object>) event.getOrDefault("headers", Map.of()));
-        headers.put("x-slack-request-timestamp", Long.toString(timestamp));
-        headers.put("x-slack-signature", SlackSignature.sign(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET), timestamp, body));
-        event.put("headers", headers);
-        Files.writeString(file, pretty(event) + "\n");
+        String signature = SlackSignature.sign(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET), timestamp, body);
+        String signed = original
+                .replaceFirst("(\"x-slack-request-timestamp\"\\s*:\\s*)\"[^\"]*\"", "$1\"" + timestamp + "\"")
+                .replaceFirst("(\"x-slack-signature\"\\s*:\\s*)\"[^\"]*\"", "$1\"" + signature + "\"");
+        Files.writeString(file, signed);
         System.out.println("signed " + file + " at " + timestamp + " (valid for 5 minutes)");
         return 0;
     }
 
-    private static String pretty(Map<String, Object> event) {
+    private static int port(String name, int fallback) {
+        String value = env(name, Integer.toString(fallback));
         try {
-            return com.fasterxml.jackson.jr.ob.JSON.std.with(com.fasterxml.jackson.jr.ob.JSON.Feature.PRETTY_PRINT_OUTPUT)
-                    .asString(event);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            int port = Integer.parseInt(value);
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + value + " is not a port number");
         }
     }
 

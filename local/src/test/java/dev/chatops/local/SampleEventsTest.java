@@ -94,7 +94,15 @@ class SampleEventsTest {
                         || env.get(function) instanceof Map<?, ?> own && own.containsKey(variable);
                 assertThat(given).as(function + " " + variable).isTrue();
             }
+            if (env.get(function) instanceof Map<?, ?> own) {
+                assertThat(template.environmentNames(function)).as("sam local invoke only overrides declared variables")
+                        .containsAll((java.util.Set<String>) own.keySet());
+            }
         }
+        java.util.Set<String> declaredSomewhere = new java.util.HashSet<>();
+        template.resources("AWS::Serverless::Function").keySet().forEach(f -> declaredSomewhere.addAll(template.environmentNames(f)));
+        assertThat(declaredSomewhere).as("sam local invoke only overrides declared variables")
+                .containsAll(((Map<String, Object>) env.get("Parameters")).keySet());
     }
 
     private static <T> T read(String name, Class<T> type) throws IOException {

@@ -115,6 +115,11 @@ public final class MotoServer implements AutoCloseable {
     public void close() {
         stopProcess();
         try {
+            Files.deleteIfExists(log);
+        } catch (IOException ignored) {
+            // a log left in the temp folder is harmless
+        }
+        try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException ignored) {
             // the JVM is already shutting down: the hook runs anyway

@@ -92,8 +92,47 @@ public final class Template {
      */
     public Map<String, String> functionEnvironment(String functionId, Map<String, String> refs) {
         Map<String, String> env = new LinkedHashMap<>();
-        declaredEnvironment(functionId).forEach((k, v) -> env.put(k, resolve(v, refs)));
+        declaredEnvironment(functionId).forEach((k, v) -> {
+            String value = resolveConditional(v, refs);
+            if (value != null) {
+                env.put(k, value);
+            }
+        });
         return env;
+    }
+
+    /** Like {@link #resolve}, and also {@code Fn::If} on the template's conditions; null for {@code AWS::NoValue}. */
+    private String resolveConditional(Object value, Map<String, String> refs) {
+        Map<String, Object> intrinsic = map(value);
+        if (intrinsic.containsKey("Fn::If") && intrinsic.get("Fn::If") instanceof List<?> choice) {
+            return resolveConditional(condition(String.valueOf(choice.get(0)), refs) ? choice.get(1) : choice.get(2), refs);
+        }
+        if ("AWS::NoValue".equals(intrinsic.get("Ref"))) {
+            return null;
+        }
+        return resolve(value, refs);
+    }
+
+    private boolean condition(String name, Map<String, String> refs) {
+        Object expression = map(root.getOrDefault("Conditions", Map.of())).get(name);
+        if (expression == null) {
+            throw new IllegalArgumentException("no condition " + name + " in template.yaml");
+        }
+        return evaluate(expression, refs);
+    }
+
+    private boolean evaluate(Object expression, Map<String, String> refs) {
+        Map<String, Object> function = map(expression);
+        if (function.get("Fn::Not") instanceof List<?> not) {
+            return !evaluate(not.get(0), refs);
+        }
+        if (function.get("Fn::Equals") instanceof List<?> equals) {
+            return resolve(equals.get(0), refs).equals(resolve(equals.get(1), refs));
+        }
+        if (function.containsKey("Condition")) {
+            return condition(String.valueOf(function.get("Condition")), refs);
+        }
+        throw new IllegalArgumentException("the local stack cannot evaluate the condition " + expression);
     }
 
     /** The names of the variables a function gets, Globals' and its own. */

@@ -11,7 +11,8 @@ import java.util.Map;
  * the gateway's cold start is a product feature, and jackson-jr starts in a fraction of the time.
  */
 public final class Json {
-    private static final JSON JSON_STD = JSON.std;
+    /** Null values are written: an option given without '=' is a null value, and must survive the trip. */
+    private static final JSON JSON_STD = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
 
     private Json() {
     }

@@ -76,8 +76,9 @@ public final class Catalog {
             form = spec.forms().get(0);
             rest = args;
         }
-        checkParams(spec, form, rest);
+        // Options first: in `whoami --user U1` the surprise is the option, not the word after it.
         checkOptions(spec, form, options);
+        checkParams(spec, form, rest);
         return new Invocation(spec, form, List.copyOf(rest), options);
     }
 

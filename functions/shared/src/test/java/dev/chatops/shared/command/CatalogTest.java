@@ -141,10 +141,10 @@ class CatalogTest {
     }
 
     @Test
-    void resolve_checks_params_before_options() {
+    void resolve_checks_options_before_params_so_a_stray_option_is_named() {
         UsageException e = usageError(FEATURE, List.of("set", "flag"), opts("nope", null));
 
-        assertThat(e.getMessage()).contains("missing");
+        assertThat(e.getMessage()).isEqualTo("`--nope` is not an option of `feature set`.");
     }
 
     // resolve: success
