@@ -63,6 +63,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             moto.configureSdk();
             Template template = Template.project();
+            // Loopback response URLs are what makes this stack local: the deployed template only takes https.
             LocalAws aws = LocalAws.create(template, Map.of(
                     "SlackSigningSecret", options.signingSecret(),
                     "ResponseUrlAllow", "https://hooks.slack.com,http://127.0.0.1,http://localhost"));

@@ -17,7 +17,10 @@ class TemplateLintTest {
     void cfn_lint_finds_nothing_in_the_template() throws IOException, InterruptedException {
         boolean installed = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .anyMatch(dir -> new File(dir, "cfn-lint").canExecute());
-        assumeTrue(installed, "cfn-lint is not installed (pip install cfn-lint)");
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("cfn-lint is not installed, and CI must lint the template (.ci/run installs it)");
+        }
+        assumeTrue(installed, "cfn-lint is not installed (pip install cfn-lint); .ci/run installs it");
         Process lint = new ProcessBuilder("cfn-lint", "template.yaml").directory(Template.projectRoot().toFile())
                 .redirectErrorStream(true).start();
         String output = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

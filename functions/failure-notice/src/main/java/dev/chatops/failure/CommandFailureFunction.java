@@ -8,6 +8,7 @@ import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.runtime.AuditLog;
 import dev.chatops.shared.runtime.ReplyException;
 import dev.chatops.shared.runtime.Reply;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Consumes the command functions' on-failure destination: after Lambda's last retry of a command
@@ -74,34 +76,57 @@ public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQ
         }
         Log.forRequest(request.requestId());
         try {
-            if (!claims.claimFailureNotice(request.requestId(), clock.instant())) {
-                Log.info("failure.skipped", "reason", "answered or already notified");
-                return true;
-            }
-            String condition = String.valueOf(context.getOrDefault("condition", "RetriesExhausted"));
-            Object attempts = context.getOrDefault("approximateInvokeCount", "several");
-            String why = "EventAgeExceeded".equals(condition)
-                    ? "it could not start in time"
-                    : "it failed " + attempts + " times";
-            AuditLog.Entry entry = audit.begin(request, clock.instant());
+            return notify(request, context);
+        } catch (RuntimeException e) {
+            // The store or Slack failed us: give the notice back so the queue's next delivery can send it.
+            Log.error("failure.notice_failed", e);
             try {
-                replies.post(request.responseUrl(), Reply.error(":x: `" + request.display().replace('`', '\'')
-                        + "` did not complete: " + why + ". Request id: `" + request.requestId()
-                        + "` — the operators can find what happened in the logs."), clock.instant().plus(Duration.ofSeconds(20)));
-            } catch (ReplyException e) {
-                Log.error("failure.notice_failed", e, "retryable", e.retryable());
-                audit.finish(entry, "failed", "notice not delivered", e.getMessage(), clock.instant());
-                if (e.retryable()) {
-                    claims.releaseFailureNotice(request.requestId());
-                    return false;
-                }
-                return true;
+                claims.releaseFailureNotice(request.requestId());
+            } catch (RuntimeException releaseFailed) {
+                Log.error("failure.release_failed", releaseFailed);
             }
-            audit.finish(entry, "failed", "notified", condition, clock.instant());
-            Log.info("failure.notified", "condition", condition);
-            return true;
+            return false;
         } finally {
             Log.clearRequest();
         }
+    }
+
+    private boolean notify(CommandRequest request, Map<String, Object> context) {
+        Optional<RequestClaims.State> state = claims.state(request.requestId());
+        if (state.map(s -> s.posted() >= Reply.MAX_MESSAGES).orElse(false)) {
+            Log.warn("failure.skipped", "reason", "the response_url's posts are used up");
+            return true;
+        }
+        if (!claims.claimFailureNotice(request.requestId(), clock.instant())) {
+            Log.info("failure.skipped", "reason", "answered or already notified");
+            return true;
+        }
+        String condition = String.valueOf(context.getOrDefault("condition", "RetriesExhausted"));
+        Object attempts = context.getOrDefault("approximateInvokeCount", "several");
+        String shown = "`" + Text.inCode(request.display(), 200) + "`";
+        String what;
+        if (state.map(RequestClaims.State::completed).orElse(false)) {
+            what = ":warning: " + shown + " ran, but its answer could not be delivered to Slack";
+        } else if ("EventAgeExceeded".equals(condition)) {
+            what = ":x: " + shown + " did not complete: it could not start in time";
+        } else {
+            what = ":x: " + shown + " did not complete: it failed " + attempts + " times";
+        }
+        AuditLog.Entry entry = audit.begin(request, clock.instant());
+        try {
+            replies.post(request.responseUrl(), Reply.error(what + ". Request id: `" + request.requestId()
+                    + "` — the operators can find what happened in the logs."), clock.instant().plus(Duration.ofSeconds(20)));
+        } catch (ReplyException e) {
+            Log.error("failure.notice_failed", e, "retryable", e.retryable());
+            audit.finish(entry, "failed", "notice not delivered", e.getMessage(), clock.instant());
+            if (e.retryable()) {
+                claims.releaseFailureNotice(request.requestId());
+                return false;
+            }
+            return true;
+        }
+        audit.finish(entry, "failed", "notified", condition, clock.instant());
+        Log.info("failure.notified", "condition", condition);
+        return true;
     }
 }

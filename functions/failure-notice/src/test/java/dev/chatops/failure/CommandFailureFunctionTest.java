@@ -65,11 +65,36 @@ class CommandFailureFunctionTest {
         CommandRequest request = request("/r/2");
         claims.claim(request.requestId(), Instant.now(), Instant.now().plusSeconds(30));
         claims.complete(request.requestId(), Reply.error("fine").messages(), "ok");
-        claims.markDelivered(request.requestId());
+        claims.markPosted(request.requestId(), 1, true);
 
         function.handleRequest(event(request), context());
 
         assertThat(slack.postsTo("/r/2")).isEmpty();
+    }
+
+    @Test
+    void a_command_that_ran_but_whose_answer_never_reached_slack_is_not_called_failed() {
+        CommandRequest request = request("/r/4");
+        claims.claim(request.requestId(), Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.complete(request.requestId(), Reply.error("fine").messages(), "ok");
+
+        function.handleRequest(event(request), context());
+
+        assertThat(CaptureServer.textOf(slack.postsTo("/r/4").get(0)))
+                .contains("ran, but its answer could not be delivered", request.requestId())
+                .doesNotContain("did not complete");
+    }
+
+    @Test
+    void no_notice_once_the_response_url_has_taken_its_five_posts() {
+        CommandRequest request = request("/r/5");
+        claims.claim(request.requestId(), Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.complete(request.requestId(), Reply.error("fine").messages(), "ok");
+        claims.markPosted(request.requestId(), 5, false);
+
+        function.handleRequest(event(request), context());
+
+        assertThat(slack.postsTo("/r/5")).isEmpty();
     }
 
     @Test

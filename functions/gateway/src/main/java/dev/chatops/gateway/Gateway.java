@@ -3,6 +3,7 @@ package dev.chatops.gateway;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.UsageException;
@@ -58,7 +59,12 @@ public final class Gateway {
         this.clock = clock;
     }
 
-    public Response handle(Map<String, String> headers, byte[] body, String requestId) {
+    /**
+     * Answers one HTTP request. {@code httpRequestId} is API Gateway's id of it, for the logs; the
+     * command request's id is derived from Slack's signature, so a replayed request (same body,
+     * timestamp and signature, within the five minutes) carries the same id and runs only once.
+     */
+    public Response handle(Map<String, String> headers, byte[] body, String httpRequestId) {
         if (body.length > MAX_BODY_BYTES) {
             Log.warn("request.rejected", "reason", "body too large", "bytes", body.length);
             return Response.empty(413);
@@ -72,6 +78,10 @@ public final class Gateway {
             Log.warn("request.rejected", "reason", "signature " + verdict);
             return Response.empty(401);
         }
+        String requestId = requestIdOf(header(headers, SlackSignature.TIMESTAMP_HEADER).value(),
+                header(headers, SlackSignature.SIGNATURE_HEADER).value());
+        Log.forRequest(requestId);
+        Log.info("request.verified", "httpRequestId", httpRequestId);
         if (form.isEmpty() || REQUIRED_FIELDS.stream().anyMatch(f -> form.get().getOrEmpty(f).isEmpty())) {
             Log.warn("request.rejected", "reason", "signed but not a slash command form");
             return Response.empty(400);
@@ -142,10 +152,20 @@ public final class Gateway {
         return Response.ephemeral(":hourglass_flowing_sand: running `" + echo(request.display()) + "` …");
     }
 
+    /** {@code sl-} and 32 hex digits of SHA-256 over Slack's timestamp and signature. */
+    static String requestIdOf(String timestamp, String signature) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((timestamp + ":" + signature).getBytes(StandardCharsets.UTF_8));
+            return "sl-" + java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
     private Response unknown(String slash, String name) {
         List<String> close = catalog.closest(name, 3);
-        String shown = name.length() > 40 ? name.substring(0, 40) + "…" : name;
-        StringBuilder reply = new StringBuilder(":warning: `").append(echo(shown)).append("` is not a command.");
+        StringBuilder reply = new StringBuilder(":warning: `").append(Text.inCode(name, 40)).append("` is not a command.");
         if (!close.isEmpty()) {
             reply.append(" Did you mean ").append(String.join(" or ", close.stream().map(c -> "`" + c + "`").toList()))
                     .append('?');
@@ -197,9 +217,7 @@ public final class Gateway {
         }
     }
 
-    /** A command line shown back inside backticks: no backtick may close the code span early. */
     private static String echo(String text) {
-        String single = text.replace('`', '\'').replace('\n', ' ');
-        return single.length() > 200 ? single.substring(0, 200) + "…" : single;
+        return Text.inCode(text, 200);
     }
 }

@@ -1,6 +1,5 @@
 package dev.chatops.gateway;
 
-import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.command.Target;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
@@ -11,21 +10,13 @@ import java.util.Map;
 public record GatewayConfig(String signingSecretId, Map<Target, String> functions, ResponseUrlPolicy responseUrls) {
     /** Secrets Manager id (ARN or name) of the Slack signing secret. */
     public static final String SIGNING_SECRET_ID = "SLACK_SIGNING_SECRET_ID";
-    /** Comma-separated origins response URLs may have; default {@value ResponseUrlPolicy#SLACK}. */
-    public static final String RESPONSE_URL_ALLOW = "RESPONSE_URL_ALLOW";
 
     public static GatewayConfig from(Env env) {
         Map<Target, String> functions = new EnumMap<>(Target.class);
         for (Target target : Target.values()) {
             functions.put(target, env.require(target.envName()));
         }
-        ResponseUrlPolicy policy;
-        try {
-            policy = ResponseUrlPolicy.parse(env.optional(RESPONSE_URL_ALLOW, ResponseUrlPolicy.SLACK));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("environment variable " + RESPONSE_URL_ALLOW + " is not a list of origins", e);
-        }
-        return new GatewayConfig(env.require(SIGNING_SECRET_ID), functions, policy);
+        return new GatewayConfig(env.require(SIGNING_SECRET_ID), functions, ResponseUrlPolicy.from(env));
     }
 
     public String functionFor(Target target) {

@@ -36,13 +36,23 @@ public final class SigningSecret {
         return cached;
     }
 
-    /** A freshly fetched secret if it changed and the last fetch is a minute old; otherwise empty. */
+    /**
+     * A freshly fetched secret if it changed and the last attempt is a minute old; otherwise empty.
+     * A failed fetch keeps the secret we have and counts as an attempt, so forged requests cannot
+     * turn a Secrets Manager outage into a call per request.
+     */
     public synchronized java.util.Optional<String> refreshed() {
         if (fetchedAt != null && Duration.between(fetchedAt, clock.instant()).compareTo(MIN_REFRESH_INTERVAL) < 0) {
             return java.util.Optional.empty();
         }
         String before = value;
-        fetch();
+        try {
+            fetch();
+        } catch (RuntimeException e) {
+            fetchedAt = clock.instant();
+            dev.chatops.shared.Log.error("signing_secret.refresh_failed", e);
+            return java.util.Optional.empty();
+        }
         return value.equals(before) ? java.util.Optional.empty() : java.util.Optional.of(value);
     }
 

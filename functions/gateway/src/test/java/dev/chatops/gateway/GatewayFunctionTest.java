@@ -78,6 +78,25 @@ class GatewayFunctionTest {
     }
 
     @Test
+    void a_replayed_request_is_dispatched_with_the_same_request_id_so_it_runs_once() {
+        APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
+        APIGatewayV2HTTPEvent replay = event("run whoami", Long.parseLong(event.getHeaders().get("x-slack-request-timestamp")),
+                MotoExtension.SIGNING_SECRET);
+        replay.setBody(event.getBody());
+        replay.getHeaders().putAll(event.getHeaders());
+        APIGatewayV2HTTPEvent other = event("run whoami", Instant.now().getEpochSecond() - 1, MotoExtension.SIGNING_SECRET);
+
+        handle(event);
+        handle(replay);
+        handle(other);
+
+        List<Object> ids = lambdaApi.postsTo(INVOKE_PATH).stream().map(p -> p.json().get("requestId")).toList();
+        assertThat(ids).hasSize(3);
+        assertThat(ids.get(0)).isEqualTo(ids.get(1)).isNotEqualTo(ids.get(2));
+        assertThat((String) ids.get(0)).matches("sl-[0-9a-f]{32}");
+    }
+
+    @Test
     void a_plain_text_body_is_accepted_too() {
         APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
         event.setBody(new String(Base64.getDecoder().decode(event.getBody()), StandardCharsets.UTF_8));
@@ -181,7 +200,8 @@ class GatewayFunctionTest {
 
         String text = text(handle(event));
 
-        assertThat(text).contains("Could not start", event.getRequestContext().getRequestId());
+        assertThat(text).contains("Could not start", Gateway.requestIdOf(event.getHeaders().get("x-slack-request-timestamp"),
+                event.getHeaders().get("x-slack-signature")));
     }
 
     @Test

@@ -51,6 +51,24 @@ class SigningSecretTest {
         assertThat(fetches).hasValue(2);
     }
 
+    @Test
+    void a_failed_refresh_keeps_the_secret_and_waits_a_minute_before_trying_again() {
+        AtomicInteger calls = new AtomicInteger();
+        SigningSecret failing = new SigningSecret(() -> {
+            if (calls.incrementAndGet() > 1) {
+                throw new IllegalStateException("Secrets Manager is down");
+            }
+            return "first";
+        }, clock);
+        failing.current();
+        clock.advance(Duration.ofMinutes(2));
+
+        assertThat(failing.refreshed()).isEmpty();
+        assertThat(failing.refreshed()).isEmpty();
+        assertThat(failing.current()).isEqualTo("first");
+        assertThat(calls).hasValue(2);
+    }
+
     static final class MutableClock extends Clock {
         private Instant now;
 

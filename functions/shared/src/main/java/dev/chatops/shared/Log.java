@@ -10,7 +10,9 @@ import java.util.Map;
  * request id of the thread's current request. Written here rather than with a logging framework
  * because the gateway's cold start cannot afford one, and a line of JSON is all we need.
  *
- * <p>Never pass a secret's value: fields are written as given.
+ * <p>Never pass a secret's value. As a second line of defence, every text written (field values,
+ * error messages, stack traces) goes through {@link Redactor#redactText}: an exception whose
+ * message quotes a connection string or a token does not carry it into the logs.
  */
 public final class Log {
     private static final ThreadLocal<String> REQUEST_ID = new ThreadLocal<>();
@@ -57,11 +59,11 @@ public final class Log {
         for (int i = 0; i + 1 < fields.length; i += 2) {
             Object value = fields[i + 1];
             line.put(String.valueOf(fields[i]), value == null || value instanceof Number || value instanceof Boolean
-                    ? value : String.valueOf(value));
+                    ? value : Redactor.redactText(String.valueOf(value)));
         }
         if (error != null) {
-            line.put("error", error.getClass().getName() + ": " + error.getMessage());
-            line.put("stack", stackOf(error));
+            line.put("error", Redactor.redactText(error.getClass().getName() + ": " + error.getMessage()));
+            line.put("stack", Redactor.redactText(stackOf(error)));
         }
         String json = Json.write(line);
         PrintStream target = out;

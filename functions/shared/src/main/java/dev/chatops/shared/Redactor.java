@@ -9,13 +9,15 @@ import java.util.regex.Pattern;
 /**
  * Hides secret-looking values before anything is stored or logged: values of options whose names
  * say secret ({@code --token=…}, {@code --password=…}), {@code key=value} pairs of that kind inside
- * words, and words shaped like credentials (GitLab and Slack tokens, AWS access keys, long
- * random-looking strings).
+ * words, passwords in URLs ({@code postgres://user:pw@host}), and words shaped like credentials
+ * (GitLab and Slack tokens, AWS access keys, long random-looking strings).
  */
 public final class Redactor {
     public static final String MASK = "[redacted]";
     private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(token|secret|passw|pwd|pass$|key$|apikey|api_key|auth|cookie|credential|private|signature).*");
+            "(?i).*(token|secret|passw|pwd|pass$|key$|apikey|api_key|auth(?!ors?$)|cookie|credential|private|signature).*");
+    /** {@code scheme://user:password@host}: the password goes. */
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^/\\s:@]*):[^@\\s/]+@");
     private static final Pattern CREDENTIAL = Pattern.compile(
             "(gl(pat|oas|dt|rt|ptt|ft|imt|agent|soat|cbt|ffct|wt)-[A-Za-z0-9_\\-.]{8,}"
                     + "|xox[abposer]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}"
@@ -61,6 +63,7 @@ public final class Redactor {
             }
         }
         masked.append(text, from, text.length());
-        return CREDENTIAL.matcher(masked).replaceAll(MASK);
+        String withoutUrlPasswords = URL_PASSWORD.matcher(masked).replaceAll("$1:" + java.util.regex.Matcher.quoteReplacement(MASK) + "@");
+        return CREDENTIAL.matcher(withoutUrlPasswords).replaceAll(MASK);
     }
 }

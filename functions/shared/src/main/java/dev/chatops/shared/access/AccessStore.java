@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -78,17 +79,39 @@ public final class AccessStore {
                 PK, s(gitlabKey(link.instance(), link.gitlabUserId())),
                 "slackWorkspace", s(link.slackWorkspace()),
                 "slackUserId", s(link.slackUserId()));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                dynamo.transactWriteItems(b -> b.transactItems(
+                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(forward)
+                                .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(reverse)
+                                .conditionExpression("attribute_not_exists(pk)").build()).build()));
+                return;
+            } catch (TransactionCanceledException e) {
+                boolean taken = e.hasCancellationReasons() && e.cancellationReasons().stream()
+                        .anyMatch(r -> "ConditionalCheckFailed".equals(r.code()));
+                if (taken) {
+                    throw new LinkConflictException("Slack user " + link.slackUserId() + " or GitLab user "
+                            + link.gitlabUsername() + " is already linked", e);
+                }
+                // Cancelled for another reason (a concurrent transaction on the same items): try again,
+                // and the condition decides who wins.
+                if (attempt >= 5) {
+                    throw new StoreException("could not store the link of " + link.slackUserId(), e);
+                }
+                pause(attempt);
+            } catch (SdkException e) {
+                throw new StoreException("could not store the link of " + link.slackUserId(), e);
+            }
+        }
+    }
+
+    private static void pause(int attempt) {
         try {
-            dynamo.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(forward)
-                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(reverse)
-                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
-        } catch (TransactionCanceledException e) {
-            throw new LinkConflictException("Slack user " + link.slackUserId() + " or GitLab user "
-                    + link.gitlabUsername() + " is already linked", e);
-        } catch (SdkException e) {
-            throw new StoreException("could not store the link of " + link.slackUserId(), e);
+            Thread.sleep(ThreadLocalRandom.current().nextLong(10, 50L * attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while linking", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.chatops.shared.command;
 
+import dev.chatops.shared.Text;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -69,7 +70,7 @@ public final class Catalog {
             }
             String sub = args.get(0).toLowerCase(Locale.ROOT);
             form = spec.form(sub).orElseThrow(() -> new UsageException(
-                    "`" + spec.name() + " " + args.get(0) + "` is not a subcommand; use one of " + subcommands(spec) + ".",
+                    "`" + spec.name() + " " + Text.inCode(args.get(0), 40) + "` is not a subcommand; use one of " + subcommands(spec) + ".",
                     spec));
             rest = args.subList(1, args.size());
         } else {
@@ -92,7 +93,7 @@ public final class Catalog {
         }
         if (!unbounded && args.size() > form.params().size()) {
             String extra = args.get(form.params().size());
-            throw new UsageException(what + " does not take `" + shorten(extra) + "`"
+            throw new UsageException(what + " does not take `" + Text.inCode(extra, 40) + "`"
                     + (form.params().isEmpty() ? ": it takes no arguments." : "."), spec);
         }
     }
@@ -136,10 +137,6 @@ public final class Catalog {
 
     private static String subcommands(CommandSpec spec) {
         return String.join(", ", spec.forms().stream().map(f -> "`" + f.subcommand() + "`").toList());
-    }
-
-    private static String shorten(String value) {
-        return value.length() > 40 ? value.substring(0, 40) + "…" : value;
     }
 
     /** Damerau–Levenshtein (optimal string alignment) distance. */

@@ -20,6 +20,7 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
         return new Form(subcommand, List.of(params), List.of(), role, description);
     }
 
+    /** This form with {@code options} as its options. */
     public Form withOptions(OptionSpec... more) {
         return new Form(subcommand, params, List.of(more), role, description);
     }

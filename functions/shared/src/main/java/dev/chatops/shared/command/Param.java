@@ -10,6 +10,11 @@ public record Param(String name, boolean optional, boolean rest) {
         return new Param(name, true, false);
     }
 
+    /** Every remaining word, as one parameter ({@code <statement>…}). */
+    public static Param rest(String name) {
+        return new Param(name, false, true);
+    }
+
     public String usage() {
         String shown = "<" + name + ">" + (rest ? "…" : "");
         return optional ? "[" + shown + "]" : shown;

@@ -63,7 +63,7 @@ public final class CommandText {
                 int eq = value.indexOf('=');
                 String name = (eq < 0 ? value.substring(2) : value.substring(2, eq)).toLowerCase(java.util.Locale.ROOT);
                 if (!OPTION_NAME.matcher(name).matches()) {
-                    throw new TextParseException("`" + shorten(value) + "` is not an option name.");
+                    throw new TextParseException("`" + dev.chatops.shared.Text.inCode(value, 40) + "` is not an option name.");
                 }
                 if (options.containsKey(name)) {
                     throw new TextParseException("`--" + name + "` is given more than once.");
@@ -275,9 +275,5 @@ public final class CommandText {
 
     private static boolean isSingleQuote(char c) {
         return c == '\'' || c == '\u2018' || c == '\u2019';
-    }
-
-    private static String shorten(String value) {
-        return value.length() > 40 ? value.substring(0, 40) + "…" : value;
     }
 }

@@ -16,6 +16,8 @@ import java.util.Locale;
 public final class ResponseUrlPolicy {
     /** The production default. */
     public static final String SLACK = "https://hooks.slack.com";
+    /** The environment variable that holds the allow-list. */
+    public static final String ENV = "RESPONSE_URL_ALLOW";
 
     private record Origin(String scheme, String host, int port) {
     }
@@ -24,6 +26,16 @@ public final class ResponseUrlPolicy {
 
     private ResponseUrlPolicy(List<Origin> allowed) {
         this.allowed = List.copyOf(allowed);
+    }
+
+    /** The allow-list in {@link #ENV}, or Slack's alone; a malformed one stops start-up, naming the variable. */
+    public static ResponseUrlPolicy from(dev.chatops.shared.Env env) {
+        try {
+            return parse(env.optional(ENV, SLACK));
+        } catch (IllegalArgumentException e) {
+            throw new dev.chatops.shared.ConfigurationException("environment variable " + ENV
+                    + " is not a list of origins: " + e.getMessage(), e);
+        }
     }
 
     /** Parses {@code "https://hooks.slack.com,http://127.0.0.1"}; throws {@link IllegalArgumentException} on a bad entry. */
@@ -41,6 +53,10 @@ public final class ResponseUrlPolicy {
             }
             if ("http".equals(scheme) && !isLoopback(uri.getHost())) {
                 throw new IllegalArgumentException("plain http is allowed for loopback only: " + trimmed);
+            }
+            if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")
+                    || uri.getRawQuery() != null || uri.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("an origin has no path, query or user: " + trimmed);
             }
             allowed.add(new Origin(scheme, lower(uri.getHost()), uri.getPort()));
         }

@@ -28,7 +28,7 @@ public abstract class CommandFunction implements RequestStreamHandler {
         CommandRequest request;
         try {
             request = CommandRequest.fromJson(input);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             // Not from our gateway, or from an incompatible version: retrying cannot help.
             Log.error("request.unreadable", e);
             output.write("{\"status\":\"unreadable\"}".getBytes(StandardCharsets.UTF_8));

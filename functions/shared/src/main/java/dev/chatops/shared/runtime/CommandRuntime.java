@@ -2,6 +2,8 @@ package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Text;
+import dev.chatops.shared.access.Authorizer;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.command.UsageException;
@@ -13,12 +15,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs one delivery of a command request: claim it once, audit the attempt, match the call to the
- * command's form, run the command, store the reply, post it to the response_url, finish the audit.
+ * Runs one delivery of a command request: audit the attempt, claim the request once, match the
+ * call to the command's form, check the caller may run it, run it, store the reply, post it to the
+ * response_url message by message, finish the audit.
  *
  * <p>What is thrown out of {@link #handle} makes Lambda retry the event: a store that cannot be
- * reached, a request another delivery is still running, a reply Slack did not take yet. Everything
- * a person should hear about becomes a reply carrying the request id; details stay in the logs.
+ * reached, a request another delivery still holds, a reply Slack did not take yet. A retry never
+ * acts again once the command ran: it posts what is left of the stored reply. Everything a person
+ * should hear about becomes a reply carrying the request id; details stay in the logs.
  */
 public final class CommandRuntime {
     /** Kept free at the end of an invocation to store and post the outcome. */
@@ -28,20 +32,23 @@ public final class CommandRuntime {
     private final RequestClaims claims;
     private final AuditLog audit;
     private final ResponseUrlClient replies;
+    private final Authorizer authorizer;
     private final Clock clock;
 
-    public CommandRuntime(List<Command> commands, RequestClaims claims, AuditLog audit, ResponseUrlClient replies, Clock clock) {
+    public CommandRuntime(List<Command> commands, RequestClaims claims, AuditLog audit, ResponseUrlClient replies,
+                          Authorizer authorizer, Clock clock) {
         for (Command command : commands) {
             this.commands.put(command.spec().name(), command);
         }
         this.claims = claims;
         this.audit = audit;
         this.replies = replies;
+        this.authorizer = authorizer;
         this.clock = clock;
     }
 
     public CommandRuntime(List<Command> commands, Services services) {
-        this(commands, services.claims(), services.audit(), services.replies(), services.clock());
+        this(commands, services.claims(), services.audit(), services.replies(), services.authorizer(), services.clock());
     }
 
     public void handle(CommandRequest request, Duration remaining) {
@@ -56,27 +63,37 @@ public final class CommandRuntime {
     private void handleClaimed(CommandRequest request, Duration remaining) {
         Instant start = clock.instant();
         Instant deadline = start.plus(remaining).minus(SAFETY_MARGIN);
+        AuditLog.Entry entry = audit.begin(request, start);
         if (!replies.allows(request.responseUrl())) {
             // Nothing can be answered, and a request with a foreign response_url is not Slack's.
-            AuditLog.Entry entry = audit.begin(request, start);
-            audit.finish(entry, "refused", "refused", "response_url not on the allow-list", clock.instant());
+            finish(entry, "refused", "refused", "response_url not on the allow-list");
             Log.warn("command.refused", "reason", "response_url not on the allow-list", "command", request.command());
             return;
         }
-        RequestClaims.Claim claim = claims.claim(request.requestId(), start, start.plus(remaining));
-        AuditLog.Entry entry = audit.begin(request, start);
+        RequestClaims.Claim claim;
+        try {
+            claim = claims.claim(request.requestId(), start, start.plus(remaining));
+        } catch (StoreException e) {
+            finish(entry, "unknown", "error", "the request could not be claimed");
+            throw e;
+        }
         if (claim instanceof RequestClaims.Busy busy) {
-            audit.finish(entry, "duplicate", "deferred", "another delivery holds it until " + busy.until(), clock.instant());
+            finish(entry, "duplicate", "deferred", "another delivery holds it until " + busy.until());
             Log.info("command.busy", "until", busy.until());
             throw new RequestInProgressException(request.requestId());
         }
         if (claim instanceof RequestClaims.Completed done) {
             if (done.delivered()) {
-                audit.finish(entry, "duplicate", "skipped", "already answered", clock.instant());
+                finish(entry, "duplicate", "skipped", "already answered");
                 Log.info("command.duplicate", "command", request.command());
                 return;
             }
-            deliver(request, entry, done.reply(), deadline, "replayed", "ok", "stored reply posted again");
+            List<Message> reply = done.reply().isEmpty()
+                    ? Reply.error(":warning: `" + Text.inCode(request.display(), 200) + "` ran, but its answer could not be "
+                            + "kept for a retry. Request id: `" + request.requestId() + "`.").messages()
+                    : done.reply();
+            deliver(request, entry, reply, Math.min(done.posted(), reply.size()), deadline, "replayed", "ok",
+                    "stored reply posted again from message " + (done.posted() + 1));
             return;
         }
         if (((RequestClaims.Acquired) claim).takeover()) {
@@ -85,7 +102,7 @@ public final class CommandRuntime {
         Outcome outcome = run(request);
         List<Message> messages = outcome.reply().messages();
         claims.complete(request.requestId(), messages, outcome.outcome());
-        deliver(request, entry, messages, deadline, outcome.decision(), outcome.outcome(), outcome.detail());
+        deliver(request, entry, messages, 0, deadline, outcome.decision(), outcome.outcome(), outcome.detail());
     }
 
     private record Outcome(Reply reply, String decision, String outcome, String detail) {
@@ -95,15 +112,20 @@ public final class CommandRuntime {
         Command command = commands.get(request.command());
         if (command == null) {
             Log.warn("command.unroutable", "command", request.command());
-            return new Outcome(Reply.error("`" + request.command() + "` is not run by this function. Request id: `"
-                    + request.requestId() + "`."), "unroutable", "refused", "no such command here");
+            return new Outcome(Reply.error("`" + Text.inCode(request.command(), 40) + "` is not run by this function. "
+                    + "Request id: `" + request.requestId() + "`."), "unroutable", "refused", "no such command here");
         }
         Invocation invocation;
         try {
             invocation = Catalog.resolve(command.spec(), request.args(), request.options());
         } catch (UsageException e) {
-            return new Outcome(Reply.error(e.getMessage() + "\nUsage:\n```" + command.spec().usage(request.slashCommand()) + "```"),
-                    "usage", "refused", e.getMessage());
+            return new Outcome(Reply.error(":warning: " + e.getMessage() + "\nUsage:\n```"
+                    + command.spec().usage(request.slashCommand()) + "```"), "usage", "refused", e.getMessage());
+        }
+        Authorizer.Decision decision = authorizer.decide(request, invocation.form().role());
+        if (!decision.allowed()) {
+            Log.info("command.denied", "command", request.command(), "needs", invocation.form().role().label());
+            return new Outcome(Reply.error(":no_entry: " + decision.reason()), "denied", "refused", decision.reason());
         }
         try {
             Reply reply = command.run(new CommandCall(request, invocation));
@@ -111,24 +133,47 @@ public final class CommandRuntime {
             return new Outcome(reply, "allowed", "ok", "");
         } catch (RuntimeException e) {
             Log.error("command.failed", e, "command", request.command());
-            return new Outcome(Reply.error(":x: `" + request.display() + "` failed. Request id: `" + request.requestId()
-                    + "` — the operators can find what happened in the logs."), "allowed", "error", e.getClass().getSimpleName());
+            return new Outcome(Reply.error(":x: `" + Text.inCode(request.display(), 200) + "` failed. Request id: `"
+                    + request.requestId() + "` — the operators can find what happened in the logs."),
+                    "allowed", "error", e.getClass().getSimpleName());
         }
     }
 
-    private void deliver(CommandRequest request, AuditLog.Entry entry, List<Message> messages, Instant deadline,
+    /** Posts {@code messages} from index {@code from}, counting each one that reaches Slack. */
+    private void deliver(CommandRequest request, AuditLog.Entry entry, List<Message> messages, int from, Instant deadline,
                          String decision, String outcome, String detail) {
+        int total = messages.size();
         try {
-            replies.post(request.responseUrl(), messages, deadline);
+            replies.post(request.responseUrl(), messages.subList(from, total), deadline, count -> {
+                try {
+                    claims.markPosted(request.requestId(), from + count, from + count == total);
+                } catch (StoreException e) {
+                    // The message is in Slack; a retry may post it again, which beats failing the command.
+                    Log.error("reply.count_failed", e);
+                }
+            });
         } catch (ReplyException e) {
             Log.error("reply.failed", e, "retryable", e.retryable());
-            audit.finish(entry, decision, outcome + ", reply failed", e.getMessage(), clock.instant());
+            finish(entry, decision, outcome + ", reply failed", e.getMessage());
             if (e.retryable()) {
+                try {
+                    claims.releaseHold(request.requestId(), clock.instant());
+                } catch (StoreException releaseFailed) {
+                    Log.error("claim.release_failed", releaseFailed);
+                }
                 throw e;
             }
             return;
         }
-        claims.markDelivered(request.requestId());
-        audit.finish(entry, decision, outcome, detail, clock.instant());
+        finish(entry, decision, outcome, detail);
+    }
+
+    /** Completes the audit record; a store failure here is logged, never turned into a retry that could act again. */
+    private void finish(AuditLog.Entry entry, String decision, String outcome, String detail) {
+        try {
+            audit.finish(entry, decision, outcome, detail, clock.instant());
+        } catch (StoreException e) {
+            Log.error("audit.finish_failed", e, "decision", decision, "outcome", outcome);
+        }
     }
 }

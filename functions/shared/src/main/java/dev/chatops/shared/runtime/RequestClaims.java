@@ -2,17 +2,27 @@ package dev.chatops.shared.runtime;
 
 import com.google.gson.Gson;
 import com.slack.api.util.json.GsonFactory;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
@@ -21,10 +31,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * <ul>
  *   <li>The first delivery claims the request with a conditional write and holds it until its own
  *       deadline ({@code inProgressUntil}, the invocation's timeout).</li>
- *   <li>A delivery that finds the request completed does nothing but re-post the stored reply when
- *       the first one could not deliver it.</li>
- *   <li>A delivery that finds it in progress backs off (Lambda retries it later); one that finds an
- *       expired claim (the holder crashed) takes over.</li>
+ *   <li>The reply is stored (gzipped) before it is posted, and each message posted is counted, so a
+ *       later delivery posts what is left instead of acting again, and never posts a message twice.</li>
+ *   <li>A delivery that finds the request held (running, or still posting its reply) backs off:
+ *       Lambda retries it later. One that finds an expired hold (the holder crashed) takes over.</li>
  * </ul>
  * DynamoDB's TTL deletes items lazily, so expiry is checked in the write's condition, never
  * assumed from the item's absence.
@@ -34,7 +44,9 @@ public final class RequestClaims {
     static final String STATUS = "status";
     static final String IN_PROGRESS_UNTIL = "inProgressUntil";
     static final String EXPIRES_AT = "expiresAt";
-    static final String REPLY = "reply";
+    static final String REPLY = "replyGz";
+    static final String REPLY_SIZE = "replyMessages";
+    static final String POSTED = "posted";
     static final String DELIVERED = "delivered";
     static final String OUTCOME = "outcome";
     static final String FAILURE_NOTIFIED = "failureNotified";
@@ -42,6 +54,8 @@ public final class RequestClaims {
     private static final String DONE = "COMPLETED";
     /** How long a request id is remembered: longer than Lambda keeps retrying an async event (6 h). */
     public static final Duration RETENTION = Duration.ofDays(1);
+    /** DynamoDB items hold 400 KB; a stored reply above this is replaced by a note. */
+    static final int MAX_STORED_REPLY_BYTES = 300 * 1024;
 
     /** What a delivery found when it tried to claim its request. */
     public sealed interface Claim permits Acquired, Completed, Busy {
@@ -51,8 +65,11 @@ public final class RequestClaims {
     public record Acquired(boolean takeover) implements Claim {
     }
 
-    /** Done before; {@code reply} is what was answered, {@code delivered} whether it reached Slack. */
-    public record Completed(List<Message> reply, boolean delivered) implements Claim {
+    /**
+     * Done before. {@code reply} is what was answered (empty when it could not be kept), {@code posted}
+     * how many of its messages reached Slack, {@code delivered} whether all of them did.
+     */
+    public record Completed(List<Message> reply, int posted, boolean delivered) implements Claim {
     }
 
     /** Another delivery holds the request and has not run out of time. */
@@ -75,7 +92,7 @@ public final class RequestClaims {
                 IN_PROGRESS_UNTIL, n(holdUntil.toEpochMilli()),
                 EXPIRES_AT, n(now.plus(RETENTION).getEpochSecond()));
         try {
-            dynamo.putItem(b -> b.tableName(table).item(item)
+            boolean takeover = dynamo.putItem(b -> b.tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(#id)"
                             + " OR (#status = :running AND #until < :nowMs)"
                             + " OR #expires < :nowS")
@@ -83,8 +100,10 @@ public final class RequestClaims {
                             "#until", IN_PROGRESS_UNTIL, "#expires", EXPIRES_AT))
                     .expressionAttributeValues(Map.of(":running", s(RUNNING),
                             ":nowMs", n(now.toEpochMilli()), ":nowS", n(now.getEpochSecond())))
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-            return new Acquired(false);
+                    .returnValues(ReturnValue.ALL_OLD)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
+                    .hasAttributes();
+            return new Acquired(takeover);
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> old = e.hasItem() ? e.item() : read(requestId).orElse(Map.of());
             return interpret(old, now);
@@ -98,34 +117,72 @@ public final class RequestClaims {
             // Deleted between our write and our read (TTL): report busy, Lambda's retry will claim it.
             return new Busy(now);
         }
-        if (DONE.equals(old.get(STATUS).s())) {
-            return new Completed(replyOf(old), old.containsKey(DELIVERED) && Boolean.TRUE.equals(old.get(DELIVERED).bool()));
+        AttributeValue status = old.get(STATUS);
+        if (status == null) {
+            // Only a failure notice was recorded for this id: the person was told; nothing is left to do.
+            return new Completed(List.of(), 0, true);
         }
-        return new Busy(Instant.ofEpochMilli(Long.parseLong(old.get(IN_PROGRESS_UNTIL).n())));
+        Instant heldUntil = Instant.ofEpochMilli(Long.parseLong(old.get(IN_PROGRESS_UNTIL).n()));
+        if (!DONE.equals(status.s())) {
+            return new Busy(heldUntil);
+        }
+        boolean delivered = Boolean.TRUE.equals(bool(old, DELIVERED));
+        if (!delivered && heldUntil.isAfter(now)) {
+            // The holder is still posting its reply: a second poster would duplicate messages.
+            return new Busy(heldUntil);
+        }
+        return new Completed(replyOf(old), intOf(old, POSTED), delivered);
     }
 
     /** Records the outcome and the reply before it is posted, so a retry can re-post it instead of acting again. */
     public void complete(String requestId, List<Message> reply, String outcome) {
+        byte[] stored = gzip(gson.toJson(reply));
+        Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#delivered", DELIVERED,
+                "#outcome", OUTCOME, "#posted", POSTED, "#size", REPLY_SIZE));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":done", s(DONE), ":false", AttributeValue.fromBool(false),
+                ":outcome", s(outcome), ":zero", n(0), ":size", n(reply.size())));
+        String update = "SET #status = :done, #delivered = :false, #outcome = :outcome, #posted = :zero, #size = :size";
+        if (stored.length <= MAX_STORED_REPLY_BYTES) {
+            names.put("#reply", REPLY);
+            values.put(":reply", AttributeValue.fromB(SdkBytes.fromByteArray(stored)));
+            update += ", #reply = :reply";
+        }
+        String expression = update;
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
-                    .updateExpression("SET #status = :done, #reply = :reply, #delivered = :false, #outcome = :outcome")
-                    .expressionAttributeNames(Map.of("#status", STATUS, "#reply", REPLY,
-                            "#delivered", DELIVERED, "#outcome", OUTCOME))
-                    .expressionAttributeValues(Map.of(":done", s(DONE), ":reply", s(gson.toJson(reply)),
-                            ":false", AttributeValue.fromBool(false), ":outcome", s(outcome))));
+                    .updateExpression(expression).expressionAttributeNames(names).expressionAttributeValues(values));
         } catch (SdkException e) {
             throw new StoreException("could not complete request " + requestId, e);
         }
     }
 
-    public void markDelivered(String requestId) {
+    /** Counts the messages of the reply that reached Slack; {@code delivered} when that is all of them. */
+    public void markPosted(String requestId, int posted, boolean delivered) {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
-                    .updateExpression("SET #delivered = :true")
-                    .expressionAttributeNames(Map.of("#delivered", DELIVERED))
-                    .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true))));
+                    .updateExpression("SET #posted = :posted, #delivered = :delivered")
+                    .expressionAttributeNames(Map.of("#posted", POSTED, "#delivered", DELIVERED))
+                    .expressionAttributeValues(Map.of(":posted", n(posted), ":delivered", AttributeValue.fromBool(delivered))));
         } catch (SdkException e) {
-            throw new StoreException("could not mark request " + requestId + " delivered", e);
+            throw new StoreException("could not count the posts of request " + requestId, e);
+        }
+    }
+
+    /**
+     * Ends this delivery's hold early: it is giving up (its reply could not be posted), so the next
+     * delivery may carry on at once instead of waiting for the hold to run out.
+     */
+    public void releaseHold(String requestId, Instant now) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
+                    .updateExpression("SET #until = :now")
+                    .conditionExpression("attribute_exists(#status)")
+                    .expressionAttributeNames(Map.of("#until", IN_PROGRESS_UNTIL, "#status", STATUS))
+                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()))));
+        } catch (ConditionalCheckFailedException e) {
+            // Nothing is held.
+        } catch (SdkException e) {
+            throw new StoreException("could not release the hold on request " + requestId, e);
         }
     }
 
@@ -161,8 +218,16 @@ public final class RequestClaims {
         }
     }
 
-    /** The stored state of a request, for operators and tests: status, outcome, delivered. */
-    public Optional<Map<String, AttributeValue>> read(String requestId) {
+    /** What is known of a request: whether it ran to completion and how many messages reached Slack. */
+    public record State(boolean completed, int posted, boolean delivered) {
+    }
+
+    public Optional<State> state(String requestId) {
+        return read(requestId).map(item -> new State(item.get(STATUS) != null && DONE.equals(item.get(STATUS).s()),
+                intOf(item, POSTED), Boolean.TRUE.equals(bool(item, DELIVERED))));
+    }
+
+    private Optional<Map<String, AttributeValue>> read(String requestId) {
         try {
             GetItemResponse response = dynamo.getItem(b -> b.tableName(table).key(Map.of(ID, s(requestId))).consistentRead(true));
             return response.hasItem() && !response.item().isEmpty() ? Optional.of(response.item()) : Optional.empty();
@@ -173,10 +238,38 @@ public final class RequestClaims {
 
     private List<Message> replyOf(Map<String, AttributeValue> item) {
         AttributeValue reply = item.get(REPLY);
-        if (reply == null || reply.s() == null) {
+        if (reply == null || reply.b() == null) {
             return List.of();
         }
-        return Arrays.asList(gson.fromJson(reply.s(), Message[].class));
+        return Arrays.asList(gson.fromJson(gunzip(reply.b().asByteArray()), Message[].class));
+    }
+
+    private static byte[] gzip(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String gunzip(byte[] data) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Boolean bool(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.bool();
+    }
+
+    private static int intOf(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? 0 : Integer.parseInt(value.n());
     }
 
     private static AttributeValue s(String value) {

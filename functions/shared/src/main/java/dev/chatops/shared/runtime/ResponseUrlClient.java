@@ -21,7 +21,6 @@ import okhttp3.ResponseBody;
  */
 public final class ResponseUrlClient {
     static final int MAX_ATTEMPTS = 4;
-    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(10);
 
     /** Sleeps between attempts; tests pass one that records instead of waiting. */
     public interface Sleeper {
@@ -56,12 +55,21 @@ public final class ResponseUrlClient {
         return policy.allows(url);
     }
 
-    /** Posts every message of {@code reply}, in order, giving up at {@code deadline}. */
-    public void post(String url, Reply reply, Instant deadline) {
-        post(url, reply.messages(), deadline);
+    /** Told how many messages have reached Slack so far, after each one does. */
+    public interface Progress {
+        void posted(int count);
     }
 
-    public void post(String url, List<Message> messages, Instant deadline) {
+    /** Posts every message of {@code reply}, in order, giving up at {@code deadline}. */
+    public void post(String url, Reply reply, Instant deadline) {
+        post(url, reply.messages(), deadline, count -> { });
+    }
+
+    /**
+     * Posts {@code messages} in order, telling {@code progress} after each one reached Slack, and
+     * giving up at {@code deadline}; a {@link ReplyException} says whether trying later could help.
+     */
+    public void post(String url, List<Message> messages, Instant deadline, Progress progress) {
         if (!policy.allows(url)) {
             Log.warn("response_url.refused", "host", hostOf(url));
             throw new ReplyException("response_url is not on the allow-list", false);
@@ -69,8 +77,9 @@ public final class ResponseUrlClient {
         if (messages.size() > Reply.MAX_MESSAGES) {
             throw new IllegalArgumentException("a reply takes at most " + Reply.MAX_MESSAGES + " posts");
         }
-        for (Message message : messages) {
-            postOne(url, message, deadline);
+        for (int i = 0; i < messages.size(); i++) {
+            postOne(url, messages.get(i), deadline);
+            progress.posted(i + 1);
         }
     }
 
@@ -79,6 +88,7 @@ public final class ResponseUrlClient {
         for (int attempt = 1; ; attempt++) {
             Duration wait;
             String problem;
+            IOException failure = null;
             try (Response response = http.postJsonBody(url, message)) {
                 int status = response.code();
                 if (status >= 200 && status < 300) {
@@ -96,12 +106,11 @@ public final class ResponseUrlClient {
             } catch (IOException e) {
                 wait = backoff;
                 problem = e.getClass().getSimpleName();
-                if (attempt >= MAX_ATTEMPTS || clock.instant().plus(wait).isAfter(deadline)) {
-                    throw new ReplyException("response_url could not be reached: " + problem, true, e);
-                }
+                failure = e;
             }
+            // Never wait past the deadline: Lambda's retry comes back later with the stored reply.
             if (attempt >= MAX_ATTEMPTS || clock.instant().plus(wait).isAfter(deadline)) {
-                throw new ReplyException("response_url kept failing: " + problem, true);
+                throw new ReplyException("response_url kept failing: " + problem, true, failure);
             }
             Log.warn("response_url.retry", "attempt", attempt, "problem", problem, "waitMs", wait.toMillis());
             try {
@@ -119,8 +128,7 @@ public final class ResponseUrlClient {
             try {
                 long seconds = Long.parseLong(header.strip());
                 if (seconds >= 0) {
-                    Duration asked = Duration.ofSeconds(seconds);
-                    return asked.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : asked;
+                    return Duration.ofSeconds(seconds);
                 }
             } catch (NumberFormatException ignored) {
                 // an HTTP date or garbage: fall back to a second

@@ -2,6 +2,7 @@ package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.Authorizer;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -31,20 +32,16 @@ public final class Services {
     }
 
     public static Services fromEnvironment(Env env, Clock clock) {
-        RuntimeConfig config = RuntimeConfig.from(env);
-        return new Services(env, AwsClients.dynamoDb(), clock, ResponseUrlClient.standard(config.responseUrls()));
+        return new Services(env, AwsClients.dynamoDb(), clock, ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
     }
 
+    /** The function's environment, for configuration of its own (each function's config class reads it). */
     public Env env() {
         return env;
     }
 
     public Clock clock() {
         return clock;
-    }
-
-    public DynamoDbClient dynamo() {
-        return dynamo;
     }
 
     public ResponseUrlClient replies() {
@@ -61,5 +58,9 @@ public final class Services {
 
     public AccessStore access() {
         return new AccessStore(dynamo, config.accessTable());
+    }
+
+    public Authorizer authorizer() {
+        return new Authorizer(access(), clock, config.levelMaxAge());
     }
 }

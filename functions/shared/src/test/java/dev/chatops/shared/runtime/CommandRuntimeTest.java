@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.Link;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Form;
 import dev.chatops.shared.command.Param;
@@ -15,6 +17,7 @@ import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,9 +36,14 @@ class CommandRuntimeTest {
             Form.of(Role.ANYONE, "Adds one.", Param.required("name")));
     private static final CommandSpec BOOM = CommandSpec.of("boom", "Always breaks.", Target.USER,
             Form.of(Role.ANYONE, "Throws."));
+    private static final CommandSpec GUARDED = CommandSpec.of("guarded", "Needs maintainer.", Target.USER,
+            Form.of(Role.MAINTAINER, "Counts its calls, for maintainers."));
+    private static final CommandSpec LONG = CommandSpec.of("long", "Answers in three messages.", Target.USER,
+            Form.of(Role.ANYONE, "120 blocks."));
 
     private final AtomicInteger effects = new AtomicInteger();
     private RuntimeFixture fixture;
+    private AccessStore access;
     private CommandRuntime runtime;
     private LocalAws aws;
 
@@ -66,7 +74,36 @@ class CommandRuntimeTest {
                 throw new IllegalStateException("database password=hunter2 rejected");
             }
         };
-        runtime = new CommandRuntime(List.of(bump, boom), fixture.services);
+        Command guarded = new Command() {
+            @Override
+            public CommandSpec spec() {
+                return GUARDED;
+            }
+
+            @Override
+            public Reply run(CommandCall call) {
+                effects.incrementAndGet();
+                return Reply.ephemeral("done").build();
+            }
+        };
+        Command longer = new Command() {
+            @Override
+            public CommandSpec spec() {
+                return LONG;
+            }
+
+            @Override
+            public Reply run(CommandCall call) {
+                effects.incrementAndGet();
+                Reply.Builder reply = Reply.ephemeral("long");
+                for (int i = 1; i <= 120; i++) {
+                    reply.text("line " + i);
+                }
+                return reply.build();
+            }
+        };
+        access = fixture.services.access();
+        runtime = new CommandRuntime(List.of(bump, boom, guarded, longer), fixture.services);
     }
 
     @Test
@@ -174,6 +211,80 @@ class CommandRuntimeTest {
         assertThat(records.get(0).get("userId").s()).isEqualTo("U1");
         assertThat(records.get(0).get("decision").s()).isEqualTo("allowed");
         assertThat(records.get(0)).containsKey("durationMs");
+    }
+
+    @Test
+    void a_command_that_needs_a_role_is_refused_to_an_unlinked_caller_and_the_denial_audited() {
+        CommandRequest request = RuntimeFixture.request("guarded", List.of(), slack.url("/r/9"));
+
+        runtime.handle(request, Duration.ofSeconds(30));
+
+        assertThat(effects).hasValue(0);
+        assertThat(CaptureServer.textOf(slack.postsTo("/r/9").get(0))).contains("not linked", "maintainer");
+        assertThat(audit(request)).singleElement().satisfies(r -> {
+            assertThat(r.get("decision").s()).isEqualTo("denied");
+            assertThat(r.get("outcome").s()).isEqualTo("refused");
+        });
+    }
+
+    @Test
+    void the_role_two_factor_and_freshness_of_the_cached_level_all_decide() {
+        Instant fresh = Instant.now().minusSeconds(60);
+        Instant stale = Instant.now().minusSeconds(3600);
+        link("U-dev", 30, true, fresh);
+        link("U-no2fa", 40, false, fresh);
+        link("U-stale", 40, true, stale);
+        link("U-maint", 40, true, fresh);
+
+        assertThat(run("guarded", "U-dev")).contains("You need maintainer on the chatops project; you are developer.");
+        assertThat(run("guarded", "U-no2fa")).contains("two-factor authentication");
+        assertThat(run("guarded", "U-stale")).contains("has not been confirmed with GitLab");
+        assertThat(effects).hasValue(0);
+        assertThat(run("guarded", "U-maint")).contains("done");
+        assertThat(effects).hasValue(1);
+    }
+
+    @Test
+    void a_retry_posts_only_the_messages_slack_did_not_get() {
+        CommandRequest request = RuntimeFixture.request("long", List.of(), slack.url("/r/10"));
+        slack.answerNext(Answer.status(200), Answer.status(500), Answer.status(500), Answer.status(500), Answer.status(500));
+
+        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(ReplyException.class);
+        runtime.handle(request, Duration.ofSeconds(30));
+
+        assertThat(effects).hasValue(1);
+        List<String> delivered = slack.postsTo("/r/10").stream()
+                .filter(p -> !p.body().isEmpty()).map(CaptureServer::textOf).toList();
+        assertThat(delivered.stream().filter(t -> t.contains("line 1\n") || t.endsWith("line 1"))).hasSize(1);
+        assertThat(String.join("\n", delivered)).contains("line 120");
+        assertThat(delivered.stream().filter(t -> t.contains("line 51")).count()).isEqualTo(5);
+    }
+
+    @Test
+    void a_failing_command_leaves_no_secret_in_the_logs() {
+        java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
+        dev.chatops.shared.Log.redirect(new java.io.PrintStream(logs, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            runtime.handle(RuntimeFixture.request("boom", List.of(), slack.url("/r/11")), Duration.ofSeconds(30));
+        } finally {
+            dev.chatops.shared.Log.redirect(System.out);
+        }
+
+        assertThat(logs.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("command.failed").doesNotContain("hunter2");
+    }
+
+    private void link(String user, int level, boolean twoFactor, Instant checkedAt) {
+        access.link(new Link("T1", user, "ops", Math.abs(user.hashCode()), user.toLowerCase(), Instant.now(),
+                java.util.Optional.of(level), java.util.Optional.of(twoFactor), java.util.Optional.of(checkedAt)));
+    }
+
+    private String run(String command, String user) {
+        String path = "/r/" + java.util.UUID.randomUUID();
+        CommandRequest base = RuntimeFixture.request(command, List.of(), slack.url(path));
+        CommandRequest request = new CommandRequest(base.requestId(), base.teamId(), "", user, "someone", "C1", "ops",
+                "/chatops", command, List.of(), Map.of(), "", base.responseUrl(), Instant.now());
+        runtime.handle(request, Duration.ofSeconds(30));
+        return CaptureServer.textOf(slack.postsTo(path).get(0));
     }
 
     private List<String> auditOutcomes(CommandRequest request) {

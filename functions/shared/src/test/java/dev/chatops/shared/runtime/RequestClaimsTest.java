@@ -44,7 +44,48 @@ class RequestClaimsTest {
         String id = id();
         claims.claim(id, now, now.plusSeconds(30));
 
-        assertThat(claims.claim(id, now.plusSeconds(61), now.plusSeconds(91))).isInstanceOf(RequestClaims.Acquired.class);
+        assertThat(claims.claim(id, now.plusSeconds(61), now.plusSeconds(91))).isEqualTo(new RequestClaims.Acquired(true));
+    }
+
+    @Test
+    void a_completed_request_whose_holder_is_still_posting_its_reply_is_busy() {
+        String id = id();
+        claims.claim(id, now, now.plusSeconds(30));
+        claims.complete(id, Reply.error("done").messages(), "ok");
+
+        assertThat(claims.claim(id, now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
+    }
+
+    @Test
+    void a_retry_learns_how_many_messages_already_reached_slack() {
+        String id = id();
+        claims.claim(id, now, now.plusSeconds(30));
+        claims.complete(id, Reply.error("done").messages(), "ok");
+        claims.markPosted(id, 1, false);
+
+        assertThat(claims.claim(id, now.plusSeconds(90), now.plusSeconds(120)))
+                .isInstanceOfSatisfying(RequestClaims.Completed.class, c -> assertThat(c.posted()).isEqualTo(1));
+    }
+
+    @Test
+    void a_reply_too_large_for_a_dynamodb_item_is_not_stored_yet_the_request_completes() {
+        String id = id();
+        claims.claim(id, now, now.plusSeconds(30));
+        java.util.Random random = new java.util.Random(7);
+        Reply.Builder huge = Reply.ephemeral("huge");
+        for (int i = 0; i < 250; i++) {
+            byte[] noise = new byte[2200];
+            random.nextBytes(noise);
+            huge.text(java.util.Base64.getEncoder().encodeToString(noise));
+        }
+
+        claims.complete(id, huge.build().messages(), "ok");
+
+        assertThat(claims.claim(id, now.plusSeconds(90), now.plusSeconds(120)))
+                .isInstanceOfSatisfying(RequestClaims.Completed.class, c -> {
+                    assertThat(c.reply()).isEmpty();
+                    assertThat(c.delivered()).isFalse();
+                });
     }
 
     @Test
@@ -55,11 +96,12 @@ class RequestClaimsTest {
         claims.complete(id, reply, "ok");
 
         RequestClaims.Claim undelivered = claims.claim(id, now.plusSeconds(120), now.plusSeconds(150));
-        claims.markDelivered(id);
+        claims.markPosted(id, 1, true);
         RequestClaims.Claim delivered = claims.claim(id, now.plusSeconds(180), now.plusSeconds(210));
 
         assertThat(undelivered).isInstanceOfSatisfying(RequestClaims.Completed.class, c -> {
             assertThat(c.delivered()).isFalse();
+            assertThat(c.posted()).isZero();
             assertThat(c.reply()).hasSize(1);
             assertThat(c.reply().get(0).text()).isEqualTo("done");
             assertThat(c.reply().get(0).blocks()).hasSize(1);
@@ -85,7 +127,7 @@ class RequestClaimsTest {
         String answered = id();
         claims.claim(answered, now, now.plusSeconds(30));
         claims.complete(answered, Reply.error("ok").messages(), "ok");
-        claims.markDelivered(answered);
+        claims.markPosted(answered, 1, true);
 
         assertThat(claims.claimFailureNotice(failed, now)).isTrue();
         assertThat(claims.claimFailureNotice(failed, now)).isFalse();
