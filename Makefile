@@ -21,8 +21,10 @@ build-ExplainFunction:
 	$(call package_function,explain)
 build-AutoDeployFunction:
 	$(call package_function,auto-deploy)
+build-LinkFunction:
+	$(call package_function,link)
 build-CommandFailureFunction:
 	$(call package_function,failure-notice)
 
 .PHONY: build-GatewayFunction build-UserFunction build-MemberFunction build-FeatureFunction \
-	build-ExplainFunction build-AutoDeployFunction build-CommandFailureFunction
+	build-ExplainFunction build-AutoDeployFunction build-LinkFunction build-CommandFailureFunction

@@ -97,6 +97,7 @@ final class LocalHttpApi implements AutoCloseable {
             String previous = headers.get(key);
             headers.put(key, previous == null ? String.join(",", all) : previous + "," + String.join(",", all));
         });
+        headers.putIfAbsent("x-forwarded-proto", "http");
         Instant now = Instant.now();
         String query = exchange.getRequestURI().getRawQuery();
         Map<String, Object> http = new LinkedHashMap<>();

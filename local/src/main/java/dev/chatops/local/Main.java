@@ -78,7 +78,10 @@ public final class Main {
             stack.close();
             stopped.countDown();
         }, "chatops-local-stop"));
-        System.out.println("moto: " + stack.moto().endpoint() + "   lambda: " + stack.lambdaEndpoint());
+        System.out.println("moto: " + stack.moto().endpoint() + "   lambda: " + stack.lambdaEndpoint()
+                + "   gitlab ops: " + stack.opsGitLab().baseUrl() + "   gitlab production: " + stack.productionGitLab().baseUrl());
+        System.out.println("GitLab's admin (owner of ops/chatops) is linked to Slack user " + LocalStack.LOCAL_ADMIN
+                + ": bin/chatops-local send \"/chatops run member list ops/chatops --ops\" --user " + LocalStack.LOCAL_ADMIN);
         System.out.println("ready: " + stack.commandsUrl());
         System.out.flush();
         stopped.await();
@@ -127,7 +130,7 @@ public final class Main {
             String responsePath = "/commands/" + UUID.randomUUID();
             Map<String, String> form = new LinkedHashMap<>();
             form.put("token", "local");
-            form.put("team_id", options.getOrDefault("team", "T0LOCAL"));
+            form.put("team_id", options.getOrDefault("team", LocalStack.LOCAL_TEAM));
             form.put("team_domain", "local");
             form.put("channel_id", options.getOrDefault("channel", "C0LOCAL"));
             form.put("channel_name", "chat-ops-test");

@@ -47,7 +47,8 @@ public final class LocalAws {
                 refs.put(id, id);
             });
             template.resources("AWS::SecretsManager::Secret").forEach((id, props) -> {
-                String value = Template.resolve(props.get("SecretString"), refs);
+                String value = props.containsKey("SecretString") ? Template.resolve(props.get("SecretString"), refs)
+                        : java.util.HexFormat.of().formatHex(randomBytes(32));
                 String arn = secrets.createSecret(b -> b.name(id).secretString(value)).arn();
                 refs.put(id, arn);
             });
@@ -70,6 +71,12 @@ public final class LocalAws {
         Map<String, String> env = new LinkedHashMap<>(Template.project().functionEnvironment(functionId, refs));
         env.putAll(overrides);
         return env;
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     public Map<String, String> refs() {

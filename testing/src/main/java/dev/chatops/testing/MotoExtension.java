@@ -14,6 +14,19 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class MotoExtension implements BeforeAllCallback, ParameterResolver {
     /** The signing secret stored in the template's secret for tests. */
     public static final String SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
+    /** The admin token of every GitLab instance in tests (the stand-in's, when seeded with it). */
+    public static final String GITLAB_TOKEN = "glpat-test-admin-token";
+    /** The OAuth application tests register on the GitLab stand-in. */
+    public static final String OAUTH_CLIENT_ID = "chatops-test";
+    public static final String OAUTH_CLIENT_SECRET = "test-oauth-secret";
+
+    /** The template parameters tests deploy with. */
+    public static Map<String, String> parameters() {
+        return Map.of("SlackSigningSecret", SIGNING_SECRET,
+                "GitLabTokens", "{\"ops\":\"" + GITLAB_TOKEN + "\",\"production\":\"" + GITLAB_TOKEN + "\"}",
+                "GitLabOAuthClientId", OAUTH_CLIENT_ID,
+                "GitLabOAuthClientSecret", OAUTH_CLIENT_SECRET);
+    }
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MotoExtension.class);
 
     private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
@@ -31,7 +44,7 @@ public final class MotoExtension implements BeforeAllCallback, ParameterResolver
                 .getOrComputeIfAbsent("moto", key -> new Running(), Running.class).server;
         server.configureSdk();
         server.reset();
-        LocalAws aws = LocalAws.create(Template.project(), Map.of("SlackSigningSecret", SIGNING_SECRET));
+        LocalAws aws = LocalAws.create(Template.project(), parameters());
         // Only the root store owns the server: JUnit closes AutoCloseable values when their store's context ends.
         context.getStore(NAMESPACE).put("aws", aws);
     }

@@ -86,10 +86,22 @@ public final class Gateway {
             Log.warn("request.rejected", "reason", "signed but not a slash command form");
             return Response.empty(400);
         }
-        return command(form.get(), requestId);
+        return command(form.get(), requestId, publicBaseUrl(headers));
     }
 
-    private Response command(FormBody form, String requestId) {
+    /** Where this API answers, as the request reached it (API Gateway sets both headers). */
+    private static String publicBaseUrl(Map<String, String> headers) {
+        Header proto = header(headers, "x-forwarded-proto");
+        Header host = header(headers, "host");
+        if (proto.value() == null || host.value() == null || proto.repeated() || host.repeated()
+                || !(proto.value().equals("https") || proto.value().equals("http"))
+                || !host.value().matches("[A-Za-z0-9.-]+(:\\d{1,5})?")) {
+            return "";
+        }
+        return proto.value() + "://" + host.value();
+    }
+
+    private Response command(FormBody form, String requestId, String publicBaseUrl) {
         String slash = form.getOrEmpty("command");
         CommandText text;
         try {
@@ -128,7 +140,7 @@ public final class Gateway {
         }
         List<String> args = words.subList(2, words.size());
         try {
-            Catalog.resolve(spec, args, options);
+            Catalog.resolve(spec, args, options, config.instances());
         } catch (UsageException e) {
             return Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```");
         }
@@ -140,7 +152,7 @@ public final class Gateway {
         CommandRequest request = new CommandRequest(requestId, form.getOrEmpty("team_id"), form.getOrEmpty("enterprise_id"),
                 form.getOrEmpty("user_id"), form.getOrEmpty("user_name"), form.getOrEmpty("channel_id"),
                 form.getOrEmpty("channel_name"), slash, spec.name(), args, options, text.rawAfterWords(2),
-                responseUrl, clock.instant());
+                responseUrl, clock.instant(), publicBaseUrl);
         try {
             dispatcher.dispatch(config.functionFor(spec.target()), request);
         } catch (DispatchException e) {

@@ -5,11 +5,7 @@ import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
 
-/**
- * The Lambda function that will run member add, member remove and member list. None of its commands is finished yet, so none is in
- * the catalogue and the gateway routes nothing here; the function exists so that template.yaml,
- * its permissions and its failure destination are in place when they land.
- */
+/** The Lambda function for membership of GitLab projects and groups: {@code member add|remove|list}. */
 public final class MemberFunction extends CommandFunction {
     /** Lambda's constructor: configuration from the process environment. */
     public MemberFunction() {
@@ -22,6 +18,6 @@ public final class MemberFunction extends CommandFunction {
     }
 
     public MemberFunction(Services services) {
-        super(services, List.of());
+        super(services, List.of(new MemberCommand(services.gitlab())));
     }
 }

@@ -15,6 +15,8 @@ import java.util.Map;
  *
  * @param text the raw text after the command word, Slack's escapes resolved (for statements)
  * @param options options by name; a null value means the option was given without {@code =}
+ * @param publicBaseUrl where this service's HTTP API answers ({@code https://…execute-api…}), for
+ *                      links it sends people to; empty when unknown
  */
 public record CommandRequest(
         String requestId,
@@ -30,13 +32,23 @@ public record CommandRequest(
         Map<String, String> options,
         String text,
         String responseUrl,
-        Instant receivedAt) {
+        Instant receivedAt,
+        String publicBaseUrl) {
 
     public static final int VERSION = 1;
 
     public CommandRequest {
         args = List.copyOf(args);
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        publicBaseUrl = publicBaseUrl == null ? "" : publicBaseUrl;
+    }
+
+    /** A request whose public base URL is not known. */
+    public CommandRequest(String requestId, String teamId, String enterpriseId, String userId, String userName,
+                          String channelId, String channelName, String slashCommand, String command, List<String> args,
+                          Map<String, String> options, String text, String responseUrl, Instant receivedAt) {
+        this(requestId, teamId, enterpriseId, userId, userName, channelId, channelName, slashCommand, command, args,
+                options, text, responseUrl, receivedAt, "");
     }
 
     /** How the person typed it, for replies: {@code /chatops run whoami}. */
@@ -61,6 +73,7 @@ public record CommandRequest(
         json.put("text", text);
         json.put("responseUrl", responseUrl);
         json.put("receivedAt", receivedAt.toString());
+        json.put("publicBaseUrl", publicBaseUrl);
         return Json.write(json);
     }
 
@@ -105,7 +118,8 @@ public record CommandRequest(
                 options,
                 optional(json, "text"),
                 required(json, "responseUrl"),
-                Instant.parse(required(json, "receivedAt")));
+                Instant.parse(required(json, "receivedAt")),
+                optional(json, "publicBaseUrl"));
     }
 
     private static String required(Map<String, Object> json, String name) {

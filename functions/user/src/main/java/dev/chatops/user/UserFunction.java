@@ -5,7 +5,7 @@ import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
 
-/** The Lambda function for commands about people and their access: {@code whoami}. */
+/** The Lambda function for commands about people and their access: {@code whoami}, {@code unlink}, {@code user find}, {@code audit}. */
 public final class UserFunction extends CommandFunction {
     /** Lambda's constructor: configuration from the process environment. */
     public UserFunction() {
@@ -18,6 +18,10 @@ public final class UserFunction extends CommandFunction {
     }
 
     public UserFunction(Services services) {
-        super(services, List.of(new Whoami(services.access(), services.clock())));
+        super(services, List.of(
+                new Whoami(services.access(), services.clock()),
+                new Unlink(services.access()),
+                new UserFind(services.gitlab(), services.access(), services.authorizer()),
+                new Audit(services.audit())));
     }
 }

@@ -115,6 +115,76 @@ public final class AccessStore {
         }
     }
 
+    /** Stores what GitLab said of a linked account just now: its level on the chatops project and its 2FA. */
+    public void saveSnapshot(Link link, int accessLevel, boolean twoFactor, Instant checkedAt) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(slackKey(link.slackWorkspace(), link.slackUserId()))))
+                    .updateExpression("SET accessLevel = :level, twoFactor = :tfa, checkedAt = :at")
+                    .conditionExpression("gitlabUserId = :id")
+                    .expressionAttributeValues(Map.of(":level", AttributeValue.fromN(Integer.toString(accessLevel)),
+                            ":tfa", AttributeValue.fromBool(twoFactor), ":at", s(checkedAt.toString()),
+                            ":id", AttributeValue.fromN(Long.toString(link.gitlabUserId())))));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            // Unlinked or relinked meanwhile: this snapshot belongs to nobody now.
+        } catch (SdkException e) {
+            throw new StoreException("could not store the access snapshot of " + link.slackUserId(), e);
+        }
+    }
+
+    /** Removes a Slack user's link and its reverse entry together; the link that was removed, if any. */
+    public Optional<Link> unlink(String workspace, String slackUserId) {
+        Optional<Link> link = findLink(workspace, slackUserId);
+        if (link.isEmpty()) {
+            return link;
+        }
+        Link l = link.get();
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().delete(d -> d.tableName(table)
+                            .key(Map.of(PK, s(slackKey(workspace, slackUserId))))
+                            .conditionExpression("gitlabUserId = :id")
+                            .expressionAttributeValues(Map.of(":id", AttributeValue.fromN(Long.toString(l.gitlabUserId())))))
+                            .build(),
+                    TransactWriteItem.builder().delete(d -> d.tableName(table)
+                            .key(Map.of(PK, s(gitlabKey(l.instance(), l.gitlabUserId()))))).build()));
+            return link;
+        } catch (TransactionCanceledException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            throw new StoreException("could not unlink " + slackUserId, e);
+        }
+    }
+
+    /** The Slack user a GitLab account is linked to: {@code [workspace, user id]}. */
+    public Optional<String[]> slackUserOf(String instance, long gitlabUserId) {
+        try {
+            GetItemResponse response = dynamo.getItem(b -> b.tableName(table).key(Map.of(PK, s(gitlabKey(instance, gitlabUserId)))));
+            if (!response.hasItem() || response.item().isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new String[] {response.item().get("slackWorkspace").s(), response.item().get("slackUserId").s()});
+        } catch (SdkException e) {
+            throw new StoreException("could not read the link of GitLab user " + gitlabUserId, e);
+        }
+    }
+
+    /**
+     * Marks a link state's nonce used, once: false when it was used before. The item expires with
+     * the state (DynamoDB's TTL on {@code expiresAt}).
+     */
+    public boolean consumeNonce(String nonce, Instant expiresAt) {
+        try {
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(Map.of(PK, s("state#" + nonce), "expiresAt", AttributeValue.fromN(Long.toString(expiresAt.getEpochSecond()))))
+                    .conditionExpression("attribute_not_exists(pk)"));
+            return true;
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            return false;
+        } catch (SdkException e) {
+            throw new StoreException("could not record a link state", e);
+        }
+    }
+
     static String slackKey(String workspace, String userId) {
         return "slack#" + workspace + "#" + userId;
     }

@@ -1,36 +1,46 @@
 package dev.chatops.shared.access;
 
 import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Log;
 import dev.chatops.shared.command.Role;
+import dev.chatops.shared.gitlab.GitLab;
+import dev.chatops.shared.gitlab.GitLabException;
+import dev.chatops.shared.gitlab.GitLabUser;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Decides whether a person may run a command form, from the access state in DynamoDB: a form that
- * needs more than {@link Role#ANYONE} needs a linked GitLab account with two-factor authentication
- * and, on the chatops project, at least the form's role, as last read from GitLab no longer than
- * {@code maxAge} ago. Anything less is refused, with what is missing.
+ * Decides whether a person may run a command form, as GitLab.com's "Requesting access" has it: a
+ * form that needs more than {@link Role#ANYONE} needs a Slack account linked to a GitLab account on
+ * the chatops project's instance, with two-factor authentication, and at least the form's role on
+ * the chatops project. Level and 2FA are read from GitLab (Members and Users APIs) and kept in
+ * DynamoDB for {@code maxAge}, so someone removed on GitLab loses their rights within that time.
  */
 public final class Authorizer {
-    /** Allowed, or refused with the reason shown to the person and audited. */
-    public record Decision(boolean allowed, String reason) {
-        static Decision allow() {
-            return new Decision(true, "");
+    /** What a refused person is missing. */
+    public enum Missing { NOTHING, LINK, TWO_FACTOR, ROLE, CONFIRMATION }
+
+    /** Allowed, or refused with what is missing and the reason shown to the person and audited. */
+    public record Decision(Missing missing, String reason) {
+        public boolean allowed() {
+            return missing == Missing.NOTHING;
         }
 
-        static Decision deny(String reason) {
-            return new Decision(false, reason);
+        static Decision allow() {
+            return new Decision(Missing.NOTHING, "");
         }
     }
 
     private final AccessStore access;
+    private final GitLab gitlab;
     private final Clock clock;
     private final Duration maxAge;
 
-    public Authorizer(AccessStore access, Clock clock, Duration maxAge) {
+    public Authorizer(AccessStore access, GitLab gitlab, Clock clock, Duration maxAge) {
         this.access = access;
+        this.gitlab = gitlab;
         this.clock = clock;
         this.maxAge = maxAge;
     }
@@ -39,26 +49,45 @@ public final class Authorizer {
         if (needed == Role.ANYONE) {
             return Decision.allow();
         }
+        String project = gitlab.config().chatopsProject();
         Optional<Link> found = access.findLink(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId());
         if (found.isEmpty()) {
-            return Decision.deny("Your Slack account is not linked to a GitLab account, and this command needs "
-                    + needed.label() + " on the chatops project.");
+            return new Decision(Missing.LINK, "Your Slack account is not linked to a GitLab account on "
+                    + gitlab.config().chatopsInstance() + "; this command needs " + needed.label() + " on `" + project + "`.");
         }
         Link link = found.get();
-        if (!Boolean.TRUE.equals(link.twoFactor().orElse(false))) {
-            return Decision.deny("Your GitLab account `" + link.gitlabUsername()
+        Instant checked = link.checkedAt().orElse(Instant.EPOCH);
+        if (link.accessLevel().isEmpty() || link.twoFactor().isEmpty() || checked.plus(maxAge).isBefore(clock.instant())) {
+            try {
+                link = refresh(link);
+            } catch (GitLabException e) {
+                Log.error("access.refresh_failed", e);
+                return new Decision(Missing.CONFIRMATION, "GitLab could not confirm your role on `" + project
+                        + "` just now (" + e.getMessage() + "). Try again in a minute.");
+            }
+        }
+        if (!link.twoFactor().orElse(false)) {
+            return new Decision(Missing.TWO_FACTOR, "Your GitLab account `" + link.gitlabUsername()
                     + "` needs two-factor authentication before it can run commands.");
         }
-        Instant checked = link.checkedAt().orElse(Instant.EPOCH);
-        if (link.accessLevel().isEmpty() || checked.plus(maxAge).isBefore(clock.instant())) {
-            return Decision.deny("Your role on the chatops project has not been confirmed with GitLab in the last "
-                    + maxAge.toMinutes() + " minutes.");
-        }
-        int level = link.accessLevel().get();
+        int level = link.accessLevel().orElse(0);
         if (level < needed.accessLevel()) {
-            return Decision.deny("You need " + needed.label() + " on the chatops project; you are "
+            return new Decision(Missing.ROLE, "You need " + needed.label() + " on `" + project + "`; you are "
                     + (level <= 0 ? "not a member" : Role.ofAccessLevel(level).label()) + ".");
         }
         return Decision.allow();
+    }
+
+    /** Reads the level and 2FA from GitLab and keeps them; a blocked or deleted account has neither. */
+    private Link refresh(Link link) {
+        Optional<GitLabUser> user = gitlab.chatops().user(link.gitlabUserId());
+        boolean active = user.isPresent() && "active".equals(user.get().state());
+        boolean twoFactor = active && Boolean.TRUE.equals(user.get().twoFactorEnabled());
+        int level = active ? gitlab.chatops().projectAccessLevel(gitlab.config().chatopsProject(), link.gitlabUserId()).orElse(0) : 0;
+        Instant now = clock.instant();
+        access.saveSnapshot(link, level, twoFactor, now);
+        Log.info("access.refreshed", "gitlabUser", link.gitlabUsername(), "level", level, "twoFactor", twoFactor);
+        return new Link(link.slackWorkspace(), link.slackUserId(), link.instance(), link.gitlabUserId(), link.gitlabUsername(),
+                link.linkedAt(), Optional.of(level), Optional.of(twoFactor), Optional.of(now));
     }
 }

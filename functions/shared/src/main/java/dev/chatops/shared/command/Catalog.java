@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one list of commands. The gateway answers help and usage from it and routes by it; each
@@ -20,7 +21,42 @@ public final class Catalog {
             Target.USER,
             Form.of(Role.ANYONE, "Your Slack ids, linked GitLab account and ChatOps role."));
 
-    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI));
+    /** {@code unlink}: removes the caller's own link. */
+    public static final CommandSpec UNLINK = CommandSpec.of("unlink",
+            "Removes the link between your Slack account and your GitLab account.",
+            Target.USER,
+            Form.of(Role.ANYONE, "Unlinks your own Slack account; any command that needs a role offers to link again."));
+
+    /** {@code user find}: a GitLab account and what it still needs, in the order of "Requesting access". */
+    public static final CommandSpec USER = CommandSpec.of("user",
+            "Finds a GitLab account and tells what it still needs to run ChatOps commands.",
+            Target.USER,
+            Form.sub("find", Role.ANYONE, "The account (by username or email), its Slack link, its role on the chatops "
+                    + "project, and a checklist of what is missing.", Param.required("username|email")).onInstance());
+
+    /** {@code audit}: the latest attempts, for maintainers. */
+    public static final CommandSpec AUDIT = CommandSpec.of("audit",
+            "Lists the latest ChatOps attempts, newest first.",
+            Target.USER,
+            Form.of(Role.MAINTAINER, "Who ran what, when, and how it ended.").withOptions(
+                    OptionSpec.valued("user", "SLACK_ID", "only this Slack user's attempts (U… or a mention)"),
+                    OptionSpec.valued("command", "NAME", "only this command"),
+                    OptionSpec.valued("limit", "N", "how many, 1 to 50 (default 20)")));
+
+    /** {@code member}: membership of GitLab projects and groups, through GitLab's Members API. */
+    public static final CommandSpec MEMBER = CommandSpec.of("member",
+            "Adds, removes and lists members of GitLab projects and groups.",
+            Target.MEMBER,
+            Form.sub("add", Role.MAINTAINER, "Adds a GitLab user to a project or group.",
+                    Param.required("username"), Param.required("project|group"))
+                    .withOptions(OptionSpec.valued("level", "guest|reporter|developer|maintainer",
+                            "the role to give (default developer)")).onInstance(),
+            Form.sub("remove", Role.MAINTAINER, "Removes a GitLab user from a project or group.",
+                    Param.required("username"), Param.required("project|group")).onInstance(),
+            Form.sub("list", Role.DEVELOPER, "Lists the members of a project or group, inherited ones included.",
+                    Param.required("project|group")).onInstance());
+
+    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, UNLINK, USER, AUDIT, MEMBER));
 
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
 
@@ -60,8 +96,17 @@ public final class Catalog {
         return scored.stream().limit(max).map(Map.Entry::getKey).toList();
     }
 
-    /** Matches a call to a form of {@code spec}, or says in a {@link UsageException} what is wrong with it. */
+    /** Matches a call to a form of {@code spec} that names no GitLab instance. */
     public static Invocation resolve(CommandSpec spec, List<String> args, Map<String, String> options) {
+        return resolve(spec, args, options, Set.of());
+    }
+
+    /**
+     * Matches a call to a form of {@code spec}, or says in a {@link UsageException} what is wrong with
+     * it. {@code instances} are the configured instance names, whose flags ({@code --ops}) a form that
+     * acts on an instance accepts, one at a time.
+     */
+    public static Invocation resolve(CommandSpec spec, List<String> args, Map<String, String> options, Set<String> instances) {
         Form form;
         List<String> rest;
         if (spec.hasSubcommands()) {
@@ -77,10 +122,25 @@ public final class Catalog {
             form = spec.forms().get(0);
             rest = args;
         }
+        Map<String, String> own = new LinkedHashMap<>(options);
+        List<String> flagged = options.keySet().stream().filter(instances::contains)
+                .filter(name -> form.options().stream().noneMatch(o -> o.name().equals(name))).toList();
+        Optional<String> instance = Optional.empty();
+        if (form.takesInstance() && !flagged.isEmpty()) {
+            if (flagged.size() > 1) {
+                throw new UsageException("Give one instance, not " + String.join(" and ",
+                        flagged.stream().map(f -> "`--" + f + "`").toList()) + ".", spec);
+            }
+            if (options.get(flagged.get(0)) != null) {
+                throw new UsageException("`--" + flagged.get(0) + "` takes no value.", spec);
+            }
+            instance = Optional.of(flagged.get(0));
+            own.remove(flagged.get(0));
+        }
         // Options first: in `whoami --user U1` the surprise is the option, not the word after it.
-        checkOptions(spec, form, options);
+        checkOptions(spec, form, own);
         checkParams(spec, form, rest);
-        return new Invocation(spec, form, List.copyOf(rest), options);
+        return new Invocation(spec, form, List.copyOf(rest), own, instance);
     }
 
     private static void checkParams(CommandSpec spec, Form form, List<String> args) {
@@ -130,6 +190,9 @@ public final class Catalog {
                     : form.role().label() + " on the chatops project");
             for (OptionSpec option : form.options()) {
                 help.append("\n  `").append(option.usage()).append("` — ").append(option.description());
+            }
+            if (form.takesInstance()) {
+                help.append("\n  `--<instance>` — the GitLab instance: `--ops`, `--production` (the default), …");
             }
         }
         return help.toString();

@@ -6,23 +6,29 @@ import java.util.List;
  * One way to call a command: an optional subcommand word, positional parameters, options and the
  * role it needs. {@code feature get NAME} and {@code feature set NAME VALUE} are two forms of one command.
  */
-public record Form(String subcommand, List<Param> params, List<OptionSpec> options, Role role, String description) {
+public record Form(String subcommand, List<Param> params, List<OptionSpec> options, Role role, String description,
+                   boolean takesInstance) {
     public Form {
         params = List.copyOf(params);
         options = List.copyOf(options);
     }
 
     public static Form of(Role role, String description, Param... params) {
-        return new Form(null, List.of(params), List.of(), role, description);
+        return new Form(null, List.of(params), List.of(), role, description, false);
     }
 
     public static Form sub(String subcommand, Role role, String description, Param... params) {
-        return new Form(subcommand, List.of(params), List.of(), role, description);
+        return new Form(subcommand, List.of(params), List.of(), role, description, false);
     }
 
     /** This form with {@code options} as its options. */
     public Form withOptions(OptionSpec... more) {
-        return new Form(subcommand, params, List.of(more), role, description);
+        return new Form(subcommand, params, List.of(more), role, description, takesInstance);
+    }
+
+    /** This form, acting on one GitLab instance chosen by its flag ({@code --ops}, {@code --production}, …). */
+    public Form onInstance() {
+        return new Form(subcommand, params, options, role, description, true);
     }
 
     public String usage(String slashCommand, String command) {
@@ -35,6 +41,9 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
         }
         for (OptionSpec option : options) {
             usage.append(" [").append(option.usage()).append(']');
+        }
+        if (takesInstance) {
+            usage.append(" [--<instance>]");
         }
         return usage.toString();
     }

@@ -18,6 +18,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class AuditLog {
     static final String REQUEST_ID = "requestId";
     static final String ATTEMPT = "attempt";
+    /** Every record carries kind "attempt": the ByTime index lists them all, newest first. */
+    static final String KIND = "kind";
+    static final String ATTEMPT_KIND = "attempt";
+    public static final String BY_TIME_INDEX = "ByTime";
 
     /** The key of one attempt's record. */
     public record Entry(String requestId, String attempt, Instant startedAt) {
@@ -36,6 +40,7 @@ public final class AuditLog {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(REQUEST_ID, s(entry.requestId()));
         item.put(ATTEMPT, s(entry.attempt()));
+        item.put(KIND, s(ATTEMPT_KIND));
         item.put("at", s(now.toString()));
         item.put("teamId", s(request.teamId()));
         item.put("enterpriseId", s(request.enterpriseId()));
@@ -66,6 +71,67 @@ public final class AuditLog {
         } catch (SdkException e) {
             throw new StoreException("could not finish the audit record of " + entry.requestId(), e);
         }
+    }
+
+    /** One audit record, as {@code audit} shows it. */
+    public record Record(String at, String userId, String userName, String command, String arguments, String decision,
+                         String outcome, String detail, long durationMs) {
+    }
+
+    /**
+     * The latest records, newest first, at most {@code limit}, optionally only one Slack user's or one
+     * command's (filters read at most 20 pages of the time index).
+     */
+    public java.util.List<Record> recent(int limit, String userId, String command) {
+        java.util.List<Record> found = new java.util.ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        for (int page = 0; page < 20 && found.size() < limit; page++) {
+            Map<String, AttributeValue> from = start;
+            Map<String, String> names = new HashMap<>(Map.of("#kind", KIND));
+            Map<String, AttributeValue> values = new HashMap<>(Map.of(":kind", s(ATTEMPT_KIND)));
+            java.util.List<String> filters = new java.util.ArrayList<>();
+            if (userId != null) {
+                filters.add("userId = :user");
+                values.put(":user", s(userId));
+            }
+            if (command != null) {
+                filters.add("command = :command");
+                values.put(":command", s(command));
+            }
+            software.amazon.awssdk.services.dynamodb.model.QueryResponse response;
+            try {
+                response = dynamo.query(b -> {
+                    b.tableName(table).indexName(BY_TIME_INDEX).keyConditionExpression("#kind = :kind")
+                            .expressionAttributeNames(names).expressionAttributeValues(values)
+                            .scanIndexForward(false).limit(100);
+                    if (!filters.isEmpty()) {
+                        b.filterExpression(String.join(" AND ", filters));
+                    }
+                    if (from != null) {
+                        b.exclusiveStartKey(from);
+                    }
+                });
+            } catch (SdkException e) {
+                throw new StoreException("could not read the audit records", e);
+            }
+            for (Map<String, AttributeValue> item : response.items()) {
+                if (found.size() < limit) {
+                    found.add(new Record(text(item, "at"), text(item, "userId"), text(item, "userName"), text(item, "command"),
+                            text(item, "arguments"), text(item, "decision"), text(item, "outcome"), text(item, "detail"),
+                            item.containsKey("durationMs") ? Long.parseLong(item.get("durationMs").n()) : -1));
+                }
+            }
+            if (!response.hasLastEvaluatedKey() || response.lastEvaluatedKey().isEmpty()) {
+                break;
+            }
+            start = response.lastEvaluatedKey();
+        }
+        return found;
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.s() == null ? "" : value.s();
     }
 
     private static AttributeValue s(String value) {

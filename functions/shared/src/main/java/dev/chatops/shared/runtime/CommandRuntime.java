@@ -3,7 +3,9 @@ package dev.chatops.shared.runtime;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.Text;
+import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Authorizer;
+import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.command.UsageException;
@@ -33,10 +35,12 @@ public final class CommandRuntime {
     private final AuditLog audit;
     private final ResponseUrlClient replies;
     private final Authorizer authorizer;
+    private final LinkState links;
+    private final java.util.Set<String> instances;
     private final Clock clock;
 
     public CommandRuntime(List<Command> commands, RequestClaims claims, AuditLog audit, ResponseUrlClient replies,
-                          Authorizer authorizer, Clock clock) {
+                          Authorizer authorizer, LinkState links, java.util.Set<String> instances, Clock clock) {
         for (Command command : commands) {
             this.commands.put(command.spec().name(), command);
         }
@@ -44,11 +48,14 @@ public final class CommandRuntime {
         this.audit = audit;
         this.replies = replies;
         this.authorizer = authorizer;
+        this.links = links;
+        this.instances = instances;
         this.clock = clock;
     }
 
     public CommandRuntime(List<Command> commands, Services services) {
-        this(commands, services.claims(), services.audit(), services.replies(), services.authorizer(), services.clock());
+        this(commands, services.claims(), services.audit(), services.replies(), services.authorizer(), services.linkState(),
+                services.gitlab().config().instances().keySet(), services.clock());
     }
 
     public void handle(CommandRequest request, Duration remaining) {
@@ -117,15 +124,16 @@ public final class CommandRuntime {
         }
         Invocation invocation;
         try {
-            invocation = Catalog.resolve(command.spec(), request.args(), request.options());
+            invocation = Catalog.resolve(command.spec(), request.args(), request.options(), instances);
         } catch (UsageException e) {
             return new Outcome(Reply.error(":warning: " + e.getMessage() + "\nUsage:\n```"
                     + command.spec().usage(request.slashCommand()) + "```"), "usage", "refused", e.getMessage());
         }
         Authorizer.Decision decision = authorizer.decide(request, invocation.form().role());
         if (!decision.allowed()) {
-            Log.info("command.denied", "command", request.command(), "needs", invocation.form().role().label());
-            return new Outcome(Reply.error(":no_entry: " + decision.reason()), "denied", "refused", decision.reason());
+            Log.info("command.denied", "command", request.command(), "needs", invocation.form().role().label(),
+                    "missing", decision.missing());
+            return new Outcome(denial(request, decision), "denied", "refused", decision.reason());
         }
         try {
             Reply reply = command.run(new CommandCall(request, invocation));
@@ -137,6 +145,20 @@ public final class CommandRuntime {
                     + request.requestId() + "` — the operators can find what happened in the logs."),
                     "allowed", "error", e.getClass().getSimpleName());
         }
+    }
+
+    /** The refusal; one for a person who is not linked yet carries their "Connect your GitLab account" button. */
+    private Reply denial(CommandRequest request, Authorizer.Decision decision) {
+        Reply.Builder reply = Reply.ephemeral(decision.reason()).text(":no_entry: " + decision.reason());
+        if (decision.missing() == Authorizer.Missing.LINK && !request.publicBaseUrl().isEmpty()) {
+            String state = links.issue(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId(),
+                    request.teamId(), request.responseUrl());
+            reply.linkButton("Connect your GitLab account", request.publicBaseUrl() + "/link/start?state="
+                    + java.net.URLEncoder.encode(state, java.nio.charset.StandardCharsets.UTF_8))
+                    .context("The link is yours alone, works once, and expires in 10 minutes. "
+                            + "GitLab will ask you to let ChatOps read your account (read_user).");
+        }
+        return reply.build();
     }
 
     /** Posts {@code messages} from index {@code from}, counting each one that reaches Slack. */

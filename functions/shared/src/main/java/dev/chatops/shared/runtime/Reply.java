@@ -132,6 +132,15 @@ public final class Reply {
             return this;
         }
 
+        /** A button that opens {@code url} in the browser. */
+        public Builder linkButton(String text, String url) {
+            blocks.add(com.slack.api.model.block.Blocks.actions(List.of(
+                    com.slack.api.model.block.element.BlockElements.button(b -> b.text(
+                            com.slack.api.model.block.composition.BlockCompositions.plainText(text))
+                            .url(url).style("primary").actionId("link-gitlab")))));
+            return this;
+        }
+
         public Builder divider() {
             blocks.add(com.slack.api.model.block.Blocks.divider());
             return this;

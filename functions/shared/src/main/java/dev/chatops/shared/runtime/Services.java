@@ -3,24 +3,39 @@ package dev.chatops.shared.runtime;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Authorizer;
+import dev.chatops.shared.access.LinkState;
+import dev.chatops.shared.gitlab.GitLab;
+import dev.chatops.shared.gitlab.GitLabConfig;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The collaborators a command function is built from, made once per container: in Lambda from
  * the process environment and the SDK's default configuration, in the local runner and in tests
- * from a map and a client pointed at moto.
+ * from a map and clients pointed at moto. Configuration is read here, at start-up, so a missing
+ * variable stops the function with its name; secrets are read from Secrets Manager when first used.
  */
 public final class Services {
+    /** Secrets Manager id of the key that signs "Connect your GitLab account" links. */
+    public static final String LINK_STATE_SECRET_ID = "LINK_STATE_SECRET_ID";
+
     private final Env env;
     private final RuntimeConfig config;
+    private final GitLabConfig gitlabConfig;
     private final DynamoDbClient dynamo;
     private final Clock clock;
     private final ResponseUrlClient replies;
+    private volatile SecretsManagerClient secrets;
+    private volatile GitLab gitlab;
+    private volatile LinkState linkState;
 
     public Services(Env env, DynamoDbClient dynamo, Clock clock, ResponseUrlClient replies) {
         this.env = env;
         this.config = RuntimeConfig.from(env);
+        this.gitlabConfig = GitLabConfig.from(env);
+        env.require(GitLabConfig.TOKENS_SECRET_ID);
+        env.require(LINK_STATE_SECRET_ID);
         this.dynamo = dynamo;
         this.clock = clock;
         this.replies = replies;
@@ -60,7 +75,48 @@ public final class Services {
         return new AccessStore(dynamo, config.accessTable());
     }
 
+    /** The GitLab instances, their tokens read from Secrets Manager when first needed. */
+    public GitLab gitlab() {
+        GitLab made = gitlab;
+        if (made == null) {
+            synchronized (this) {
+                if (gitlab == null) {
+                    SecretValue tokens = new SecretValue(this::secrets, env.require(GitLabConfig.TOKENS_SECRET_ID));
+                    gitlab = new GitLab(gitlabConfig, tokens::field);
+                }
+                made = gitlab;
+            }
+        }
+        return made;
+    }
+
+    public LinkState linkState() {
+        LinkState made = linkState;
+        if (made == null) {
+            synchronized (this) {
+                if (linkState == null) {
+                    linkState = new LinkState(new SecretValue(this::secrets, env.require(LINK_STATE_SECRET_ID)), clock);
+                }
+                made = linkState;
+            }
+        }
+        return made;
+    }
+
     public Authorizer authorizer() {
-        return new Authorizer(access(), clock, config.levelMaxAge());
+        return new Authorizer(access(), gitlab(), clock, config.levelMaxAge());
+    }
+
+    private SecretsManagerClient secrets() {
+        SecretsManagerClient made = secrets;
+        if (made == null) {
+            synchronized (this) {
+                if (secrets == null) {
+                    secrets = AwsClients.secretsManager();
+                }
+                made = secrets;
+            }
+        }
+        return made;
     }
 }

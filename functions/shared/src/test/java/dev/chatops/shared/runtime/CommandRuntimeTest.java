@@ -13,6 +13,7 @@ import dev.chatops.shared.command.Role;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CaptureServer.Answer;
+import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import java.time.Clock;
@@ -31,6 +32,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class CommandRuntimeTest {
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
+    @RegisterExtension
+    static final GitLabStandIn gitlab = new GitLabStandIn();
 
     private static final CommandSpec BUMP = CommandSpec.of("bump", "Counts its calls.", Target.USER,
             Form.of(Role.ANYONE, "Adds one.", Param.required("name")));
@@ -50,7 +53,9 @@ class CommandRuntimeTest {
     @BeforeEach
     void setUp(LocalAws aws) {
         this.aws = aws;
-        fixture = new RuntimeFixture(aws, Clock.systemUTC());
+        fixture = new RuntimeFixture(aws, Clock.systemUTC(), gitlab.baseUrl());
+        gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        gitlab.addProject("ops/chatops");
         Command bump = new Command() {
             @Override
             public CommandSpec spec() {
@@ -214,13 +219,17 @@ class CommandRuntimeTest {
     }
 
     @Test
-    void a_command_that_needs_a_role_is_refused_to_an_unlinked_caller_and_the_denial_audited() {
-        CommandRequest request = RuntimeFixture.request("guarded", List.of(), slack.url("/r/9"));
+    void a_command_that_needs_a_role_offers_an_unlinked_caller_to_link_and_the_denial_is_audited() {
+        CommandRequest base = RuntimeFixture.request("guarded", List.of(), slack.url("/r/9"));
+        CommandRequest request = new CommandRequest(base.requestId(), "T1", "", "U1", "alice", "C1", "ops", "/chatops",
+                "guarded", List.of(), Map.of(), "", base.responseUrl(), Instant.now(), "https://api.example.com");
 
         runtime.handle(request, Duration.ofSeconds(30));
 
         assertThat(effects).hasValue(0);
-        assertThat(CaptureServer.textOf(slack.postsTo("/r/9").get(0))).contains("not linked", "maintainer");
+        CaptureServer.Post reply = slack.postsTo("/r/9").get(0);
+        assertThat(CaptureServer.textOf(reply)).contains("not linked", "maintainer", "Connect your GitLab account");
+        assertThat(reply.body().replace("\\u003d", "=")).contains("\"url\":\"https://api.example.com/link/start?state=");
         assertThat(audit(request)).singleElement().satisfies(r -> {
             assertThat(r.get("decision").s()).isEqualTo("denied");
             assertThat(r.get("outcome").s()).isEqualTo("refused");
@@ -228,20 +237,48 @@ class CommandRuntimeTest {
     }
 
     @Test
-    void the_role_two_factor_and_freshness_of_the_cached_level_all_decide() {
-        Instant fresh = Instant.now().minusSeconds(60);
-        Instant stale = Instant.now().minusSeconds(3600);
-        link("U-dev", 30, true, fresh);
-        link("U-no2fa", 40, false, fresh);
-        link("U-stale", 40, true, stale);
-        link("U-maint", 40, true, fresh);
+    void roles_and_two_factor_are_read_from_gitlab_and_decide() {
+        link("U-dev", gitlab.addUser("dev", true).id());
+        gitlab.addMember("ops/chatops", "dev", 30);
+        link("U-no2fa", gitlab.addUser("no2fa", false).id());
+        gitlab.addMember("ops/chatops", "no2fa", 40);
+        link("U-outsider", gitlab.addUser("outsider", true).id());
+        link("U-maint", gitlab.addUser("maint", true).id());
+        gitlab.addMember("ops/chatops", "maint", 40);
 
-        assertThat(run("guarded", "U-dev")).contains("You need maintainer on the chatops project; you are developer.");
+        assertThat(run("guarded", "U-dev")).contains("You need maintainer on `ops/chatops`; you are developer.");
         assertThat(run("guarded", "U-no2fa")).contains("two-factor authentication");
-        assertThat(run("guarded", "U-stale")).contains("has not been confirmed with GitLab");
+        assertThat(run("guarded", "U-outsider")).contains("you are not a member");
         assertThat(effects).hasValue(0);
         assertThat(run("guarded", "U-maint")).contains("done");
         assertThat(effects).hasValue(1);
+    }
+
+    @Test
+    void removing_someone_on_gitlab_revokes_their_rights_once_the_cached_level_is_too_old() {
+        long id = gitlab.addUser("leaver", true).id();
+        gitlab.addMember("ops/chatops", "leaver", 40);
+        access.link(new Link("T1", "U-leaver", "ops", id, "leaver", Instant.now(), java.util.Optional.of(40),
+                java.util.Optional.of(true), java.util.Optional.of(Instant.now().minusSeconds(30))));
+        gitlab.removeMember("ops/chatops", "leaver");
+
+        assertThat(run("guarded", "U-leaver")).contains("done");
+        access.saveSnapshot(access.findLink("T1", "U-leaver").orElseThrow(), 40, true, Instant.now().minusSeconds(301));
+        assertThat(run("guarded", "U-leaver")).contains("you are not a member");
+        assertThat(effects).hasValue(1);
+    }
+
+    @Test
+    void when_gitlab_cannot_confirm_a_role_the_command_is_refused_not_run() {
+        link("U-ghost", 999_999);
+        gitlab.close();
+        try {
+            assertThat(run("guarded", "U-ghost")).contains("GitLab could not confirm your role");
+        } finally {
+            gitlab.listen(0);
+            fixture = null;
+        }
+        assertThat(effects).hasValue(0);
     }
 
     @Test
@@ -273,9 +310,8 @@ class CommandRuntimeTest {
         assertThat(logs.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("command.failed").doesNotContain("hunter2");
     }
 
-    private void link(String user, int level, boolean twoFactor, Instant checkedAt) {
-        access.link(new Link("T1", user, "ops", Math.abs(user.hashCode()), user.toLowerCase(), Instant.now(),
-                java.util.Optional.of(level), java.util.Optional.of(twoFactor), java.util.Optional.of(checkedAt)));
+    private void link(String user, long gitlabUserId) {
+        access.link(Link.of("T1", user, "ops", gitlabUserId, user.toLowerCase(), Instant.now()));
     }
 
     private String run(String command, String user) {

@@ -1,0 +1,66 @@
+package dev.chatops.link;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.chatops.shared.Env;
+import dev.chatops.shared.Log;
+import dev.chatops.shared.runtime.SecretValue;
+import dev.chatops.shared.runtime.Services;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The Lambda handler behind {@code GET /link/start} and {@code GET /link/callback}: a thin adapter
+ * from the HTTP API event to {@link Linking}, whose answers are small HTML pages and redirects.
+ */
+public final class LinkFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    /** The OAuth application's id on the chatops instance. */
+    public static final String OAUTH_CLIENT_ID = "GITLAB_OAUTH_CLIENT_ID";
+    /** Secrets Manager id of the OAuth application's secret. */
+    public static final String OAUTH_SECRET_ID = "GITLAB_OAUTH_SECRET_ID";
+
+    private final Linking linking;
+
+    /** Lambda's constructor: configuration from the process environment. */
+    public LinkFunction() {
+        this(Env.system());
+    }
+
+    /** Configuration from {@code env} (the local runner's), AWS clients from the SDK's standard configuration. */
+    public LinkFunction(Env env) {
+        this(Services.fromEnvironment(env), env);
+    }
+
+    public LinkFunction(Services services, Env env) {
+        this.linking = new Linking(services, env.require(OAUTH_CLIENT_ID),
+                new SecretValue(dev.chatops.shared.runtime.AwsClients::secretsManager, env.require(OAUTH_SECRET_ID)));
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        String requestId = event.getRequestContext() != null && event.getRequestContext().getRequestId() != null
+                ? event.getRequestContext().getRequestId() : UUID.randomUUID().toString();
+        Log.forRequest(requestId);
+        try {
+            Map<String, String> query = Linking.query(event.getRawQueryString());
+            Map<String, String> headers = event.getHeaders() == null ? Map.of() : event.getHeaders();
+            Linking.Page page = switch (event.getRawPath() == null ? "" : event.getRawPath()) {
+                case "/link/start" -> linking.start(query, headers);
+                case "/link/callback" -> linking.callback(query, headers);
+                default -> Linking.Page.html(404, "Not found", "There is nothing here.");
+            };
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(page.status()).withHeaders(page.headers())
+                    .withBody(page.body()).build();
+        } catch (RuntimeException e) {
+            Log.error("link.failed", e);
+            Linking.Page page = Linking.Page.html(500, "Something went wrong",
+                    "ChatOps could not finish linking. Try again from Slack in a minute. Reference: " + requestId);
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(page.status()).withHeaders(page.headers())
+                    .withBody(page.body()).build();
+        } finally {
+            Log.clearRequest();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.chatops.member;
+
+import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Text;
+import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.CommandSpec;
+import dev.chatops.shared.command.Role;
+import dev.chatops.shared.gitlab.GitLab;
+import dev.chatops.shared.gitlab.GitLabClient;
+import dev.chatops.shared.gitlab.GitLabException;
+import dev.chatops.shared.gitlab.GitLabUser;
+import dev.chatops.shared.gitlab.Member;
+import dev.chatops.shared.runtime.Command;
+import dev.chatops.shared.runtime.CommandCall;
+import dev.chatops.shared.runtime.Reply;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code member add|remove|list}: membership of GitLab projects and groups through GitLab's
+ * Members API, on the instance the flag names ({@code --ops}, {@code --production} by default).
+ * Changes are announced in the channel, with who made them.
+ */
+public final class MemberCommand implements Command {
+    private static final Map<String, Integer> LEVELS = Map.of("guest", 10, "reporter", 20, "developer", 30, "maintainer", 40);
+
+    private final GitLab gitlab;
+
+    public MemberCommand(GitLab gitlab) {
+        this.gitlab = gitlab;
+    }
+
+    @Override
+    public CommandSpec spec() {
+        return Catalog.MEMBER;
+    }
+
+    @Override
+    public Reply run(CommandCall call) {
+        String instance = call.invocation().instance().orElse(gitlab.config().defaultInstance());
+        GitLabClient client = gitlab.client(instance);
+        List<String> args = call.args();
+        try {
+            return switch (call.invocation().form().subcommand()) {
+                case "add" -> add(call.request(), client, instance, args.get(0), args.get(1),
+                        call.invocation().option("level").orElse("developer"));
+                case "remove" -> remove(call.request(), client, instance, args.get(0), args.get(1));
+                default -> list(client, instance, args.get(0));
+            };
+        } catch (GitLabException e) {
+            if (e.status() == 0) {
+                throw e;
+            }
+            return Reply.error(":x: GitLab on " + instance + " said: " + Text.inCode(e.getMessage(), 300));
+        }
+    }
+
+    private Reply add(CommandRequest request, GitLabClient client, String instance, String username, String path, String levelName) {
+        Integer level = LEVELS.get(levelName.toLowerCase(Locale.ROOT));
+        if (level == null) {
+            return Reply.error(":warning: `--level` is one of guest, reporter, developer, maintainer; not `"
+                    + Text.inCode(levelName, 40) + "`.");
+        }
+        Optional<GitLabUser> user = client.userByUsername(username);
+        if (user.isEmpty()) {
+            return Reply.error(":warning: There is no user `" + Text.inCode(username, 60) + "` on " + instance + ".");
+        }
+        Optional<String> source = source(client, path);
+        if (source.isEmpty()) {
+            return notFound(path, instance);
+        }
+        try {
+            client.addMember(source.get(), path, user.get().id(), level);
+        } catch (GitLabException e) {
+            if (e.status() == 409) {
+                return Reply.error(":information_source: `" + user.get().username() + "` is already a member of `"
+                        + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
+            }
+            throw e;
+        }
+        String text = ":white_check_mark: <@" + request.userId() + "> added `" + user.get().username() + "` to `"
+                + Text.inCode(path, 100) + "` on " + instance + " as " + Role.ofAccessLevel(level).label() + ".";
+        return Reply.inChannel(text).text(text).build();
+    }
+
+    private Reply remove(CommandRequest request, GitLabClient client, String instance, String username, String path) {
+        Optional<GitLabUser> user = client.userByUsername(username);
+        if (user.isEmpty()) {
+            return Reply.error(":warning: There is no user `" + Text.inCode(username, 60) + "` on " + instance + ".");
+        }
+        Optional<String> source = source(client, path);
+        if (source.isEmpty()) {
+            return notFound(path, instance);
+        }
+        try {
+            client.removeMember(source.get(), path, user.get().id());
+        } catch (GitLabException e) {
+            if (e.notFound()) {
+                return Reply.error(":information_source: `" + user.get().username() + "` is not a direct member of `"
+                        + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
+            }
+            throw e;
+        }
+        String text = ":white_check_mark: <@" + request.userId() + "> removed `" + user.get().username() + "` from `"
+                + Text.inCode(path, 100) + "` on " + instance + ".";
+        return Reply.inChannel(text).text(text).build();
+    }
+
+    private Reply list(GitLabClient client, String instance, String path) {
+        Optional<String> source = source(client, path);
+        if (source.isEmpty()) {
+            return notFound(path, instance);
+        }
+        List<Member> members = client.members(source.get(), path).stream()
+                .sorted(Comparator.comparingInt(Member::accessLevel).reversed().thenComparing(Member::username)).toList();
+        StringBuilder table = new StringBuilder();
+        for (Member member : members) {
+            table.append(String.format("%-12s %s%s%n", Role.ofAccessLevel(member.accessLevel()).label(), member.username(),
+                    member.expiresAt().isEmpty() ? "" : " (until " + member.expiresAt() + ")"));
+        }
+        String title = "*" + members.size() + " member" + (members.size() == 1 ? "" : "s") + " of `" + Text.inCode(path, 100)
+                + "` on " + instance + "*";
+        Reply.Builder reply = Reply.ephemeral(members.size() + " members of " + path).text(title);
+        if (!members.isEmpty()) {
+            reply.code(table.toString().stripTrailing());
+        }
+        return reply.build();
+    }
+
+    private static Optional<String> source(GitLabClient client, String path) {
+        try {
+            return Optional.of(client.sourceOf(path));
+        } catch (GitLabException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static Reply notFound(String path, String instance) {
+        return Reply.error(":warning: There is no project or group `" + Text.inCode(path, 100) + "` on " + instance
+                + " (or the token cannot see it).");
+    }
+}

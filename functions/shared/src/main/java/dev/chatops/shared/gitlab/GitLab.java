@@ -1,0 +1,32 @@
+package dev.chatops.shared.gitlab;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/** The configured GitLab instances, one client each, with the tokens from Secrets Manager. */
+public final class GitLab {
+    private final GitLabConfig config;
+    private final Function<String, Supplier<String>> tokens;
+    private final Map<String, GitLabClient> clients = new ConcurrentHashMap<>();
+
+    public GitLab(GitLabConfig config, Function<String, Supplier<String>> tokens) {
+        this.config = config;
+        this.tokens = tokens;
+    }
+
+    public GitLabConfig config() {
+        return config;
+    }
+
+    /** The client of {@code instance} (a name from the configuration). */
+    public GitLabClient client(String instance) {
+        return clients.computeIfAbsent(instance, name -> new GitLabClient(config.url(name), tokens.apply(name)));
+    }
+
+    /** The client of the instance the chatops project lives on. */
+    public GitLabClient chatops() {
+        return client(config.chatopsInstance());
+    }
+}

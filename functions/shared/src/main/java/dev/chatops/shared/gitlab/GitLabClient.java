@@ -1,0 +1,235 @@
+package dev.chatops.shared.gitlab;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The few GitLab REST calls ChatOps makes (Users, Members, OAuth), on one instance. Written on the
+ * JDK's HTTP client rather than a GitLab SDK: we use a dozen endpoints, and the function's size and
+ * cold start matter more than a complete API surface.
+ */
+public final class GitLabClient {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private final String baseUrl;
+    private final Supplier<String> token;
+
+    /**
+     * @param baseUrl the instance, e.g. {@code https://ops.gitlab.net}
+     * @param token its API token (read when first needed; an admin token for users' private fields)
+     */
+    public GitLabClient(String baseUrl, Supplier<String> token) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** The account with exactly this username (case-insensitive), if any. */
+    public Optional<GitLabUser> userByUsername(String username) {
+        List<Object> found = getList("/users?username=" + enc(username));
+        return found.isEmpty() ? Optional.empty() : Optional.of(GitLabUser.from(map(found.get(0))));
+    }
+
+    /** Accounts whose username, name or email matches {@code text}. */
+    public List<GitLabUser> searchUsers(String text) {
+        List<GitLabUser> users = new ArrayList<>();
+        for (Object user : getList("/users?search=" + enc(text) + "&per_page=20")) {
+            users.add(GitLabUser.from(map(user)));
+        }
+        return users;
+    }
+
+    public Optional<GitLabUser> user(long id) {
+        try {
+            return Optional.of(GitLabUser.from(getObject("/users/" + id)));
+        } catch (GitLabException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The account an OAuth access token belongs to ({@code GET /user}). */
+    public GitLabUser currentUser(String oauthAccessToken) {
+        return GitLabUser.from(map(send(request("/user").header("Authorization", "Bearer " + oauthAccessToken).GET(),
+                false)));
+    }
+
+    /** The user's access level on a project, inherited ones included; empty when not a member. */
+    public Optional<Integer> projectAccessLevel(String projectPath, long userId) {
+        try {
+            return Optional.of(Member.from(getObject("/projects/" + enc(projectPath) + "/members/all/" + userId)).accessLevel());
+        } catch (GitLabException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@code path} is a project (else a group is tried), as the Members API needs to know. */
+    public String sourceOf(String path) {
+        try {
+            getObject("/projects/" + enc(path));
+            return "projects";
+        } catch (GitLabException e) {
+            if (!e.notFound()) {
+                throw e;
+            }
+        }
+        getObject("/groups/" + enc(path));
+        return "groups";
+    }
+
+    public Member addMember(String source, String path, long userId, int accessLevel) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("user_id", userId);
+        body.put("access_level", accessLevel);
+        return Member.from(map(send(request("/" + source + "/" + enc(path) + "/members")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))), true)));
+    }
+
+    public void removeMember(String source, String path, long userId) {
+        send(request("/" + source + "/" + enc(path) + "/members/" + userId).DELETE(), true);
+    }
+
+    /** Every member of a project or group, inherited ones included, across pages. */
+    public List<Member> members(String source, String path) {
+        List<Member> members = new ArrayList<>();
+        for (int page = 1; page <= 50; page++) {
+            List<Object> batch = getList("/" + source + "/" + enc(path) + "/members/all?per_page=100&page=" + page);
+            for (Object member : batch) {
+                members.add(Member.from(map(member)));
+            }
+            if (batch.size() < 100) {
+                break;
+            }
+        }
+        return members;
+    }
+
+    /** Exchanges an OAuth authorization code for an access token ({@code POST /oauth/token}). */
+    public String exchangeCode(String clientId, String clientSecret, String code, String redirectUri) {
+        String form = "grant_type=authorization_code&code=" + enc(code) + "&client_id=" + enc(clientId)
+                + "&client_secret=" + enc(clientSecret) + "&redirect_uri=" + enc(redirectUri);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/oauth/token")).timeout(TIMEOUT)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        Object token = map(send(request, false)).get("access_token");
+        if (token == null) {
+            throw new GitLabException(502, "GitLab gave no access token");
+        }
+        return String.valueOf(token);
+    }
+
+    /** Where a person is sent to let ChatOps read their GitLab account ({@code scope=read_user}). */
+    public String authorizeUrl(String clientId, String redirectUri, String state) {
+        return baseUrl + "/oauth/authorize?client_id=" + enc(clientId) + "&redirect_uri=" + enc(redirectUri)
+                + "&response_type=code&state=" + enc(state) + "&scope=read_user";
+    }
+
+    private Map<String, Object> getObject(String path) {
+        return map(send(request("/api/v4" + path).GET(), true));
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> getList(String path) {
+        Object body = send(request("/api/v4" + path).GET(), true);
+        if (!(body instanceof List<?> list)) {
+            throw new GitLabException(502, "GitLab answered " + path.replaceAll("\\?.*", "") + " with no list");
+        }
+        return (List<Object>) list;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        String full = path.startsWith("/api/v4") || path.startsWith("/oauth") ? path : "/api/v4" + path;
+        return HttpRequest.newBuilder(URI.create(baseUrl + full)).timeout(TIMEOUT).header("Accept", "application/json");
+    }
+
+    private Object send(HttpRequest.Builder builder, boolean withToken) {
+        if (withToken) {
+            builder.header("PRIVATE-TOKEN", token.get());
+        }
+        HttpRequest request = builder.build();
+        HttpResponse<String> response;
+        try {
+            response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new GitLabException("GitLab at " + baseUrl + " could not be reached", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GitLabException("interrupted while calling GitLab", e);
+        }
+        int status = response.statusCode();
+        if (status == 204 || response.body().isEmpty()) {
+            if (status >= 400) {
+                throw new GitLabException(status, "GitLab answered " + status);
+            }
+            return Map.of();
+        }
+        Object body;
+        try {
+            body = JSON.std.anyFrom(response.body());
+        } catch (IOException e) {
+            throw new GitLabException(status >= 400 ? status : 502, "GitLab answered " + status + " with something that is not JSON");
+        }
+        if (status >= 400) {
+            throw new GitLabException(status, messageOf(body, status));
+        }
+        return body;
+    }
+
+    private static String messageOf(Object body, int status) {
+        if (body instanceof Map<?, ?> map) {
+            Object message = map.containsKey("message") ? map.get("message") : map.get("error_description");
+            if (message == null) {
+                message = map.get("error");
+            }
+            if (message != null) {
+                return String.valueOf(message);
+            }
+        }
+        return "GitLab answered " + status;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        if (!(value instanceof Map<?, ?>)) {
+            throw new GitLabException(502, "GitLab answered with something that is not an object");
+        }
+        return (Map<String, Object>) value;
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.std.asString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

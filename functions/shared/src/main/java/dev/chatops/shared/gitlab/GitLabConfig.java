@@ -1,0 +1,59 @@
+package dev.chatops.shared.gitlab;
+
+import dev.chatops.shared.ConfigurationException;
+import dev.chatops.shared.Env;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The GitLab instances ChatOps knows, by the flag people use for them ({@code --ops},
+ * {@code --production}, …), and where the chatops project lives. Each variable is named once here.
+ */
+public record GitLabConfig(Map<String, String> instances, String defaultInstance, String chatopsInstance,
+                           String chatopsProject) {
+    /** {@code ops=https://ops.gitlab.net,production=https://gitlab.com,…}: flag name = base URL. */
+    public static final String INSTANCES = "GITLAB_INSTANCES";
+    /** The instance a command acts on without a flag; default {@code production}. */
+    public static final String DEFAULT_INSTANCE = "GITLAB_DEFAULT_INSTANCE";
+    /** The instance of the chatops project (whose members may run commands); default {@code ops}. */
+    public static final String CHATOPS_INSTANCE = "CHATOPS_INSTANCE";
+    /** The chatops project's full path, e.g. {@code gitlab-com/chatops}. */
+    public static final String CHATOPS_PROJECT = "CHATOPS_PROJECT";
+    /** Secrets Manager id of a JSON secret mapping each instance to its API token ({@code {"ops":"glpat-…"}}). */
+    public static final String TOKENS_SECRET_ID = "GITLAB_TOKENS_SECRET_ID";
+
+    public GitLabConfig {
+        instances = Collections.unmodifiableMap(new LinkedHashMap<>(instances));
+    }
+
+    public static GitLabConfig from(Env env) {
+        Map<String, String> instances = new LinkedHashMap<>();
+        for (String entry : env.require(INSTANCES).split(",")) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? "" : entry.substring(0, eq).strip();
+            String url = eq < 0 ? "" : entry.substring(eq + 1).strip();
+            if (!name.matches("[a-z][a-z0-9-]{0,31}") || !url.matches("https?://[^\\s,]+")) {
+                throw new ConfigurationException("environment variable " + INSTANCES
+                        + " must read name=https://host,…; not: " + entry.strip());
+            }
+            instances.put(name, url);
+        }
+        String fallback = env.optional(DEFAULT_INSTANCE, "production");
+        String chatops = env.optional(CHATOPS_INSTANCE, "ops");
+        for (String name : new String[] {fallback, chatops}) {
+            if (!instances.containsKey(name)) {
+                throw new ConfigurationException("instance " + name + " is not in " + INSTANCES);
+            }
+        }
+        return new GitLabConfig(instances, fallback, chatops, env.require(CHATOPS_PROJECT));
+    }
+
+    public String url(String instance) {
+        String url = instances.get(instance);
+        if (url == null) {
+            throw new IllegalArgumentException("unknown instance " + instance);
+        }
+        return url;
+    }
+}
