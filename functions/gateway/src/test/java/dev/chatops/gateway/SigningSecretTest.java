@@ -2,13 +2,11 @@ package dev.chatops.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.chatops.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class SigningSecretTest {
@@ -67,32 +65,5 @@ class SigningSecretTest {
         assertThat(failing.refreshed()).isEmpty();
         assertThat(failing.current()).isEqualTo("first");
         assertThat(calls).hasValue(2);
-    }
-
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

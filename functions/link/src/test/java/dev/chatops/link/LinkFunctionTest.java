@@ -1,0 +1,206 @@
+package dev.chatops.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.chatops.shared.Env;
+import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.LinkState;
+import dev.chatops.shared.runtime.ResponseUrlClient;
+import dev.chatops.shared.runtime.RuntimeConfig;
+import dev.chatops.shared.runtime.Services;
+import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.GitLabStandIn;
+import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.LocalLambdaContext;
+import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.MutableClock;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The linking flow through LinkFunction's handler, with GitLab's OAuth played by the stand-in:
+ * start → GitLab's authorize page → callback → link stored → page and Slack message.
+ */
+@ExtendWith(MotoExtension.class)
+class LinkFunctionTest {
+    @RegisterExtension
+    static final GitLabStandIn gitlab = new GitLabStandIn();
+    @RegisterExtension
+    static final CaptureServer slack = new CaptureServer();
+
+    private static final String HOST = "abc123.execute-api.us-east-1.amazonaws.com";
+    private static final String CALLBACK = "https://" + HOST + "/link/callback";
+
+    private final MutableClock clock = MutableClock.now();
+    private LinkFunction function;
+    private LinkState states;
+    private AccessStore access;
+    private String team;
+
+    @BeforeEach
+    void setUp(LocalAws aws) {
+        gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        gitlab.addOAuthApplication(MotoExtension.OAUTH_CLIENT_ID, MotoExtension.OAUTH_CLIENT_SECRET);
+        gitlab.addProject("ops/chatops");
+        Map<String, String> env = aws.functionEnvironment("LinkFunction", Map.of(
+                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=" + gitlab.baseUrl(),
+                "CHATOPS_PROJECT", "ops/chatops"));
+        Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
+                clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
+        function = new LinkFunction(services, Env.of(env));
+        states = services.linkState();
+        access = services.access();
+        team = "T" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void start_sends_the_person_to_gitlabs_authorize_page_asking_only_to_read_their_account() {
+        String state = states.issue(team, "U1", team, slack.url("/r/start"));
+
+        APIGatewayV2HTTPResponse response = get("/link/start", "state=" + enc(state));
+
+        assertThat(response.getStatusCode()).isEqualTo(302);
+        URI location = URI.create(response.getHeaders().get("location"));
+        assertThat(location.toString()).startsWith(gitlab.baseUrl() + "/oauth/authorize?")
+                .contains("client_id=" + MotoExtension.OAUTH_CLIENT_ID, "response_type=code", "scope=read_user",
+                        "redirect_uri=" + enc(CALLBACK), "state=" + enc(state));
+    }
+
+    @Test
+    void a_full_link_stores_the_link_with_its_level_shows_a_page_and_tells_slack() {
+        long alice = gitlab.addUser("alice", true).id();
+        gitlab.addMember("ops/chatops", "alice", 30);
+        String state = states.issue(team, "U1", team, slack.url("/r/ok"));
+
+        APIGatewayV2HTTPResponse page = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+
+        assertThat(page.getStatusCode()).isEqualTo(200);
+        assertThat(page.getBody()).contains("Linked — return to Slack", "alice", "developer");
+        assertThat(access.findLink(team, "U1")).hasValueSatisfying(link -> {
+            assertThat(link.gitlabUserId()).isEqualTo(alice);
+            assertThat(link.accessLevel()).contains(30);
+            assertThat(link.twoFactor()).contains(true);
+        });
+        assertThat(CaptureServer.textOf(slack.postsTo("/r/ok").get(0))).contains(":white_check_mark:", "alice");
+    }
+
+    @Test
+    void a_state_used_once_cannot_be_replayed() {
+        gitlab.addUser("alice", true);
+        String state = states.issue(team, "U1", team, slack.url("/r/replay"));
+        callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+        access.unlink(team, "U1");
+
+        APIGatewayV2HTTPResponse replay = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+
+        assertThat(replay.getStatusCode()).isEqualTo(400);
+        assertThat(replay.getBody()).contains("already used");
+        assertThat(access.findLink(team, "U1")).isEmpty();
+    }
+
+    @Test
+    void an_expired_state_is_refused_at_start_and_at_the_callback() {
+        gitlab.addUser("alice", true);
+        String state = states.issue(team, "U1", team, slack.url("/r/expired"));
+        clock.advance(Duration.ofMinutes(10).plusSeconds(1));
+
+        assertThat(get("/link/start", "state=" + enc(state)).getBody()).contains("expired");
+        APIGatewayV2HTTPResponse page = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+        assertThat(page.getStatusCode()).isEqualTo(400);
+        assertThat(page.getBody()).contains("expired");
+        assertThat(access.findLink(team, "U1")).isEmpty();
+    }
+
+    @Test
+    void a_forged_or_altered_state_is_refused() {
+        String state = states.issue(team, "U1", team, slack.url("/r/forged"));
+        String altered = "x" + state.substring(1);
+
+        assertThat(get("/link/start", "state=" + enc(altered)).getBody()).contains("not one ChatOps made");
+        assertThat(get("/link/start", "state=nonsense").getStatusCode()).isEqualTo(400);
+        assertThat(get("/link/start", "").getStatusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void a_gitlab_account_already_linked_to_another_slack_user_is_refused() {
+        gitlab.addUser("alice", true);
+        callback(states.issue(team, "U1", team, slack.url("/r/first")),
+                gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+
+        APIGatewayV2HTTPResponse page = callback(states.issue(team, "U2", team, slack.url("/r/second")),
+                gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+
+        assertThat(page.getStatusCode()).isEqualTo(400);
+        assertThat(page.getBody()).contains("already linked to another Slack account");
+        assertThat(access.findLink(team, "U2")).isEmpty();
+        assertThat(CaptureServer.textOf(slack.postsTo("/r/second").get(0))).contains(":no_entry:");
+    }
+
+    @Test
+    void an_account_without_two_factor_authentication_is_not_linked_and_told_what_to_do() {
+        gitlab.addUser("carol", false);
+
+        APIGatewayV2HTTPResponse page = callback(states.issue(team, "U3", team, slack.url("/r/2fa")),
+                gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "carol"));
+
+        assertThat(page.getStatusCode()).isEqualTo(400);
+        assertThat(page.getBody()).contains("Two-factor authentication needed", "/-/profile/two_factor_auth");
+        assertThat(access.findLink(team, "U3")).isEmpty();
+    }
+
+    @Test
+    void a_person_who_declines_on_gitlab_changes_nothing() {
+        String state = states.issue(team, "U4", team, slack.url("/r/declined"));
+
+        APIGatewayV2HTTPResponse page = get("/link/callback", "error=access_denied&state=" + enc(state));
+
+        assertThat(page.getBody()).contains("did not authorise");
+        assertThat(access.findLink(team, "U4")).isEmpty();
+    }
+
+    @Test
+    void a_code_gitlab_refuses_is_a_clear_page_and_no_link() {
+        gitlab.addUser("alice", true);
+
+        APIGatewayV2HTTPResponse page = callback(states.issue(team, "U5", team, slack.url("/r/badcode")), "not-a-code");
+
+        assertThat(page.getStatusCode()).isEqualTo(400);
+        assertThat(page.getBody()).contains("GitLab refused the sign-in");
+        assertThat(access.findLink(team, "U5")).isEmpty();
+    }
+
+    private APIGatewayV2HTTPResponse callback(String state, String code) {
+        return get("/link/callback", "code=" + enc(code) + "&state=" + enc(state));
+    }
+
+    private APIGatewayV2HTTPResponse get(String path, String query) {
+        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+        event.setVersion("2.0");
+        event.setRawPath(path);
+        event.setRawQueryString(query);
+        Map<String, String> headers = new HashMap<>();
+        headers.put("host", HOST);
+        headers.put("x-forwarded-proto", "https");
+        event.setHeaders(headers);
+        event.setRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId(UUID.randomUUID().toString()).build());
+        return function.handleRequest(event, new LocalLambdaContext("LinkFunction", Duration.ofSeconds(15)));
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.chatops.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatops.member.MemberFunction;
+import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Env;
+import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.Link;
+import dev.chatops.shared.command.Role;
+import dev.chatops.shared.runtime.CommandFunction;
+import dev.chatops.shared.runtime.RuntimeConfig;
+import dev.chatops.shared.runtime.Services;
+import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.GitLabStandIn;
+import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.LocalLambdaContext;
+import dev.chatops.testing.MotoExtension;
+import dev.chatops.user.UserFunction;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Every command form × the caller's level on the chatops project (none … owner) × linked or not ×
+ * 2FA on or off × instance flag: a combination the access table does not allow is answered with a
+ * refusal, audited as denied, and changes nothing on GitLab or in DynamoDB.
+ */
+@ExtendWith(MotoExtension.class)
+class AuthorizationMatrixTest {
+    @RegisterExtension
+    static final GitLabStandIn gitlab = new GitLabStandIn();
+    @RegisterExtension
+    static final CaptureServer slack = new CaptureServer();
+
+    /** A form, what it needs, and how to call it. */
+    private record Case(String command, List<String> args, Role needs) {
+    }
+
+    private static final List<Case> CASES = List.of(
+            new Case("whoami", List.of(), Role.ANYONE),
+            new Case("user", List.of("find", "victim"), Role.ANYONE),
+            new Case("unlink", List.of(), Role.ANYONE),
+            new Case("audit", List.of(), Role.MAINTAINER),
+            new Case("member", List.of("list", "ops/chatops"), Role.DEVELOPER),
+            new Case("member", List.of("add", "target", "ops/chatops"), Role.MAINTAINER),
+            new Case("member", List.of("remove", "victim", "ops/chatops"), Role.MAINTAINER));
+
+    private CommandFunction users;
+    private CommandFunction members;
+    private AccessStore access;
+    private DynamoDbClient dynamo;
+    private String auditTable;
+
+    static Stream<Arguments> callers() {
+        List<Arguments> callers = new ArrayList<>();
+        for (int level : new int[] {0, 10, 20, 30, 40, 50}) {
+            for (boolean linked : new boolean[] {false, true}) {
+                for (boolean twoFactor : new boolean[] {false, true}) {
+                    for (String instance : new String[] {"ops", "production"}) {
+                        callers.add(Arguments.of(level, linked, twoFactor, instance));
+                    }
+                }
+            }
+        }
+        return callers.stream();
+    }
+
+    @BeforeEach
+    void setUp(LocalAws aws) {
+        gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        gitlab.addProject("ops/chatops");
+        Map<String, String> overrides = Map.of(
+                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=" + gitlab.baseUrl(),
+                "CHATOPS_PROJECT", "ops/chatops");
+        users = new UserFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("UserFunction", overrides))));
+        Services memberServices = Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", overrides)));
+        members = new MemberFunction(memberServices);
+        access = memberServices.access();
+        dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+        auditTable = aws.ref("AuditTable");
+    }
+
+    @ParameterizedTest(name = "level {0}, linked {1}, 2FA {2}, --{3}")
+    @MethodSource("callers")
+    void no_disallowed_combination_acts_or_changes_state(int level, boolean linked, boolean twoFactor, String instance)
+            throws IOException {
+        String team = "T" + UUID.randomUUID().toString().substring(0, 8);
+        long caller = gitlab.addUser("caller", twoFactor).id();
+        if (level > 0) {
+            gitlab.addMember("ops/chatops", "caller", level);
+        }
+        gitlab.addUser("target", true);
+        gitlab.addUser("victim", true);
+        gitlab.addMember("ops/chatops", "victim", 30);
+
+        for (Case c : CASES) {
+            if (linked && access.findLink(team, "UCALLER").isEmpty()) {
+                access.link(Link.of(team, "UCALLER", "ops", caller, "caller", Instant.now()));
+            }
+            boolean allowed = c.needs() == Role.ANYONE || linked && twoFactor && level >= c.needs().accessLevel();
+            Optional<Integer> targetBefore = gitlab.accessLevel("ops/chatops", "target");
+            Optional<Integer> victimBefore = gitlab.accessLevel("ops/chatops", "victim");
+
+            String path = "/r/" + UUID.randomUUID();
+            CommandRequest request = request(team, c, instance, slack.url(path));
+            (c.command().equals("member") ? members : users).handleRequest(
+                    new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(),
+                    new LocalLambdaContext("matrix", Duration.ofSeconds(30)));
+
+            String reply = CaptureServer.textOf(slack.postsTo(path).get(0));
+            String decision = auditDecision(request.requestId());
+            String what = c.command() + " " + c.args() + " at level " + level + ", linked " + linked + ", 2FA " + twoFactor
+                    + ", --" + instance;
+            if (allowed) {
+                assertThat(reply).as(what).doesNotContain(":no_entry:");
+                assertThat(decision).as(what).isEqualTo("allowed");
+            } else {
+                assertThat(reply).as(what).contains(":no_entry:");
+                assertThat(decision).as(what).isEqualTo("denied");
+                assertThat(gitlab.accessLevel("ops/chatops", "target")).as(what).isEqualTo(targetBefore);
+                assertThat(gitlab.accessLevel("ops/chatops", "victim")).as(what).isEqualTo(victimBefore);
+            }
+            // Put back what an allowed change did, so the next form starts from the same state.
+            if (gitlab.accessLevel("ops/chatops", "target").isPresent()) {
+                gitlab.removeMember("ops/chatops", "target");
+            }
+            if (gitlab.accessLevel("ops/chatops", "victim").isEmpty()) {
+                gitlab.addMember("ops/chatops", "victim", 30);
+            }
+        }
+    }
+
+    private static CommandRequest request(String team, Case c, String instance, String responseUrl) {
+        Map<String, String> options = new LinkedHashMap<>();
+        if (c.command().equals("member") || c.command().equals("user")) {
+            options.put(instance, null);
+        }
+        return new CommandRequest(UUID.randomUUID().toString(), team, "", "UCALLER", "caller", "C1", "ops", "/chatops",
+                c.command(), c.args(), options, String.join(" ", c.args()), responseUrl, Instant.now());
+    }
+
+    private String auditDecision(String requestId) {
+        List<Map<String, AttributeValue>> items = dynamo.query(b -> b.tableName(auditTable)
+                .keyConditionExpression("requestId = :id")
+                .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(requestId)))).items();
+        assertThat(items).hasSize(1);
+        return items.get(0).get("decision").s();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.chatops.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.Link;
+import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.SlackRequests;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * "The bot guides you through allowing your user to execute commands", in a real browser (Debian's
+ * headless Chromium) against the local stack: a refused command's button → the stand-in GitLab's
+ * sign-in and authorise page → the callback page → the link stored → Slack told.
+ */
+class LinkInBrowserTest {
+    private static final String SECRET = "browser-test-secret";
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @RegisterExtension
+    static final CaptureServer slack = new CaptureServer();
+
+    private static LocalStack stack;
+    private static WebDriver browser;
+
+    @BeforeAll
+    static void start(@TempDir Path profile) {
+        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("chromium and chromium-driver are not installed, and CI must run this test (.ci/run installs them)");
+        }
+        assumeTrue(installed, "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
+        stack = LocalStack.start(LocalStack.Options.defaults().withSigningSecret(SECRET));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile.toAbsolutePath());
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void a_refused_command_leads_through_gitlab_sign_in_to_a_stored_link_and_a_slack_message() throws Exception {
+        String button = buttonFor("U0BROWSER", "/browser/refused");
+
+        browser.get(button);
+        assertThat(browser.getTitle()).contains("Sign in to the GitLab stand-in");
+        browser.findElement(By.cssSelector("select[name=username] option[value=bob]")).click();
+        browser.findElement(By.id("authorize")).click();
+
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Linked — return to Slack");
+        assertThat(browser.findElement(By.id("message")).getText()).contains("bob");
+        assertThat(link("U0BROWSER")).hasValueSatisfying(link -> assertThat(link.gitlabUsername()).isEqualTo("bob"));
+        List<CaptureServer.Post> told = slack.awaitPosts("/browser/refused", 2, Duration.ofSeconds(10));
+        assertThat(CaptureServer.textOf(told.get(told.size() - 1))).contains(":white_check_mark:", "bob");
+
+        String callback = browser.getCurrentUrl();
+        browser.get(callback);
+        assertThat(browser.findElement(By.id("message")).getText()).contains("already used");
+    }
+
+    @Test
+    void an_account_without_two_factor_sees_what_is_missing_and_is_not_linked() throws Exception {
+        String button = buttonFor("U0NO2FA", "/browser/no2fa");
+
+        browser.get(button);
+        browser.findElement(By.cssSelector("select[name=username] option[value=carol]")).click();
+        browser.findElement(By.id("authorize")).click();
+
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Two-factor authentication needed");
+        assertThat(link("U0NO2FA")).isEmpty();
+    }
+
+    /** Sends a command that needs a role from an unlinked Slack user; returns the "Connect" button's URL. */
+    private static String buttonFor(String userId, String replyPath) throws Exception {
+        Map<String, String> form = SlackRequests.slashCommand("run member list ops/chatops --ops", userId, slack.url(replyPath));
+        form.put("team_id", LocalStack.LOCAL_TEAM);
+        byte[] body = SlackRequests.formBody(form);
+        long now = Instant.now().getEpochSecond();
+        HttpResponse<String> ack = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Slack-Request-Timestamp", Long.toString(now))
+                .header("X-Slack-Signature", SlackRequests.sign(SECRET, now, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ack.statusCode()).isEqualTo(200);
+        CaptureServer.Post refusal = slack.awaitPosts(replyPath, 1, Duration.ofSeconds(30)).get(0);
+        Matcher url = Pattern.compile("\"url\":\"([^\"]+)\"").matcher(refusal.body().replace("\\u003d", "=").replace("\\u0026", "&"));
+        assertThat(url.find()).as("a Connect button in " + refusal.body()).isTrue();
+        assertThat(url.group(1)).startsWith(stack.url("/link/start?state="));
+        return url.group(1);
+    }
+
+    private static Optional<Link> link(String userId) {
+        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            return new AccessStore(dynamo, stack.aws().ref("AccessTable")).findLink(LocalStack.LOCAL_TEAM, userId);
+        }
+    }
+}
