@@ -30,30 +30,36 @@ public final class LocalStack implements AutoCloseable {
     static final String OAUTH_CLIENT_SECRET = "local-oauth-secret";
 
     /** How the stack is started. */
-    public record Options(int port, int motoPort, int lambdaPort, String signingSecret, List<Duration> retryDelays) {
+    public record Options(int port, int motoPort, int lambdaPort, String signingSecret, List<Duration> retryDelays,
+                          Map<String, String> env) {
         /** Free ports everywhere, the development secret, and retries after 1 s and 2 s (Lambda waits minutes). */
         public static Options defaults() {
-            return new Options(0, 0, 0, DEV_SIGNING_SECRET, List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)));
+            return new Options(0, 0, 0, DEV_SIGNING_SECRET, List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), Map.of());
         }
 
         public Options withPort(int value) {
-            return new Options(value, motoPort, lambdaPort, signingSecret, retryDelays);
+            return new Options(value, motoPort, lambdaPort, signingSecret, retryDelays, env);
         }
 
         public Options withMotoPort(int value) {
-            return new Options(port, value, lambdaPort, signingSecret, retryDelays);
+            return new Options(port, value, lambdaPort, signingSecret, retryDelays, env);
         }
 
         public Options withLambdaPort(int value) {
-            return new Options(port, motoPort, value, signingSecret, retryDelays);
+            return new Options(port, motoPort, value, signingSecret, retryDelays, env);
         }
 
         public Options withSigningSecret(String value) {
-            return new Options(port, motoPort, lambdaPort, value, retryDelays);
+            return new Options(port, motoPort, lambdaPort, value, retryDelays, env);
         }
 
         public Options withRetryDelays(List<Duration> value) {
-            return new Options(port, motoPort, lambdaPort, signingSecret, value);
+            return new Options(port, motoPort, lambdaPort, signingSecret, value, env);
+        }
+
+        /** Variables set in every function's environment on top of the template's. */
+        public Options withEnv(Map<String, String> value) {
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, value);
         }
     }
 
@@ -98,7 +104,7 @@ public final class LocalStack implements AutoCloseable {
             lambda = new LocalLambdaApi(template, aws.queueUrls(), options.retryDelays(), options.lambdaPort());
             // The standard SDK setting for a service's endpoint (AWS_ENDPOINT_URL_LAMBDA in an environment).
             System.setProperty("aws.endpointUrlLambda", lambda.endpoint());
-            LocalFunctions functions = new LocalFunctions(template, aws, Map.of());
+            LocalFunctions functions = new LocalFunctions(template, aws, options.env());
             lambda.serve(functions);
             LocalHttpApi http = new LocalHttpApi(functions, template.httpRoutes(), options.port());
             return new LocalStack(moto, lambda, http, aws, ops, production);

@@ -43,7 +43,8 @@ class LocalStackEndToEndTest {
     @BeforeAll
     static void startStack() {
         stack = LocalStack.start(LocalStack.Options.defaults().withSigningSecret(SECRET)
-                .withRetryDelays(List.of(Duration.ofMillis(200), Duration.ofMillis(400))));
+                .withRetryDelays(List.of(Duration.ofMillis(200), Duration.ofMillis(400)))
+                .withEnv(Map.of("ACCESS_LEVEL_MAX_AGE_SECONDS", "1")));
     }
 
     @AfterAll
@@ -125,6 +126,59 @@ class LocalStackEndToEndTest {
         assertThat(posts).hasSize(13);
         // whoami ran; only its answer never got through: the notice says so rather than "failed".
         assertThat(CaptureServer.textOf(posts.get(12))).contains("ran, but its answer could not be delivered", "Request id: `sl-");
+    }
+
+    @Test
+    void the_local_admin_adds_bob_on_gitlab_and_member_list_shows_him() throws Exception {
+        post("run member add bob ops/chatops --ops", "/e2e/add", LocalStack.LOCAL_ADMIN);
+        String added = CaptureServer.textOf(slack.awaitPosts("/e2e/add", 1, Duration.ofSeconds(30)).get(0));
+        post("run member list ops/chatops --ops", "/e2e/list", LocalStack.LOCAL_ADMIN);
+        String list = CaptureServer.textOf(slack.awaitPosts("/e2e/list", 1, Duration.ofSeconds(30)).get(0));
+
+        assertThat(added).contains("added `bob` to `ops/chatops` on ops as developer");
+        assertThat(stack.opsGitLab().accessLevel("ops/chatops", "bob")).contains(30);
+        assertThat(list).contains("developer    bob", "owner        admin");
+    }
+
+    @Test
+    void removing_a_member_on_gitlab_revokes_their_chatops_rights_once_the_cached_level_expires() throws Exception {
+        long dana = stack.opsGitLab().addUser("dana", true).id();
+        stack.opsGitLab().addMember("ops/chatops", "dana", 40);
+        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            new dev.chatops.shared.access.AccessStore(dynamo, stack.aws().ref("AccessTable"))
+                    .link(dev.chatops.shared.access.Link.of(LocalStack.LOCAL_TEAM, "U0DANA", "ops", dana, "dana", Instant.now()));
+        }
+        post("run member list ops/chatops --ops", "/e2e/dana-1", "U0DANA");
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/dana-1", 1, Duration.ofSeconds(30)).get(0))).contains("dana");
+
+        stack.opsGitLab().removeMember("ops/chatops", "dana");
+        Thread.sleep(1100); // the stack keeps levels for ACCESS_LEVEL_MAX_AGE_SECONDS=1 here (300 s by default)
+        post("run member list ops/chatops --ops", "/e2e/dana-2", "U0DANA");
+
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/dana-2", 1, Duration.ofSeconds(30)).get(0)))
+                .contains(":no_entry:", "you are not a member");
+    }
+
+    @Test
+    void an_unlinked_person_is_refused_and_nothing_changes_on_gitlab() throws Exception {
+        post("run member add carol ops/chatops --ops", "/e2e/unlinked", "U0STRANGER");
+
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/unlinked", 1, Duration.ofSeconds(30)).get(0)))
+                .contains(":no_entry:", "not linked", "Connect your GitLab account");
+        assertThat(stack.opsGitLab().accessLevel("ops/chatops", "carol")).isEmpty();
+    }
+
+    private void post(String text, String replyPath, String userId) throws IOException, InterruptedException {
+        Map<String, String> form = SlackRequests.slashCommand(text, userId, slack.url(replyPath));
+        form.put("team_id", LocalStack.LOCAL_TEAM);
+        byte[] body = SlackRequests.formBody(form);
+        long now = Instant.now().getEpochSecond();
+        HttpResponse<String> ack = http.send(HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Slack-Request-Timestamp", Long.toString(now))
+                .header("X-Slack-Signature", SlackRequests.sign(SECRET, now, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ack.statusCode()).isEqualTo(200);
     }
 
     private HttpResponse<String> post(String text, String replyPath, long timestamp, String secret, boolean tamper)

@@ -50,9 +50,9 @@ public final class Catalog {
             Form.sub("add", Role.MAINTAINER, "Adds a GitLab user to a project or group.",
                     Param.required("username"), Param.required("project|group"))
                     .withOptions(OptionSpec.valued("level", "guest|reporter|developer|maintainer",
-                            "the role to give (default developer)")).onInstance(),
+                            "the role to give (default developer)")).onInstance().changing(),
             Form.sub("remove", Role.MAINTAINER, "Removes a GitLab user from a project or group.",
-                    Param.required("username"), Param.required("project|group")).onInstance(),
+                    Param.required("username"), Param.required("project|group")).onInstance().changing(),
             Form.sub("list", Role.DEVELOPER, "Lists the members of a project or group, inherited ones included.",
                     Param.required("project|group")).onInstance());
 

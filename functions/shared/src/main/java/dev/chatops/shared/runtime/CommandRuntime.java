@@ -37,10 +37,12 @@ public final class CommandRuntime {
     private final Authorizer authorizer;
     private final LinkState links;
     private final java.util.Set<String> instances;
+    private final ChannelRule channels;
     private final Clock clock;
 
     public CommandRuntime(List<Command> commands, RequestClaims claims, AuditLog audit, ResponseUrlClient replies,
-                          Authorizer authorizer, LinkState links, java.util.Set<String> instances, Clock clock) {
+                          Authorizer authorizer, LinkState links, java.util.Set<String> instances, ChannelRule channels,
+                          Clock clock) {
         for (Command command : commands) {
             this.commands.put(command.spec().name(), command);
         }
@@ -50,12 +52,13 @@ public final class CommandRuntime {
         this.authorizer = authorizer;
         this.links = links;
         this.instances = instances;
+        this.channels = channels;
         this.clock = clock;
     }
 
     public CommandRuntime(List<Command> commands, Services services) {
         this(commands, services.claims(), services.audit(), services.replies(), services.authorizer(), services.linkState(),
-                services.gitlab().config().instances().keySet(), services.clock());
+                services.gitlab().config().instances().keySet(), services.channelRule(), services.clock());
     }
 
     public void handle(CommandRequest request, Duration remaining) {
@@ -134,6 +137,10 @@ public final class CommandRuntime {
             Log.info("command.denied", "command", request.command(), "needs", invocation.form().role().label(),
                     "missing", decision.missing());
             return new Outcome(denial(request, decision), "denied", "refused", decision.reason());
+        }
+        java.util.Optional<String> wrongChannel = channels.refusal(invocation, request.channelId());
+        if (wrongChannel.isPresent()) {
+            return new Outcome(Reply.error(":no_entry: " + wrongChannel.get()), "denied", "refused", "not a production channel");
         }
         try {
             Reply reply = command.run(new CommandCall(request, invocation));

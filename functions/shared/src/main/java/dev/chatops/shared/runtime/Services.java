@@ -55,6 +55,11 @@ public final class Services {
         return env;
     }
 
+    /** Where changes to production may be made from (empty: anywhere), and which instance is production. */
+    public ChannelRule channelRule() {
+        return new ChannelRule(config.productionChannels(), gitlabConfig.defaultInstance());
+    }
+
     public Clock clock() {
         return clock;
     }

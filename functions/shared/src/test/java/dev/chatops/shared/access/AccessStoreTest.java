@@ -71,8 +71,8 @@ class AccessStoreTest {
     }
 
     @Test
-    void of_two_concurrent_links_of_one_gitlab_account_exactly_one_wins() throws Exception {
-        for (int r = 0; r < 20; r++) {
+    void of_two_concurrent_links_of_one_gitlab_account_exactly_one_wins_a_hundred_times() throws Exception {
+        for (int r = 0; r < 100; r++) {
             int round = r;
             long gitlabId = 1000 + round;
             CountDownLatch start = new CountDownLatch(1);

@@ -1,0 +1,163 @@
+package dev.chatops.member;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Env;
+import dev.chatops.shared.access.Link;
+import dev.chatops.shared.runtime.RuntimeConfig;
+import dev.chatops.shared.runtime.Services;
+import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.GitLabStandIn;
+import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.LocalLambdaContext;
+import dev.chatops.testing.MotoExtension;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code member add|remove|list} through MemberFunction, against two GitLab stand-ins (ops and production). */
+@ExtendWith(MotoExtension.class)
+class MemberCommandTest {
+    @RegisterExtension
+    static final GitLabStandIn ops = new GitLabStandIn();
+    @RegisterExtension
+    static final GitLabStandIn production = new GitLabStandIn();
+    @RegisterExtension
+    static final CaptureServer slack = new CaptureServer();
+
+    private MemberFunction function;
+    private MemberFunction guarded;
+    private String team;
+    private String channel = "C1";
+
+    @BeforeEach
+    void setUp(LocalAws aws) {
+        for (GitLabStandIn gitlab : List.of(ops, production)) {
+            gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
+            gitlab.addUser("bob", true);
+        }
+        ops.addGroup("ops");
+        ops.addProject("ops/chatops");
+        production.addProject("gitlab-org/gitlab");
+        long boss = ops.addUser("boss", true).id();
+        ops.addMember("ops/chatops", "boss", 40);
+        Services services = Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", Map.of(
+                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
+                "CHATOPS_PROJECT", "ops/chatops"))));
+        function = new MemberFunction(services);
+        guarded = new MemberFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", Map.of(
+                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
+                "CHATOPS_PROJECT", "ops/chatops",
+                RuntimeConfig.PRODUCTION_CHANNELS, "CPROD")))));
+        team = "T" + UUID.randomUUID().toString().substring(0, 8);
+        services.access().link(Link.of(team, "UBOSS", "ops", boss, "boss", Instant.now()));
+    }
+
+    @Test
+    void add_gives_developer_by_default_and_announces_it_in_the_channel() throws IOException {
+        CaptureServer.Post reply = run("add bob ops/chatops --ops");
+
+        assertThat(ops.accessLevel("ops/chatops", "bob")).contains(30);
+        assertThat(reply.json()).containsEntry("response_type", "in_channel");
+        assertThat(CaptureServer.textOf(reply)).contains("<@UBOSS> added `bob` to `ops/chatops` on ops as developer");
+    }
+
+    @Test
+    void add_takes_a_level_and_works_on_groups_and_on_the_production_instance_by_default() throws IOException {
+        run("add bob ops --ops --level=maintainer");
+        run("add bob gitlab-org/gitlab --level=reporter");
+
+        assertThat(ops.accessLevel("ops", "bob")).contains(40);
+        assertThat(production.accessLevel("gitlab-org/gitlab", "bob")).contains(20);
+    }
+
+    @Test
+    void add_explains_every_way_it_cannot_and_changes_nothing() throws IOException {
+        ops.addMember("ops/chatops", "bob", 20);
+
+        assertThat(text("add bob ops/chatops --ops")).contains("already a member", "nothing was changed");
+        assertThat(text("add nobody ops/chatops --ops")).contains("There is no user `nobody` on ops");
+        assertThat(text("add bob ops/missing --ops")).contains("There is no project or group `ops/missing` on ops");
+        assertThat(text("add bob ops/chatops --ops --level=owner")).contains("`--level` is one of guest, reporter, developer, maintainer");
+        assertThat(text("add bob ops/chatops --ops --production")).contains("Give one instance");
+        assertThat(ops.accessLevel("ops/chatops", "bob")).contains(20);
+    }
+
+    @Test
+    void remove_takes_a_member_out_and_says_so_when_there_was_nothing_to_remove() throws IOException {
+        ops.addMember("ops/chatops", "bob", 30);
+
+        assertThat(text("remove bob ops/chatops --ops")).contains("removed `bob` from `ops/chatops` on ops");
+        assertThat(ops.accessLevel("ops/chatops", "bob")).isEmpty();
+        assertThat(text("remove bob ops/chatops --ops")).contains("not a direct member", "nothing was changed");
+    }
+
+    @Test
+    void list_shows_direct_and_inherited_members_highest_role_first() throws IOException {
+        ops.addMember("ops", "bob", 20);
+
+        String list = text("list ops/chatops --ops");
+
+        assertThat(list).contains("2 members of `ops/chatops` on ops");
+        assertThat(list.indexOf("maintainer   boss")).isLessThan(list.indexOf("reporter     bob"));
+    }
+
+    @Test
+    void changes_to_production_are_made_only_from_the_production_channels() throws IOException {
+        function = guarded;
+
+        assertThat(text("add bob gitlab-org/gitlab")).contains("Changes to production are made from <#CPROD>", "Nothing was changed");
+        assertThat(production.accessLevel("gitlab-org/gitlab", "bob")).isEmpty();
+        assertThat(text("add bob ops/chatops --ops")).contains("added `bob`");
+        assertThat(text("list gitlab-org/gitlab")).contains("members of `gitlab-org/gitlab`");
+        channel = "CPROD";
+        assertThat(text("add bob gitlab-org/gitlab")).contains("added `bob` to `gitlab-org/gitlab` on production");
+    }
+
+    @Test
+    void when_gitlab_cannot_be_reached_the_person_gets_a_failure_with_the_request_id() throws IOException {
+        production.close();
+        try {
+            assertThat(text("list gitlab-org/gitlab --production")).contains("failed. Request id");
+        } finally {
+            production.listen(0);
+        }
+    }
+
+    private String text(String args) throws IOException {
+        return CaptureServer.textOf(run(args));
+    }
+
+    private CaptureServer.Post run(String line) throws IOException {
+        List<String> words = Arrays.asList(line.split(" "));
+        List<String> args = words.stream().filter(w -> !w.startsWith("--")).toList();
+        Map<String, String> options = new LinkedHashMap<>();
+        words.stream().filter(w -> w.startsWith("--")).forEach(w -> {
+            int eq = w.indexOf('=');
+            options.put(eq < 0 ? w.substring(2) : w.substring(2, eq), eq < 0 ? null : w.substring(eq + 1));
+        });
+        String path = "/r/" + UUID.randomUUID();
+        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), team, "", "UBOSS", "boss", channel, "ops",
+                "/chatops", "member", args, options, line, slack.url(path), Instant.now());
+        function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
+                new ByteArrayOutputStream(), new LocalLambdaContext("MemberFunction", Duration.ofSeconds(30)));
+        List<CaptureServer.Post> posts = slack.postsTo(path);
+        assertThat(posts).as(line).hasSize(1);
+        return posts.get(0);
+    }
+}
