@@ -87,7 +87,7 @@ class LinkInBrowserTest {
         browser.findElement(By.cssSelector("select[name=username] option[value=bob]")).click();
         browser.findElement(By.id("authorize")).click();
 
-        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Linked — return to Slack");
+        assertThat(headingOf("/link/callback")).isEqualTo("Linked — return to Slack");
         assertThat(browser.findElement(By.id("message")).getText()).contains("bob");
         assertThat(link("U0BROWSER")).hasValueSatisfying(link -> assertThat(link.gitlabUsername()).isEqualTo("bob"));
         List<CaptureServer.Post> told = slack.awaitPosts("/browser/refused", 2, Duration.ofSeconds(10));
@@ -106,8 +106,24 @@ class LinkInBrowserTest {
         browser.findElement(By.cssSelector("select[name=username] option[value=carol]")).click();
         browser.findElement(By.id("authorize")).click();
 
-        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Two-factor authentication needed");
+        assertThat(headingOf("/link/callback")).isEqualTo("Two-factor authentication needed");
         assertThat(link("U0NO2FA")).isEmpty();
+    }
+
+    /** The page's heading once the browser has arrived at a URL containing {@code path}. */
+    private static String headingOf(String path) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < until) {
+            try {
+                if (browser.getCurrentUrl().contains(path)) {
+                    return browser.findElement(By.tagName("h1")).getText();
+                }
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+                // the page is still being replaced
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the browser never reached " + path + "; it is at " + browser.getCurrentUrl());
     }
 
     /** Sends a command that needs a role from an unlinked Slack user; returns the "Connect" button's URL. */
