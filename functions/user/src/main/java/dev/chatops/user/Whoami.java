@@ -3,6 +3,7 @@ package dev.chatops.user;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
+import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Role;
@@ -23,10 +24,12 @@ public final class Whoami implements Command {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private final AccessStore access;
+    private final LinkState links;
     private final Clock clock;
 
-    public Whoami(AccessStore access, Clock clock) {
+    public Whoami(AccessStore access, LinkState links, Clock clock) {
         this.access = access;
+        this.links = links;
         this.clock = clock;
     }
 
@@ -56,10 +59,13 @@ public final class Whoami implements Command {
         }
         String summary = link.map(l -> "You are " + l.gitlabUsername() + " on " + l.instance())
                 .orElse("Your Slack account is not linked to a GitLab account");
-        return Reply.ephemeral(summary)
-                .text("*Who you are to ChatOps*")
-                .fields(fields)
-                .build();
+        Reply.Builder reply = Reply.ephemeral(summary).text("*Who you are to ChatOps*").fields(fields);
+        if (link.isEmpty()) {
+            links.startUrl(request).ifPresent(url -> reply.linkButton("Connect your GitLab account", url)
+                    .context("Linking lets you run the commands your role on the chatops project allows. "
+                            + "The link works once and expires in 10 minutes."));
+        }
+        return reply.build();
     }
 
     private String role(Link link) {

@@ -55,6 +55,20 @@ class WhoamiTest {
     }
 
     @Test
+    void an_unlinked_user_is_offered_the_connect_button() throws IOException {
+        String path = "/r/" + UUID.randomUUID();
+        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), "T0001", "", "U0BUTTON", "someone",
+                "C1", "ops", "/chatops", "whoami", List.of(), Map.of(), "", slack.url(path), clock.instant(),
+                "https://api.example.com");
+        function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
+                new ByteArrayOutputStream(), new LocalLambdaContext("UserFunction", Duration.ofSeconds(30)));
+
+        CaptureServer.Post reply = slack.postsTo(path).get(0);
+        assertThat(CaptureServer.textOf(reply)).contains("Not linked", "Connect your GitLab account");
+        assertThat(reply.body().replace("\\u003d", "=")).contains("\"url\":\"https://api.example.com/link/start?state=");
+    }
+
+    @Test
     void a_linked_user_sees_their_gitlab_account_role_and_two_factor_state() throws IOException {
         access.link(new Link("T0001", "U0ALICE", "ops", 42, "alice", Instant.parse("2026-11-20T09:30:00Z"),
                 Optional.of(40), Optional.of(true), Optional.of(Instant.parse("2026-11-25T09:58:00Z"))));

@@ -74,6 +74,20 @@ public final class LinkState {
         return payload + "." + B64.encodeToString(mac(payload));
     }
 
+    /**
+     * Where the person who sent {@code request} starts linking: this API's {@code /link/start} with a
+     * fresh state; empty when the request does not say where the API answers.
+     */
+    public Optional<String> startUrl(dev.chatops.shared.CommandRequest request) {
+        if (request.publicBaseUrl().isEmpty()) {
+            return Optional.empty();
+        }
+        String state = issue(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId(),
+                request.teamId(), request.responseUrl());
+        return Optional.of(request.publicBaseUrl() + "/link/start?state="
+                + java.net.URLEncoder.encode(state, StandardCharsets.UTF_8));
+    }
+
     public Verified verify(String state) {
         if (state == null || state.length() > 4096) {
             return new Verified(Optional.empty(), Problem.MALFORMED);

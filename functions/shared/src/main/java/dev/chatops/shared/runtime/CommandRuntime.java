@@ -3,7 +3,6 @@ package dev.chatops.shared.runtime;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.Text;
-import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Authorizer;
 import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.command.Catalog;
@@ -157,13 +156,10 @@ public final class CommandRuntime {
     /** The refusal; one for a person who is not linked yet carries their "Connect your GitLab account" button. */
     private Reply denial(CommandRequest request, Authorizer.Decision decision) {
         Reply.Builder reply = Reply.ephemeral(decision.reason()).text(":no_entry: " + decision.reason());
-        if (decision.missing() == Authorizer.Missing.LINK && !request.publicBaseUrl().isEmpty()) {
-            String state = links.issue(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId(),
-                    request.teamId(), request.responseUrl());
-            reply.linkButton("Connect your GitLab account", request.publicBaseUrl() + "/link/start?state="
-                    + java.net.URLEncoder.encode(state, java.nio.charset.StandardCharsets.UTF_8))
+        if (decision.missing() == Authorizer.Missing.LINK) {
+            links.startUrl(request).ifPresent(url -> reply.linkButton("Connect your GitLab account", url)
                     .context("The link is yours alone, works once, and expires in 10 minutes. "
-                            + "GitLab will ask you to let ChatOps read your account (read_user).");
+                            + "GitLab will ask you to let ChatOps read your account (read_user)."));
         }
         return reply.build();
     }
