@@ -50,6 +50,8 @@ class AuthorizationMatrixTest {
     @RegisterExtension
     static final GitLabStandIn gitlab = new GitLabStandIn();
     @RegisterExtension
+    static final GitLabStandIn production = new GitLabStandIn();
+    @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
 
     /** A form, what it needs, and how to call it. */
@@ -89,10 +91,13 @@ class AuthorizationMatrixTest {
     void setUp(LocalAws aws) {
         gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
         gitlab.addProject("ops/chatops");
+        production.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        production.addProject("ops/chatops");
         Map<String, String> overrides = Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
-                "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=" + gitlab.baseUrl(),
-                "CHATOPS_PROJECT", "ops/chatops");
+                "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=" + production.baseUrl(),
+                "CHATOPS_PROJECT", "ops/chatops",
+                "MEMBER_PATHS", "ops:ops/chatops,production:ops/chatops");
         users = new UserFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("UserFunction", overrides))));
         Services memberServices = Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", overrides)));
         members = new MemberFunction(memberServices);
@@ -110,17 +115,20 @@ class AuthorizationMatrixTest {
         if (level > 0) {
             gitlab.addMember("ops/chatops", "caller", level);
         }
-        gitlab.addUser("target", true);
-        gitlab.addUser("victim", true);
-        gitlab.addMember("ops/chatops", "victim", 30);
+        for (GitLabStandIn server : List.of(gitlab, production)) {
+            server.addUser("target", true);
+            server.addUser("victim", true);
+            server.addMember("ops/chatops", "victim", 30);
+        }
+        GitLabStandIn acted = instance.equals("ops") ? gitlab : production;
 
         for (Case c : CASES) {
             if (linked && access.findLink(team, "UCALLER").isEmpty()) {
                 access.link(Link.of(team, "UCALLER", "ops", caller, "caller", Instant.now()));
             }
             boolean allowed = c.needs() == Role.ANYONE || linked && twoFactor && level >= c.needs().accessLevel();
-            Optional<Integer> targetBefore = gitlab.accessLevel("ops/chatops", "target");
-            Optional<Integer> victimBefore = gitlab.accessLevel("ops/chatops", "victim");
+            Optional<Integer> targetBefore = acted.accessLevel("ops/chatops", "target");
+            Optional<Integer> victimBefore = acted.accessLevel("ops/chatops", "victim");
 
             String path = "/r/" + UUID.randomUUID();
             CommandRequest request = request(team, c, instance, slack.url(path));
@@ -138,15 +146,15 @@ class AuthorizationMatrixTest {
             } else {
                 assertThat(reply).as(what).contains(":no_entry:");
                 assertThat(decision).as(what).isEqualTo("denied");
-                assertThat(gitlab.accessLevel("ops/chatops", "target")).as(what).isEqualTo(targetBefore);
-                assertThat(gitlab.accessLevel("ops/chatops", "victim")).as(what).isEqualTo(victimBefore);
+                assertThat(acted.accessLevel("ops/chatops", "target")).as(what).isEqualTo(targetBefore);
+                assertThat(acted.accessLevel("ops/chatops", "victim")).as(what).isEqualTo(victimBefore);
             }
             // Put back what an allowed change did, so the next form starts from the same state.
-            if (gitlab.accessLevel("ops/chatops", "target").isPresent()) {
-                gitlab.removeMember("ops/chatops", "target");
+            if (acted.accessLevel("ops/chatops", "target").isPresent()) {
+                acted.removeMember("ops/chatops", "target");
             }
-            if (gitlab.accessLevel("ops/chatops", "victim").isEmpty()) {
-                gitlab.addMember("ops/chatops", "victim", 30);
+            if (acted.accessLevel("ops/chatops", "victim").isEmpty()) {
+                acted.addMember("ops/chatops", "victim", 30);
             }
         }
     }

@@ -87,11 +87,16 @@ class LinkInBrowserTest {
         browser.findElement(By.cssSelector("select[name=username] option[value=bob]")).click();
         browser.findElement(By.id("authorize")).click();
 
-        assertThat(headingOf("/link/callback")).isEqualTo("Linked — return to Slack");
-        assertThat(browser.findElement(By.id("message")).getText()).contains("bob");
+        assertThat(headingOf("/link/callback")).isEqualTo("One step left: confirm in Slack");
+        String message = browser.findElement(By.id("message")).getText();
+        assertThat(message).contains("bob");
+        assertThat(link("U0BROWSER")).as("nobody is linked until the code is typed in Slack").isEmpty();
+        Matcher code = Pattern.compile("/chatops run link ([A-Z0-9]{4}-[A-Z0-9]{4})").matcher(message);
+        assertThat(code.find()).isTrue();
+
+        String confirmed = slash("run link " + code.group(1), "U0BROWSER", "/browser/confirm");
+        assertThat(confirmed).contains(":white_check_mark:", "bob");
         assertThat(link("U0BROWSER")).hasValueSatisfying(link -> assertThat(link.gitlabUsername()).isEqualTo("bob"));
-        List<CaptureServer.Post> told = slack.awaitPosts("/browser/refused", 2, Duration.ofSeconds(10));
-        assertThat(CaptureServer.textOf(told.get(told.size() - 1))).contains(":white_check_mark:", "bob");
 
         String callback = browser.getCurrentUrl();
         browser.get(callback);
@@ -124,6 +129,39 @@ class LinkInBrowserTest {
             Thread.sleep(50);
         }
         throw new AssertionError("the browser never reached " + path + "; it is at " + browser.getCurrentUrl());
+    }
+
+    @Test
+    void a_button_forwarded_to_someone_else_links_nobody_unless_the_code_is_typed_by_its_slack_user() throws Exception {
+        String mallorysButton = buttonFor("U0MALLORY", "/browser/mallory");
+
+        browser.get(mallorysButton);
+        browser.findElement(By.cssSelector("select[name=username] option[value=dave]")).click();
+        browser.findElement(By.id("authorize")).click();
+        assertThat(headingOf("/link/callback")).isEqualTo("One step left: confirm in Slack");
+
+        assertThat(link("U0MALLORY")).isEmpty();
+        assertThat(slash("run link ABCD-EFGH", "U0MALLORY", "/browser/guess")).contains("unknown, used or expired");
+        assertThat(link("U0MALLORY")).isEmpty();
+    }
+
+    /** Sends a slash command as {@code userId}; returns the text of its first reply. */
+    private static String slash(String text, String userId, String replyPath) throws Exception {
+        send(text, userId, replyPath);
+        return CaptureServer.textOf(slack.awaitPosts(replyPath, 1, Duration.ofSeconds(30)).get(0));
+    }
+
+    private static void send(String text, String userId, String replyPath) throws Exception {
+        Map<String, String> form = SlackRequests.slashCommand(text, userId, slack.url(replyPath));
+        form.put("team_id", LocalStack.LOCAL_TEAM);
+        byte[] body = SlackRequests.formBody(form);
+        long now = Instant.now().getEpochSecond();
+        HttpResponse<String> ack = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Slack-Request-Timestamp", Long.toString(now))
+                .header("X-Slack-Signature", SlackRequests.sign(SECRET, now, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ack.statusCode()).isEqualTo(200);
     }
 
     /** Sends a command that needs a role from an unlinked Slack user; returns the "Connect" button's URL. */

@@ -470,6 +470,21 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     }
 
     private Caller authenticate(Request r) {
+        Caller caller = authenticateToken(r);
+        String sudo = r.header("Sudo");
+        if (caller == null || sudo == null) {
+            return caller;
+        }
+        // GitLab's Sudo: an admin token acting as another user, with that user's own rights.
+        if (!caller.admin()) {
+            return null;
+        }
+        Long id = parseId(sudo);
+        User user = id != null ? users.get(id) : findUser(sudo);
+        return user == null ? null : new Caller(user.admin(), user);
+    }
+
+    private Caller authenticateToken(Request r) {
         String personal = r.header("PRIVATE-TOKEN") != null ? r.header("PRIVATE-TOKEN") : r.param("private_token");
         if (personal != null) {
             return adminTokens.contains(personal) ? new Caller(true, firstAdmin()) : null;
@@ -538,7 +553,7 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
 
     /** PUT (new access_level, optional expires_at) or DELETE of a direct member. */
     private Reply changeMember(Request r, Caller caller, Source source, String rawUserId) {
-        if (!caller.admin()) {
+        if (!caller.admin() && callerLevel(caller, source) < 40) {
             return json(403, message("403 Forbidden"));
         }
         Long userId = parseId(rawUserId);
@@ -547,6 +562,14 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         }
         Map<Long, Membership> members = direct(source);
         Membership current = members.get(userId);
+        // As in GitLab, a maintainer cannot remove or change an owner, nor give more than they have.
+        if (!caller.admin() && current != null && current.accessLevel() > callerLevel(caller, source)) {
+            return json(403, message("403 Forbidden"));
+        }
+        if (!caller.admin() && r.param("access_level") != null && r.param("access_level").matches("\\d+")
+                && Integer.parseInt(r.param("access_level")) > callerLevel(caller, source)) {
+            return json(403, message("403 Forbidden"));
+        }
         if (r.method().equals("DELETE")) {
             if (current == null) {
                 return json(404, message("404 Member Not Found"));
@@ -567,8 +590,21 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         return json(200, memberJson(userId, updated));
     }
 
+    /** The caller's level on a project or group, inherited ones included (0 when none). */
+    private int callerLevel(Caller caller, Source source) {
+        if (caller.user() == null) {
+            return 0;
+        }
+        Membership membership = inherited(source).get(caller.user().id());
+        return membership == null ? 0 : membership.accessLevel();
+    }
+
     private Reply addMemberByApi(Request r, Caller caller, Source source) {
-        if (!caller.admin()) {
+        if (!caller.admin() && callerLevel(caller, source) < 40) {
+            return json(403, message("403 Forbidden"));
+        }
+        if (!caller.admin() && r.param("access_level") != null && r.param("access_level").matches("\\d+")
+                && Integer.parseInt(r.param("access_level")) > callerLevel(caller, source)) {
             return json(403, message("403 Forbidden"));
         }
         String userId = r.param("user_id");

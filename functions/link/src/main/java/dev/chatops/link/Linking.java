@@ -3,36 +3,30 @@ package dev.chatops.link;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.access.AccessStore;
-import dev.chatops.shared.access.Link;
-import dev.chatops.shared.access.LinkConflictException;
 import dev.chatops.shared.access.LinkState;
-import dev.chatops.shared.command.Role;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabClient;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.gitlab.GitLabUser;
 import dev.chatops.shared.runtime.AuditLog;
-import dev.chatops.shared.runtime.Reply;
-import dev.chatops.shared.runtime.ReplyException;
-import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.Services;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * Linking a Slack account to a GitLab account, as "Requesting access" asks: the person follows the
  * button ChatOps gave them ({@code /link/start} with a signed, single-use state), signs in to the
  * chatops instance, lets ChatOps read their account ({@code read_user}), and comes back to
- * {@code /link/callback}: the code is exchanged, the account must have two-factor authentication,
- * and the link is stored one-to-one. The page says what happened, and so does a message in Slack.
+ * {@code /link/callback}: the code is exchanged and the account must be active, with two-factor
+ * authentication, and linked to nobody yet. The page then shows a one-time code that the person
+ * types in Slack ({@code /chatops run link CODE}); only that proves which Slack user is at the
+ * keyboard, so a "Connect" button forwarded to someone else links nobody.
  */
 final class Linking {
     /** An HTTP answer: a small HTML page, or a redirect. */
@@ -43,7 +37,8 @@ final class Linking {
                     + "<body style=\"font-family:sans-serif;max-width:36em;margin:3em auto\"><h1>" + escape(title)
                     + "</h1><p id=\"message\">" + escape(text) + "</p></body></html>";
             return new Page(status, Map.of("content-type", "text/html; charset=utf-8", "cache-control", "no-store",
-                    "x-frame-options", "DENY", "referrer-policy", "no-referrer"), body);
+                    "x-frame-options", "DENY", "referrer-policy", "no-referrer",
+                    "content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"), body);
         }
 
         static Page redirect(String location) {
@@ -55,7 +50,6 @@ final class Linking {
     private final AccessStore access;
     private final LinkState states;
     private final GitLab gitlab;
-    private final ResponseUrlClient replies;
     private final AuditLog audit;
     private final Clock clock;
     private final String clientId;
@@ -65,7 +59,6 @@ final class Linking {
         this.access = services.access();
         this.states = services.linkState();
         this.gitlab = services.gitlab();
-        this.replies = services.replies();
         this.audit = services.audit();
         this.clock = services.clock();
         this.clientId = clientId;
@@ -90,24 +83,29 @@ final class Linking {
         if (!access.consumeNonce(claims.nonce(), claims.expiresAt())) {
             return Page.html(400, "Cannot link", "This link was already used. Run any command in Slack for a new one.");
         }
-        CommandRequest attempt = new CommandRequest("link-" + claims.nonce(), claims.teamId(), "", claims.userId(), "",
-                "", "", "/chatops", "link", List.of(), Map.of(), "", claims.responseUrl(), clock.instant());
+        CommandRequest attempt = new CommandRequest("link-" + claims.nonce(), claims.workspace(), "", claims.userId(), "",
+                "", "", "/chatops", "link", List.of(), Map.of(), "", "", clock.instant());
         AuditLog.Entry entry = audit.begin(attempt, clock.instant());
-        Outcome outcome = link(claims, query, headers);
-        audit.finish(entry, outcome.linked() ? "allowed" : "refused", outcome.linked() ? "linked" : "not linked",
-                outcome.text(), clock.instant());
-        tellSlack(claims.responseUrl(), outcome);
-        return Page.html(outcome.linked() ? 200 : 400, outcome.title(), outcome.text());
+        Outcome outcome;
+        try {
+            outcome = link(query, headers);
+        } catch (RuntimeException e) {
+            audit.finish(entry, "allowed", "error", e.getClass().getSimpleName(), clock.instant());
+            throw e;
+        }
+        audit.finish(entry, outcome.held() ? "allowed" : "refused", outcome.held() ? "awaiting confirmation in Slack"
+                : "not linked", outcome.text(), clock.instant());
+        return Page.html(outcome.held() ? 200 : 400, outcome.title(), outcome.text());
     }
 
-    private record Outcome(boolean linked, String title, String text) {
+    private record Outcome(boolean held, String title, String text) {
     }
 
-    private Outcome link(LinkState.Claims claims, Map<String, String> query, Map<String, String> headers) {
+    private Outcome link(Map<String, String> query, Map<String, String> headers) {
         String instance = gitlab.config().chatopsInstance();
         if (query.containsKey("error")) {
-            return new Outcome(false, "Not linked", "GitLab did not authorise ChatOps (" + query.get("error")
-                    + "). Nothing was changed.");
+            String error = query.get("error").matches("[a-z_]{1,40}") ? query.get("error") : "an error";
+            return new Outcome(false, "Not linked", "GitLab did not authorise ChatOps (" + error + "). Nothing was changed.");
         }
         String code = query.get("code");
         if (code == null || code.isEmpty()) {
@@ -130,36 +128,18 @@ final class Linking {
                     + " on " + instance + " does not have two-factor authentication. Turn it on at "
                     + ops.baseUrl() + "/-/profile/two_factor_auth, then run any command in Slack again.");
         }
+        if (access.slackUserOf(instance, user.id()).isPresent()) {
+            return new Outcome(false, "Not linked", "The GitLab account " + user.username()
+                    + " is already linked to a Slack account. Its owner can run /chatops run unlink first.");
+        }
         int level = ops.projectAccessLevel(gitlab.config().chatopsProject(), user.id()).orElse(0);
         Instant now = clock.instant();
-        try {
-            access.link(new Link(claims.workspace(), claims.userId(), instance, user.id(), user.username(), now,
-                    Optional.of(level), Optional.of(true), Optional.of(now)));
-        } catch (LinkConflictException e) {
-            Optional<Link> mine = access.findLink(claims.workspace(), claims.userId());
-            String why = mine.isPresent()
-                    ? "Your Slack account is already linked to the GitLab account " + mine.get().gitlabUsername()
-                            + ". Run /chatops run unlink first to link another."
-                    : "The GitLab account " + user.username() + " is already linked to another Slack account.";
-            return new Outcome(false, "Not linked", why);
-        }
-        Log.info("link.created", "gitlabUser", user.username(), "level", level);
-        String role = level <= 0 ? "You are not a member of " + gitlab.config().chatopsProject()
-                + " yet: ask a maintainer to run /chatops run member add " + user.username() + " "
-                + gitlab.config().chatopsProject() + " --" + instance + "."
-                : "Your role on " + gitlab.config().chatopsProject() + " is " + Role.ofAccessLevel(level).label() + ".";
-        return new Outcome(true, "Linked — return to Slack", "Your Slack account is now linked to the GitLab account "
-                + user.username() + " on " + instance + ". " + role);
-    }
-
-    private void tellSlack(String responseUrl, Outcome outcome) {
-        try {
-            replies.post(responseUrl, Reply.error((outcome.linked() ? ":white_check_mark: " : ":no_entry: ") + outcome.text()),
-                    clock.instant().plus(Duration.ofSeconds(8)));
-        } catch (ReplyException e) {
-            // The page says it all; the response_url may have expired (30 minutes) or been used up.
-            Log.warn("link.reply_failed", "retryable", e.retryable());
-        }
+        String confirmation = access.holdPending(new AccessStore.Pending(instance, user.id(), user.username(), level, now),
+                now.plus(LinkState.LIFETIME));
+        Log.info("link.pending", "gitlabUser", user.username(), "accessLevel", level);
+        return new Outcome(true, "One step left: confirm in Slack", "To link your Slack account to the GitLab account "
+                + user.username() + " on " + instance + ", type  /chatops run link " + confirmation + "  in Slack within 10 minutes. "
+                + "Never give this code to anyone: whoever types it gets this GitLab account's ChatOps rights.");
     }
 
     /** Where GitLab sends the person back: this API, as the browser reached it. */

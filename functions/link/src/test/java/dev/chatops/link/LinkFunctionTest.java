@@ -10,7 +10,6 @@ import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
-import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
@@ -38,8 +37,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 class LinkFunctionTest {
     @RegisterExtension
     static final GitLabStandIn gitlab = new GitLabStandIn();
-    @RegisterExtension
-    static final CaptureServer slack = new CaptureServer();
 
     private static final String HOST = "abc123.execute-api.us-east-1.amazonaws.com";
     private static final String CALLBACK = "https://" + HOST + "/link/callback";
@@ -57,7 +54,7 @@ class LinkFunctionTest {
         gitlab.addProject("ops/chatops");
         Map<String, String> env = aws.functionEnvironment("LinkFunction", Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
-                "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=" + gitlab.baseUrl(),
+                "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=http://localhost:9",
                 "CHATOPS_PROJECT", "ops/chatops"));
         Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
                 clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
@@ -69,7 +66,7 @@ class LinkFunctionTest {
 
     @Test
     void start_sends_the_person_to_gitlabs_authorize_page_asking_only_to_read_their_account() {
-        String state = states.issue(team, "U1", team, slack.url("/r/start"));
+        String state = states.issue(team, "U1");
 
         APIGatewayV2HTTPResponse response = get("/link/start", "state=" + enc(state));
 
@@ -81,29 +78,31 @@ class LinkFunctionTest {
     }
 
     @Test
-    void a_full_link_stores_the_link_with_its_level_shows_a_page_and_tells_slack() {
+    void a_successful_sign_in_holds_the_account_under_a_code_to_type_in_slack_and_links_nobody_yet() {
         long alice = gitlab.addUser("alice", true).id();
         gitlab.addMember("ops/chatops", "alice", 30);
-        String state = states.issue(team, "U1", team, slack.url("/r/ok"));
+        String state = states.issue(team, "U1");
 
         APIGatewayV2HTTPResponse page = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
 
         assertThat(page.getStatusCode()).isEqualTo(200);
-        assertThat(page.getBody()).contains("Linked — return to Slack", "alice", "developer");
-        assertThat(access.findLink(team, "U1")).hasValueSatisfying(link -> {
-            assertThat(link.gitlabUserId()).isEqualTo(alice);
-            assertThat(link.accessLevel()).contains(30);
-            assertThat(link.twoFactor()).contains(true);
+        assertThat(page.getBody()).contains("One step left", "alice", "/chatops run link ", "Never give this code");
+        assertThat(access.findLink(team, "U1")).isEmpty();
+        java.util.regex.Matcher code = java.util.regex.Pattern.compile("link ([A-Z0-9]{4}-[A-Z0-9]{4})").matcher(page.getBody());
+        assertThat(code.find()).isTrue();
+        assertThat(access.takePending(code.group(1), clock.instant())).hasValueSatisfying(pending -> {
+            assertThat(pending.gitlabUserId()).isEqualTo(alice);
+            assertThat(pending.accessLevel()).isEqualTo(30);
         });
-        assertThat(CaptureServer.textOf(slack.postsTo("/r/ok").get(0))).contains(":white_check_mark:", "alice");
+        assertThat(access.takePending(code.group(1), clock.instant())).as("a code is taken once").isEmpty();
+        assertThat(page.getHeaders()).containsKey("content-security-policy");
     }
 
     @Test
     void a_state_used_once_cannot_be_replayed() {
         gitlab.addUser("alice", true);
-        String state = states.issue(team, "U1", team, slack.url("/r/replay"));
+        String state = states.issue(team, "U1");
         callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
-        access.unlink(team, "U1");
 
         APIGatewayV2HTTPResponse replay = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
 
@@ -115,7 +114,7 @@ class LinkFunctionTest {
     @Test
     void an_expired_state_is_refused_at_start_and_at_the_callback() {
         gitlab.addUser("alice", true);
-        String state = states.issue(team, "U1", team, slack.url("/r/expired"));
+        String state = states.issue(team, "U1");
         clock.advance(Duration.ofMinutes(10).plusSeconds(1));
 
         assertThat(get("/link/start", "state=" + enc(state)).getBody()).contains("expired");
@@ -127,7 +126,7 @@ class LinkFunctionTest {
 
     @Test
     void a_forged_or_altered_state_is_refused() {
-        String state = states.issue(team, "U1", team, slack.url("/r/forged"));
+        String state = states.issue(team, "U1");
         String altered = "x" + state.substring(1);
 
         assertThat(get("/link/start", "state=" + enc(altered)).getBody()).contains("not one ChatOps made");
@@ -136,25 +135,22 @@ class LinkFunctionTest {
     }
 
     @Test
-    void a_gitlab_account_already_linked_to_another_slack_user_is_refused() {
-        gitlab.addUser("alice", true);
-        callback(states.issue(team, "U1", team, slack.url("/r/first")),
-                gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+    void a_gitlab_account_already_linked_to_a_slack_user_is_refused_at_once() {
+        long alice = gitlab.addUser("alice", true).id();
+        access.link(dev.chatops.shared.access.Link.of(team, "U1", "ops", alice, "alice", clock.instant()));
 
-        APIGatewayV2HTTPResponse page = callback(states.issue(team, "U2", team, slack.url("/r/second")),
+        APIGatewayV2HTTPResponse page = callback(states.issue(team, "U2"),
                 gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
 
         assertThat(page.getStatusCode()).isEqualTo(400);
-        assertThat(page.getBody()).contains("already linked to another Slack account");
-        assertThat(access.findLink(team, "U2")).isEmpty();
-        assertThat(CaptureServer.textOf(slack.postsTo("/r/second").get(0))).contains(":no_entry:");
+        assertThat(page.getBody()).contains("already linked to a Slack account").doesNotContain("/chatops run link ");
     }
 
     @Test
     void an_account_without_two_factor_authentication_is_not_linked_and_told_what_to_do() {
         gitlab.addUser("carol", false);
 
-        APIGatewayV2HTTPResponse page = callback(states.issue(team, "U3", team, slack.url("/r/2fa")),
+        APIGatewayV2HTTPResponse page = callback(states.issue(team, "U3"),
                 gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "carol"));
 
         assertThat(page.getStatusCode()).isEqualTo(400);
@@ -164,7 +160,7 @@ class LinkFunctionTest {
 
     @Test
     void a_person_who_declines_on_gitlab_changes_nothing() {
-        String state = states.issue(team, "U4", team, slack.url("/r/declined"));
+        String state = states.issue(team, "U4");
 
         APIGatewayV2HTTPResponse page = get("/link/callback", "error=access_denied&state=" + enc(state));
 
@@ -176,7 +172,7 @@ class LinkFunctionTest {
     void a_code_gitlab_refuses_is_a_clear_page_and_no_link() {
         gitlab.addUser("alice", true);
 
-        APIGatewayV2HTTPResponse page = callback(states.issue(team, "U5", team, slack.url("/r/badcode")), "not-a-code");
+        APIGatewayV2HTTPResponse page = callback(states.issue(team, "U5"), "not-a-code");
 
         assertThat(page.getStatusCode()).isEqualTo(400);
         assertThat(page.getBody()).contains("GitLab refused the sign-in");

@@ -2,6 +2,7 @@ package dev.chatops.member;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Text;
+import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Role;
@@ -28,9 +29,11 @@ public final class MemberCommand implements Command {
     private static final Map<String, Integer> LEVELS = Map.of("guest", 10, "reporter", 20, "developer", 30, "maintainer", 40);
 
     private final GitLab gitlab;
+    private final AccessStore access;
 
-    public MemberCommand(GitLab gitlab) {
+    public MemberCommand(GitLab gitlab, AccessStore access) {
         this.gitlab = gitlab;
+        this.access = access;
     }
 
     @Override
@@ -41,8 +44,14 @@ public final class MemberCommand implements Command {
     @Override
     public Reply run(CommandCall call) {
         String instance = call.invocation().instance().orElse(gitlab.config().defaultInstance());
-        GitLabClient client = gitlab.client(instance);
         List<String> args = call.args();
+        String path = args.get(args.size() - 1);
+        if (!gitlab.config().memberPathAllowed(instance, path)) {
+            return Reply.error(":no_entry: `member` manages only " + String.join(", ", gitlab.config().memberPaths().stream()
+                    .sorted().map(p -> "`" + p.substring(p.indexOf(':') + 1) + "` on " + p.substring(0, p.indexOf(':'))).toList())
+                    + "; not `" + Text.inCode(path, 100) + "` on " + instance + ".");
+        }
+        GitLabClient client = clientFor(call.request(), instance);
         try {
             return switch (call.invocation().form().subcommand()) {
                 case "add" -> add(call.request(), client, instance, args.get(0), args.get(1),
@@ -81,6 +90,7 @@ public final class MemberCommand implements Command {
             }
             throw e;
         }
+        forgetCachedLevel(instance, path, user.get());
         String text = ":white_check_mark: <@" + request.userId() + "> added `" + user.get().username() + "` to `"
                 + Text.inCode(path, 100) + "` on " + instance + " as " + Role.ofAccessLevel(level).label() + ".";
         return Reply.inChannel(text).text(text).build();
@@ -104,6 +114,7 @@ public final class MemberCommand implements Command {
             }
             throw e;
         }
+        forgetCachedLevel(instance, path, user.get());
         String text = ":white_check_mark: <@" + request.userId() + "> removed `" + user.get().username() + "` from `"
                 + Text.inCode(path, 100) + "` on " + instance + ".";
         return Reply.inChannel(text).text(text).build();
@@ -128,6 +139,29 @@ public final class MemberCommand implements Command {
             reply.code(table.toString().stripTrailing());
         }
         return reply.build();
+    }
+
+    /**
+     * On the chatops instance, the caller's own GitLab identity (GitLab's Sudo): GitLab then refuses
+     * what they could not do themselves, such as removing an owner. Elsewhere the admin token, held
+     * to the configured paths.
+     */
+    private GitLabClient clientFor(CommandRequest request, String instance) {
+        GitLabClient client = gitlab.client(instance);
+        if (!instance.equals(gitlab.config().chatopsInstance())) {
+            return client;
+        }
+        return access.findLink(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId())
+                .filter(link -> link.instance().equals(instance))
+                .map(link -> client.as(link.gitlabUserId()))
+                .orElse(client);
+    }
+
+    /** A change to the chatops project changes ChatOps rights: they apply from the next command on. */
+    private void forgetCachedLevel(String instance, String path, GitLabUser user) {
+        if (instance.equals(gitlab.config().chatopsInstance()) && path.equals(gitlab.config().chatopsProject())) {
+            access.forgetSnapshot(instance, user.id());
+        }
     }
 
     private static Optional<String> source(GitLabClient client, String path) {

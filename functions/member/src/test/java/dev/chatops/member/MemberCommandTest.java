@@ -51,18 +51,22 @@ class MemberCommandTest {
         }
         ops.addGroup("ops");
         ops.addProject("ops/chatops");
+        ops.addProject("ops/secret");
         production.addProject("gitlab-org/gitlab");
         long boss = ops.addUser("boss", true).id();
         ops.addMember("ops/chatops", "boss", 40);
+        ops.addMember("ops", "boss", 40);
         Services services = Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
-                "CHATOPS_PROJECT", "ops/chatops"))));
+                "CHATOPS_PROJECT", "ops/chatops",
+                "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab"))));
         function = new MemberFunction(services);
         guarded = new MemberFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops",
+                "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab",
                 RuntimeConfig.PRODUCTION_CHANNELS, "CPROD")))));
         team = "T" + UUID.randomUUID().toString().substring(0, 8);
         services.access().link(Link.of(team, "UBOSS", "ops", boss, "boss", Instant.now()));
@@ -96,6 +100,23 @@ class MemberCommandTest {
         assertThat(text("add bob ops/chatops --ops --level=owner")).contains("`--level` is one of guest, reporter, developer, maintainer");
         assertThat(text("add bob ops/chatops --ops --production")).contains("Give one instance");
         assertThat(ops.accessLevel("ops/chatops", "bob")).contains(20);
+    }
+
+    @Test
+    void member_changes_only_the_configured_paths() throws IOException {
+        assertThat(text("add bob ops/secret --ops")).contains(":no_entry:", "manages only", "`ops/chatops` on ops");
+        assertThat(text("list ops/secret --ops")).contains("manages only");
+        assertThat(ops.accessLevel("ops/secret", "bob")).isEmpty();
+    }
+
+    @Test
+    void on_the_chatops_instance_gitlab_applies_the_callers_own_rights() throws IOException {
+        ops.addUser("theowner", true);
+        ops.addMember("ops/chatops", "theowner", 50);
+
+        assertThat(text("remove theowner ops/chatops --ops")).contains("GitLab on ops said: 403 Forbidden");
+        assertThat(ops.accessLevel("ops/chatops", "theowner")).contains(50);
+        assertThat(ops.requests()).anyMatch(r -> r.startsWith("DELETE /api/v4/projects/ops%2Fchatops/members/"));
     }
 
     @Test

@@ -22,8 +22,12 @@ import java.util.Optional;
 /**
  * {@code user find <username|email>}: the GitLab account on the chatops instance (or the one the
  * flag names), its Slack link and chatops role, and the checklist of "Requesting access", in its
- * order: an account on ops, the same username on production, linked, 2FA, chatops member. The
- * account's email shows only to the account's owner and to maintainers.
+ * order: an account on ops, the same username on production, linked, 2FA, chatops member.
+ *
+ * <p>Anyone may look up a username, since newcomers check themselves before they are linked; what an
+ * admin token reveals (id, state, 2FA, dates, email) shows only to the account's owner and to
+ * maintainers, and looking up by email is for maintainers alone, so the command is no oracle for
+ * who owns an address or which accounts lack 2FA.
  */
 public final class UserFind implements Command {
     private final GitLab gitlab;
@@ -46,6 +50,10 @@ public final class UserFind implements Command {
         String wanted = call.args().get(0).replaceFirst("^@", "");
         String instance = call.invocation().instance().orElse(gitlab.config().chatopsInstance());
         GitLabClient client = gitlab.client(instance);
+        boolean maintainer = authorizer.decide(call.request(), Role.MAINTAINER).allowed();
+        if (wanted.contains("@") && !maintainer) {
+            return Reply.error(":no_entry: Looking up an account by email is for maintainers; look it up by username.");
+        }
         Optional<GitLabUser> found = wanted.contains("@")
                 ? client.searchUsers(wanted).stream().filter(u -> u.email().equalsIgnoreCase(wanted)).findFirst()
                 : client.userByUsername(wanted);
@@ -62,20 +70,23 @@ public final class UserFind implements Command {
         boolean onChatops = instance.equals(gitlab.config().chatopsInstance());
         Optional<String[]> slack = onChatops ? access.slackUserOf(instance, user.id()) : Optional.empty();
         int level = onChatops ? client.projectAccessLevel(gitlab.config().chatopsProject(), user.id()).orElse(0) : 0;
-        boolean showEmail = ownAccount(call.request(), instance, user) || authorizer.decide(call.request(), Role.MAINTAINER).allowed();
+        boolean privileged = maintainer || ownAccount(call.request(), instance, user);
 
         List<String> fields = new ArrayList<>();
-        fields.add("*Account*\n`" + user.username() + "` (id " + user.id() + ")" + (user.name().isEmpty() ? "" : ", " + user.name()));
-        fields.add("*State*\n" + user.state() + (user.admin() ? ", administrator" : "") + (user.bot() ? ", bot" : ""));
-        if (showEmail && !user.email().isEmpty()) {
-            fields.add("*Email*\n" + user.email());
+        fields.add("*Account*\n`" + user.username() + "`" + (privileged ? " (id " + user.id() + ")" : "")
+                + (user.name().isEmpty() ? "" : ", " + user.name()));
+        if (privileged) {
+            fields.add("*State*\n" + user.state() + (user.admin() ? ", administrator" : "") + (user.bot() ? ", bot" : ""));
+            if (!user.email().isEmpty()) {
+                fields.add("*Email*\n" + user.email());
+            }
+            fields.add("*Two-factor authentication*\n" + (user.twoFactorEnabled() == null ? "unknown"
+                    : user.twoFactorEnabled() ? "on" : "off"));
+            fields.add("*Created / confirmed*\n" + day(user.createdAt()) + " / " + day(user.confirmedAt()));
+            fields.add("*Last active / last sign-in*\n" + day(user.lastActivityOn()) + " / " + day(user.lastSignInAt()));
         }
-        fields.add("*Two-factor authentication*\n" + (user.twoFactorEnabled() == null ? "unknown"
-                : user.twoFactorEnabled() ? "on" : "off"));
-        fields.add("*Created / confirmed*\n" + day(user.createdAt()) + " / " + day(user.confirmedAt()));
-        fields.add("*Last active / last sign-in*\n" + day(user.lastActivityOn()) + " / " + day(user.lastSignInAt()));
         if (onChatops) {
-            fields.add("*Slack*\n" + slack.map(s -> "<@" + s[1] + ">").orElse("not linked"));
+            fields.add("*Slack*\n" + slack.map(s -> privileged ? "<@" + s[1] + ">" : "linked").orElse("not linked"));
             fields.add("*Role on `" + gitlab.config().chatopsProject() + "`*\n"
                     + (level <= 0 ? "not a member" : Role.ofAccessLevel(level).label()));
         }
@@ -83,12 +94,15 @@ public final class UserFind implements Command {
                 .text("*" + user.username() + "* on " + instance + " — " + client.baseUrl() + "/" + user.username())
                 .fields(fields);
         if (onChatops) {
-            reply.text(checklist(user, slack.isPresent(), level));
+            reply.text(checklist(user, slack.isPresent(), level, privileged));
+        }
+        if (!privileged) {
+            reply.context("More (id, state, 2FA, dates) shows to the account's owner, once linked, and to maintainers.");
         }
         return reply.build();
     }
 
-    private String checklist(GitLabUser user, boolean linked, int level) {
+    private String checklist(GitLabUser user, boolean linked, int level, boolean privileged) {
         String production = gitlab.config().defaultInstance();
         List<String> items = new ArrayList<>();
         items.add(item(true, "An account on " + gitlab.config().chatopsInstance()));
@@ -100,8 +114,12 @@ public final class UserFind implements Command {
                     + (twin ? "" : ": no `" + user.username() + "` there; change the username on one of them")));
         }
         items.add(item(linked, "Slack account linked" + (linked ? "" : ": run any command that needs a role and use its button")));
-        items.add(item(Boolean.TRUE.equals(user.twoFactorEnabled()), "Two-factor authentication"
-                + (Boolean.TRUE.equals(user.twoFactorEnabled()) ? "" : ": turn it on in your GitLab profile")));
+        if (privileged) {
+            items.add(item(Boolean.TRUE.equals(user.twoFactorEnabled()), "Two-factor authentication"
+                    + (Boolean.TRUE.equals(user.twoFactorEnabled()) ? "" : ": turn it on in your GitLab profile")));
+        } else {
+            items.add(":grey_question: Two-factor authentication: checked when you link (it must be on)");
+        }
         items.add(item(level >= Role.DEVELOPER.accessLevel(), "Developer or more on `" + gitlab.config().chatopsProject() + "`"
                 + (level >= Role.DEVELOPER.accessLevel() ? "" : ": ask a maintainer to run `/chatops run member add "
                 + user.username() + " " + gitlab.config().chatopsProject() + " --" + gitlab.config().chatopsInstance() + "`")));

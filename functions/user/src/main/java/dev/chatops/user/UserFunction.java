@@ -20,6 +20,7 @@ public final class UserFunction extends CommandFunction {
     public UserFunction(Services services) {
         super(services, List.of(
                 new Whoami(services.access(), services.linkState(), services.clock()),
+                new LinkConfirm(services.access(), services.gitlab().config(), services.clock()),
                 new Unlink(services.access()),
                 new UserFind(services.gitlab(), services.access(), services.authorizer()),
                 new Audit(services.audit())));

@@ -79,7 +79,7 @@ class UserCommandsTest {
 
     @Test
     void user_find_lists_what_a_newcomer_still_needs_in_the_order_of_requesting_access() throws IOException {
-        String found = run("UNEW", "user", List.of("find", "carol"), Map.of());
+        String found = run("UBOSS", "user", List.of("find", "carol"), Map.of());
 
         assertThat(found).contains(":white_large_square: The same username on production: no `carol` there",
                 ":white_large_square: Slack account linked", ":white_large_square: Two-factor authentication",
@@ -101,9 +101,48 @@ class UserCommandsTest {
     }
 
     @Test
+    void to_anyone_else_user_find_tells_only_what_a_newcomer_needs_and_no_email_lookup() throws IOException {
+        String found = run("UNEW", "user", List.of("find", "carol"), Map.of());
+
+        assertThat(found).contains("`carol`", "not a member", ":white_large_square: Slack account linked",
+                "checked when you link").doesNotContain("(id ", "off", "Last active");
+        assertThat(run("UNEW", "user", List.of("find", ops.user("bob").orElseThrow().email()), Map.of()))
+                .contains(":no_entry:", "by email is for maintainers");
+        assertThat(run("UBOSS", "user", List.of("find", ops.user("bob").orElseThrow().email()), Map.of()))
+                .contains("`bob` (id " + bob + ")");
+    }
+
+    @Test
     void user_find_says_plainly_when_there_is_no_such_account() throws IOException {
         assertThat(run("UNEW", "user", List.of("find", "nobody"), Map.of())).contains("No account `nobody` on ops", "Sign in to");
         assertThat(run("UNEW", "user", List.of("find", "nobody"), options("production"))).contains("No account `nobody` on production");
+    }
+
+    @Test
+    void link_with_the_code_from_the_linking_page_links_whoever_types_it_once() throws IOException {
+        long dana = ops.addUser("dana", true).id();
+        String code = access.holdPending(new AccessStore.Pending("ops", dana, "dana", 40, Instant.now()),
+                Instant.now().plusSeconds(600));
+
+        assertThat(run("UDANA", "link", List.of(code.toLowerCase()), Map.of())).contains("now linked to the GitLab account `dana`",
+                "maintainer");
+        assertThat(access.findLink(team, "UDANA")).hasValueSatisfying(link -> assertThat(link.gitlabUserId()).isEqualTo(dana));
+        assertThat(run("UOTHER", "link", List.of(code), Map.of())).contains("unknown, used or expired");
+        assertThat(access.findLink(team, "UOTHER")).isEmpty();
+    }
+
+    @Test
+    void link_refuses_expired_codes_and_accounts_already_linked() throws IOException {
+        long erin = ops.addUser("erin", true).id();
+        String expired = access.holdPending(new AccessStore.Pending("ops", erin, "erin", 30, Instant.now()),
+                Instant.now().minusSeconds(1));
+        String taken = access.holdPending(new AccessStore.Pending("ops", bob, "bob", 30, Instant.now()),
+                Instant.now().plusSeconds(600));
+
+        assertThat(run("UERIN", "link", List.of(expired), Map.of())).contains("unknown, used or expired");
+        assertThat(run("UMALLORY", "link", List.of(taken), Map.of())).contains("already linked to another Slack account");
+        assertThat(run("UBOB", "link", List.of("ABCD-EFGH"), Map.of())).contains("already linked to `bob`");
+        assertThat(access.findLink(team, "UMALLORY")).isEmpty();
     }
 
     @Test

@@ -131,6 +131,26 @@ public final class AccessStore {
         }
     }
 
+    /**
+     * Forgets the cached level and 2FA of whoever is linked to this GitLab account, so the next
+     * command reads them from GitLab again: after a membership change made through ChatOps, the new
+     * rights apply at once rather than when the cache expires.
+     */
+    public void forgetSnapshot(String instance, long gitlabUserId) {
+        slackUserOf(instance, gitlabUserId).ifPresent(slack -> {
+            try {
+                dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(slackKey(slack[0], slack[1]))))
+                        .updateExpression("REMOVE checkedAt")
+                        .conditionExpression("gitlabUserId = :id")
+                        .expressionAttributeValues(Map.of(":id", AttributeValue.fromN(Long.toString(gitlabUserId)))));
+            } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+                // relinked meanwhile: nothing cached belongs to this account
+            } catch (SdkException e) {
+                throw new StoreException("could not forget the access snapshot of GitLab user " + gitlabUserId, e);
+            }
+        });
+    }
+
     /** Removes a Slack user's link and its reverse entry together; the link that was removed, if any. */
     public Optional<Link> unlink(String workspace, String slackUserId) {
         Optional<Link> link = findLink(workspace, slackUserId);
@@ -146,7 +166,9 @@ public final class AccessStore {
                             .expressionAttributeValues(Map.of(":id", AttributeValue.fromN(Long.toString(l.gitlabUserId())))))
                             .build(),
                     TransactWriteItem.builder().delete(d -> d.tableName(table)
-                            .key(Map.of(PK, s(gitlabKey(l.instance(), l.gitlabUserId()))))).build()));
+                            .key(Map.of(PK, s(gitlabKey(l.instance(), l.gitlabUserId()))))
+                            .conditionExpression("slackUserId = :user")
+                            .expressionAttributeValues(Map.of(":user", s(slackUserId)))).build()));
             return link;
         } catch (TransactionCanceledException e) {
             return Optional.empty();
@@ -183,6 +205,70 @@ public final class AccessStore {
         } catch (SdkException e) {
             throw new StoreException("could not record a link state", e);
         }
+    }
+
+    /** A GitLab account that signed in and passed the checks, waiting for its owner to confirm in Slack. */
+    public record Pending(String instance, long gitlabUserId, String gitlabUsername, int accessLevel, Instant checkedAt) {
+    }
+
+    private static final String CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+    /**
+     * Keeps a signed-in GitLab account under a fresh one-time code until {@code expiresAt}; the code
+     * (8 characters, about 40 bits) is what its owner types in Slack.
+     */
+    public String holdPending(Pending pending, Instant expiresAt) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            StringBuilder code = new StringBuilder();
+            java.security.SecureRandom random = new java.security.SecureRandom();
+            for (int i = 0; i < 8; i++) {
+                code.append(CODE_ALPHABET.charAt(random.nextInt(CODE_ALPHABET.length())));
+            }
+            String shown = code.substring(0, 4) + "-" + code.substring(4);
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put(PK, s(pendingKey(shown)));
+            item.put("instance", s(pending.instance()));
+            item.put("gitlabUserId", AttributeValue.fromN(Long.toString(pending.gitlabUserId())));
+            item.put("gitlabUsername", s(pending.gitlabUsername()));
+            item.put("accessLevel", AttributeValue.fromN(Integer.toString(pending.accessLevel())));
+            item.put("checkedAt", s(pending.checkedAt().toString()));
+            item.put("expiresAt", AttributeValue.fromN(Long.toString(expiresAt.getEpochSecond())));
+            try {
+                dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+                return shown;
+            } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+                // a code in use: draw another
+            } catch (SdkException e) {
+                throw new StoreException("could not hold a pending link", e);
+            }
+        }
+        throw new StoreException("could not draw a free link code", null);
+    }
+
+    /** Takes the account held under {@code code}, once, if it has not expired. */
+    public Optional<Pending> takePending(String code, Instant now) {
+        String normalised = code.strip().toUpperCase(java.util.Locale.ROOT).replace(" ", "");
+        if (!normalised.matches("[A-Z0-9]{4}-?[A-Z0-9]{4}")) {
+            return Optional.empty();
+        }
+        String key = pendingKey(normalised.contains("-") ? normalised : normalised.substring(0, 4) + "-" + normalised.substring(4));
+        try {
+            Map<String, AttributeValue> old = dynamo.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(key)))
+                    .conditionExpression("attribute_exists(pk) AND expiresAt > :now")
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond()))))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_OLD)).attributes();
+            return Optional.of(new Pending(old.get("instance").s(), Long.parseLong(old.get("gitlabUserId").n()),
+                    old.get("gitlabUsername").s(), Integer.parseInt(old.get("accessLevel").n()),
+                    Instant.parse(old.get("checkedAt").s())));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            throw new StoreException("could not take a pending link", e);
+        }
+    }
+
+    private static String pendingKey(String code) {
+        return "pending#" + code;
     }
 
     static String slackKey(String workspace, String userId) {

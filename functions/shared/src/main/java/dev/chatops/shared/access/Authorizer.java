@@ -56,6 +56,11 @@ public final class Authorizer {
                     + gitlab.config().chatopsInstance() + "; this command needs " + needed.label() + " on `" + project + "`.");
         }
         Link link = found.get();
+        if (!link.instance().equals(gitlab.config().chatopsInstance())) {
+            return new Decision(Missing.LINK, "Your Slack account is linked to a GitLab account on " + link.instance()
+                    + ", not on " + gitlab.config().chatopsInstance() + " where the chatops project is: run "
+                    + "`/chatops run unlink` and link again.");
+        }
         Instant checked = link.checkedAt().orElse(Instant.EPOCH);
         if (link.accessLevel().isEmpty() || link.twoFactor().isEmpty() || checked.plus(maxAge).isBefore(clock.instant())) {
             try {
@@ -86,7 +91,7 @@ public final class Authorizer {
         int level = active ? gitlab.chatops().projectAccessLevel(gitlab.config().chatopsProject(), link.gitlabUserId()).orElse(0) : 0;
         Instant now = clock.instant();
         access.saveSnapshot(link, level, twoFactor, now);
-        Log.info("access.refreshed", "gitlabUser", link.gitlabUsername(), "level", level, "twoFactor", twoFactor);
+        Log.info("access.refreshed", "gitlabUser", link.gitlabUsername(), "accessLevel", level, "twoFactor", twoFactor);
         return new Link(link.slackWorkspace(), link.slackUserId(), link.instance(), link.gitlabUserId(), link.gitlabUsername(),
                 link.linkedAt(), Optional.of(level), Optional.of(twoFactor), Optional.of(now));
     }

@@ -17,10 +17,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The {@code state} of a "Connect your GitLab account" link: who asked (Slack workspace and user),
- * where to tell them the outcome (the request's response_url), a random nonce, and an expiry ten
- * minutes on, signed with HMAC-SHA256 under a key from Secrets Manager. It cannot be forged or
- * altered; that it is used once is the {@link AccessStore}'s business ({@code consumeNonce}).
+ * The {@code state} of a "Connect your GitLab account" link: the Slack workspace and user it was
+ * made for, a random nonce, and an expiry ten minutes on, signed with HMAC-SHA256 under a key from
+ * Secrets Manager. It cannot be forged or altered; that it is used once is the {@link AccessStore}'s
+ * business ({@code consumeNonce}). It proves only that the flow began in ChatOps: who links is
+ * proven afterwards, in Slack, by typing the code the callback page shows ({@code link <code>}),
+ * so a button forwarded to someone else links nobody.
  */
 public final class LinkState {
     public static final Duration LIFETIME = Duration.ofMinutes(10);
@@ -29,7 +31,7 @@ public final class LinkState {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** What a valid state says. */
-    public record Claims(String workspace, String userId, String teamId, String responseUrl, String nonce, Instant expiresAt) {
+    public record Claims(String workspace, String userId, String nonce, Instant expiresAt) {
     }
 
     /** Why a state was refused, worded for the page a person sees. */
@@ -60,14 +62,12 @@ public final class LinkState {
         this.clock = clock;
     }
 
-    public String issue(String workspace, String userId, String teamId, String responseUrl) {
+    public String issue(String workspace, String userId) {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("w", workspace);
         claims.put("u", userId);
-        claims.put("t", teamId);
-        claims.put("r", responseUrl);
         claims.put("n", B64.encodeToString(nonce));
         claims.put("x", clock.instant().plus(LIFETIME).getEpochSecond());
         String payload = B64.encodeToString(Json.write(claims).getBytes(StandardCharsets.UTF_8));
@@ -82,8 +82,7 @@ public final class LinkState {
         if (request.publicBaseUrl().isEmpty()) {
             return Optional.empty();
         }
-        String state = issue(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId(),
-                request.teamId(), request.responseUrl());
+        String state = issue(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId());
         return Optional.of(request.publicBaseUrl() + "/link/start?state="
                 + java.net.URLEncoder.encode(state, StandardCharsets.UTF_8));
     }
@@ -113,8 +112,7 @@ public final class LinkState {
             return new Verified(Optional.empty(), Problem.EXPIRED);
         }
         return new Verified(Optional.of(new Claims(String.valueOf(claims.get("w")), String.valueOf(claims.get("u")),
-                String.valueOf(claims.get("t")), String.valueOf(claims.get("r")), String.valueOf(claims.get("n")), expires)),
-                null);
+                String.valueOf(claims.get("n")), expires)), null);
     }
 
     private byte[] mac(String payload) {

@@ -27,6 +27,13 @@ public final class Catalog {
             Target.USER,
             Form.of(Role.ANYONE, "Unlinks your own Slack account; any command that needs a role offers to link again."));
 
+    /** {@code link CODE}: the last step of linking, proving in Slack who signed in to GitLab. */
+    public static final CommandSpec LINK = CommandSpec.of("link",
+            "Finishes linking your Slack account to your GitLab account, with the code the linking page showed you.",
+            Target.USER,
+            Form.of(Role.ANYONE, "Links the Slack account that types the code to the GitLab account that signed in.",
+                    Param.required("code")));
+
     /** {@code user find}: a GitLab account and what it still needs, in the order of "Requesting access". */
     public static final CommandSpec USER = CommandSpec.of("user",
             "Finds a GitLab account and tells what it still needs to run ChatOps commands.",
@@ -56,7 +63,7 @@ public final class Catalog {
             Form.sub("list", Role.DEVELOPER, "Lists the members of a project or group, inherited ones included.",
                     Param.required("project|group")).onInstance());
 
-    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, UNLINK, USER, AUDIT, MEMBER));
+    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER));
 
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
 

@@ -28,14 +28,29 @@ public final class GitLabClient {
 
     private final String baseUrl;
     private final Supplier<String> token;
+    private final Long sudo;
 
     /**
      * @param baseUrl the instance, e.g. {@code https://ops.gitlab.net}
      * @param token its API token (read when first needed; an admin token for users' private fields)
      */
     public GitLabClient(String baseUrl, Supplier<String> token) {
+        this(baseUrl, token, null);
+    }
+
+    private GitLabClient(String baseUrl, Supplier<String> token, Long sudo) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
+        this.sudo = sudo;
+    }
+
+    /**
+     * This client acting as the GitLab user {@code userId} (GitLab's {@code Sudo} header with the admin
+     * token): GitLab then applies that user's own rights, so a change is allowed only if the person
+     * could make it themselves.
+     */
+    public GitLabClient as(long userId) {
+        return new GitLabClient(baseUrl, token, userId);
     }
 
     public String baseUrl() {
@@ -77,7 +92,10 @@ public final class GitLabClient {
     /** The user's access level on a project, inherited ones included; empty when not a member. */
     public Optional<Integer> projectAccessLevel(String projectPath, long userId) {
         try {
-            return Optional.of(Member.from(getObject("/projects/" + enc(projectPath) + "/members/all/" + userId)).accessLevel());
+            Member member = Member.from(getObject("/projects/" + enc(projectPath) + "/members/all/" + userId));
+            // An invitation not yet accepted, or a membership past its expiry date, grants nothing.
+            return member.effective(java.time.LocalDate.now(java.time.ZoneOffset.UTC))
+                    ? Optional.of(member.accessLevel()) : Optional.empty();
         } catch (GitLabException e) {
             if (e.notFound()) {
                 return Optional.empty();
@@ -170,6 +188,9 @@ public final class GitLabClient {
     private Object send(HttpRequest.Builder builder, boolean withToken) {
         if (withToken) {
             builder.header("PRIVATE-TOKEN", token.get());
+            if (sudo != null) {
+                builder.header("Sudo", Long.toString(sudo));
+            }
         }
         HttpRequest request = builder.build();
         HttpResponse<String> response;

@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code --production}, …), and where the chatops project lives. Each variable is named once here.
  */
 public record GitLabConfig(Map<String, String> instances, String defaultInstance, String chatopsInstance,
-                           String chatopsProject) {
+                           String chatopsProject, java.util.Set<String> memberPaths) {
     /** {@code ops=https://ops.gitlab.net,production=https://gitlab.com,…}: flag name = base URL. */
     public static final String INSTANCES = "GITLAB_INSTANCES";
     /** The instance a command acts on without a flag; default {@code production}. */
@@ -20,11 +20,17 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
     public static final String CHATOPS_INSTANCE = "CHATOPS_INSTANCE";
     /** The chatops project's full path, e.g. {@code gitlab-com/chatops}. */
     public static final String CHATOPS_PROJECT = "CHATOPS_PROJECT";
+    /**
+     * The projects and groups {@code member} may change, as {@code instance:path,…}; default the
+     * chatops project alone. Anything else is refused: an admin token reaches every path.
+     */
+    public static final String MEMBER_PATHS = "MEMBER_PATHS";
     /** Secrets Manager id of a JSON secret mapping each instance to its API token ({@code {"ops":"glpat-…"}}). */
     public static final String TOKENS_SECRET_ID = "GITLAB_TOKENS_SECRET_ID";
 
     public GitLabConfig {
         instances = Collections.unmodifiableMap(new LinkedHashMap<>(instances));
+        memberPaths = java.util.Set.copyOf(memberPaths);
     }
 
     public static GitLabConfig from(Env env) {
@@ -46,7 +52,26 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
                 throw new ConfigurationException("instance " + name + " is not in " + INSTANCES);
             }
         }
-        return new GitLabConfig(instances, fallback, chatops, env.require(CHATOPS_PROJECT));
+        if (new java.util.HashSet<>(instances.values()).size() < instances.size()) {
+            throw new ConfigurationException("two instances in " + INSTANCES + " have the same URL: one instance, one name");
+        }
+        String project = env.require(CHATOPS_PROJECT);
+        java.util.Set<String> paths = new java.util.LinkedHashSet<>();
+        for (String entry : env.optional(MEMBER_PATHS, chatops + ":" + project).split(",")) {
+            String trimmed = entry.strip();
+            int colon = trimmed.indexOf(':');
+            if (colon <= 0 || !instances.containsKey(trimmed.substring(0, colon)) || colon == trimmed.length() - 1) {
+                throw new ConfigurationException("environment variable " + MEMBER_PATHS
+                        + " must read instance:path,…; not: " + trimmed);
+            }
+            paths.add(trimmed);
+        }
+        return new GitLabConfig(instances, fallback, chatops, project, paths);
+    }
+
+    /** Whether {@code member} may change {@code path} on {@code instance}. */
+    public boolean memberPathAllowed(String instance, String path) {
+        return memberPaths.contains(instance + ":" + path);
     }
 
     public String url(String instance) {

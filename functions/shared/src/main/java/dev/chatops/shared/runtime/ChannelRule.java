@@ -9,13 +9,13 @@ import java.util.Set;
  * people who watch production see them. A form that changes its instance is on production when its
  * instance flag, or the default instance, is the production one.
  */
-public record ChannelRule(Set<String> productionChannels, String productionInstance) {
+public record ChannelRule(Set<String> productionChannels, String productionInstance, String defaultInstance) {
     /** Empty when the call may go ahead here; otherwise the refusal. */
     public Optional<String> refusal(Invocation invocation, String channelId) {
         if (productionChannels.isEmpty() || !invocation.form().changes()) {
             return Optional.empty();
         }
-        String instance = invocation.instance().orElse(productionInstance);
+        String instance = invocation.instance().orElse(defaultInstance);
         if (!instance.equals(productionInstance) || productionChannels.contains(channelId)) {
             return Optional.empty();
         }

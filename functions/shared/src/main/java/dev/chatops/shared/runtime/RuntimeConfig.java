@@ -5,7 +5,8 @@ import dev.chatops.shared.edge.ResponseUrlPolicy;
 
 /** The environment every command function reads, each variable named once here. */
 public record RuntimeConfig(String requestsTable, String auditTable, String accessTable, ResponseUrlPolicy responseUrls,
-                            java.time.Duration levelMaxAge, java.util.Set<String> productionChannels) {
+                            java.time.Duration levelMaxAge, java.util.Set<String> productionChannels,
+                            String productionInstance) {
     public static final String REQUESTS_TABLE = "REQUESTS_TABLE";
     public static final String AUDIT_TABLE = "AUDIT_TABLE";
     public static final String ACCESS_TABLE = "ACCESS_TABLE";
@@ -15,11 +16,14 @@ public record RuntimeConfig(String requestsTable, String auditTable, String acce
     public static final String ACCESS_LEVEL_MAX_AGE = "ACCESS_LEVEL_MAX_AGE_SECONDS";
     /** Slack channel ids (comma-separated) where changes to production may be made; empty: any channel. */
     public static final String PRODUCTION_CHANNELS = "PRODUCTION_CHANNELS";
+    /** Which instance is production, for the channel rule; default {@code production}. */
+    public static final String PRODUCTION_INSTANCE = "PRODUCTION_INSTANCE";
 
     public static RuntimeConfig from(Env env) {
         return new RuntimeConfig(env.require(REQUESTS_TABLE), env.require(AUDIT_TABLE), env.require(ACCESS_TABLE),
                 ResponseUrlPolicy.from(env), java.time.Duration.ofSeconds(env.optionalLong(ACCESS_LEVEL_MAX_AGE, 300)),
                 java.util.Arrays.stream(env.optional(PRODUCTION_CHANNELS, "").split(",")).map(String::strip)
-                        .filter(c -> !c.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet()));
+                        .filter(c -> !c.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet()),
+                env.optional(PRODUCTION_INSTANCE, "production"));
     }
 }

@@ -57,7 +57,7 @@ public final class Services {
 
     /** Where changes to production may be made from (empty: anywhere), and which instance is production. */
     public ChannelRule channelRule() {
-        return new ChannelRule(config.productionChannels(), gitlabConfig.defaultInstance());
+        return new ChannelRule(config.productionChannels(), config.productionInstance(), gitlabConfig.defaultInstance());
     }
 
     public Clock clock() {

@@ -24,11 +24,11 @@ final class RuntimeFixture {
         this(aws, clock, "http://127.0.0.1:9");
     }
 
-    /** With every GitLab instance at {@code gitlabUrl} (a stand-in; port 9 when none is needed: nothing listens there). */
+    /** With the ops instance at {@code gitlabUrl} (a stand-in; port 9 when none is needed: nothing listens there). */
     RuntimeFixture(LocalAws aws, Clock clock, String gitlabUrl) {
         Env env = Env.of(aws.functionEnvironment("UserFunction", Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "https://hooks.slack.com,http://127.0.0.1",
-                "GITLAB_INSTANCES", "ops=" + gitlabUrl + ",production=" + gitlabUrl,
+                "GITLAB_INSTANCES", "ops=" + gitlabUrl + ",production=http://localhost:9",
                 "CHATOPS_PROJECT", "ops/chatops")));
         ResponseUrlClient replies = new ResponseUrlClient(ResponseUrlPolicy.parse("https://hooks.slack.com,http://127.0.0.1"),
                 clock, sleeps::add, Duration.ofSeconds(2));
