@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.command.Catalog;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +13,6 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The Lambda handler behind {@code POST /slack/commands} (HTTP API, payload format 2.0): a thin
@@ -31,18 +29,30 @@ public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEve
         this(Env.system());
     }
 
-    /** Configuration from {@code env}; AWS clients from the SDK's standard configuration. */
+    /** Configuration from {@code env}; AWS endpoints, region and credentials from the SDK's standard settings. */
     public GatewayFunction(Env env) {
-        this(env, LambdaClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build());
-    }
-
-    public GatewayFunction(Env env, LambdaClient lambda, SecretsManagerClient secrets) {
         GatewayConfig config = GatewayConfig.from(env);
         Clock clock = Clock.systemUTC();
-        SigningSecret secret = new SigningSecret(
-                () -> secrets.getSecretValue(b -> b.secretId(config.signingSecretId())).secretString(), clock);
-        this.gateway = new Gateway(config, secret, new LambdaDispatcher(lambda), Catalog.standard(), clock);
+        AwsRequests aws = new AwsRequests();
+        SigningSecret secret = new SigningSecret(() -> fetchSecret(aws, config.signingSecretId()), clock);
+        this.gateway = new Gateway(config, secret, new LambdaDispatcher(aws), Catalog.standard(), clock);
+    }
+
+    /** Secrets Manager's GetSecretValue: the secret's string, or an exception naming only the secret id. */
+    private static String fetchSecret(AwsRequests aws, String secretId) {
+        AwsRequests.Response response;
+        try {
+            response = aws.post(AwsRequests.Service.SECRETS_MANAGER, "/",
+                    Map.of("X-Amz-Target", "secretsmanager.GetSecretValue", "Content-Type", "application/x-amz-json-1.1"),
+                    Json.write(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("could not read secret " + secretId, e);
+        }
+        Object value = response.status() == 200 ? Json.readObject(response.body()).get("SecretString") : null;
+        if (value == null) {
+            throw new IllegalStateException("could not read secret " + secretId + ": status " + response.status());
+        }
+        return String.valueOf(value);
     }
 
     public GatewayFunction(Gateway gateway) {

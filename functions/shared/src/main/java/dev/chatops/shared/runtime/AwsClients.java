@@ -1,5 +1,7 @@
 package dev.chatops.shared.runtime;
 
+import dev.chatops.shared.AwsSettings;
+
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -15,10 +17,13 @@ public final class AwsClients {
     }
 
     public static DynamoDbClient dynamoDb() {
-        return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+        return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(AwsSettings.region()).credentialsProvider(AwsSettings.credentials()).build();
     }
 
     public static SecretsManagerClient secretsManager() {
-        return SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+        return SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(AwsSettings.region()).credentialsProvider(AwsSettings.credentials()).build();
     }
+
 }
