@@ -102,10 +102,13 @@ public final class Bench {
         String gatewayCp = lambdaJar("gateway") + File.pathSeparator + harness;
         String userCp = lambdaJar("user") + File.pathSeparator + harness;
         String helloCp = harness;
+        // Bolt's own dependencies (Gson, OkHttp, Kotlin, the Slack client), as its deployment would carry them.
+        String boltCp = harness + File.pathSeparator + boltClassPath();
         Map<String, List<double[]>> samples = new LinkedHashMap<>();
         Path events = Files.createTempDirectory("bench-events");
         for (int i = 0; i < runs; i++) {
-            List<String> order = new ArrayList<>(List.of("hello world (one HMAC)", "gateway", "whoami (UserFunction)"));
+            List<String> order = new ArrayList<>(List.of("hello world (one HMAC)", "gateway", "Bolt for Java 1.51.0",
+                    "whoami (UserFunction)"));
             java.util.Collections.rotate(order, i);
             for (String name : order) {
                 Path event = events.resolve(UUID.randomUUID() + ".json");
@@ -113,6 +116,10 @@ public final class Bench {
                 if (name.startsWith("hello")) {
                     Files.writeString(event, gatewayEvent("run whoami", "hello"));
                     sample = coldOnce(helloCp, HelloHandler.class.getName(), event, Map.of());
+                } else if (name.startsWith("Bolt")) {
+                    Files.writeString(event, gatewayEvent("run whoami", MotoExtension.SIGNING_SECRET));
+                    sample = coldOnce(boltCp, BoltHandler.class.getName(), event,
+                            Map.of("SLACK_SIGNING_SECRET", MotoExtension.SIGNING_SECRET));
                 } else if (name.equals("gateway")) {
                     Files.writeString(event, gatewayEvent("run whoami", MotoExtension.SIGNING_SECRET));
                     sample = coldOnce(gatewayCp, "dev.chatops.gateway.GatewayFunction", event, gatewayEnv);
@@ -123,17 +130,20 @@ public final class Bench {
                 samples.computeIfAbsent(name, k -> new ArrayList<>()).add(sample);
             }
         }
-        double hello = 0;
+        double hello = median(samples.get("hello world (one HMAC)").stream().mapToDouble(s -> s[0]).toArray());
+        double bolt = median(samples.get("Bolt for Java 1.51.0").stream().mapToDouble(s -> s[0]).toArray());
+        double helloOwn = median(samples.get("hello world (one HMAC)").stream().mapToDouble(s -> s[0] - s[4]).toArray());
+        double boltOwn = median(samples.get("Bolt for Java 1.51.0").stream().mapToDouble(s -> s[0] - s[4]).toArray());
         for (Map.Entry<String, List<double[]>> entry : samples.entrySet()) {
             double[] wall = entry.getValue().stream().mapToDouble(s -> s[0]).toArray();
             double[] init = entry.getValue().stream().mapToDouble(s -> s[1]).toArray();
             double[] invoke = entry.getValue().stream().mapToDouble(s -> s[2]).toArray();
             double[] rss = entry.getValue().stream().mapToDouble(s -> s[3] / 1024.0).toArray();
-            if (entry.getKey().startsWith("hello")) {
-                hello = median(wall);
-            }
-            String ratio = hello > 0 ? String.format("%.2f× hello world", median(wall) / hello) : "";
+            double[] own = entry.getValue().stream().mapToDouble(s -> s[0] - s[4]).toArray();
+            String ratio = String.format("%.2f× hello world, %.2f× Bolt", median(wall) / hello, median(wall) / bolt);
             rows.add(new Row("cold " + entry.getKey() + ": fresh JVM to answer", median(wall), p(wall, 90), "ms", wall.length, ratio));
+            rows.add(new Row("cold " + entry.getKey() + ": less Lambda's event deserialisation", median(own), p(own, 90), "ms",
+                    own.length, String.format("%.2f× hello world, %.2f× Bolt", median(own) / helloOwn, median(own) / boltOwn)));
             rows.add(new Row("cold " + entry.getKey() + ": handler init", median(init), p(init, 90), "ms", init.length, ""));
             rows.add(new Row("cold " + entry.getKey() + ": first invoke", median(invoke), p(invoke, 90), "ms", invoke.length, ""));
             rows.add(new Row("cold " + entry.getKey() + ": peak RSS", median(rss), p(rss, 90), "MiB", rss.length, ""));
@@ -158,11 +168,12 @@ public final class Bench {
         double wall = (System.nanoTime() - start) / 1_000_000.0;
         String line = output.lines().filter(l -> l.startsWith("COLD ")).findFirst()
                 .orElseThrow(() -> new IllegalStateException(handler + " printed no result: " + output));
-        String[] parts = line.split(" ", 5);
-        if (handler.contains("Gateway") && !parts[4].contains("statusCode=200")) {
-            throw new IllegalStateException("the gateway did not ack: " + parts[4]);
+        String[] parts = line.split(" ", 6);
+        if ((handler.contains("Gateway") || handler.contains("Bolt")) && !parts[5].contains("statusCode=200")) {
+            throw new IllegalStateException(handler + " did not ack: " + parts[5]);
         }
-        return new double[] {wall, Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), Double.parseDouble(parts[3])};
+        return new double[] {wall, Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), Double.parseDouble(parts[3]),
+            Double.parseDouble(parts[4])};
     }
 
     private void warmGateway(Map<String, String> env, CaptureServer lambdaApi) {
@@ -291,6 +302,19 @@ public final class Bench {
             if (name.startsWith("aws-lambda-java-serialization") || name.startsWith("aws-lambda-java-events")
                     || name.startsWith("aws-lambda-java-core") || name.startsWith("chatops-testing") || name.startsWith("joda-time")
                     || entry.endsWith("bench/target/classes") || entry.endsWith("testing/target/classes")) {
+                entries.add(entry);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private String boltClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String name = Path.of(entry).getFileName().toString();
+            if (name.startsWith("bolt-") || name.startsWith("slack-") || name.startsWith("gson-") || name.startsWith("okhttp-")
+                    || name.startsWith("okio") || name.startsWith("kotlin-stdlib") || name.startsWith("slf4j-")
+                    || name.startsWith("annotations-") || name.startsWith("error_prone")) {
                 entries.add(entry);
             }
         }

@@ -30,20 +30,23 @@ public final class ColdRun {
         byte[] event = Files.readAllBytes(Path.of(args[1]));
         LocalLambdaContext context = new LocalLambdaContext(type.getSimpleName(), Duration.ofSeconds(30));
         String result;
+        double deserialiseMs = 0;
         if (handler instanceof RequestStreamHandler stream) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             stream.handleRequest(new ByteArrayInputStream(event), out, context);
             result = out.toString();
         } else {
             Method method = handleRequest(type);
+            long before = System.nanoTime();
             Object input = LambdaEventSerializers.serializerFor(method.getParameterTypes()[0], ColdRun.class.getClassLoader())
                     .fromJson(new ByteArrayInputStream(event));
+            deserialiseMs = (System.nanoTime() - before) / 1_000_000.0;
             Object output = method.invoke(handler, input, context);
             result = String.valueOf(output);
         }
         long invoked = System.nanoTime();
         System.out.println("COLD " + (initialised - start) / 1_000_000.0 + " " + (invoked - initialised) / 1_000_000.0 + " "
-                + peakRssKb() + " " + result.replace('\n', ' '));
+                + peakRssKb() + " " + deserialiseMs + " " + result.replace('\n', ' '));
     }
 
     private static Method handleRequest(Class<?> type) {
