@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class CaptureServer implements AutoCloseable, BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
     /** One recorded POST. */
-    public record Post(String path, Map<String, String> headers, String body) {
+    public record Post(String path, Map<String, String> headers, String body, String rawPath) {
         /** The body as a JSON object. */
         public Map<String, Object> json() {
             try {
@@ -143,7 +143,7 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
                 answer = fallback;
             }
             if ("POST".equals(exchange.getRequestMethod())) {
-                posts.add(new Post(exchange.getRequestURI().getPath(), headers, body));
+                posts.add(new Post(exchange.getRequestURI().getPath(), headers, body, exchange.getRequestURI().getRawPath()));
                 synchronized (arrived) {
                     arrived.notifyAll();
                 }
