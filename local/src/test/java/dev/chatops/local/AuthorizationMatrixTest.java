@@ -16,6 +16,7 @@ import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.user.UserFunction;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -45,7 +46,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * 2FA on or off × instance flag: a combination the access table does not allow is answered with a
  * refusal, audited as denied, and changes nothing on GitLab or in DynamoDB.
  */
-@ExtendWith(MotoExtension.class)
+@ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class AuthorizationMatrixTest {
     @RegisterExtension
     static final GitLabStandIn gitlab = new GitLabStandIn();

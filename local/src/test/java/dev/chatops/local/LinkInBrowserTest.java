@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * headless Chromium) against the local stack: a refused command's button → the stand-in GitLab's
  * sign-in and authorise page → the callback page → the link stored → Slack told.
  */
+@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
 class LinkInBrowserTest {
     private static final String SECRET = "browser-test-secret";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");

@@ -31,6 +31,7 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  * replies on a loopback response_url. Requests are signed by the tests' own implementation of
  * Slack's scheme, not the project's.
  */
+@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
 class LocalStackEndToEndTest {
     private static final String SECRET = "e2e-signing-secret";
 

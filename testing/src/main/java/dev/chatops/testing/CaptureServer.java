@@ -62,6 +62,7 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
 
     private final List<Post> posts = new CopyOnWriteArrayList<>();
     private final Deque<Answer> script = new ConcurrentLinkedDeque<>();
+    private final Map<String, Deque<Answer>> pathScripts = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object arrived = new Object();
     private volatile Answer fallback = Answer.status(200);
     private HttpServer server;
@@ -87,6 +88,11 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
     /** A URL on this server, for use as a request's response_url. */
     public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + (path.startsWith("/") ? path : "/" + path);
+    }
+
+    /** The next answers to posts to {@code path} alone, before any other script. */
+    public void answerNextOn(String path, Answer... answers) {
+        pathScripts.computeIfAbsent(path, p -> new ConcurrentLinkedDeque<>()).addAll(List.of(answers));
     }
 
     /** What it answers when nothing is scripted (200 ok unless told otherwise). */
@@ -130,6 +136,7 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
     public void clear() {
         posts.clear();
         script.clear();
+        pathScripts.clear();
         fallback = Answer.status(200);
     }
 
@@ -138,7 +145,11 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(",", v)));
-            Answer answer = script.poll();
+            Deque<Answer> own = pathScripts.get(exchange.getRequestURI().getPath());
+            Answer answer = own == null ? null : own.poll();
+            if (answer == null) {
+                answer = script.poll();
+            }
             if (answer == null) {
                 answer = fallback;
             }

@@ -11,6 +11,7 @@ import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CaptureServer.Answer;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The gateway handler end to end on HTTP API 2.0 events: its signing secret read from Secrets
  * Manager on moto, its dispatch made by the real Lambda SDK client to a loopback Lambda API.
  */
-@ExtendWith(MotoExtension.class)
+@ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class GatewayFunctionTest {
     /** Stands in for Lambda's Invoke API: records what the SDK sends, answers 202 as Lambda does for Event. */
     @RegisterExtension

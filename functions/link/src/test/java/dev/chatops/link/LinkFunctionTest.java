@@ -14,6 +14,7 @@ import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.MutableClock;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -33,7 +34,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * The linking flow through LinkFunction's handler, with GitLab's OAuth played by the stand-in:
  * start → GitLab's authorize page → callback → link stored → page and Slack message.
  */
-@ExtendWith(MotoExtension.class)
+@ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class LinkFunctionTest {
     @RegisterExtension
     static final GitLabStandIn gitlab = new GitLabStandIn();
@@ -180,6 +181,8 @@ class LinkFunctionTest {
     }
 
     private APIGatewayV2HTTPResponse callback(String state, String code) {
+        SecretsNotLogged.watch(code);
+        SecretsNotLogged.watch(state);
         return get("/link/callback", "code=" + enc(code) + "&state=" + enc(state));
     }
 

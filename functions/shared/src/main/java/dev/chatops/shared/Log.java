@@ -16,7 +16,8 @@ import java.util.Map;
  */
 public final class Log {
     private static final ThreadLocal<String> REQUEST_ID = new ThreadLocal<>();
-    private static volatile PrintStream out = System.out;
+    /** Where lines go; null: whatever System.out is at the time (so a test that captures it sees them). */
+    private static volatile PrintStream out;
 
     private Log() {
     }
@@ -42,9 +43,9 @@ public final class Log {
         write("ERROR", event, error, fields);
     }
 
-    /** For tests that read what was logged. */
+    /** For tests that read what was logged; {@code System.out} puts it back. */
     public static void redirect(PrintStream stream) {
-        out = stream;
+        out = stream == System.out ? null : stream;
     }
 
     private static void write(String level, String event, Throwable error, Object... fields) {
@@ -66,7 +67,7 @@ public final class Log {
             line.put("stack", Redactor.redactText(stackOf(error)));
         }
         String json = Json.write(line);
-        PrintStream target = out;
+        PrintStream target = out != null ? out : System.out;
         synchronized (target) {
             target.println(json);
         }

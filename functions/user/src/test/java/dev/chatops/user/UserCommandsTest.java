@@ -13,6 +13,7 @@ import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.SecretsNotLogged;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code user find}, {@code unlink} and {@code audit} through UserFunction, with GitLab stand-ins for ops and production. */
-@ExtendWith(MotoExtension.class)
+@ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class UserCommandsTest {
     @RegisterExtension
     static final GitLabStandIn ops = new GitLabStandIn();

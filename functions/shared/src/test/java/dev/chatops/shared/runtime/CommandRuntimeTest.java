@@ -16,6 +16,7 @@ import dev.chatops.testing.CaptureServer.Answer;
 import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.SecretsNotLogged;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-@ExtendWith(MotoExtension.class)
+@ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class CommandRuntimeTest {
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
