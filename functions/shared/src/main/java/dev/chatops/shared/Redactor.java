@@ -22,7 +22,7 @@ public final class Redactor {
             "(gl(pat|oas|dt|rt|ptt|ft|imt|agent|soat|cbt|ffct|wt)-[A-Za-z0-9_\\-.]{8,}"
                     + "|xox[abposer]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}"
                     + "|(AKIA|ASIA)[0-9A-Z]{16}"
-                    + "|[A-Za-z0-9+/=_\\-]{40,})");
+                    + "|(?=[A-Za-z0-9+/=_\\-]*[0-9])(?=[A-Za-z0-9+/=_\\-]*[A-Za-z])[A-Za-z0-9+/=_\\-]{40,})");
     private static final Pattern PAIR = Pattern.compile("([A-Za-z_][A-Za-z0-9_.-]*)\\s*[=:]\\s*(\\S+)");
 
     private Redactor() {
