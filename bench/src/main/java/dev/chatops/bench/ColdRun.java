@@ -1,6 +1,5 @@
 package dev.chatops.bench;
 
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import dev.chatops.testing.LocalLambdaContext;
@@ -36,7 +35,7 @@ public final class ColdRun {
             stream.handleRequest(new ByteArrayInputStream(event), out, context);
             result = out.toString();
         } else {
-            Method method = handleRequest(type);
+            Method method = dev.chatops.testing.LambdaHandlers.handleRequest(type);
             long before = System.nanoTime();
             Object input = LambdaEventSerializers.serializerFor(method.getParameterTypes()[0], ColdRun.class.getClassLoader())
                     .fromJson(new ByteArrayInputStream(event));
@@ -49,17 +48,6 @@ public final class ColdRun {
                 + peakRssKb() + " " + deserialiseMs + " " + result.replace('\n', ' '));
     }
 
-    private static Method handleRequest(Class<?> type) {
-        if (!RequestHandler.class.isAssignableFrom(type)) {
-            throw new IllegalArgumentException(type + " is not a Lambda handler");
-        }
-        for (Method method : type.getMethods()) {
-            if (method.getName().equals("handleRequest") && method.getParameterCount() == 2 && !method.isBridge()) {
-                return method;
-            }
-        }
-        throw new IllegalArgumentException(type + " has no handleRequest");
-    }
 
     private static long peakRssKb() {
         try {

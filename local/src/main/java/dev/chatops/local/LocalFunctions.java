@@ -1,6 +1,5 @@
 package dev.chatops.local;
 
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
@@ -57,7 +56,7 @@ final class LocalFunctions {
             stream.handleRequest(new ByteArrayInputStream(payload), out, context);
             return out.toByteArray();
         }
-        Method method = handleRequest(handler.getClass());
+        Method method = dev.chatops.testing.LambdaHandlers.handleRequest(handler.getClass());
         Object input = serializer(method.getParameterTypes()[0]).fromJson(new ByteArrayInputStream(payload));
         Object output;
         try {
@@ -77,17 +76,6 @@ final class LocalFunctions {
         return (PojoSerializer<Object>) LambdaEventSerializers.serializerFor(type, LocalFunctions.class.getClassLoader());
     }
 
-    private static Method handleRequest(Class<?> type) {
-        if (!RequestHandler.class.isAssignableFrom(type)) {
-            throw new IllegalArgumentException(type + " is not a Lambda handler");
-        }
-        for (Method method : type.getMethods()) {
-            if (method.getName().equals("handleRequest") && method.getParameterCount() == 2 && !method.isBridge()) {
-                return method;
-            }
-        }
-        throw new IllegalArgumentException(type + " has no handleRequest");
-    }
 
     private static Object instantiate(String className, Env env) {
         try {

@@ -167,16 +167,7 @@ class LinkInBrowserTest {
 
     /** Sends a command that needs a role from an unlinked Slack user; returns the "Connect" button's URL. */
     private static String buttonFor(String userId, String replyPath) throws Exception {
-        Map<String, String> form = SlackRequests.slashCommand("run member list ops/chatops --ops", userId, slack.url(replyPath));
-        form.put("team_id", LocalStack.LOCAL_TEAM);
-        byte[] body = SlackRequests.formBody(form);
-        long now = Instant.now().getEpochSecond();
-        HttpResponse<String> ack = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Slack-Request-Timestamp", Long.toString(now))
-                .header("X-Slack-Signature", SlackRequests.sign(SECRET, now, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(ack.statusCode()).isEqualTo(200);
+        send("run member list ops/chatops --ops", userId, replyPath);
         CaptureServer.Post refusal = slack.awaitPosts(replyPath, 1, Duration.ofSeconds(30)).get(0);
         Matcher url = Pattern.compile("\"url\":\"([^\"]+)\"").matcher(refusal.body().replace("\\u003d", "=").replace("\\u0026", "&"));
         assertThat(url.find()).as("a Connect button in " + refusal.body()).isTrue();

@@ -73,49 +73,43 @@ public final class MemberCommand implements Command {
             return Reply.error(":warning: `--level` is one of guest, reporter, developer, maintainer; not `"
                     + Text.inCode(levelName, 40) + "`.");
         }
-        Optional<GitLabUser> user = client.userByUsername(username);
-        if (user.isEmpty()) {
-            return Reply.error(":warning: There is no user `" + Text.inCode(username, 60) + "` on " + instance + ".");
+        Change change = change(client, instance, username, path);
+        if (change.problem() != null) {
+            return change.problem();
         }
-        Optional<String> source = source(client, path);
-        if (source.isEmpty()) {
-            return notFound(path, instance);
-        }
+        GitLabUser user = change.user();
         try {
-            client.addMember(source.get(), path, user.get().id(), level);
+            client.addMember(change.source(), path, user.id(), level);
         } catch (GitLabException e) {
             if (e.status() == 409) {
-                return Reply.error(":information_source: `" + user.get().username() + "` is already a member of `"
+                return Reply.error(":information_source: `" + user.username() + "` is already a member of `"
                         + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
             throw e;
         }
-        forgetCachedLevel(instance, path, user.get());
-        String text = ":white_check_mark: <@" + request.userId() + "> added `" + user.get().username() + "` to `"
+        forgetCachedLevel(instance, path, user);
+        String text = ":white_check_mark: <@" + request.userId() + "> added `" + user.username() + "` to `"
                 + Text.inCode(path, 100) + "` on " + instance + " as " + Role.ofAccessLevel(level).label() + ".";
         return Reply.inChannel(text).text(text).build();
     }
 
     private Reply remove(CommandRequest request, GitLabClient client, String instance, String username, String path) {
-        Optional<GitLabUser> user = client.userByUsername(username);
-        if (user.isEmpty()) {
-            return Reply.error(":warning: There is no user `" + Text.inCode(username, 60) + "` on " + instance + ".");
+        Change change = change(client, instance, username, path);
+        if (change.problem() != null) {
+            return change.problem();
         }
-        Optional<String> source = source(client, path);
-        if (source.isEmpty()) {
-            return notFound(path, instance);
-        }
+        GitLabUser user = change.user();
         try {
-            client.removeMember(source.get(), path, user.get().id());
+            client.removeMember(change.source(), path, user.id());
         } catch (GitLabException e) {
             if (e.notFound()) {
-                return Reply.error(":information_source: `" + user.get().username() + "` is not a direct member of `"
+                return Reply.error(":information_source: `" + user.username() + "` is not a direct member of `"
                         + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
             throw e;
         }
-        forgetCachedLevel(instance, path, user.get());
-        String text = ":white_check_mark: <@" + request.userId() + "> removed `" + user.get().username() + "` from `"
+        forgetCachedLevel(instance, path, user);
+        String text = ":white_check_mark: <@" + request.userId() + "> removed `" + user.username() + "` from `"
                 + Text.inCode(path, 100) + "` on " + instance + ".";
         return Reply.inChannel(text).text(text).build();
     }
@@ -155,6 +149,20 @@ public final class MemberCommand implements Command {
                 .filter(link -> link.instance().equals(instance))
                 .map(link -> client.as(link.gitlabUserId()))
                 .orElse(client);
+    }
+
+    /** Who and where a membership change is about, or why it cannot be made. */
+    private record Change(GitLabUser user, String source, Reply problem) {
+    }
+
+    private static Change change(GitLabClient client, String instance, String username, String path) {
+        Optional<GitLabUser> user = client.userByUsername(username);
+        if (user.isEmpty()) {
+            return new Change(null, null,
+                    Reply.error(":warning: There is no user `" + Text.inCode(username, 60) + "` on " + instance + "."));
+        }
+        Optional<String> source = source(client, path);
+        return source.map(s -> new Change(user.get(), s, null)).orElseGet(() -> new Change(null, null, notFound(path, instance)));
     }
 
     /** A change to the chatops project changes ChatOps rights: they apply from the next command on. */
