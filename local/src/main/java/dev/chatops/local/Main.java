@@ -174,6 +174,9 @@ public final class Main {
                     for (String part : CaptureServer.textOf(post).split("\n")) {
                         System.out.println("  " + part);
                     }
+                    for (String button : buttonUrls(post.json())) {
+                        System.out.println("  button: " + button);
+                    }
                 }
                 posts = replies.awaitPosts(responsePath, seen + 1, Duration.ofMillis(1500));
             }
@@ -183,6 +186,25 @@ public final class Main {
             }
             return 0;
         }
+    }
+
+    /** The URLs of a message's buttons, which Slack shows as buttons and a terminal cannot. */
+    @SuppressWarnings("unchecked")
+    static List<String> buttonUrls(Object node) {
+        List<String> urls = new java.util.ArrayList<>();
+        if (node instanceof Map<?, ?> map) {
+            if ("button".equals(map.get("type")) && map.get("url") instanceof String url) {
+                urls.add(url);
+            }
+            for (Object value : ((Map<String, Object>) map).values()) {
+                urls.addAll(buttonUrls(value));
+            }
+        } else if (node instanceof List<?> list) {
+            for (Object item : list) {
+                urls.addAll(buttonUrls(item));
+            }
+        }
+        return urls;
     }
 
     /**

@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @ExtendWith(MotoExtension.class)
 class AccessStoreTest {
     private static final Instant WHEN = Instant.parse("2026-11-20T09:30:00Z");
-    private final DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    /** Requests reach moto one at a time, as DynamoDB would order them: see SerializedDynamoDb. */
+    private final DynamoDbClient dynamo = dev.chatops.testing.SerializedDynamoDb.client();
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private AccessStore store;
     /** Each test links in a workspace and an instance of its own: moto keeps its state across a class's tests. */

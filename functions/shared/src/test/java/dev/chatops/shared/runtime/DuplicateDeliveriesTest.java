@@ -49,7 +49,9 @@ class DuplicateDeliveriesTest {
 
     @BeforeEach
     void setUp(LocalAws aws) {
-        RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC());
+        // Conditional writes reach moto one at a time, as DynamoDB makes them atomic: see SerializedDynamoDb.
+        RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9",
+                dev.chatops.testing.SerializedDynamoDb.client());
         Command change = new Command() {
             @Override
             public CommandSpec spec() {

@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** Real collaborators for runtime tests: a DynamoDB client on moto, the template's tables, a reply client allowed to post to loopback. */
 final class RuntimeFixture {
-    final DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    final DynamoDbClient dynamo;
     final List<Duration> sleeps = new CopyOnWriteArrayList<>();
     final Services services;
 
@@ -26,6 +26,11 @@ final class RuntimeFixture {
 
     /** With the ops instance at {@code gitlabUrl} (a stand-in; port 9 when none is needed: nothing listens there). */
     RuntimeFixture(LocalAws aws, Clock clock, String gitlabUrl) {
+        this(aws, clock, gitlabUrl, DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build());
+    }
+
+    RuntimeFixture(LocalAws aws, Clock clock, String gitlabUrl, DynamoDbClient dynamo) {
+        this.dynamo = dynamo;
         Env env = Env.of(aws.functionEnvironment("UserFunction", Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "https://hooks.slack.com,http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + gitlabUrl + ",production=http://localhost:9",
