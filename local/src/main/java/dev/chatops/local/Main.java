@@ -76,6 +76,7 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
+            System.out.println("stopped: moto, the GitLab stand-ins and the local APIs");
             stopped.countDown();
         }, "chatops-local-stop"));
         System.out.println("moto: " + stack.moto().endpoint() + "   lambda: " + stack.lambdaEndpoint()

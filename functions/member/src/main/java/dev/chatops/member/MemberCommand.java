@@ -47,7 +47,7 @@ public final class MemberCommand implements Command {
         List<String> args = call.args();
         String path = args.get(args.size() - 1);
         if (!gitlab.config().memberPathAllowed(instance, path)) {
-            return Reply.error(":no_entry: `member` manages only " + String.join(", ", gitlab.config().memberPaths().stream()
+            return Reply.refusal(":no_entry: `member` manages only " + String.join(", ", gitlab.config().memberPaths().stream()
                     .sorted().map(p -> "`" + p.substring(p.indexOf(':') + 1) + "` on " + p.substring(0, p.indexOf(':'))).toList())
                     + "; not `" + Text.inCode(path, 100) + "` on " + instance + ".");
         }
@@ -63,14 +63,14 @@ public final class MemberCommand implements Command {
             if (e.status() == 0) {
                 throw e;
             }
-            return Reply.error(":x: GitLab on " + instance + " said: " + Text.inCode(e.getMessage(), 300));
+            return Reply.failure(":x: GitLab on " + instance + " said: " + Text.inCode(e.getMessage(), 300));
         }
     }
 
     private Reply add(CommandRequest request, GitLabClient client, String instance, String username, String path, String levelName) {
         Integer level = LEVELS.get(levelName.toLowerCase(Locale.ROOT));
         if (level == null) {
-            return Reply.error(":warning: `--level` is one of guest, reporter, developer, maintainer; not `"
+            return Reply.refusal(":warning: `--level` is one of guest, reporter, developer, maintainer; not `"
                     + Text.inCode(levelName, 40) + "`.");
         }
         Change change = change(client, instance, username, path);
@@ -82,7 +82,7 @@ public final class MemberCommand implements Command {
             client.addMember(change.source(), path, user.id(), level);
         } catch (GitLabException e) {
             if (e.status() == 409) {
-                return Reply.error(":information_source: `" + user.username() + "` is already a member of `"
+                return Reply.refusal(":information_source: `" + user.username() + "` is already a member of `"
                         + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
             throw e;
@@ -103,7 +103,7 @@ public final class MemberCommand implements Command {
             client.removeMember(change.source(), path, user.id());
         } catch (GitLabException e) {
             if (e.notFound()) {
-                return Reply.error(":information_source: `" + user.username() + "` is not a direct member of `"
+                return Reply.refusal(":information_source: `" + user.username() + "` is not a direct member of `"
                         + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
             throw e;
@@ -159,7 +159,7 @@ public final class MemberCommand implements Command {
         Optional<GitLabUser> user = client.userByUsername(username);
         if (user.isEmpty()) {
             return new Change(null, null,
-                    Reply.error(":warning: There is no user `" + Text.inCode(username, 60) + "` on " + instance + "."));
+                    Reply.refusal(":warning: There is no user `" + Text.inCode(username, 60) + "` on " + instance + "."));
         }
         Optional<String> source = source(client, path);
         return source.map(s -> new Change(user.get(), s, null)).orElseGet(() -> new Change(null, null, notFound(path, instance)));
@@ -184,7 +184,7 @@ public final class MemberCommand implements Command {
     }
 
     private static Reply notFound(String path, String instance) {
-        return Reply.error(":warning: There is no project or group `" + Text.inCode(path, 100) + "` on " + instance
+        return Reply.refusal(":warning: There is no project or group `" + Text.inCode(path, 100) + "` on " + instance
                 + " (or the token cannot see it).");
     }
 }

@@ -31,7 +31,7 @@ public final class Audit implements Command {
             limit = -1;
         }
         if (limit < 1 || limit > 50) {
-            return Reply.error(":warning: `--limit` is a number from 1 to 50.");
+            return Reply.refusal(":warning: `--limit` is a number from 1 to 50.");
         }
         String user = call.invocation().option("user").map(u -> u.replaceAll("^<@([A-Z0-9]+)>$", "$1")).orElse(null);
         String command = call.invocation().option("command").orElse(null);
@@ -42,11 +42,11 @@ public final class Audit implements Command {
         StringBuilder table = new StringBuilder();
         for (AuditLog.Record r : records) {
             String arguments = r.arguments().equals("-") ? "" : r.arguments();
-            table.append(String.format("%-19s  %-12s  %-40s  %-9s %-18s %s%n",
+            table.append(String.format("%-19s  %-12s  %-40s  %-9s %-28s %s%n",
                     r.at().length() >= 19 ? r.at().substring(0, 19).replace('T', ' ') : r.at(),
                     Text.shorten(r.userId(), 12),
                     Text.shorten((r.command() + " " + arguments).strip(), 40),
-                    r.decision(), Text.shorten(r.outcome(), 18),
+                    r.decision(), Text.shorten(r.outcome(), 28),
                     r.durationMs() < 0 ? "" : r.durationMs() + " ms"));
         }
         return Reply.ephemeral(records.size() + " audit records")

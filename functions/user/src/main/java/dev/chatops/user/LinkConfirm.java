@@ -41,12 +41,12 @@ public final class LinkConfirm implements Command {
         String workspace = AccessStore.workspaceOf(request.teamId(), request.enterpriseId());
         Optional<Link> existing = access.findLink(workspace, request.userId());
         if (existing.isPresent()) {
-            return Reply.error(":information_source: Your Slack account is already linked to `" + existing.get().gitlabUsername()
+            return Reply.refusal(":information_source: Your Slack account is already linked to `" + existing.get().gitlabUsername()
                     + "`. Run `/chatops run unlink` first to link another account.");
         }
         Optional<AccessStore.Pending> pending = access.takePending(call.args().get(0), clock.instant());
         if (pending.isEmpty()) {
-            return Reply.error(":warning: That code is unknown, used or expired (codes last 10 minutes). "
+            return Reply.refusal(":warning: That code is unknown, used or expired (codes last 10 minutes). "
                     + "Run `/chatops run whoami` for a new Connect button.");
         }
         AccessStore.Pending p = pending.get();
@@ -54,7 +54,7 @@ public final class LinkConfirm implements Command {
             access.link(new Link(workspace, request.userId(), p.instance(), p.gitlabUserId(), p.gitlabUsername(),
                     clock.instant(), Optional.of(p.accessLevel()), Optional.of(true), Optional.of(p.checkedAt())));
         } catch (LinkConflictException e) {
-            return Reply.error(":no_entry: The GitLab account `" + p.gitlabUsername()
+            return Reply.refusal(":no_entry: The GitLab account `" + p.gitlabUsername()
                     + "` is already linked to another Slack account. Nothing was changed.");
         }
         String role = p.accessLevel() <= 0

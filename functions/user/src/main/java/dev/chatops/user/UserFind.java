@@ -52,7 +52,7 @@ public final class UserFind implements Command {
         GitLabClient client = gitlab.client(instance);
         boolean maintainer = authorizer.decide(call.request(), Role.MAINTAINER).allowed();
         if (wanted.contains("@") && !maintainer) {
-            return Reply.error(":no_entry: Looking up an account by email is for maintainers; look it up by username.");
+            return Reply.refusal(":no_entry: Looking up an account by email is for maintainers; look it up by username.");
         }
         Optional<GitLabUser> found = wanted.contains("@")
                 ? client.searchUsers(wanted).stream().filter(u -> u.email().equalsIgnoreCase(wanted)).findFirst()

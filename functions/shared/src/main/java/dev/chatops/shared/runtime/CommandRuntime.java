@@ -143,8 +143,9 @@ public final class CommandRuntime {
         }
         try {
             Reply reply = command.run(new CommandCall(request, invocation));
-            Log.info("command.done", "command", request.command());
-            return new Outcome(reply, "allowed", "ok", "");
+            String outcome = reply.outcome().name().toLowerCase(java.util.Locale.ROOT);
+            Log.info("command.done", "command", request.command(), "outcome", outcome);
+            return new Outcome(reply, "allowed", outcome.equals("failed") ? "error" : outcome, "");
         } catch (RuntimeException e) {
             Log.error("command.failed", e, "command", request.command());
             return new Outcome(Reply.error(":x: `" + Text.inCode(request.display(), 200) + "` failed. Request id: `"
@@ -158,8 +159,8 @@ public final class CommandRuntime {
         Reply.Builder reply = Reply.ephemeral(decision.reason()).text(":no_entry: " + decision.reason());
         if (decision.missing() == Authorizer.Missing.LINK) {
             links.startUrl(request).ifPresent(url -> reply.linkButton("Connect your GitLab account", url)
-                    .context("The link is yours alone, works once, and expires in 10 minutes. "
-                            + "GitLab will ask you to let ChatOps read your account (read_user)."));
+                    .context("Do not forward it: it works once, for 10 minutes, and the code it ends with links "
+                            + "whoever types it. GitLab will ask you to let ChatOps read your account (read_user)."));
         }
         return reply.build();
     }

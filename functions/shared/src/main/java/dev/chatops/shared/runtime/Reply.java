@@ -24,14 +24,19 @@ public final class Reply {
     static final int FIELDS_PER_SECTION = 10;
     private static final int FALLBACK_LIMIT = 300;
 
+    /** How the command ended, for the audit: it did its work, refused (nothing changed), or failed. */
+    public enum Outcome { OK, REFUSED, FAILED }
+
     private final boolean inChannel;
     private final boolean replaceOriginal;
+    private final Outcome outcome;
     private final String fallback;
     private final List<LayoutBlock> blocks;
 
-    private Reply(boolean inChannel, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks) {
+    private Reply(boolean inChannel, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks, Outcome outcome) {
         this.inChannel = inChannel;
         this.replaceOriginal = replaceOriginal;
+        this.outcome = outcome;
         this.fallback = fallback;
         this.blocks = List.copyOf(blocks);
     }
@@ -46,9 +51,23 @@ public final class Reply {
         return new Builder(true, fallback);
     }
 
-    /** One short ephemeral line, for refusals and errors. */
+    /** One short ephemeral line. */
     public static Reply error(String markdown) {
         return ephemeral(markdown).text(markdown).build();
+    }
+
+    /** One short ephemeral line saying why nothing was done; audited as refused. */
+    public static Reply refusal(String markdown) {
+        return ephemeral(markdown).text(markdown).outcome(Outcome.REFUSED).build();
+    }
+
+    /** One short ephemeral line saying what went wrong elsewhere (GitLab, say); audited as failed. */
+    public static Reply failure(String markdown) {
+        return ephemeral(markdown).text(markdown).outcome(Outcome.FAILED).build();
+    }
+
+    public Outcome outcome() {
+        return outcome;
     }
 
     public List<LayoutBlock> blocks() {
@@ -84,6 +103,7 @@ public final class Reply {
         private final String fallback;
         private final List<LayoutBlock> blocks = new ArrayList<>();
         private boolean replaceOriginal;
+        private Outcome outcome = Outcome.OK;
 
         private Builder(boolean inChannel, String fallback) {
             this.inChannel = inChannel;
@@ -132,6 +152,12 @@ public final class Reply {
             return this;
         }
 
+        /** How the command ended, for the audit (OK unless said). */
+        public Builder outcome(Outcome value) {
+            this.outcome = value;
+            return this;
+        }
+
         /** A button that opens {@code url} in the browser. */
         public Builder linkButton(String text, String url) {
             blocks.add(com.slack.api.model.block.Blocks.actions(List.of(
@@ -155,7 +181,7 @@ public final class Reply {
             if (blocks.isEmpty()) {
                 text(fallback);
             }
-            return new Reply(inChannel, replaceOriginal, fallback, blocks);
+            return new Reply(inChannel, replaceOriginal, fallback, blocks, outcome);
         }
     }
 

@@ -42,6 +42,8 @@ class CommandRuntimeTest {
             Form.of(Role.ANYONE, "Throws."));
     private static final CommandSpec GUARDED = CommandSpec.of("guarded", "Needs maintainer.", Target.USER,
             Form.of(Role.MAINTAINER, "Counts its calls, for maintainers."));
+    private static final CommandSpec NOPE = CommandSpec.of("nope", "Refuses.", Target.USER,
+            Form.of(Role.ANYONE, "Says why nothing was done."));
     private static final CommandSpec LONG = CommandSpec.of("long", "Answers in three messages.", Target.USER,
             Form.of(Role.ANYONE, "120 blocks."));
 
@@ -108,8 +110,19 @@ class CommandRuntimeTest {
                 return reply.build();
             }
         };
+        Command nope = new Command() {
+            @Override
+            public CommandSpec spec() {
+                return NOPE;
+            }
+
+            @Override
+            public Reply run(CommandCall call) {
+                return Reply.refusal(":warning: not like that");
+            }
+        };
         access = fixture.services.access();
-        runtime = new CommandRuntime(List.of(bump, boom, guarded, longer), fixture.services);
+        runtime = new CommandRuntime(List.of(bump, boom, guarded, longer, nope), fixture.services);
     }
 
     @Test
@@ -183,6 +196,16 @@ class CommandRuntimeTest {
         String text = CaptureServer.textOf(slack.postsTo("/r/6").get(0));
         assertThat(text).contains("failed", request.requestId()).doesNotContain("hunter2", "IllegalStateException");
         assertThat(auditOutcomes(request)).containsExactly("error");
+    }
+
+    @Test
+    void a_command_that_refuses_is_audited_as_refused_not_ok() {
+        CommandRequest request = RuntimeFixture.request("nope", List.of(), slack.url("/r/nope"));
+
+        runtime.handle(request, Duration.ofSeconds(30));
+
+        assertThat(CaptureServer.textOf(slack.postsTo("/r/nope").get(0))).contains("not like that");
+        assertThat(auditOutcomes(request)).containsExactly("refused");
     }
 
     @Test
