@@ -74,6 +74,45 @@ class FaultsTest {
     }
 
     @Test
+    void dynamodb_throttling_is_ridden_out_by_the_sdk_and_the_command_acts_once(LocalAws aws, MotoServer moto) {
+        try (dev.chatops.testing.ThrottlingProxy proxy = new dev.chatops.testing.ThrottlingProxy(moto.endpoint())) {
+            DynamoDbClient throttled = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+                    .endpointOverride(URI.create(proxy.endpoint())).build();
+            RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9", throttled);
+            CommandRuntime runtime = new CommandRuntime(List.of(change()), fixture.services);
+            CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/throttled"));
+            proxy.throttleNext(2);
+
+            runtime.handle(request, Duration.ofSeconds(30));
+
+            assertThat(proxy.throttled()).isEqualTo(2);
+            assertThat(effects).hasValue(1);
+            assertThat(slack.postsTo("/faults/throttled")).hasSize(1);
+        }
+    }
+
+    @Test
+    void throttling_that_outlasts_the_sdks_retries_leaves_nothing_done_and_asks_lambda_to_retry(LocalAws aws, MotoServer moto) {
+        try (dev.chatops.testing.ThrottlingProxy proxy = new dev.chatops.testing.ThrottlingProxy(moto.endpoint())) {
+            // The standard retry mode gives up after 3 attempts (the DynamoDB default keeps trying longer).
+            DynamoDbClient throttled = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+                    .endpointOverride(URI.create(proxy.endpoint()))
+                    .overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)).build();
+            RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9", throttled);
+            CommandRuntime runtime = new CommandRuntime(List.of(change()), fixture.services);
+            CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/outlasted"));
+            proxy.throttleNext(1000);
+
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(StoreException.class);
+            proxy.throttleNext(0);
+            runtime.handle(request, Duration.ofSeconds(30));
+
+            assertThat(effects).hasValue(1);
+            assertThat(slack.postsTo("/faults/outlasted")).hasSize(1);
+        }
+    }
+
+    @Test
     void a_hanging_response_url_is_abandoned_and_the_retry_posts_the_stored_reply_without_acting_again(LocalAws aws) {
         RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC());
         CommandRuntime runtime = new CommandRuntime(List.of(change()), fixture.services);
