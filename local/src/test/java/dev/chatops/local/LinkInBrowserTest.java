@@ -83,12 +83,7 @@ class LinkInBrowserTest {
     void a_refused_command_leads_through_gitlab_sign_in_to_a_stored_link_and_a_slack_message() throws Exception {
         String button = buttonFor("U0BROWSER", "/browser/refused");
 
-        browser.get(button);
-        assertThat(browser.getTitle()).contains("Sign in to the GitLab stand-in");
-        browser.findElement(By.cssSelector("select[name=username] option[value=bob]")).click();
-        browser.findElement(By.id("authorize")).click();
-
-        assertThat(headingOf("/link/callback")).isEqualTo("One step left: confirm in Slack");
+        assertThat(signInAs(button, "bob")).isEqualTo("One step left: confirm in Slack");
         String message = browser.findElement(By.id("message")).getText();
         assertThat(message).contains("bob");
         assertThat(link("U0BROWSER")).as("nobody is linked until the code is typed in Slack").isEmpty();
@@ -108,12 +103,20 @@ class LinkInBrowserTest {
     void an_account_without_two_factor_sees_what_is_missing_and_is_not_linked() throws Exception {
         String button = buttonFor("U0NO2FA", "/browser/no2fa");
 
-        browser.get(button);
-        browser.findElement(By.cssSelector("select[name=username] option[value=carol]")).click();
-        browser.findElement(By.id("authorize")).click();
-
-        assertThat(headingOf("/link/callback")).isEqualTo("Two-factor authentication needed");
+        assertThat(signInAs(button, "carol")).isEqualTo("Two-factor authentication needed");
         assertThat(link("U0NO2FA")).isEmpty();
+    }
+
+    /**
+     * Follows a Connect button to the GitLab stand-in's sign-in page, signs in as {@code username},
+     * authorises ChatOps, and returns the heading of the page the callback shows.
+     */
+    private static String signInAs(String button, String username) throws InterruptedException {
+        browser.get(button);
+        assertThat(browser.getTitle()).contains("Sign in to the GitLab stand-in");
+        browser.findElement(By.cssSelector("select[name=username] option[value=" + username + "]")).click();
+        browser.findElement(By.id("authorize")).click();
+        return headingOf("/link/callback");
     }
 
     /** The page's heading once the browser has arrived at a URL containing {@code path}. */
@@ -136,10 +139,7 @@ class LinkInBrowserTest {
     void a_button_forwarded_to_someone_else_links_nobody_unless_the_code_is_typed_by_its_slack_user() throws Exception {
         String mallorysButton = buttonFor("U0MALLORY", "/browser/mallory");
 
-        browser.get(mallorysButton);
-        browser.findElement(By.cssSelector("select[name=username] option[value=dave]")).click();
-        browser.findElement(By.id("authorize")).click();
-        assertThat(headingOf("/link/callback")).isEqualTo("One step left: confirm in Slack");
+        assertThat(signInAs(mallorysButton, "dave")).isEqualTo("One step left: confirm in Slack");
 
         assertThat(link("U0MALLORY")).isEmpty();
         assertThat(slash("run link ABCD-EFGH", "U0MALLORY", "/browser/guess")).contains("unknown, used or expired");

@@ -927,15 +927,8 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     }
 
     private Map<String, Object> memberJson(long userId, Membership m) {
-        User u = users.get(userId);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", u.id());
-        json.put("username", u.username());
-        json.put("name", u.name());
-        json.put("state", u.state());
-        json.put("locked", false);
-        json.put("avatar_url", baseUrl + "/uploads/-/system/user/avatar/" + u.id() + "/avatar.png");
-        json.put("web_url", baseUrl + "/" + u.username());
+        // A member is the user's public shape plus the membership's own attributes.
+        Map<String, Object> json = userJson(users.get(userId), false);
         json.put("access_level", m.accessLevel());
         json.put("created_at", m.createdAt());
         json.put("expires_at", m.expiresAt());

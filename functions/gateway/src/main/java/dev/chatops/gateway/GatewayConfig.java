@@ -18,20 +18,10 @@ public record GatewayConfig(String signingSecretId, Map<Target, String> function
         for (Target target : Target.values()) {
             functions.put(target, env.require(target.envName()));
         }
-        return new GatewayConfig(env.require(SIGNING_SECRET_ID), functions, ResponseUrlPolicy.from(env),
-                instanceNames(env.optional(GitLabConfig.INSTANCES, "")));
-    }
-
-    /** The names in {@code ops=https://…,production=https://…}: the flags that choose an instance. */
-    static java.util.Set<String> instanceNames(String instances) {
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
-        for (String entry : instances.split(",")) {
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                names.add(entry.substring(0, eq).strip());
-            }
-        }
-        return names;
+        // The gateway needs only the instance names, to accept their flags; it reads no URL or token.
+        java.util.Set<String> instances = env.optional(GitLabConfig.INSTANCES)
+                .map(value -> GitLabConfig.parseInstances(value).keySet()).orElse(java.util.Set.of());
+        return new GatewayConfig(env.require(SIGNING_SECRET_ID), functions, ResponseUrlPolicy.from(env), instances);
     }
 
     public String functionFor(Target target) {

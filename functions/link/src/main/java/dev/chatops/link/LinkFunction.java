@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Log;
-import dev.chatops.shared.runtime.SecretValue;
 import dev.chatops.shared.runtime.Services;
 import java.util.Map;
 import java.util.UUID;
@@ -34,8 +33,7 @@ public final class LinkFunction implements RequestHandler<APIGatewayV2HTTPEvent,
     }
 
     public LinkFunction(Services services, Env env) {
-        this.linking = new Linking(services, env.require(OAUTH_CLIENT_ID),
-                new SecretValue(dev.chatops.shared.runtime.AwsClients::secretsManager, env.require(OAUTH_SECRET_ID)));
+        this.linking = new Linking(services, env.require(OAUTH_CLIENT_ID), services.secret(env.require(OAUTH_SECRET_ID)));
     }
 
     @Override

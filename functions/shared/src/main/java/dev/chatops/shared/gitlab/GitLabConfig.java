@@ -34,26 +34,13 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
     }
 
     public static GitLabConfig from(Env env) {
-        Map<String, String> instances = new LinkedHashMap<>();
-        for (String entry : env.require(INSTANCES).split(",")) {
-            int eq = entry.indexOf('=');
-            String name = eq < 0 ? "" : entry.substring(0, eq).strip();
-            String url = eq < 0 ? "" : entry.substring(eq + 1).strip();
-            if (!name.matches("[a-z][a-z0-9-]{0,31}") || !url.matches("https?://[^\\s,]+")) {
-                throw new ConfigurationException("environment variable " + INSTANCES
-                        + " must read name=https://host,…; not: " + entry.strip());
-            }
-            instances.put(name, url);
-        }
+        Map<String, String> instances = parseInstances(env.require(INSTANCES));
         String fallback = env.optional(DEFAULT_INSTANCE, "production");
         String chatops = env.optional(CHATOPS_INSTANCE, "ops");
         for (String name : new String[] {fallback, chatops}) {
             if (!instances.containsKey(name)) {
                 throw new ConfigurationException("instance " + name + " is not in " + INSTANCES);
             }
-        }
-        if (new java.util.HashSet<>(instances.values()).size() < instances.size()) {
-            throw new ConfigurationException("two instances in " + INSTANCES + " have the same URL: one instance, one name");
         }
         String project = env.require(CHATOPS_PROJECT);
         java.util.Set<String> paths = new java.util.LinkedHashSet<>();
@@ -67,6 +54,28 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
             paths.add(trimmed);
         }
         return new GitLabConfig(instances, fallback, chatops, project, paths);
+    }
+
+    /**
+     * {@code ops=https://…,production=https://…} as name → URL, in order; a malformed entry, or two
+     * names for one URL (a second name must not slip past rules about production), stops start-up.
+     */
+    public static Map<String, String> parseInstances(String value) {
+        Map<String, String> instances = new LinkedHashMap<>();
+        for (String entry : value.split(",")) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? "" : entry.substring(0, eq).strip();
+            String url = eq < 0 ? "" : entry.substring(eq + 1).strip();
+            if (!name.matches("[a-z][a-z0-9-]{0,31}") || !url.matches("https?://[^\\s,]+")) {
+                throw new ConfigurationException("environment variable " + INSTANCES
+                        + " must read name=https://host,…; not: " + entry.strip());
+            }
+            instances.put(name, url);
+        }
+        if (new java.util.HashSet<>(instances.values()).size() < instances.size()) {
+            throw new ConfigurationException("two instances in " + INSTANCES + " have the same URL: one instance, one name");
+        }
+        return instances;
     }
 
     /** Whether {@code member} may change {@code path} on {@code instance}. */

@@ -86,7 +86,7 @@ public final class Services {
         if (made == null) {
             synchronized (this) {
                 if (gitlab == null) {
-                    SecretValue tokens = new SecretValue(this::secrets, env.require(GitLabConfig.TOKENS_SECRET_ID));
+                    SecretValue tokens = secret(env.require(GitLabConfig.TOKENS_SECRET_ID));
                     gitlab = new GitLab(gitlabConfig, tokens::field);
                 }
                 made = gitlab;
@@ -100,12 +100,17 @@ public final class Services {
         if (made == null) {
             synchronized (this) {
                 if (linkState == null) {
-                    linkState = new LinkState(new SecretValue(this::secrets, env.require(LINK_STATE_SECRET_ID)), clock);
+                    linkState = new LinkState(secret(env.require(LINK_STATE_SECRET_ID)), clock);
                 }
                 made = linkState;
             }
         }
         return made;
+    }
+
+    /** A Secrets Manager secret, read when first needed through this function's one client. */
+    public SecretValue secret(String secretId) {
+        return new SecretValue(this::secrets, secretId);
     }
 
     public Authorizer authorizer() {

@@ -59,68 +59,28 @@ class CommandRuntimeTest {
         fixture = new RuntimeFixture(aws, Clock.systemUTC(), gitlab.baseUrl());
         gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
         gitlab.addProject("ops/chatops");
-        Command bump = new Command() {
-            @Override
-            public CommandSpec spec() {
-                return BUMP;
+        Command bump = RuntimeFixture.command(BUMP, call -> {
+            int n = effects.incrementAndGet();
+            return Reply.inChannel("bumped").text("bumped " + call.args().get(0) + " to " + n).build();
+        });
+        Command boom = RuntimeFixture.command(BOOM, call -> {
+            throw new IllegalStateException("database password=hunter2 rejected");
+        });
+        Command guarded = RuntimeFixture.command(GUARDED, call -> {
+            effects.incrementAndGet();
+            return Reply.ephemeral("done").build();
+        });
+        Command longer = RuntimeFixture.command(LONG, call -> {
+            effects.incrementAndGet();
+            Reply.Builder reply = Reply.ephemeral("long");
+            for (int i = 1; i <= 120; i++) {
+                reply.text("line " + i);
             }
-
-            @Override
-            public Reply run(CommandCall call) {
-                int n = effects.incrementAndGet();
-                return Reply.inChannel("bumped").text("bumped " + call.args().get(0) + " to " + n).build();
-            }
-        };
-        Command boom = new Command() {
-            @Override
-            public CommandSpec spec() {
-                return BOOM;
-            }
-
-            @Override
-            public Reply run(CommandCall call) {
-                throw new IllegalStateException("database password=hunter2 rejected");
-            }
-        };
-        Command guarded = new Command() {
-            @Override
-            public CommandSpec spec() {
-                return GUARDED;
-            }
-
-            @Override
-            public Reply run(CommandCall call) {
-                effects.incrementAndGet();
-                return Reply.ephemeral("done").build();
-            }
-        };
-        Command longer = new Command() {
-            @Override
-            public CommandSpec spec() {
-                return LONG;
-            }
-
-            @Override
-            public Reply run(CommandCall call) {
-                effects.incrementAndGet();
-                Reply.Builder reply = Reply.ephemeral("long");
-                for (int i = 1; i <= 120; i++) {
-                    reply.text("line " + i);
-                }
-                return reply.build();
-            }
-        };
-        Command nope = new Command() {
-            @Override
-            public CommandSpec spec() {
-                return NOPE;
-            }
-
-            @Override
-            public Reply run(CommandCall call) {
-                return Reply.refusal(":warning: not like that");
-            }
-        };
+            return reply.build();
+        });
+        Command nope = RuntimeFixture.command(NOPE, call -> {
+            return Reply.refusal(":warning: not like that");
+        });
         access = fixture.services.access();
         runtime = new CommandRuntime(List.of(bump, boom, guarded, longer, nope), fixture.services);
     }

@@ -52,18 +52,10 @@ class DuplicateDeliveriesTest {
         // Conditional writes reach moto one at a time, as DynamoDB makes them atomic: see SerializedDynamoDb.
         RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9",
                 dev.chatops.testing.SerializedDynamoDb.client());
-        Command change = new Command() {
-            @Override
-            public CommandSpec spec() {
-                return CHANGE;
-            }
-
-            @Override
-            public Reply run(CommandCall call) {
-                effects.computeIfAbsent(call.request().requestId(), id -> new AtomicInteger()).incrementAndGet();
-                return Reply.inChannel("changed").text("changed " + call.request().requestId()).build();
-            }
-        };
+        Command change = RuntimeFixture.command(CHANGE, call -> {
+            effects.computeIfAbsent(call.request().requestId(), id -> new AtomicInteger()).incrementAndGet();
+            return Reply.inChannel("changed").text("changed " + call.request().requestId()).build();
+        });
         runtime = new CommandRuntime(List.of(change), fixture.services);
     }
 

@@ -38,18 +38,10 @@ class FaultsTest {
     private final AtomicInteger effects = new AtomicInteger();
 
     private Command change() {
-        return new Command() {
-            @Override
-            public CommandSpec spec() {
-                return CHANGE;
-            }
-
-            @Override
-            public Reply run(CommandCall call) {
-                effects.incrementAndGet();
-                return Reply.error("changed");
-            }
-        };
+        return RuntimeFixture.command(CHANGE, call -> {
+            effects.incrementAndGet();
+            return Reply.error("changed");
+        });
     }
 
     @Test

@@ -40,6 +40,21 @@ final class RuntimeFixture {
         services = new Services(env, dynamo, clock, replies);
     }
 
+    /** A command for tests: its declaration and what it does. */
+    static Command command(dev.chatops.shared.command.CommandSpec spec, java.util.function.Function<CommandCall, Reply> run) {
+        return new Command() {
+            @Override
+            public dev.chatops.shared.command.CommandSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public Reply run(CommandCall call) {
+                return run.apply(call);
+            }
+        };
+    }
+
     static CommandRequest request(String command, List<String> args, String responseUrl) {
         return new CommandRequest(UUID.randomUUID().toString(), "T1", "", "U1", "alice", "C1", "ops", "/chatops",
                 command, args, Map.of(), String.join(" ", args), responseUrl, Instant.now());
