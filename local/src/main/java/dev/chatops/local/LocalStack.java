@@ -2,6 +2,7 @@ package dev.chatops.local;
 
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
+import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -28,6 +29,11 @@ public final class LocalStack implements AutoCloseable {
     static final String GITLAB_TOKEN = "glpat-local-admin-token";
     static final String OAUTH_CLIENT_ID = "chatops-local";
     static final String OAUTH_CLIENT_SECRET = "local-oauth-secret";
+    /** Where production flag changes are logged locally: issues on ops, incidents on production. */
+    public static final String FLAG_LOG_PROJECT = "gitlab-com/gl-infra/feature-flag-log";
+    public static final String INCIDENT_PROJECT = "gitlab-com/gl-infra/production";
+    /** The path of the log channel's incoming webhook on the local capture server. */
+    public static final String LOG_WEBHOOK_PATH = "/services/T0LOCAL/B0LOG/local-webhook";
 
     /** How the stack is started. */
     public record Options(int port, int motoPort, int lambdaPort, String signingSecret, List<Duration> retryDelays,
@@ -68,38 +74,49 @@ public final class LocalStack implements AutoCloseable {
     private final LocalHttpApi http;
     private final LocalAws aws;
     private final GitLabStandIn ops;
+    private final GitLabStandIn staging;
     private final GitLabStandIn production;
+    private final CaptureServer logChannel;
 
     private LocalStack(MotoServer moto, LocalLambdaApi lambda, LocalHttpApi http, LocalAws aws, GitLabStandIn ops,
-                       GitLabStandIn production) {
+                       GitLabStandIn staging, GitLabStandIn production, CaptureServer logChannel) {
         this.moto = moto;
         this.lambda = lambda;
         this.http = http;
         this.aws = aws;
         this.ops = ops;
+        this.staging = staging;
         this.production = production;
+        this.logChannel = logChannel;
     }
 
     public static LocalStack start(Options options) {
         MotoServer moto = MotoServer.start(options.motoPort());
         LocalLambdaApi lambda = null;
-        GitLabStandIn ops = null;
-        GitLabStandIn production = null;
+        List<AutoCloseable> started = new java.util.ArrayList<>();
         try {
             moto.configureSdk();
             Template template = Template.project();
-            ops = GitLabStandIn.fromFixture(fixture("gitlab-ops.json"));
-            production = GitLabStandIn.fromFixture(fixture("gitlab-production.json"));
+            GitLabStandIn ops = started(started, GitLabStandIn.fromFixture(fixture("gitlab-ops.json")));
+            GitLabStandIn staging = started(started, GitLabStandIn.fromFixture(fixture("gitlab-staging.json")));
+            GitLabStandIn production = started(started, GitLabStandIn.fromFixture(fixture("gitlab-production.json")));
+            CaptureServer logChannel = started(started, new CaptureServer().start());
             // Loopback response URLs and GitLab stand-ins are what makes this stack local: the
             // deployed template only takes https.
-            LocalAws aws = LocalAws.create(template, Map.of(
-                    "SlackSigningSecret", options.signingSecret(),
-                    "ResponseUrlAllow", "https://hooks.slack.com,http://127.0.0.1,http://localhost",
-                    "GitLabInstances", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
-                    "ChatOpsProject", CHATOPS_PROJECT,
-                    "GitLabTokens", "{\"ops\":\"" + GITLAB_TOKEN + "\",\"production\":\"" + GITLAB_TOKEN + "\"}",
-                    "GitLabOAuthClientId", OAUTH_CLIENT_ID,
-                    "GitLabOAuthClientSecret", OAUTH_CLIENT_SECRET));
+            Map<String, String> parameters = new java.util.LinkedHashMap<>();
+            parameters.put("SlackSigningSecret", options.signingSecret());
+            parameters.put("ResponseUrlAllow", "https://hooks.slack.com,http://127.0.0.1,http://localhost");
+            parameters.put("GitLabInstances", "ops=" + ops.baseUrl() + ",staging=" + staging.baseUrl()
+                    + ",production=" + production.baseUrl());
+            parameters.put("ChatOpsProject", CHATOPS_PROJECT);
+            parameters.put("GitLabTokens", "{\"ops\":\"" + GITLAB_TOKEN + "\",\"staging\":\"" + GITLAB_TOKEN
+                    + "\",\"production\":\"" + GITLAB_TOKEN + "\"}");
+            parameters.put("GitLabOAuthClientId", OAUTH_CLIENT_ID);
+            parameters.put("GitLabOAuthClientSecret", OAUTH_CLIENT_SECRET);
+            parameters.put("FeatureIncidentProject", "production:" + INCIDENT_PROJECT);
+            parameters.put("FeatureLogProject", "ops:" + FLAG_LOG_PROJECT);
+            parameters.put("FeatureLogWebhookUrl", logChannel.url(LOG_WEBHOOK_PATH));
+            LocalAws aws = LocalAws.create(template, parameters);
             seedAdminLink(aws, ops);
             lambda = new LocalLambdaApi(template, aws.queueUrls(), options.retryDelays(), options.lambdaPort());
             // The standard SDK setting for a service's endpoint (AWS_ENDPOINT_URL_LAMBDA in an environment).
@@ -107,20 +124,26 @@ public final class LocalStack implements AutoCloseable {
             LocalFunctions functions = new LocalFunctions(template, aws, options.env());
             lambda.serve(functions);
             LocalHttpApi http = new LocalHttpApi(functions, template.httpRoutes(), options.port());
-            return new LocalStack(moto, lambda, http, aws, ops, production);
+            return new LocalStack(moto, lambda, http, aws, ops, staging, production, logChannel);
         } catch (RuntimeException e) {
             if (lambda != null) {
                 lambda.close();
             }
-            if (ops != null) {
-                ops.close();
-            }
-            if (production != null) {
-                production.close();
+            for (AutoCloseable server : started) {
+                try {
+                    server.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
             }
             moto.close();
             throw e;
         }
+    }
+
+    private static <T extends AutoCloseable> T started(List<AutoCloseable> started, T server) {
+        started.add(server);
+        return server;
     }
 
     /** The very first maintainer cannot be added through chat: locally, GitLab's admin is linked to U0LOCALADMIN. */
@@ -145,8 +168,17 @@ public final class LocalStack implements AutoCloseable {
         return ops;
     }
 
+    public GitLabStandIn stagingGitLab() {
+        return staging;
+    }
+
     public GitLabStandIn productionGitLab() {
         return production;
+    }
+
+    /** The capture server standing in for the feature-flag log channel's incoming webhook. */
+    public CaptureServer logChannel() {
+        return logChannel;
     }
 
     /** Where the stand-in for Lambda's Invoke API listens. */
@@ -175,7 +207,9 @@ public final class LocalStack implements AutoCloseable {
         http.close();
         lambda.close();
         ops.close();
+        staging.close();
         production.close();
+        logChannel.close();
         moto.close();
     }
 }

@@ -80,12 +80,34 @@ public final class Main {
             stopped.countDown();
         }, "chatops-local-stop"));
         System.out.println("moto: " + stack.moto().endpoint() + "   lambda: " + stack.lambdaEndpoint()
-                + "   gitlab ops: " + stack.opsGitLab().baseUrl() + "   gitlab production: " + stack.productionGitLab().baseUrl());
+                + "   gitlab ops: " + stack.opsGitLab().baseUrl() + "   gitlab staging: " + stack.stagingGitLab().baseUrl()
+                + "   gitlab production: " + stack.productionGitLab().baseUrl());
+        printLogChannel(stack);
         System.out.println("GitLab's admin (owner of ops/chatops) is linked to Slack user " + LocalStack.LOCAL_ADMIN
                 + ": bin/chatops-local send \"/chatops run member list ops/chatops --ops\" --user " + LocalStack.LOCAL_ADMIN);
         System.out.println("ready: " + stack.commandsUrl());
         System.out.flush();
         stopped.await();
+    }
+
+    /** Prints what reaches the feature-flag log channel's webhook, as the channel would show it. */
+    private static void printLogChannel(LocalStack stack) {
+        Thread printer = new Thread(() -> {
+            int shown = 0;
+            while (!Thread.currentThread().isInterrupted()) {
+                List<dev.chatops.testing.CaptureServer.Post> posts = stack.logChannel().postsTo(LocalStack.LOG_WEBHOOK_PATH);
+                for (; shown < posts.size(); shown++) {
+                    System.out.println("[log channel] " + posts.get(shown).json().get("text"));
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "chatops-local-log-channel");
+        printer.setDaemon(true);
+        printer.start();
     }
 
     /** Sends one signed slash command; prints the ack and the replies. Exit 0 when it was acked with 200. */

@@ -2,6 +2,7 @@ package dev.chatops.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatops.feature.FeatureFunction;
 import dev.chatops.member.MemberFunction;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
@@ -55,8 +56,15 @@ class AuthorizationMatrixTest {
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
 
-    /** A form, what it needs, and how to call it. */
-    private record Case(String command, List<String> args, Role needs) {
+    /** A form, what it needs (and on production, where it may need more), and how to call it. */
+    private record Case(String command, List<String> args, Role needs, Role onProduction) {
+        Case(String command, List<String> args, Role needs) {
+            this(command, args, needs, needs);
+        }
+
+        Role needsOn(String instance) {
+            return instance.equals("production") ? onProduction : needs;
+        }
     }
 
     private static final List<Case> CASES = List.of(
@@ -66,10 +74,15 @@ class AuthorizationMatrixTest {
             new Case("audit", List.of(), Role.MAINTAINER),
             new Case("member", List.of("list", "ops/chatops"), Role.DEVELOPER),
             new Case("member", List.of("add", "target", "ops/chatops"), Role.MAINTAINER),
-            new Case("member", List.of("remove", "victim", "ops/chatops"), Role.MAINTAINER));
+            new Case("member", List.of("remove", "victim", "ops/chatops"), Role.MAINTAINER),
+            new Case("feature", List.of("list"), Role.DEVELOPER),
+            new Case("feature", List.of("get", "matrix_flag"), Role.DEVELOPER),
+            new Case("feature", List.of("set", "matrix_flag", "true"), Role.DEVELOPER, Role.MAINTAINER),
+            new Case("feature", List.of("delete", "matrix_flag"), Role.DEVELOPER, Role.MAINTAINER));
 
     private CommandFunction users;
     private CommandFunction members;
+    private CommandFunction features;
     private AccessStore access;
     private DynamoDbClient dynamo;
     private String auditTable;
@@ -102,6 +115,7 @@ class AuthorizationMatrixTest {
         users = new UserFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("UserFunction", overrides))));
         Services memberServices = Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", overrides)));
         members = new MemberFunction(memberServices);
+        features = new FeatureFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", overrides))));
         access = memberServices.access();
         dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
         auditTable = aws.ref("AuditTable");
@@ -127,13 +141,15 @@ class AuthorizationMatrixTest {
             if (linked && access.findLink(team, "UCALLER").isEmpty()) {
                 access.link(Link.of(team, "UCALLER", "ops", caller, "caller", Instant.now()));
             }
-            boolean allowed = c.needs() == Role.ANYONE || linked && twoFactor && level >= c.needs().accessLevel();
+            Role needs = c.needsOn(instance);
+            boolean allowed = needs == Role.ANYONE || linked && twoFactor && level >= needs.accessLevel();
             Optional<Integer> targetBefore = acted.accessLevel("ops/chatops", "target");
             Optional<Integer> victimBefore = acted.accessLevel("ops/chatops", "victim");
+            Optional<Map<String, Object>> flagBefore = acted.feature("matrix_flag");
 
             String path = "/r/" + UUID.randomUUID();
             CommandRequest request = request(team, c, instance, slack.url(path));
-            (c.command().equals("member") ? members : users).handleRequest(
+            (c.command().equals("member") ? members : c.command().equals("feature") ? features : users).handleRequest(
                     new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(),
                     new LocalLambdaContext("matrix", Duration.ofSeconds(30)));
 
@@ -149,6 +165,7 @@ class AuthorizationMatrixTest {
                 assertThat(decision).as(what).isEqualTo("denied");
                 assertThat(acted.accessLevel("ops/chatops", "target")).as(what).isEqualTo(targetBefore);
                 assertThat(acted.accessLevel("ops/chatops", "victim")).as(what).isEqualTo(victimBefore);
+                assertThat(acted.feature("matrix_flag")).as(what).isEqualTo(flagBefore);
             }
             // Put back what an allowed change did, so the next form starts from the same state.
             if (acted.accessLevel("ops/chatops", "target").isPresent()) {
@@ -162,7 +179,7 @@ class AuthorizationMatrixTest {
 
     private static CommandRequest request(String team, Case c, String instance, String responseUrl) {
         Map<String, String> options = new LinkedHashMap<>();
-        if (c.command().equals("member") || c.command().equals("user")) {
+        if (!c.command().equals("whoami") && !c.command().equals("unlink") && !c.command().equals("audit")) {
             options.put(instance, null);
         }
         return new CommandRequest(UUID.randomUUID().toString(), team, "", "UCALLER", "caller", "C1", "ops", "/chatops",

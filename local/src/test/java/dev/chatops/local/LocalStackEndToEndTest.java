@@ -169,6 +169,36 @@ class LocalStackEndToEndTest {
         assertThat(stack.opsGitLab().accessLevel("ops/chatops", "carol")).isEmpty();
     }
 
+    @Test
+    void the_feature_rollout_staging_then_production_is_checked_and_the_production_change_reaches_the_log_channel()
+            throws Exception {
+        post("run feature set my_flag 50 --actors", "/e2e/flag-early", LocalStack.LOCAL_ADMIN);
+        List<CaptureServer.Post> early = slack.awaitPosts("/e2e/flag-early", 2, Duration.ofSeconds(30));
+        assertThat(CaptureServer.textOf(early.get(early.size() - 1))).contains(":no_entry: Consistency check: staging has "
+                + "`my_flag` not set; enable it on staging first");
+        assertThat(stack.productionGitLab().feature("my_flag")).isEmpty();
+
+        post("run feature set my_flag 25 --actors --staging", "/e2e/flag-staging", LocalStack.LOCAL_ADMIN);
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/flag-staging", 1, Duration.ofSeconds(30)).get(0)))
+                .contains("*staging*", "`my_flag`: not set → *on for 25% of actors*");
+
+        post("run feature set my_flag 25 --actors", "/e2e/flag-production", LocalStack.LOCAL_ADMIN);
+        List<CaptureServer.Post> production = slack.awaitPosts("/e2e/flag-production", 2, Duration.ofSeconds(30));
+        assertThat(CaptureServer.textOf(production.get(0))).contains("Production check initiated");
+        assertThat(CaptureServer.textOf(production.get(1))).contains("*production*", "not set → *on for 25% of actors*",
+                "announced in the log channel", "logged in <");
+
+        post("run feature get my_flag", "/e2e/flag-get", LocalStack.LOCAL_ADMIN);
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/flag-get", 1, Duration.ofSeconds(30)).get(0)))
+                .contains("*`my_flag`* on production", "*conditional*", "*Percentage of actors*\n25%");
+
+        List<CaptureServer.Post> announced = stack.logChannel().awaitPosts(LocalStack.LOG_WEBHOOK_PATH, 1, Duration.ofSeconds(10));
+        assertThat(String.valueOf(announced.get(0).json().get("text"))).contains("@admin (<@U0LOCALADMIN>) was set `my_flag` "
+                + "on *production*", "not set → on for 25% of actors");
+        assertThat(stack.opsGitLab().issues(LocalStack.FLAG_LOG_PROJECT)).singleElement()
+                .satisfies(issue -> assertThat(issue.state()).isEqualTo("closed"));
+    }
+
     private void post(String text, String replyPath, String userId) throws IOException, InterruptedException {
         Map<String, String> form = SlackRequests.slashCommand(text, userId, slack.url(replyPath));
         form.put("team_id", LocalStack.LOCAL_TEAM);

@@ -108,6 +108,33 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     private record Reply(int status, String contentType, Map<String, String> headers, byte[] body) {
     }
 
+    /** A request as it arrived: method, raw path and query, content type and body, for tests to check shapes. */
+    public record Recorded(String method, String path, String contentType, String body) {
+    }
+
+    /** An issue of a project, as this stand-in keeps it. */
+    public record Issue(long id, long iid, String title, String description, String state, List<String> labels,
+            String createdAt) {
+        Issue closed() {
+            return new Issue(id, iid, title, description, "closed", labels, createdAt);
+        }
+    }
+
+    /** A planned failure: the next {@code times} requests whose "METHOD /path" starts with {@code prefix}. */
+    private static final class Fault {
+        final String prefix;
+        final int status;
+        final Duration stall;
+        int times;
+
+        Fault(String prefix, int status, Duration stall, int times) {
+            this.prefix = prefix;
+            this.status = status;
+            this.stall = stall;
+            this.times = times;
+        }
+    }
+
     /** GitLab's access levels (Gitlab::Access): minimal, guest, planner, reporter, developer, maintainer, owner. */
     private static final Set<Integer> ACCESS_LEVELS = Set.of(5, 10, 15, 20, 30, 40, 50);
     private static final Duration CODE_LIFETIME = Duration.ofMinutes(10);
@@ -137,6 +164,14 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     private final Map<String, Grant> grants = new LinkedHashMap<>();
     private final Map<String, Token> tokens = new LinkedHashMap<>();
     private final Map<String, String> refreshTokens = new LinkedHashMap<>();
+    private final StandInFlags flags = new StandInFlags();
+    private final Map<String, List<Issue>> issues = new LinkedHashMap<>();
+    private final Map<String, String> personalTokens = new LinkedHashMap<>();
+    private final List<Fault> faults = new ArrayList<>();
+    private final List<Recorded> recorded = new CopyOnWriteArrayList<>();
+    private long nextIssueId = 1;
+    /** Counts {@link #reset()}s: a request stalled across one is dropped, so it cannot change the next test's state. */
+    private volatile long generation;
     private long nextUserId = 1;
     private long nextProjectId = 1;
     private long nextGroupId = 1;
@@ -237,6 +272,12 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         tokens.clear();
         refreshTokens.clear();
         requests.clear();
+        recorded.clear();
+        generation++;
+        flags.reset();
+        issues.clear();
+        personalTokens.clear();
+        faults.clear();
         // Ids keep counting, as GitLab's never come back: state kept elsewhere (links in DynamoDB)
         // across tests cannot mistake a new user for an old one.
     }
@@ -338,6 +379,74 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         return (String) issueToken(requireUser(username).id(), null, "read_user").get("access_token");
     }
 
+    /** A personal access token of {@code username}, with that user's own rights (not an admin's, unless they are one). */
+    public synchronized void addPersonalToken(String username, String token) {
+        personalTokens.put(token, requireUser(username).username());
+    }
+
+    /**
+     * The next {@code times} requests whose {@code "METHOD /api/v4/path"} starts with {@code prefix}
+     * are answered {@code status} with GitLab's error body, changing nothing.
+     */
+    public synchronized void failNext(String prefix, int status, int times) {
+        faults.add(new Fault(prefix, status, null, times));
+    }
+
+    /** The next {@code times} matching requests are held for {@code stall} before they are handled. */
+    public synchronized void stallNext(String prefix, Duration stall, int times) {
+        faults.add(new Fault(prefix, 0, stall, times));
+    }
+
+    /** Sets a flag through the same semantics as {@code POST /features/:name} with {@code value} alone. */
+    public synchronized void setFeature(String name, String value) {
+        applyFeature(name, value, null, List.of(), List.of());
+    }
+
+    /** Sets a flag for actors given as in the API ({@code user} → usernames, {@code project} → paths, …). */
+    public synchronized void setFeatureFor(String name, boolean enable, String param, String commaSeparated) {
+        List<String> ids = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        String problem = resolveActors(param, commaSeparated, ids, groups);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        applyFeature(name, Boolean.toString(enable), null, ids, groups);
+    }
+
+    /** Adds a YAML definition; once any flag is defined, setting an undefined one needs {@code force}. */
+    public synchronized void defineFeature(String name, String type, boolean defaultEnabled) {
+        flags.define(name, type, defaultEnabled);
+    }
+
+    /** The flag as {@code GET /features} shows it, if stored. */
+    public synchronized Optional<Map<String, Object>> feature(String name) {
+        return flags.find(name) == null ? Optional.empty() : Optional.of(flags.json(name));
+    }
+
+    /** Opens an issue in the project at {@code path} (added if missing) with these labels; returns its iid. */
+    public synchronized long addIssue(String path, String title, String... labels) {
+        Source project = projects.get(key(path)) != null ? projects.get(key(path)) : resolve(true, Long.toString(addProject(path)));
+        List<Issue> list = issues.computeIfAbsent(project.key(), k -> new ArrayList<>());
+        Issue issue = new Issue(nextIssueId++, list.size() + 1, title, "", "opened", List.of(labels), TIMESTAMP.format(Instant.now()));
+        list.add(issue);
+        return issue.iid();
+    }
+
+    public synchronized void closeIssue(String path, long iid) {
+        List<Issue> list = issues.getOrDefault(requireSource(path).key(), List.of());
+        list.replaceAll(i -> i.iid() == iid ? i.closed() : i);
+    }
+
+    /** The issues of the project at {@code path}, oldest first. */
+    public synchronized List<Issue> issues(String path) {
+        return List.copyOf(issues.getOrDefault(requireSource(path).key(), List.of()));
+    }
+
+    /** Every request since the last {@link #reset()} with its body. */
+    public List<Recorded> recorded() {
+        return List.copyOf(recorded);
+    }
+
     /**
      * Adds what a fixture file holds, for example:
      * <pre>{@code
@@ -348,6 +457,8 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
      *  "oauth_applications":[{"client_id":"chatops-local","client_secret":"local-oauth-secret"}]}
      * }</pre>
      * Users may also have {@code name}, {@code email}, {@code bot} and {@code state}; members {@code expires_at}.
+     * {@code "features":{"my_flag":"true"}} sets flags by value; {@code "issues":[{"project":"…","title":"…",
+     * "labels":["severity::1"],"state":"opened"}]} opens issues.
      */
     @SuppressWarnings("unchecked")
     public synchronized void seed(Path json) {
@@ -376,6 +487,15 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         for (Map<String, Object> a : (List<Map<String, Object>>) fixture.getOrDefault("oauth_applications", List.of())) {
             addOAuthApplication((String) a.get("client_id"), (String) a.get("client_secret"));
         }
+        ((Map<String, Object>) fixture.getOrDefault("features", Map.of())).forEach((name, value) ->
+                setFeature(name, String.valueOf(value)));
+        for (Map<String, Object> i : (List<Map<String, Object>>) fixture.getOrDefault("issues", List.of())) {
+            long iid = addIssue((String) i.get("project"), (String) i.get("title"),
+                    ((List<String>) i.getOrDefault("labels", List.of())).toArray(new String[0]));
+            if ("closed".equals(i.get("state"))) {
+                closeIssue((String) i.get("project"), iid);
+            }
+        }
     }
 
     /** Every request seen since the last {@link #reset()}, as {@code METHOD /raw/path?raw-query}. */
@@ -392,9 +512,29 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
             requests.add(exchange.getRequestMethod() + " " + rawPath + (rawQuery == null ? "" : "?" + rawQuery));
             Reply reply;
             try {
-                Request request = new Request(exchange.getRequestMethod(), segments(rawPath), params(exchange), exchange);
-                synchronized (this) {
-                    reply = route(request);
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                String contentType = Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst("Content-Type"), "");
+                recorded.add(new Recorded(exchange.getRequestMethod(), rawPath + (rawQuery == null ? "" : "?" + rawQuery),
+                        contentType, new String(body, StandardCharsets.UTF_8)));
+                long started = generation;
+                Fault fault = takeFault(exchange.getRequestMethod() + " " + rawPath);
+                if (fault != null && fault.stall != null) {
+                    try {
+                        Thread.sleep(fault.stall.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (started != generation) {
+                    reply = json(503, message("503 Service Unavailable"));
+                } else if (fault != null && fault.status > 0) {
+                    reply = json(fault.status, message(fault.status + " " + reason(fault.status)));
+                } else {
+                    Request request = new Request(exchange.getRequestMethod(), segments(rawPath),
+                            params(exchange.getRequestURI().getRawQuery(), body, contentType), exchange);
+                    synchronized (this) {
+                        reply = route(request);
+                    }
                 }
             } catch (RuntimeException e) {
                 reply = json(500, message("500 Internal Server Error"));
@@ -451,6 +591,12 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         if ((p.get(0).equals("projects") || p.get(0).equals("groups")) && p.size() >= 3 && p.get(2).equals("members")) {
             return members(r, caller, p);
         }
+        if (p.get(0).equals("features")) {
+            return features(r, caller, p);
+        }
+        if (p.get(0).equals("projects") && p.size() >= 3 && p.get(2).equals("issues")) {
+            return issues(r, caller, p);
+        }
         if (get && (p.get(0).equals("projects") || p.get(0).equals("groups")) && p.size() == 2) {
             boolean project = p.get(0).equals("projects");
             Source source = resolve(project, p.get(1));
@@ -487,7 +633,11 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     private Caller authenticateToken(Request r) {
         String personal = r.header("PRIVATE-TOKEN") != null ? r.header("PRIVATE-TOKEN") : r.param("private_token");
         if (personal != null) {
-            return adminTokens.contains(personal) ? new Caller(true, firstAdmin()) : null;
+            if (adminTokens.contains(personal)) {
+                return new Caller(true, firstAdmin());
+            }
+            User owner = personalTokens.containsKey(personal) ? findUser(personalTokens.get(personal)) : null;
+            return owner == null ? null : new Caller(owner.admin(), owner);
         }
         String authorization = r.header("Authorization");
         String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
@@ -684,6 +834,219 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         headers.put("X-Prev-Page", page > 1 ? Integer.toString(page - 1) : "");
         Reply reply = json(200, items.subList(from, Math.min(total, from + perPage)));
         return new Reply(reply.status(), reply.contentType(), headers, reply.body());
+    }
+
+    // ---------------------------------------------------------------- Features API
+
+    private Reply features(Request r, Caller caller, List<String> p) {
+        if (!caller.admin()) {
+            return json(403, message("403 Forbidden"));
+        }
+        boolean get = r.method().equals("GET");
+        if (get && p.size() == 1) {
+            return json(200, flags.allJson());
+        }
+        if (get && p.size() == 2 && p.get(1).equals("definitions")) {
+            return json(200, flags.definitionsJson());
+        }
+        if (p.size() != 2) {
+            return json(404, Map.of("error", "404 Not Found"));
+        }
+        String name = p.get(1);
+        if (r.method().equals("DELETE")) {
+            flags.remove(name);
+            return new Reply(204, null, Map.of(), new byte[0]);
+        }
+        if (!r.method().equals("POST")) {
+            return json(405, Map.of("error", "405 Not Allowed"));
+        }
+        String value = r.param("value");
+        if (value == null) {
+            return json(400, Map.of("error", "value is missing"));
+        }
+        List<String> gateParams = List.of("feature_group", "user", "group", "namespace", "project", "repository");
+        for (String gate : gateParams) {
+            if (r.param("key") != null && r.params().containsKey(gate)) {
+                return json(400, Map.of("error", "key, " + gate + " are mutually exclusive"));
+            }
+        }
+        if (!"true".equals(r.param("force")) && flags.validates() && !flags.defined(name)) {
+            return json(400, message("400 Bad request - The '" + name + "' does not have feature flag definition, and thus "
+                    + "it cannot be used as a feature flag name. Use `rails console` or `--force` to set this feature flag "
+                    + "regardless of this check."));
+        }
+        List<String> ids = new ArrayList<>();
+        List<String> groupNames = new ArrayList<>();
+        boolean gated = false;
+        for (String gate : gateParams) {
+            if (r.params().containsKey(gate)) {
+                gated = true;
+                String problem = resolveActors(gate, r.params().get(gate), ids, groupNames);
+                if (problem != null) {
+                    return problem.startsWith("500") ? json(500, message("500 Internal Server Error"))
+                            : json(400, message("400 Bad request - " + problem));
+                }
+            }
+        }
+        if (!value.equals("true") && !value.equals("false") && !value.equals("0")) {
+            if (!value.matches("\\d+(\\.\\d+)?")) {
+                return json(400, message("400 Bad request - Value must be boolean or numeric, got " + value));
+            }
+            if (new java.math.BigDecimal(value).compareTo(java.math.BigDecimal.valueOf(100)) > 0) {
+                // Flipper raises ArgumentError, which GitLab does not catch.
+                return json(500, message("500 Internal Server Error"));
+            }
+        }
+        applyFeature(name, value, r.param("key"), gated ? ids : null, groupNames);
+        return json(201, flags.json(name));
+    }
+
+    /**
+     * What {@code POST /features/:name} does: {@code true} enables each actor, or the boolean gate
+     * (clearing the others); {@code false} or {@code 0} disables each actor, or clears every gate;
+     * a number sets the percentage of {@code key} (of time by default). {@code actorIds} is null when
+     * no actor parameter was given.
+     */
+    private void applyFeature(String name, String value, String key, List<String> actorIds, List<String> groupNames) {
+        StandInFlags.Flag flag = flags.flag(name);
+        boolean gated = actorIds != null && (!actorIds.isEmpty() || !groupNames.isEmpty());
+        if (value.equals("true")) {
+            if (gated) {
+                flag.actors.addAll(actorIds);
+                flag.groups.addAll(groupNames);
+            } else {
+                flag.clear();
+                flag.enabled = true;
+            }
+        } else if (value.equals("false") || value.equals("0")) {
+            if (gated) {
+                actorIds.forEach(flag.actors::remove);
+                groupNames.forEach(flag.groups::remove);
+            } else {
+                flag.clear();
+            }
+        } else if ("percentage_of_actors".equals(key)) {
+            flag.percentageOfActors = new java.math.BigDecimal(value);
+        } else {
+            flag.percentageOfTime = new java.math.BigDecimal(value);
+        }
+    }
+
+    /**
+     * Flipper ids for a gate parameter's comma-separated values ({@code User:1}, {@code Project:2},
+     * {@code Group:3}, {@code Namespaces::UserNamespace:4}, {@code Repository:path.git}), or feature group
+     * names; the problem in GitLab's words ({@code "x is not found!"}) when one is unknown.
+     */
+    private String resolveActors(String param, String commaSeparated, List<String> ids, List<String> groupNames) {
+        if (param.equals("feature_group")) {
+            if (!flags.groupRegistered(commaSeparated)) {
+                return "500 group " + commaSeparated + " is not registered";
+            }
+            groupNames.add(commaSeparated);
+            return null;
+        }
+        for (String item : commaSeparated.split(",")) {
+            String id = switch (param) {
+                case "user" -> {
+                    User user = findUser(item);
+                    yield user == null ? null : "User:" + user.id();
+                }
+                case "project" -> {
+                    Source project = projects.get(key(item));
+                    yield project == null ? null : "Project:" + project.id();
+                }
+                case "group" -> {
+                    Source group = groups.get(key(item));
+                    yield group == null ? null : "Group:" + group.id();
+                }
+                case "namespace" -> {
+                    Source group = groups.get(key(item));
+                    User user = findUser(item);
+                    yield group != null ? "Group:" + group.id() : user != null ? "Namespaces::UserNamespace:" + user.id() : null;
+                }
+                default -> {
+                    String path = item.replaceFirst("\\.wiki\\.git$", "").replaceFirst("\\.git$", "");
+                    yield item.endsWith(".git") && projects.containsKey(key(path)) ? "Repository:" + item : null;
+                }
+            };
+            if (id == null) {
+                return item + " is not found!";
+            }
+            ids.add(id);
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- Issues API
+
+    private Reply issues(Request r, Caller caller, List<String> p) {
+        Source project = resolve(true, p.get(1));
+        if (project == null) {
+            return json(404, message("404 Project Not Found"));
+        }
+        List<Issue> list = issues.computeIfAbsent(project.key(), k -> new ArrayList<>());
+        if (r.method().equals("GET") && p.size() == 3) {
+            String state = r.param("state");
+            List<String> labels = r.param("labels") == null ? List.of() : List.of(r.param("labels").split(","));
+            String search = r.param("search") == null ? null : r.param("search").toLowerCase(Locale.ROOT);
+            List<Object> found = new ArrayList<>();
+            for (int i = list.size() - 1; i >= 0; i--) {
+                Issue issue = list.get(i);
+                boolean matches = (state == null || state.equals("all") || state.equals(issue.state()))
+                        && issue.labels().containsAll(labels)
+                        && (search == null || issue.title().toLowerCase(Locale.ROOT).contains(search)
+                                || issue.description().toLowerCase(Locale.ROOT).contains(search));
+                if (matches) {
+                    found.add(issueJson(project, issue));
+                }
+            }
+            return page(r, found);
+        }
+        if (r.method().equals("POST") && p.size() == 3) {
+            if (caller.user() == null && !caller.admin()) {
+                return json(403, message("403 Forbidden"));
+            }
+            if (r.param("title") == null) {
+                return json(400, Map.of("error", "title is missing"));
+            }
+            List<String> labels = r.param("labels") == null ? List.of()
+                    : Arrays.stream(r.param("labels").split(",")).map(String::strip).filter(l -> !l.isEmpty()).toList();
+            Issue issue = new Issue(nextIssueId++, list.size() + 1, r.param("title"),
+                    Objects.requireNonNullElse(r.param("description"), ""), "opened", labels, TIMESTAMP.format(Instant.now()));
+            list.add(issue);
+            return json(201, issueJson(project, issue));
+        }
+        if (r.method().equals("PUT") && p.size() == 4) {
+            Long iid = parseId(p.get(3));
+            int index = -1;
+            for (int i = 0; i < list.size(); i++) {
+                if (iid != null && list.get(i).iid() == iid) {
+                    index = i;
+                }
+            }
+            if (index < 0) {
+                return json(404, message("404 Not found"));
+            }
+            if ("close".equals(r.param("state_event"))) {
+                list.set(index, list.get(index).closed());
+            }
+            return json(200, issueJson(project, list.get(index)));
+        }
+        return json(404, Map.of("error", "404 Not Found"));
+    }
+
+    private Map<String, Object> issueJson(Source project, Issue issue) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", issue.id());
+        json.put("iid", issue.iid());
+        json.put("project_id", project.id());
+        json.put("title", issue.title());
+        json.put("description", issue.description());
+        json.put("state", issue.state());
+        json.put("created_at", issue.createdAt());
+        json.put("labels", issue.labels());
+        json.put("web_url", baseUrl() + "/" + project.fullPath() + "/-/issues/" + issue.iid());
+        return json;
     }
 
     // ---------------------------------------------------------------- OAuth
@@ -966,12 +1329,35 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
                 .map(s -> URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8)).toList();
     }
 
+    private synchronized Fault takeFault(String request) {
+        for (Fault fault : faults) {
+            if (fault.times > 0 && request.startsWith(fault.prefix)) {
+                fault.times--;
+                return fault;
+            }
+        }
+        return null;
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 422 -> "Unprocessable Entity";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            default -> "Error";
+        };
+    }
+
     /** Query parameters, then the form or JSON body's, which win. */
-    private static Map<String, String> params(HttpExchange exchange) throws IOException {
+    private static Map<String, String> params(String rawQuery, byte[] rawBody, String contentType) throws IOException {
         Map<String, String> params = new LinkedHashMap<>();
-        parseForm(exchange.getRequestURI().getRawQuery(), params);
-        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        String contentType = Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst("Content-Type"), "");
+        parseForm(rawQuery, params);
+        String body = new String(rawBody, StandardCharsets.UTF_8);
         if (contentType.toLowerCase(Locale.ROOT).startsWith("application/json") && !body.isBlank()) {
             JSON.std.mapFrom(body).forEach((k, v) -> {
                 if (v != null) {

@@ -47,7 +47,7 @@ public final class LocalAws {
                 refs.put(id, id);
             });
             template.resources("AWS::SecretsManager::Secret").forEach((id, props) -> {
-                String value = props.containsKey("SecretString") ? Template.resolve(props.get("SecretString"), refs)
+                String value = props.containsKey("SecretString") ? template.resolveConditional(props.get("SecretString"), refs)
                         : java.util.HexFormat.of().formatHex(randomBytes(32));
                 String arn = secrets.createSecret(b -> b.name(id).secretString(value)).arn();
                 refs.put(id, arn);

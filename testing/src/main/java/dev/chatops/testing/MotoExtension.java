@@ -23,7 +23,7 @@ public final class MotoExtension implements BeforeAllCallback, ParameterResolver
     /** The template parameters tests deploy with. */
     public static Map<String, String> parameters() {
         return Map.of("SlackSigningSecret", SIGNING_SECRET,
-                "GitLabTokens", "{\"ops\":\"" + GITLAB_TOKEN + "\",\"production\":\"" + GITLAB_TOKEN + "\"}",
+                "GitLabTokens", "{\"ops\":\"" + GITLAB_TOKEN + "\",\"staging\":\"" + GITLAB_TOKEN + "\",\"production\":\"" + GITLAB_TOKEN + "\"}",
                 "GitLabOAuthClientId", OAUTH_CLIENT_ID,
                 "GitLabOAuthClientSecret", OAUTH_CLIENT_SECRET);
     }

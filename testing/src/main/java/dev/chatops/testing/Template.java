@@ -102,7 +102,7 @@ public final class Template {
     }
 
     /** Like {@link #resolve}, and also {@code Fn::If} on the template's conditions; null for {@code AWS::NoValue}. */
-    private String resolveConditional(Object value, Map<String, String> refs) {
+    String resolveConditional(Object value, Map<String, String> refs) {
         Map<String, Object> intrinsic = map(value);
         if (intrinsic.containsKey("Fn::If") && intrinsic.get("Fn::If") instanceof List<?> choice) {
             return resolveConditional(condition(String.valueOf(choice.get(0)), refs) ? choice.get(1) : choice.get(2), refs);

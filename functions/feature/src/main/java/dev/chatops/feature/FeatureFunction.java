@@ -2,14 +2,11 @@ package dev.chatops.feature;
 
 import dev.chatops.shared.Env;
 import dev.chatops.shared.runtime.CommandFunction;
+import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
 
-/**
- * The Lambda function that will run feature list, get, set and delete. None of its commands is finished yet, so none is in
- * the catalogue and the gateway routes nothing here; the function exists so that template.yaml,
- * its permissions and its failure destination are in place when they land.
- */
+/** The Lambda function for GitLab's feature flags: {@code feature list|get|set|delete}. */
 public final class FeatureFunction extends CommandFunction {
     /** Lambda's constructor: configuration from the process environment. */
     public FeatureFunction() {
@@ -22,6 +19,22 @@ public final class FeatureFunction extends CommandFunction {
     }
 
     public FeatureFunction(Services services) {
-        super(services, List.of());
+        this(services, duration -> Thread.sleep(duration.toMillis()));
+    }
+
+    /** With {@code pause} between attempts to write the change log (tests pass one that does not wait). */
+    FeatureFunction(Services services, ChangeLog.Pause pause) {
+        super(services, List.of(command(services, pause)));
+    }
+
+    private static FeatureCommand command(Services services, ChangeLog.Pause pause) {
+        FeatureConfig config = FeatureConfig.from(services.env(), services.gitlab().config().instances());
+        ChangeLog log = new ChangeLog(config, services.gitlab(),
+                config.webhookSecretId().map(id -> (java.util.function.Supplier<String>) services.secret(id))
+                        .orElse(() -> {
+                            throw new IllegalStateException("no log webhook is configured");
+                        }), pause);
+        return new FeatureCommand(services.gitlab(), new FeatureChecks(services.gitlab(), config), log, services.access(),
+                RuntimeConfig.from(services.env()).productionInstance());
     }
 }

@@ -46,6 +46,14 @@ public final class Authorizer {
     }
 
     public Decision decide(CommandRequest request, Role needed) {
+        return decide(request, needed, "");
+    }
+
+    /**
+     * As {@link #decide(CommandRequest, Role)}; {@code purpose} ("to change production") says why the
+     * role is needed, when it is more than the command's usual one.
+     */
+    public Decision decide(CommandRequest request, Role needed, String purpose) {
         if (needed == Role.ANYONE) {
             return Decision.allow();
         }
@@ -77,7 +85,8 @@ public final class Authorizer {
         }
         int level = link.accessLevel().orElse(0);
         if (level < needed.accessLevel()) {
-            return new Decision(Missing.ROLE, "You need " + needed.label() + " on `" + project + "`; you are "
+            return new Decision(Missing.ROLE, "You need " + needed.label() + " on `" + project + "`"
+                    + (purpose.isEmpty() ? "" : " " + purpose) + "; you are "
                     + (level <= 0 ? "not a member" : Role.ofAccessLevel(level).label()) + ".");
         }
         return Decision.allow();

@@ -63,7 +63,43 @@ public final class Catalog {
             Form.sub("list", Role.DEVELOPER, "Lists the members of a project or group, inherited ones included.",
                     Param.required("project|group")).onInstance());
 
-    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER));
+    /**
+     * {@code feature}: GitLab's feature flags through its Features API, on one or several instances,
+     * with GitLab.com's ChatOps options and its checks before a production change.
+     */
+    public static final CommandSpec FEATURE = CommandSpec.of("feature",
+            "Lists, shows, sets and deletes GitLab feature flags, on one or several instances.",
+            Target.FEATURE,
+            Form.sub("list", Role.DEVELOPER, "Enabled and disabled flags, with how each is on.")
+                    .withOptions(OptionSpec.valued("match", "TEXT", "only flags whose name contains TEXT"))
+                    .onInstances(),
+            Form.sub("get", Role.DEVELOPER, "One flag: its state and every gate.", Param.required("name")).onInstances(),
+            Form.sub("set", Role.DEVELOPER, "Sets a flag to true, false or a percentage, for everyone or for actors; "
+                    + "shows it before → after. On production: checks staging, open incidents and the channel first, "
+                    + "and logs the change.", Param.required("name"), Param.required("true|false|percentage"))
+                    .withOptions(
+                            OptionSpec.flag("actors", "the percentage is of actors (each user, project… always sees the same)"),
+                            OptionSpec.flag("random", "the percentage is of time (deprecated; needs --ignore-random-deprecation-check)"),
+                            OptionSpec.valued("user", "USERNAMES", "only for these users (comma-separated usernames or ids)"),
+                            OptionSpec.valued("project", "PATHS", "only for these projects (paths or ids)"),
+                            OptionSpec.valued("group", "PATHS", "only for these groups (paths or ids)"),
+                            OptionSpec.valued("namespace", "PATHS", "only for these group or user namespaces (paths)"),
+                            OptionSpec.valued("repository", "PATHS", "only for these repositories (`group/project.git`, `….wiki.git`)"),
+                            OptionSpec.valued("feature-group", "NAME", "only for this feature group"),
+                            OptionSpec.flag("ignore-random-deprecation-check", "allow a percentage of time"),
+                            OptionSpec.flag("ignore-feature-flag-consistency-check",
+                                    "change production even though staging disagrees (or staging against production)"),
+                            OptionSpec.flag("ignore-production-check", "change production despite open incidents"))
+                    .onInstances().changing().onProductionNeeds(Role.MAINTAINER),
+            Form.sub("delete", Role.DEVELOPER, "Deletes a flag's stored gates, so its default applies again.",
+                    Param.required("name"))
+                    .withOptions(
+                            OptionSpec.flag("ignore-feature-flag-consistency-check",
+                                    "delete on staging even though production has it on"),
+                            OptionSpec.flag("ignore-production-check", "delete on production despite open incidents"))
+                    .onInstances().changing().onProductionNeeds(Role.MAINTAINER));
+
+    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER, FEATURE));
 
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
 
@@ -111,7 +147,7 @@ public final class Catalog {
     /**
      * Matches a call to a form of {@code spec}, or says in a {@link UsageException} what is wrong with
      * it. {@code instances} are the configured instance names, whose flags ({@code --ops}) a form that
-     * acts on an instance accepts, one at a time.
+     * acts on instances accepts: one, or several for a form that takes several.
      */
     public static Invocation resolve(CommandSpec spec, List<String> args, Map<String, String> options, Set<String> instances) {
         Form form;
@@ -132,22 +168,24 @@ public final class Catalog {
         Map<String, String> own = new LinkedHashMap<>(options);
         List<String> flagged = options.keySet().stream().filter(instances::contains)
                 .filter(name -> form.options().stream().noneMatch(o -> o.name().equals(name))).toList();
-        Optional<String> instance = Optional.empty();
+        List<String> chosen = List.of();
         if (form.takesInstance() && !flagged.isEmpty()) {
-            if (flagged.size() > 1) {
+            if (flagged.size() > 1 && !form.manyInstances()) {
                 throw new UsageException("Give one instance, not " + String.join(" and ",
                         flagged.stream().map(f -> "`--" + f + "`").toList()) + ".", spec);
             }
-            if (options.get(flagged.get(0)) != null) {
-                throw new UsageException("`--" + flagged.get(0) + "` takes no value.", spec);
+            for (String flag : flagged) {
+                if (options.get(flag) != null) {
+                    throw new UsageException("`--" + flag + "` takes no value.", spec);
+                }
+                own.remove(flag);
             }
-            instance = Optional.of(flagged.get(0));
-            own.remove(flagged.get(0));
+            chosen = flagged;
         }
         // Options first: in `whoami --user U1` the surprise is the option, not the word after it.
         checkOptions(spec, form, own);
         checkParams(spec, form, rest);
-        return new Invocation(spec, form, List.copyOf(rest), own, instance);
+        return new Invocation(spec, form, List.copyOf(rest), own, chosen);
     }
 
     private static void checkParams(CommandSpec spec, Form form, List<String> args) {
@@ -195,11 +233,16 @@ public final class Catalog {
             help.append("\n\n`").append(form.usage(slashCommand, spec.name())).append("`\n").append(form.description());
             help.append("\nNeeds: ").append(form.role() == Role.ANYONE ? "nothing (anyone may run it)"
                     : form.role().label() + " on the chatops project");
+            if (form.productionRole() != form.role()) {
+                help.append("; ").append(form.productionRole().label()).append(" to change production");
+            }
             for (OptionSpec option : form.options()) {
                 help.append("\n  `").append(option.usage()).append("` — ").append(option.description());
             }
             if (form.takesInstance()) {
-                help.append("\n  `--<instance>` — the GitLab instance: `--ops`, `--production` (the default), …");
+                help.append(form.manyInstances()
+                        ? "\n  `--<instance>…` — the GitLab instances, one or several: `--staging`, `--production` (the default), …"
+                        : "\n  `--<instance>` — the GitLab instance: `--ops`, `--production` (the default), …");
             }
         }
         return help.toString();

@@ -5,35 +5,60 @@ import java.util.List;
 /**
  * One way to call a command: an optional subcommand word, positional parameters, options and the
  * role it needs. {@code feature get NAME} and {@code feature set NAME VALUE} are two forms of one command.
+ *
+ * <p>A form may act on GitLab instances chosen by their flags ({@code --ops}, {@code --staging}):
+ * one at a time ({@link #onInstance()}) or several at once ({@link #onInstances()}). A form that
+ * {@linkplain #changing() changes} its instances may need more on production
+ * ({@link #onProductionNeeds(Role)}): this record is the one place that says what each form needs.
  */
 public record Form(String subcommand, List<Param> params, List<OptionSpec> options, Role role, String description,
-                   boolean takesInstance, boolean changes) {
+                   boolean takesInstance, boolean manyInstances, boolean changes, Role productionRole) {
     public Form {
         params = List.copyOf(params);
         options = List.copyOf(options);
+        if (productionRole == null || productionRole.accessLevel() < role.accessLevel()) {
+            productionRole = role;
+        }
     }
 
     public static Form of(Role role, String description, Param... params) {
-        return new Form(null, List.of(params), List.of(), role, description, false, false);
+        return new Form(null, List.of(params), List.of(), role, description, false, false, false, role);
     }
 
     public static Form sub(String subcommand, Role role, String description, Param... params) {
-        return new Form(subcommand, List.of(params), List.of(), role, description, false, false);
+        return new Form(subcommand, List.of(params), List.of(), role, description, false, false, false, role);
     }
 
     /** This form with {@code options} as its options. */
     public Form withOptions(OptionSpec... more) {
-        return new Form(subcommand, params, List.of(more), role, description, takesInstance, changes);
+        return new Form(subcommand, params, List.of(more), role, description, takesInstance, manyInstances, changes,
+                productionRole);
     }
 
     /** This form, acting on one GitLab instance chosen by its flag ({@code --ops}, {@code --production}, …). */
     public Form onInstance() {
-        return new Form(subcommand, params, options, role, description, true, changes);
+        return new Form(subcommand, params, options, role, description, true, false, changes, productionRole);
+    }
+
+    /** This form, acting on each instance whose flag is given ({@code --staging --production}), one after another. */
+    public Form onInstances() {
+        return new Form(subcommand, params, options, role, description, true, true, changes, productionRole);
     }
 
     /** This form, which changes the instance it acts on: on production, only from the production channels. */
     public Form changing() {
-        return new Form(subcommand, params, options, role, description, takesInstance, true);
+        return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, true,
+                productionRole);
+    }
+
+    /** This changing form needs {@code needed} when one of its instances is production. */
+    public Form onProductionNeeds(Role needed) {
+        return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, changes, needed);
+    }
+
+    /** What a call needs: {@link #productionRole()} when it changes production, else {@link #role()}. */
+    public Role roleFor(boolean changesProduction) {
+        return changes && changesProduction ? productionRole : role;
     }
 
     public String usage(String slashCommand, String command) {
@@ -48,7 +73,7 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
             usage.append(" [").append(option.usage()).append(']');
         }
         if (takesInstance) {
-            usage.append(" [--<instance>]");
+            usage.append(manyInstances ? " [--<instance>…]" : " [--<instance>]");
         }
         return usage.toString();
     }

@@ -6,15 +6,31 @@ import java.util.Optional;
 
 /**
  * A command call matched to one of its forms: the arguments after the subcommand, the options, and
- * the instance flag given, if the form takes one (the command applies its default otherwise).
+ * the instance flags given, in the order given, if the form takes them (the command applies its
+ * default otherwise).
  */
 public record Invocation(CommandSpec spec, Form form, List<String> args, Map<String, String> options,
-                         Optional<String> instance) {
+                         List<String> instances) {
+    public Invocation {
+        args = List.copyOf(args);
+        instances = List.copyOf(instances);
+    }
+
     public boolean has(String option) {
         return options.containsKey(option);
     }
 
     public Optional<String> option(String name) {
         return Optional.ofNullable(options.get(name));
+    }
+
+    /** The one instance flag given, for forms that take one. */
+    public Optional<String> instance() {
+        return instances.isEmpty() ? Optional.empty() : Optional.of(instances.get(0));
+    }
+
+    /** The instances given, or {@code fallback} alone when none was. */
+    public List<String> instancesOr(String fallback) {
+        return instances.isEmpty() ? List.of(fallback) : instances;
     }
 }

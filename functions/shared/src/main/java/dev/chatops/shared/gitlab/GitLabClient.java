@@ -17,31 +17,44 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The few GitLab REST calls ChatOps makes (Users, Members, OAuth), on one instance. Written on the
- * JDK's HTTP client rather than a GitLab SDK: we use a dozen endpoints, and the function's size and
- * cold start matter more than a complete API surface.
+ * The few GitLab REST calls ChatOps makes (Users, Members, OAuth, Features, Issues), on one instance.
+ * Written on the JDK's HTTP client rather than a GitLab SDK (gitlab4j-api 6 would bring Jersey and
+ * Jackson databind for some twenty endpoints; the function's size and cold start matter more).
+ *
+ * <p>Reads ({@code GET}) that fail for a passing reason (unreachable, 429, 5xx) are tried up to three
+ * times while less than {@value #RETRY_BUDGET_MILLIS} ms have passed; writes never are, since a
+ * write that timed out may have been made.
  */
 public final class GitLabClient {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    static final long RETRY_BUDGET_MILLIS = 5_000;
+    private static final long[] BACKOFF_MILLIS = {200, 800};
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     private final String baseUrl;
     private final Supplier<String> token;
     private final Long sudo;
+    private final Duration timeout;
 
     /**
      * @param baseUrl the instance, e.g. {@code https://ops.gitlab.net}
      * @param token its API token (read when first needed; an admin token for users' private fields)
      */
     public GitLabClient(String baseUrl, Supplier<String> token) {
-        this(baseUrl, token, null);
+        this(baseUrl, token, DEFAULT_TIMEOUT);
     }
 
-    private GitLabClient(String baseUrl, Supplier<String> token, Long sudo) {
+    /** @param timeout how long one request may take before it counts as timed out */
+    public GitLabClient(String baseUrl, Supplier<String> token, Duration timeout) {
+        this(baseUrl, token, null, timeout);
+    }
+
+    private GitLabClient(String baseUrl, Supplier<String> token, Long sudo, Duration timeout) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
         this.sudo = sudo;
+        this.timeout = timeout;
     }
 
     /**
@@ -50,7 +63,7 @@ public final class GitLabClient {
      * could make it themselves.
      */
     public GitLabClient as(long userId) {
-        return new GitLabClient(baseUrl, token, userId);
+        return new GitLabClient(baseUrl, token, userId, timeout);
     }
 
     public String baseUrl() {
@@ -146,11 +159,107 @@ public final class GitLabClient {
         return members;
     }
 
+    /** Every feature flag GitLab stores, with its gates ({@code GET /features}; admin token). */
+    public List<FeatureFlag> features() {
+        List<FeatureFlag> flags = new ArrayList<>();
+        for (Object flag : getList("/features")) {
+            flags.add(FeatureFlag.from(map(flag)));
+        }
+        return flags;
+    }
+
+    /** One flag, or {@link FeatureFlag#absent} when GitLab stores none by that name. */
+    public FeatureFlag feature(String name) {
+        return features().stream().filter(f -> f.name().equals(name)).findFirst().orElse(FeatureFlag.absent(name));
+    }
+
+    /**
+     * Sets a gate ({@code POST /features/:name}, form-encoded as in GitLab's documentation):
+     * {@code value} ({@code true}, {@code false} or a percentage), and at most one of {@code key} or
+     * the actor gates ({@code user}, {@code project}, {@code group}, {@code namespace}, {@code repository},
+     * {@code feature_group}, each comma-separated). Returns the flag as GitLab has it afterwards.
+     */
+    public FeatureFlag setFeature(String name, Map<String, String> params) {
+        StringBuilder form = new StringBuilder();
+        params.forEach((key, value) -> form.append(form.length() == 0 ? "" : "&").append(enc(key)).append('=').append(enc(value)));
+        return FeatureFlag.from(map(send(request("/features/" + enc(name))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form.toString())), true)));
+    }
+
+    /** Removes a flag's gates ({@code DELETE /features/:name}); GitLab answers alike whether it existed or not. */
+    public void deleteFeature(String name) {
+        send(request("/features/" + enc(name)).DELETE(), true);
+    }
+
+    /**
+     * What a Flipper id names ({@code User:5} → its username, {@code Project:3} and {@code Group:4} →
+     * their full paths); empty for other kinds or when GitLab does not know it.
+     */
+    public Optional<String> actorName(String flipperId) {
+        int colon = flipperId.lastIndexOf(':');
+        String type = colon < 0 ? "" : flipperId.substring(0, colon);
+        String id = flipperId.substring(colon + 1);
+        if (!id.matches("[0-9]{1,18}")) {
+            return Optional.empty();
+        }
+        try {
+            return switch (type) {
+                case "User" -> Optional.ofNullable(getObject("/users/" + id).get("username")).map(String::valueOf);
+                case "Project" -> Optional.ofNullable(getObject("/projects/" + id).get("path_with_namespace")).map(String::valueOf);
+                case "Group" -> Optional.ofNullable(getObject("/groups/" + id).get("full_path")).map(String::valueOf);
+                default -> Optional.empty();
+            };
+        } catch (GitLabException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Open issues of a project carrying {@code label}, newest first, at most {@code limit}. */
+    public List<GitLabIssue> openIssues(String projectPath, String label, int limit) {
+        List<GitLabIssue> issues = new ArrayList<>();
+        for (Object issue : getList("/projects/" + enc(projectPath) + "/issues?state=opened&labels=" + enc(label)
+                + "&order_by=created_at&sort=desc&per_page=" + limit)) {
+            issues.add(GitLabIssue.from(map(issue)));
+        }
+        return issues;
+    }
+
+    /** Issues of a project whose title or description contains {@code text}. */
+    public List<GitLabIssue> searchIssues(String projectPath, String text) {
+        List<GitLabIssue> issues = new ArrayList<>();
+        for (Object issue : getList("/projects/" + enc(projectPath) + "/issues?search=" + enc(text) + "&per_page=20")) {
+            issues.add(GitLabIssue.from(map(issue)));
+        }
+        return issues;
+    }
+
+    /** Creates an issue ({@code POST /projects/:id/issues}) with comma-separated labels. */
+    public GitLabIssue createIssue(String projectPath, String title, String description, List<String> labels) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("title", title);
+        body.put("description", description);
+        body.put("labels", String.join(",", labels));
+        return GitLabIssue.from(map(send(request("/projects/" + enc(projectPath) + "/issues")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))), true)));
+    }
+
+    /** Closes an issue ({@code PUT /projects/:id/issues/:iid} with {@code state_event=close}); closing twice is harmless. */
+    public GitLabIssue closeIssue(String projectPath, long iid) {
+        return GitLabIssue.from(map(send(request("/projects/" + enc(projectPath) + "/issues/" + iid)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"state_event\":\"close\"}")), true)));
+    }
+
     /** Exchanges an OAuth authorization code for an access token ({@code POST /oauth/token}). */
     public String exchangeCode(String clientId, String clientSecret, String code, String redirectUri) {
         String form = "grant_type=authorization_code&code=" + enc(code) + "&client_id=" + enc(clientId)
                 + "&client_secret=" + enc(clientSecret) + "&redirect_uri=" + enc(redirectUri);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/oauth/token")).timeout(TIMEOUT)
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/oauth/token")).timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(form));
@@ -182,7 +291,7 @@ public final class GitLabClient {
 
     private HttpRequest.Builder request(String path) {
         String full = path.startsWith("/api/v4") || path.startsWith("/oauth") ? path : "/api/v4" + path;
-        return HttpRequest.newBuilder(URI.create(baseUrl + full)).timeout(TIMEOUT).header("Accept", "application/json");
+        return HttpRequest.newBuilder(URI.create(baseUrl + full)).timeout(timeout).header("Accept", "application/json");
     }
 
     private Object send(HttpRequest.Builder builder, boolean withToken) {
@@ -193,9 +302,32 @@ public final class GitLabClient {
             }
         }
         HttpRequest request = builder.build();
+        boolean read = request.method().equals("GET");
+        long started = System.nanoTime();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return sendOnce(request);
+            } catch (GitLabException e) {
+                long elapsed = (System.nanoTime() - started) / 1_000_000;
+                if (!read || !e.transientFailure() || attempt >= BACKOFF_MILLIS.length || elapsed >= RETRY_BUDGET_MILLIS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(BACKOFF_MILLIS[attempt]);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Object sendOnce(HttpRequest request) {
         HttpResponse<String> response;
         try {
             response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new GitLabException("GitLab at " + baseUrl + " did not answer within " + timeout.toSeconds() + " s", e);
         } catch (IOException e) {
             throw new GitLabException("GitLab at " + baseUrl + " could not be reached", e);
         } catch (InterruptedException e) {

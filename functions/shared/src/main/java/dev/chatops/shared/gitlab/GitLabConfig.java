@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code --production}, …), and where the chatops project lives. Each variable is named once here.
  */
 public record GitLabConfig(Map<String, String> instances, String defaultInstance, String chatopsInstance,
-                           String chatopsProject, java.util.Set<String> memberPaths) {
+                           String chatopsProject, java.util.Set<String> memberPaths, java.time.Duration requestTimeout) {
     /** {@code ops=https://ops.gitlab.net,production=https://gitlab.com,…}: flag name = base URL. */
     public static final String INSTANCES = "GITLAB_INSTANCES";
     /** The instance a command acts on without a flag; default {@code production}. */
@@ -25,6 +25,8 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
      * chatops project alone. Anything else is refused: an admin token reaches every path.
      */
     public static final String MEMBER_PATHS = "MEMBER_PATHS";
+    /** How long one GitLab request may take, in seconds (default 10): a slower answer counts as a timeout. */
+    public static final String TIMEOUT_SECONDS = "GITLAB_TIMEOUT_SECONDS";
     /** Secrets Manager id of a JSON secret mapping each instance to its API token ({@code {"ops":"glpat-…"}}). */
     public static final String TOKENS_SECRET_ID = "GITLAB_TOKENS_SECRET_ID";
 
@@ -53,7 +55,11 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
             }
             paths.add(trimmed);
         }
-        return new GitLabConfig(instances, fallback, chatops, project, paths);
+        long timeout = env.optionalLong(TIMEOUT_SECONDS, 10);
+        if (timeout < 1 || timeout > 60) {
+            throw new ConfigurationException("environment variable " + TIMEOUT_SECONDS + " must be 1 to 60 seconds");
+        }
+        return new GitLabConfig(instances, fallback, chatops, project, paths, java.time.Duration.ofSeconds(timeout));
     }
 
     /**

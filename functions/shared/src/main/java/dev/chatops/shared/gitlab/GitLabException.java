@@ -23,6 +23,16 @@ public class GitLabException extends ChatOpsException {
         return status;
     }
 
+    /** GitLab took longer than the client waits: a change may or may not have been made. */
+    public boolean timedOut() {
+        return getCause() instanceof java.net.http.HttpTimeoutException;
+    }
+
+    /** Worth another try for a read: GitLab unreachable, overloaded or failing. */
+    public boolean transientFailure() {
+        return (status == 0 && !(getCause() instanceof InterruptedException)) || status == 429 || status >= 500;
+    }
+
     public boolean notFound() {
         return status == 404;
     }

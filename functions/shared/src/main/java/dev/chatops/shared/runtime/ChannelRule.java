@@ -6,17 +6,19 @@ import java.util.Set;
 
 /**
  * Commands that change production run only from the configured production channels, where the
- * people who watch production see them. A form that changes its instance is on production when its
- * instance flag, or the default instance, is the production one.
+ * people who watch production see them. A form that changes its instances is on production when one
+ * of its instance flags, or the default instance when none is given, is the production one.
  */
 public record ChannelRule(Set<String> productionChannels, String productionInstance, String defaultInstance) {
+    /** Whether {@code invocation} changes the production instance (and so needs the form's production role). */
+    public boolean changesProduction(Invocation invocation) {
+        return invocation.form().changes() && invocation.form().takesInstance()
+                && invocation.instancesOr(defaultInstance).contains(productionInstance);
+    }
+
     /** Empty when the call may go ahead here; otherwise the refusal. */
     public Optional<String> refusal(Invocation invocation, String channelId) {
-        if (productionChannels.isEmpty() || !invocation.form().changes()) {
-            return Optional.empty();
-        }
-        String instance = invocation.instance().orElse(defaultInstance);
-        if (!instance.equals(productionInstance) || productionChannels.contains(channelId)) {
+        if (productionChannels.isEmpty() || !changesProduction(invocation) || productionChannels.contains(channelId)) {
             return Optional.empty();
         }
         return Optional.of("Changes to " + productionInstance + " are made from "

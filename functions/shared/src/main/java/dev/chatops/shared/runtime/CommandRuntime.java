@@ -7,6 +7,7 @@ import dev.chatops.shared.access.Authorizer;
 import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.Invocation;
+import dev.chatops.shared.command.Role;
 import dev.chatops.shared.command.UsageException;
 import java.time.Clock;
 import java.time.Duration;
@@ -131,9 +132,12 @@ public final class CommandRuntime {
             return new Outcome(Reply.error(":warning: " + e.getMessage() + "\nUsage:\n```"
                     + command.spec().usage(request.slashCommand()) + "```"), "usage", "refused", e.getMessage());
         }
-        Authorizer.Decision decision = authorizer.decide(request, invocation.form().role());
+        boolean production = channels.changesProduction(invocation);
+        Role needed = invocation.form().roleFor(production);
+        Authorizer.Decision decision = authorizer.decide(request, needed,
+                production && needed != invocation.form().role() ? "to change " + channels.productionInstance() : "");
         if (!decision.allowed()) {
-            Log.info("command.denied", "command", request.command(), "needs", invocation.form().role().label(),
+            Log.info("command.denied", "command", request.command(), "needs", needed.label(),
                     "missing", decision.missing());
             return new Outcome(denial(request, decision), "denied", "refused", decision.reason());
         }
@@ -142,15 +146,28 @@ public final class CommandRuntime {
             return new Outcome(Reply.error(":no_entry: " + wrongChannel.get()), "denied", "refused", "not a production channel");
         }
         try {
-            Reply reply = command.run(new CommandCall(request, invocation));
+            Reply reply = command.run(new CommandCall(request, invocation, markdown -> progress(request, markdown)));
             String outcome = reply.outcome().name().toLowerCase(java.util.Locale.ROOT);
             Log.info("command.done", "command", request.command(), "outcome", outcome);
-            return new Outcome(reply, "allowed", outcome.equals("failed") ? "error" : outcome, "");
+            return new Outcome(reply, "allowed", outcome.equals("failed") ? "error" : outcome, reply.auditDetail());
         } catch (RuntimeException e) {
             Log.error("command.failed", e, "command", request.command());
             return new Outcome(Reply.error(":x: `" + Text.inCode(request.display(), 200) + "` failed. Request id: `"
                     + request.requestId() + "` — the operators can find what happened in the logs."),
                     "allowed", "error", e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * A line posted ahead of the reply, while the command works. It is not stored: a retry after the
+     * command ran posts the reply only. It takes one of the response_url's five posts.
+     */
+    private void progress(CommandRequest request, String markdown) {
+        try {
+            replies.post(request.responseUrl(), Reply.error(markdown).messages(),
+                    clock.instant().plus(java.time.Duration.ofSeconds(5)), count -> { });
+        } catch (ReplyException e) {
+            Log.warn("reply.progress_failed", "error", e.getMessage());
         }
     }
 

@@ -32,9 +32,12 @@ public final class Reply {
     private final Outcome outcome;
     private final String fallback;
     private final List<LayoutBlock> blocks;
+    private final String auditDetail;
 
-    private Reply(boolean inChannel, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks, Outcome outcome) {
+    private Reply(boolean inChannel, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks, Outcome outcome,
+                  String auditDetail) {
         this.inChannel = inChannel;
+        this.auditDetail = auditDetail;
         this.replaceOriginal = replaceOriginal;
         this.outcome = outcome;
         this.fallback = fallback;
@@ -74,6 +77,11 @@ public final class Reply {
         return blocks;
     }
 
+    /** What the audit record should say besides the outcome (overrides used, a log that failed); empty if nothing. */
+    public String auditDetail() {
+        return auditDetail;
+    }
+
     /** The posts that carry this reply, each within Slack's limits. */
     public List<Message> messages() {
         List<LayoutBlock> all = new ArrayList<>(blocks);
@@ -104,6 +112,7 @@ public final class Reply {
         private final List<LayoutBlock> blocks = new ArrayList<>();
         private boolean replaceOriginal;
         private Outcome outcome = Outcome.OK;
+        private String auditDetail = "";
 
         private Builder(boolean inChannel, String fallback) {
             this.inChannel = inChannel;
@@ -158,6 +167,12 @@ public final class Reply {
             return this;
         }
 
+        /** What the audit record should say besides the outcome. */
+        public Builder auditDetail(String detail) {
+            this.auditDetail = detail;
+            return this;
+        }
+
         /** A button that opens {@code url} in the browser. */
         public Builder linkButton(String text, String url) {
             blocks.add(com.slack.api.model.block.Blocks.actions(List.of(
@@ -181,7 +196,7 @@ public final class Reply {
             if (blocks.isEmpty()) {
                 text(fallback);
             }
-            return new Reply(inChannel, replaceOriginal, fallback, blocks, outcome);
+            return new Reply(inChannel, replaceOriginal, fallback, blocks, outcome, auditDetail);
         }
     }
 

@@ -1,0 +1,116 @@
+package dev.chatops.feature;
+
+import dev.chatops.shared.Text;
+import dev.chatops.shared.gitlab.FeatureFlag;
+import dev.chatops.shared.gitlab.GitLab;
+import dev.chatops.shared.gitlab.GitLabException;
+import dev.chatops.shared.gitlab.GitLabIssue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The checks before a flag changes, as GitLab.com's ChatOps makes them, each with its override:
+ * <ul>
+ *   <li>consistency ({@code --ignore-feature-flag-consistency-check}): production may not be enabled,
+ *       fully or partly, while staging has the flag off, nor fully enabled while staging has it only
+ *       partly on (GitLab's own ChatOps later asked for this: gitlab-com/chatops#113); staging may not
+ *       be disabled or deleted while production has the flag on;</li>
+ *   <li>production ({@code --ignore-production-check}): no production change while the incident
+ *       project has open issues with a blocking label ({@code severity::1}, {@code severity::2}).</li>
+ * </ul>
+ * A check that cannot be made (GitLab failing) blocks, as a finding that says so: it fails closed,
+ * and the override still lets an operator through in an emergency.
+ */
+final class FeatureChecks {
+    static final String CONSISTENCY_OVERRIDE = "ignore-feature-flag-consistency-check";
+    static final String PRODUCTION_OVERRIDE = "ignore-production-check";
+    private static final int ISSUES_PER_LABEL = 10;
+
+    /** What a check found: whether it blocks the change, and in words. */
+    record Finding(boolean blocks, String text) {
+        static Finding pass(String text) {
+            return new Finding(false, text);
+        }
+
+        static Finding block(String text) {
+            return new Finding(true, text);
+        }
+    }
+
+    private final GitLab gitlab;
+    private final FeatureConfig config;
+
+    FeatureChecks(GitLab gitlab, FeatureConfig config) {
+        this.gitlab = gitlab;
+        this.config = config;
+    }
+
+    Optional<String> stagingInstance() {
+        return config.stagingInstance();
+    }
+
+    /** Before production is enabled (fully or partly): staging must have it on, and fully on for a full enable. */
+    Finding productionAgainstStaging(String name, boolean fullyOn) {
+        String staging = config.stagingInstance().orElse(null);
+        if (staging == null) {
+            return Finding.pass("no staging instance is configured, so production was not compared with it");
+        }
+        FeatureFlag flag;
+        try {
+            flag = gitlab.client(staging).feature(name);
+        } catch (GitLabException e) {
+            return Finding.block("`" + name + "` could not be read on " + staging + " to compare (" + GitLabErrors.brief(e) + ")");
+        }
+        if (!flag.persisted() || flag.off()) {
+            return Finding.block(staging + " has `" + name + "` " + (flag.persisted() ? "off" : "not set")
+                    + "; enable it on " + staging + " first");
+        }
+        if (fullyOn && !flag.on()) {
+            return Finding.block(staging + " has `" + name + "` only partly on (" + flag.describe() + "); turn it fully on "
+                    + "on " + staging + " before production");
+        }
+        return Finding.pass(staging + " has `" + name + "` " + flag.describe());
+    }
+
+    /** Before staging is disabled or deleted: production must not have it on. */
+    Finding stagingAgainstProduction(String name, String production) {
+        FeatureFlag flag;
+        try {
+            flag = gitlab.client(production).feature(name);
+        } catch (GitLabException e) {
+            return Finding.block("`" + name + "` could not be read on " + production + " to compare (" + GitLabErrors.brief(e) + ")");
+        }
+        if (flag.persisted() && !flag.off()) {
+            return Finding.block(production + " has `" + name + "` " + flag.describe() + "; disable it on " + production + " first");
+        }
+        return Finding.pass(production + " has `" + name + "` " + flag.describe());
+    }
+
+    /** Open incidents with a blocking label in the incident project; none configured passes with a note. */
+    Finding incidents() {
+        if (config.incidentProject().isEmpty()) {
+            return Finding.pass("no incident project is configured, so open incidents were not checked");
+        }
+        FeatureConfig.Location project = config.incidentProject().get();
+        Map<Long, String> blocking = new LinkedHashMap<>();
+        try {
+            for (String label : config.blockingLabels()) {
+                for (GitLabIssue issue : gitlab.client(project.instance()).openIssues(project.path(), label, ISSUES_PER_LABEL)) {
+                    blocking.putIfAbsent(issue.iid(), "<" + issue.webUrl() + "|#" + issue.iid() + "> "
+                            + Text.shorten(issue.title().replace('<', '‹').replace('>', '›'), 120) + " (`" + label + "`)");
+                }
+            }
+        } catch (GitLabException e) {
+            return Finding.block("open incidents in `" + project.path() + "` could not be read (" + GitLabErrors.brief(e) + ")");
+        }
+        if (blocking.isEmpty()) {
+            return Finding.pass("no open " + String.join(" or ", config.blockingLabels()) + " incident in `" + project.path() + "`");
+        }
+        List<String> lines = new ArrayList<>(blocking.values());
+        return Finding.block(lines.size() + " open incident" + (lines.size() == 1 ? "" : "s") + " in `" + project.path()
+                + "`:\n• " + String.join("\n• ", lines));
+    }
+}

@@ -1,0 +1,451 @@
+package dev.chatops.feature;
+
+import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Text;
+import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.Link;
+import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.CommandSpec;
+import dev.chatops.shared.command.Invocation;
+import dev.chatops.shared.gitlab.FeatureFlag;
+import dev.chatops.shared.gitlab.GitLab;
+import dev.chatops.shared.gitlab.GitLabClient;
+import dev.chatops.shared.gitlab.GitLabException;
+import dev.chatops.shared.runtime.Command;
+import dev.chatops.shared.runtime.CommandCall;
+import dev.chatops.shared.runtime.Reply;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code feature list|get|set|delete}: GitLab's feature flags through its Features API, with an
+ * administrator's token, on each instance whose flag is given ({@code --staging --production};
+ * production by default). {@code set} and {@code delete} run the {@link FeatureChecks} before a
+ * change, report each instance's outcome on its own line, and {@link ChangeLog log} every production
+ * change. Reads of GitLab are retried by the client; writes never are.
+ */
+public final class FeatureCommand implements Command {
+    /** Rows a list shows per instance before it says how many more there are. */
+    static final int MAX_ROWS = 1500;
+
+    private final GitLab gitlab;
+    private final FeatureChecks checks;
+    private final ChangeLog log;
+    private final AccessStore access;
+    private final String productionInstance;
+
+    FeatureCommand(GitLab gitlab, FeatureChecks checks, ChangeLog log, AccessStore access, String productionInstance) {
+        this.gitlab = gitlab;
+        this.checks = checks;
+        this.log = log;
+        this.access = access;
+        this.productionInstance = productionInstance;
+    }
+
+    @Override
+    public CommandSpec spec() {
+        return Catalog.FEATURE;
+    }
+
+    @Override
+    public Reply run(CommandCall call) {
+        Invocation invocation = call.invocation();
+        List<String> instances = invocation.instancesOr(gitlab.config().defaultInstance());
+        return switch (invocation.form().subcommand()) {
+            case "list" -> list(instances, invocation.option("match").orElse(""));
+            case "get" -> get(instances, invocation.args().get(0));
+            case "set" -> set(call, instances);
+            default -> delete(call, instances);
+        };
+    }
+
+    // ------------------------------------------------------------------ list and get
+
+    private Reply list(List<String> instances, String match) {
+        if (match.length() > 100) {
+            return Reply.refusal(":warning: `--match` takes at most 100 characters.");
+        }
+        String needle = match.toLowerCase(Locale.ROOT);
+        Reply.Builder reply = Reply.ephemeral("Feature flags on " + String.join(", ", instances));
+        boolean failed = false;
+        for (String instance : instances) {
+            List<FeatureFlag> flags;
+            try {
+                flags = gitlab.client(instance).features().stream()
+                        .filter(f -> f.name().toLowerCase(Locale.ROOT).contains(needle))
+                        .sorted(Comparator.comparing(FeatureFlag::name)).toList();
+            } catch (GitLabException e) {
+                failed = true;
+                reply.text(":x: " + GitLabErrors.sentence(instance, e, false, ""));
+                continue;
+            }
+            List<FeatureFlag> enabled = flags.stream().filter(f -> !f.off()).toList();
+            List<FeatureFlag> disabled = flags.stream().filter(FeatureFlag::off).toList();
+            reply.text("*Feature flags on " + instance + "* (`" + host(instance) + "`)"
+                    + (match.isEmpty() ? "" : " matching `" + Text.inCode(match, 100) + "`") + ": "
+                    + enabled.size() + " enabled, " + disabled.size() + " disabled");
+            section(reply, "Enabled", enabled, true);
+            section(reply, "Disabled", disabled, false);
+        }
+        return failed && instances.size() == 1 ? reply.outcome(Reply.Outcome.FAILED).build() : reply.build();
+    }
+
+    /** One section of a list: a title with the count, then the flags as a table, cut with a count past {@link #MAX_ROWS}. */
+    private static void section(Reply.Builder reply, String title, List<FeatureFlag> flags, boolean withState) {
+        if (flags.isEmpty()) {
+            reply.context(title + ": none");
+            return;
+        }
+        int width = Math.min(60, flags.stream().mapToInt(f -> f.name().length()).max().orElse(0));
+        StringBuilder table = new StringBuilder();
+        for (FeatureFlag flag : flags.subList(0, Math.min(MAX_ROWS, flags.size()))) {
+            table.append(withState ? String.format("%-" + width + "s  %s%n", flag.name(), flag.describe()) : flag.name() + "\n");
+        }
+        reply.text("*" + title + " (" + flags.size() + ")*");
+        reply.code(table.toString().stripTrailing());
+        if (flags.size() > MAX_ROWS) {
+            reply.context("… and " + (flags.size() - MAX_ROWS) + " more " + title.toLowerCase(Locale.ROOT)
+                    + " flags not shown: narrow the list with `--match=TEXT`.");
+        }
+    }
+
+    private Reply get(List<String> instances, String name) {
+        Optional<String> badName = FlagChange.checkName(name);
+        if (badName.isPresent()) {
+            return Reply.refusal(":warning: " + badName.get());
+        }
+        Reply.Builder reply = Reply.ephemeral("Feature flag " + name);
+        boolean failed = false;
+        for (String instance : instances) {
+            GitLabClient client = gitlab.client(instance);
+            try {
+                card(reply, client, instance, client.feature(name));
+            } catch (GitLabException e) {
+                failed = true;
+                reply.text(":x: " + GitLabErrors.sentence(instance, e, false, ""));
+            }
+        }
+        return failed && instances.size() == 1 ? reply.outcome(Reply.Outcome.FAILED).build() : reply.build();
+    }
+
+    /** A flag's card: its state, every gate (set or not), its definition when GitLab knows it. */
+    private void card(Reply.Builder reply, GitLabClient client, String instance, FeatureFlag flag) {
+        String state = flag.persisted() ? flag.state() : "not set (its default applies)";
+        reply.text("*`" + flag.name() + "`* on " + instance + " (`" + host(instance) + "`): *" + state + "*"
+                + (flag.conditional() ? " — " + flag.describe() : ""));
+        List<String> fields = new ArrayList<>();
+        fields.add("*Boolean*\n" + (flag.booleanGate() ? "true" : "false"));
+        fields.add("*Percentage of time*\n" + percent(flag.percentageOfTime()));
+        fields.add("*Percentage of actors*\n" + percent(flag.percentageOfActors()));
+        Map<String, String> names = names(client, flag.actors());
+        for (String kind : List.of("users", "groups", "projects", "namespaces", "repositories", "other actors")) {
+            List<String> ids = flag.actorsOf(kind);
+            if (kind.equals("other actors") && ids.isEmpty()) {
+                continue;
+            }
+            fields.add("*" + Character.toUpperCase(kind.charAt(0)) + kind.substring(1) + "*\n"
+                    + (ids.isEmpty() ? "—" : String.join(", ", ids.stream().map(id -> "`" + names.getOrDefault(id, id) + "`").toList())));
+        }
+        fields.add("*Feature groups*\n" + (flag.featureGroups().isEmpty() ? "—"
+                : String.join(", ", flag.featureGroups().stream().map(g -> "`" + g + "`").toList())));
+        flag.otherGates().forEach((key, value) -> fields.add("*" + key + "*\n`" + Text.inCode(String.valueOf(value), 200) + "`"));
+        reply.fields(fields);
+    }
+
+    /** Usernames and paths for the first Flipper ids, so a card says {@code bob}, not {@code User:12}. */
+    private static Map<String, String> names(GitLabClient client, List<String> ids) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (String id : ids.subList(0, Math.min(20, ids.size()))) {
+            try {
+                client.actorName(id).ifPresent(name -> names.put(id, name));
+            } catch (GitLabException e) {
+                return names;
+            }
+        }
+        return names;
+    }
+
+    // ------------------------------------------------------------------ set and delete
+
+    /** One instance's outcome of a change. */
+    private enum Status { CHANGED, UNCHANGED, REFUSED, FAILED }
+
+    private record Result(Status status, String line, List<String> notes, String audit) {
+    }
+
+    private Reply set(CommandCall call, List<String> instances) {
+        FlagChange.Parsed parsed = FlagChange.parse(call.invocation());
+        if (parsed instanceof FlagChange.Invalid invalid) {
+            return Reply.refusal(":warning: " + invalid.reason() + "\nUsage:\n```"
+                    + call.invocation().form().usage(call.request().slashCommand(), "feature") + "```");
+        }
+        FlagChange change = ((FlagChange.Valid) parsed).change();
+        Change run = new Change(call, change.name(), "set", change.describe());
+        for (String instance : order(instances, change.enables())) {
+            run.results.put(instance, setOn(run, instance, change));
+        }
+        return run.reply();
+    }
+
+    private Reply delete(CommandCall call, List<String> instances) {
+        String name = call.invocation().args().get(0);
+        Optional<String> badName = FlagChange.checkName(name);
+        if (badName.isPresent()) {
+            return Reply.refusal(":warning: " + badName.get());
+        }
+        Change run = new Change(call, name, "delete", "deleted");
+        for (String instance : order(instances, false)) {
+            run.results.put(instance, deleteOn(run, instance));
+        }
+        return run.reply();
+    }
+
+    /**
+     * Production last when enabling, first when disabling, so that {@code --staging --production}
+     * in one command passes the consistency check the way the two commands in the right order would.
+     */
+    private List<String> order(List<String> instances, boolean enabling) {
+        List<String> ordered = new ArrayList<>(instances.stream().filter(i -> !i.equals(productionInstance)).toList());
+        if (instances.contains(productionInstance)) {
+            ordered.add(enabling ? ordered.size() : 0, productionInstance);
+        }
+        return ordered;
+    }
+
+    private Result setOn(Change run, String instance, FlagChange change) {
+        GitLabClient client = gitlab.client(instance);
+        String check = "feature get " + change.name() + " --" + instance;
+        FeatureFlag before;
+        Map<String, String> params;
+        try {
+            before = client.feature(change.name());
+            params = withPaths(client, change.params());
+        } catch (GitLabException e) {
+            return failed(instance, GitLabErrors.sentence(instance, e, false, check));
+        } catch (UnknownActor e) {
+            return refused(instance, e.getMessage(), List.of());
+        }
+        List<String> notes = new ArrayList<>();
+        List<String> blocked = new ArrayList<>();
+        if (instance.equals(productionInstance)) {
+            if (change.enables()) {
+                consider(run, checks.productionAgainstStaging(change.name(), change.fullyOn()),
+                        FeatureChecks.CONSISTENCY_OVERRIDE, "Consistency check", notes, blocked);
+            }
+            consider(run, run.incidents(), FeatureChecks.PRODUCTION_OVERRIDE, "Production check", notes, blocked);
+        } else if (change.fullyOff() && checks.stagingInstance().filter(instance::equals).isPresent()) {
+            consider(run, checks.stagingAgainstProduction(change.name(), productionInstance),
+                    FeatureChecks.CONSISTENCY_OVERRIDE, "Consistency check", notes, blocked);
+        }
+        if (!blocked.isEmpty()) {
+            return refused(instance, "`" + change.name() + "` not changed (" + before.describe() + "):\n" + String.join("\n", blocked), notes);
+        }
+        FeatureFlag after;
+        try {
+            after = client.setFeature(change.name(), params);
+        } catch (GitLabException e) {
+            return failed(instance, GitLabErrors.sentence(instance, e, true, check));
+        }
+        return changed(run, instance, before.describe(), after.describe(), "set", notes);
+    }
+
+    private Result deleteOn(Change run, String instance) {
+        GitLabClient client = gitlab.client(instance);
+        String check = "feature get " + run.flag + " --" + instance;
+        FeatureFlag before;
+        try {
+            before = client.feature(run.flag);
+        } catch (GitLabException e) {
+            return failed(instance, GitLabErrors.sentence(instance, e, false, check));
+        }
+        if (!before.persisted()) {
+            return new Result(Status.UNCHANGED, ":information_source: *" + instance + "* (`" + host(instance) + "`) — there "
+                    + "was no `" + run.flag + "` to delete; nothing was changed.", List.of(), instance + " had none");
+        }
+        List<String> notes = new ArrayList<>();
+        List<String> blocked = new ArrayList<>();
+        if (instance.equals(productionInstance)) {
+            consider(run, run.incidents(), FeatureChecks.PRODUCTION_OVERRIDE, "Production check", notes, blocked);
+        } else if (checks.stagingInstance().filter(instance::equals).isPresent()) {
+            consider(run, checks.stagingAgainstProduction(run.flag, productionInstance),
+                    FeatureChecks.CONSISTENCY_OVERRIDE, "Consistency check", notes, blocked);
+        }
+        if (!blocked.isEmpty()) {
+            return refused(instance, "`" + run.flag + "` not deleted (" + before.describe() + "):\n" + String.join("\n", blocked), notes);
+        }
+        try {
+            client.deleteFeature(run.flag);
+        } catch (GitLabException e) {
+            return failed(instance, GitLabErrors.sentence(instance, e, true, check));
+        }
+        return changed(run, instance, before.describe(), "deleted (its default applies)", "deleted", notes);
+    }
+
+    /** Applies a check's finding: a block refuses unless its override was given, which the notes then say. */
+    private static void consider(Change run, FeatureChecks.Finding finding, String override, String check,
+                                 List<String> notes, List<String> blocked) {
+        if (!finding.blocks()) {
+            notes.add(check + ": " + finding.text() + ".");
+            return;
+        }
+        if (run.call.invocation().has(override)) {
+            if (!run.overrides.contains("--" + override)) {
+                run.overrides.add("--" + override);
+            }
+            notes.add(":warning: " + check + " overridden with `--" + override + "`: " + finding.text() + ".");
+            return;
+        }
+        blocked.add(":no_entry: " + check + ": " + finding.text() + ". Override with `--" + override + "` if you must.");
+    }
+
+    private Result changed(Change run, String instance, String before, String after, String action, List<String> notes) {
+        List<String> all = new ArrayList<>(notes);
+        String audit = instance + " " + before + " → " + after;
+        if (instance.equals(productionInstance)) {
+            ChangeLog.Result logged = log.record(new ChangeLog.Entry(run.call.request().requestId(),
+                    run.call.request().userId(), run.gitlabUsername(), instance, host(instance), run.flag,
+                    action.equals("set") ? "was set" : "was deleted", before, after, run.overrides,
+                    run.call.request().display()));
+            all.addAll(logged.notes());
+            run.logFailed |= logged.failed();
+            if (!logged.audit().isEmpty()) {
+                audit += " (log: " + logged.audit() + ")";
+            }
+        }
+        return new Result(Status.CHANGED, ":white_check_mark: *" + instance + "* (`" + host(instance) + "`) — `" + run.flag
+                + "`: " + before + " → *" + after + "*", all, audit);
+    }
+
+    private Result refused(String instance, String why, List<String> notes) {
+        return new Result(Status.REFUSED, ":no_entry: *" + instance + "* (`" + host(instance) + "`) — " + why, notes,
+                instance + " refused");
+    }
+
+    private Result failed(String instance, String why) {
+        return new Result(Status.FAILED, ":x: *" + instance + "* (`" + host(instance) + "`) — " + why, List.of(),
+                instance + " failed");
+    }
+
+    /** Raised when an actor given by id does not exist on an instance. */
+    private static final class UnknownActor extends RuntimeException {
+        UnknownActor(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The Features API takes paths; an actor given by id ({@code --user=12}) is looked up on this
+     * instance, where ids are its own.
+     */
+    private static Map<String, String> withPaths(GitLabClient client, Map<String, String> params) {
+        Map<String, String> out = new LinkedHashMap<>(params);
+        Map<String, String> types = Map.of("user", "User", "project", "Project", "group", "Group");
+        for (Map.Entry<String, String> type : types.entrySet()) {
+            String list = out.get(type.getKey());
+            if (list == null) {
+                continue;
+            }
+            List<String> paths = new ArrayList<>();
+            for (String item : list.split(",")) {
+                if (!item.matches("[0-9]{1,18}")) {
+                    paths.add(item);
+                    continue;
+                }
+                paths.add(client.actorName(type.getValue() + ":" + item).orElseThrow(() -> new UnknownActor(
+                        "there is no " + type.getKey() + " with id " + item + " here; nothing was changed.")));
+            }
+            out.put(type.getKey(), String.join(",", paths));
+        }
+        return out;
+    }
+
+    /** One {@code set} or {@code delete} across its instances, and the reply that reports it. */
+    private final class Change {
+        final CommandCall call;
+        final String flag;
+        final String verb;
+        final String what;
+        final Map<String, Result> results = new LinkedHashMap<>();
+        final List<String> overrides = new ArrayList<>();
+        boolean logFailed;
+        private FeatureChecks.Finding incidents;
+        private Optional<String> gitlabUsername;
+
+        Change(CommandCall call, String flag, String verb, String what) {
+            this.call = call;
+            this.flag = flag;
+            this.verb = verb;
+            this.what = what;
+        }
+
+        /** The production check, made once per command, with "Production check initiated…" posted first. */
+        FeatureChecks.Finding incidents() {
+            if (incidents == null) {
+                call.progress().post(":hourglass_flowing_sand: Production check initiated for `" + flag + "` on "
+                        + productionInstance + ": looking for open incidents…");
+                incidents = checks.incidents();
+            }
+            return incidents;
+        }
+
+        /** The caller's GitLab username, for the log; empty when their link cannot be read. */
+        String gitlabUsername() {
+            if (gitlabUsername == null) {
+                CommandRequest request = call.request();
+                Optional<Link> link;
+                try {
+                    link = access.findLink(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId());
+                } catch (RuntimeException e) {
+                    link = Optional.empty();
+                }
+                gitlabUsername = link.map(Link::gitlabUsername);
+            }
+            return gitlabUsername.orElse("");
+        }
+
+        Reply reply() {
+            long changed = results.values().stream().filter(r -> r.status() == Status.CHANGED).count();
+            boolean anyFailed = results.values().stream().anyMatch(r -> r.status() == Status.FAILED);
+            String title = "<@" + call.request().userId() + "> " + (verb.equals("set") ? "set `" + flag + "` to " + what
+                    : "deleted `" + flag + "`");
+            Reply.Builder reply = changed > 0 ? Reply.inChannel(title) : Reply.ephemeral(title);
+            reply.text(changed > 0 ? title : "`" + flag + "` was not " + (verb.equals("set") ? "changed" : "deleted")
+                    + (results.size() > 1 ? " anywhere" : "") + ":");
+            for (Result result : results.values()) {
+                reply.text(result.line());
+                if (!result.notes().isEmpty()) {
+                    reply.context(String.join("\n", result.notes()));
+                }
+            }
+            if (!overrides.isEmpty()) {
+                reply.context(":warning: Overrides used: " + String.join(", ", overrides.stream().map(o -> "`" + o + "`").toList()));
+            }
+            List<String> audit = new ArrayList<>();
+            results.values().forEach(r -> audit.add(r.audit()));
+            if (!overrides.isEmpty()) {
+                audit.add("overrides: " + String.join(", ", overrides));
+            }
+            reply.auditDetail(String.join("; ", audit));
+            if (changed == 0) {
+                boolean nothingToDo = results.values().stream().allMatch(r -> r.status() == Status.UNCHANGED);
+                reply.outcome(nothingToDo ? Reply.Outcome.OK : anyFailed ? Reply.Outcome.FAILED : Reply.Outcome.REFUSED);
+            }
+            return reply.build();
+        }
+    }
+
+    private String host(String instance) {
+        String host = URI.create(gitlab.config().url(instance)).getHost();
+        return host == null ? instance : host;
+    }
+
+    private static String percent(java.math.BigDecimal value) {
+        return value == null || value.signum() == 0 ? "—" : FeatureFlag.format(value) + "%";
+    }
+}

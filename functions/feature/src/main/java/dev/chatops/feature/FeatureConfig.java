@@ -1,0 +1,62 @@
+package dev.chatops.feature;
+
+import dev.chatops.shared.ConfigurationException;
+import dev.chatops.shared.Env;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code feature} checks and where it logs production changes; each variable is named once here.
+ *
+ * @param stagingInstance the instance the consistency check compares production with; empty when
+ *                        none is configured (the check is then reported as not made)
+ * @param incidentProject where open incidents block production changes ({@code instance:path}); empty: no check
+ * @param blockingLabels  labels of an open incident issue that block (default {@code severity::1,severity::2})
+ * @param logProject      where each production change is recorded as a closed issue ({@code instance:path}); empty: none
+ * @param webhookSecretId the Secrets Manager id of the log channel's incoming-webhook URL; empty: no announcement
+ */
+record FeatureConfig(Optional<String> stagingInstance, Optional<Location> incidentProject, List<String> blockingLabels,
+                     Optional<Location> logProject, Optional<String> webhookSecretId) {
+    /** The instance whose flags production must not run ahead of; empty: the instance named {@code staging}, if any. */
+    static final String STAGING_INSTANCE = "FEATURE_STAGING_INSTANCE";
+    /** {@code instance:path} of the project whose open incident issues block production changes. */
+    static final String INCIDENT_PROJECT = "FEATURE_INCIDENT_PROJECT";
+    /** Comma-separated labels that make an open incident issue block; default {@code severity::1,severity::2}. */
+    static final String BLOCKING_LABELS = "FEATURE_BLOCKING_LABELS";
+    /** {@code instance:path} of the feature-flag log project. */
+    static final String LOG_PROJECT = "FEATURE_LOG_PROJECT";
+    /** Secrets Manager id of the log channel's Slack incoming-webhook URL. */
+    static final String LOG_WEBHOOK_SECRET_ID = "FEATURE_LOG_WEBHOOK_SECRET_ID";
+
+    /** A project on an instance. */
+    record Location(String instance, String path) {
+    }
+
+    static FeatureConfig from(Env env, Map<String, String> instances) {
+        Optional<String> named = env.optional(STAGING_INSTANCE);
+        if (named.isPresent() && !instances.containsKey(named.get())) {
+            throw new ConfigurationException("instance " + named.get() + " in " + STAGING_INSTANCE + " is not in GITLAB_INSTANCES");
+        }
+        Optional<String> stagingInstance = named.or(() -> instances.containsKey("staging") ? Optional.of("staging") : Optional.empty());
+        List<String> labels = Arrays.stream(env.optional(BLOCKING_LABELS, "severity::1,severity::2").split(","))
+                .map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return new FeatureConfig(stagingInstance, location(env, INCIDENT_PROJECT, instances), labels,
+                location(env, LOG_PROJECT, instances),
+                env.optional(LOG_WEBHOOK_SECRET_ID).map(String::strip).filter(s -> !s.isEmpty()));
+    }
+
+    private static Optional<Location> location(Env env, String name, Map<String, String> instances) {
+        Optional<String> value = env.optional(name).map(String::strip).filter(s -> !s.isEmpty());
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        int colon = value.get().indexOf(':');
+        if (colon <= 0 || colon == value.get().length() - 1 || !instances.containsKey(value.get().substring(0, colon))) {
+            throw new ConfigurationException("environment variable " + name + " must read instance:group/project "
+                    + "with an instance from GITLAB_INSTANCES; not: " + value.get());
+        }
+        return Optional.of(new Location(value.get().substring(0, colon), value.get().substring(colon + 1)));
+    }
+}
