@@ -177,7 +177,8 @@ public final class Main {
             try {
                 ack = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
             } catch (java.net.ConnectException e) {
-                System.err.println("send: nothing answers at " + url + " — start the local stack with  bin/chatops-local up");
+                System.err.println("send: nothing answers at " + url + " — start the local stack with  bin/chatops-local up"
+                        + " (or, if it runs on another port, give send the same CHATOPS_PORT, or --url)");
                 return 1;
             }
             String ackText = ack.body().isEmpty() ? "" : String.valueOf(Json.readObject(ack.body()).get("text"));

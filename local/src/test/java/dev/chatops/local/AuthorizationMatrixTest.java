@@ -41,6 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * Every command form × the caller's level on the chatops project (none … owner) × linked or not ×
@@ -115,7 +116,15 @@ class AuthorizationMatrixTest {
         users = new UserFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("UserFunction", overrides))));
         Services memberServices = Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", overrides)));
         members = new MemberFunction(memberServices);
-        features = new FeatureFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", overrides))));
+        String webhook = "matrix-webhook-" + UUID.randomUUID();
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            secrets.createSecret(b -> b.name(webhook).secretString(slack.url("/log-channel")));
+        }
+        Map<String, String> featureEnv = new LinkedHashMap<>(overrides);
+        // The checks have their own tests; here only the role decides.
+        featureEnv.putAll(Map.of("FEATURE_STAGING_INSTANCE", "none", "FEATURE_INCIDENT_PROJECT", "none",
+                "FEATURE_LOG_WEBHOOK_SECRET_ID", webhook));
+        features = new FeatureFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", featureEnv))));
         access = memberServices.access();
         dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
         auditTable = aws.ref("AuditTable");

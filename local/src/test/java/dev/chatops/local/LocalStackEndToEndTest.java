@@ -174,7 +174,7 @@ class LocalStackEndToEndTest {
             throws Exception {
         post("run feature set my_flag 50 --actors", "/e2e/flag-early", LocalStack.LOCAL_ADMIN);
         List<CaptureServer.Post> early = slack.awaitPosts("/e2e/flag-early", 2, Duration.ofSeconds(30));
-        assertThat(CaptureServer.textOf(early.get(early.size() - 1))).contains(":no_entry: Consistency check: staging has "
+        assertThat(CaptureServer.textOf(early.get(early.size() - 1))).contains("• Consistency check: staging has "
                 + "`my_flag` not set; enable it on staging first");
         assertThat(stack.productionGitLab().feature("my_flag")).isEmpty();
 
@@ -193,7 +193,7 @@ class LocalStackEndToEndTest {
                 .contains("*`my_flag`* on production", "*conditional*", "*Percentage of actors*\n25%");
 
         List<CaptureServer.Post> announced = stack.logChannel().awaitPosts(LocalStack.LOG_WEBHOOK_PATH, 1, Duration.ofSeconds(10));
-        assertThat(String.valueOf(announced.get(0).json().get("text"))).contains("@admin (<@U0LOCALADMIN>) was set `my_flag` "
+        assertThat(String.valueOf(announced.get(0).json().get("text"))).contains("@admin (<@U0LOCALADMIN>) set `my_flag` "
                 + "on *production*", "not set → on for 25% of actors");
         assertThat(stack.opsGitLab().issues(LocalStack.FLAG_LOG_PROJECT)).singleElement()
                 .satisfies(issue -> assertThat(issue.state()).isEqualTo("closed"));

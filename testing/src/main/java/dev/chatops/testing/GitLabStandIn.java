@@ -125,12 +125,14 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         final String prefix;
         final int status;
         final Duration stall;
+        final boolean applied;
         int times;
 
-        Fault(String prefix, int status, Duration stall, int times) {
+        Fault(String prefix, int status, Duration stall, boolean applied, int times) {
             this.prefix = prefix;
             this.status = status;
             this.stall = stall;
+            this.applied = applied;
             this.times = times;
         }
     }
@@ -389,12 +391,21 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
      * are answered {@code status} with GitLab's error body, changing nothing.
      */
     public synchronized void failNext(String prefix, int status, int times) {
-        faults.add(new Fault(prefix, status, null, times));
+        faults.add(new Fault(prefix, status, null, false, times));
+    }
+
+    /**
+     * The next {@code times} matching requests are handled, changing what they change, and then
+     * answered {@code status}: a failure on the way back, which a client cannot tell from one that
+     * changed nothing.
+     */
+    public synchronized void failAfterNext(String prefix, int status, int times) {
+        faults.add(new Fault(prefix, status, null, true, times));
     }
 
     /** The next {@code times} matching requests are held for {@code stall} before they are handled. */
     public synchronized void stallNext(String prefix, Duration stall, int times) {
-        faults.add(new Fault(prefix, 0, stall, times));
+        faults.add(new Fault(prefix, 0, stall, true, times));
     }
 
     /** Sets a flag through the same semantics as {@code POST /features/:name} with {@code value} alone. */
@@ -527,13 +538,16 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
                 }
                 if (started != generation) {
                     reply = json(503, message("503 Service Unavailable"));
-                } else if (fault != null && fault.status > 0) {
+                } else if (fault != null && fault.status > 0 && !fault.applied) {
                     reply = json(fault.status, message(fault.status + " " + reason(fault.status)));
                 } else {
                     Request request = new Request(exchange.getRequestMethod(), segments(rawPath),
                             params(exchange.getRequestURI().getRawQuery(), body, contentType), exchange);
                     synchronized (this) {
                         reply = route(request);
+                    }
+                    if (fault != null && fault.status > 0) {
+                        reply = json(fault.status, message(fault.status + " " + reason(fault.status)));
                     }
                 }
             } catch (RuntimeException e) {

@@ -21,16 +21,21 @@ import java.util.function.Supplier;
  * The record of every production flag change: an announcement in the log channel (a Slack incoming
  * webhook, its URL kept in Secrets Manager) and, where configured, an issue in the feature-flag log
  * project, created and closed, labelled {@code host::<host>} and {@code change}, as GitLab.com keeps
- * its feature-flag log. Each is tried {@value #ATTEMPTS} times. The log failing never undoes or hides
- * the change: the result says what failed, for the reply and the audit.
+ * its feature-flag log. Each is tried up to {@value #ATTEMPTS} times while the command has time, but
+ * never again after a request that timed out, since that one may have arrived: a second try could
+ * log the change twice. Before the issue is created, the log project is searched for the request
+ * id, so a command run again (a Lambda retry) does not log twice either. The log failing never
+ * undoes or hides the change: the result says what failed, for the reply and the audit.
  */
 final class ChangeLog {
     static final int ATTEMPTS = 3;
+    /** Time an attempt needs before it is started: a request's timeout and a margin for the reply. */
+    private static final Duration ATTEMPT_NEEDS = Duration.ofSeconds(12);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
-    /** One production change. */
+    /** One production change; {@code action} is {@code set} or {@code deleted}. */
     record Entry(String requestId, String slackUserId, String gitlabUsername, String instance, String host, String flag,
                  String action, String before, String after, List<String> overrides, String command) {
         String who() {
@@ -60,12 +65,26 @@ final class ChangeLog {
         this.pause = pause;
     }
 
-    Result record(Entry entry) {
+    /** Why production changes cannot be made now: they are announced, and no log channel is configured. */
+    Optional<String> missing() {
+        return config.webhookSecretId().isPresent() ? Optional.empty()
+                : Optional.of("Production changes are announced in the log channel, and none is configured: the "
+                        + "operators need to set FeatureLogWebhookUrl. Nothing was changed.");
+    }
+
+    /** Logs {@code entry}; {@code remaining} says how long the command still has. Never throws. */
+    Result record(Entry entry, Supplier<Duration> remaining) {
         List<String> notes = new ArrayList<>();
         List<String> audit = new ArrayList<>();
         boolean failed = false;
         if (config.webhookSecretId().isPresent()) {
-            Optional<String> problem = announce(entry);
+            Optional<String> problem;
+            try {
+                problem = announce(entry, remaining);
+            } catch (RuntimeException e) {
+                Log.error("feature.announce_failed", e);
+                problem = Optional.of("an unexpected error; see the logs");
+            }
             if (problem.isEmpty()) {
                 notes.add("announced in the log channel");
                 audit.add("announced");
@@ -77,7 +96,13 @@ final class ChangeLog {
         }
         if (config.logProject().isPresent()) {
             FeatureConfig.Location project = config.logProject().get();
-            LoggedIssue logged = logIssue(project, entry);
+            LoggedIssue logged;
+            try {
+                logged = logIssue(project, entry, remaining);
+            } catch (RuntimeException e) {
+                Log.error("feature.log_issue_failed", e);
+                logged = new LoggedIssue(null, "an unexpected error; see the logs");
+            }
             if (logged.issue() == null) {
                 failed = true;
                 notes.add(":warning: the log issue in `" + project.path() + "` could not be written (" + logged.problem() + ")");
@@ -101,17 +126,27 @@ final class ChangeLog {
     }
 
     /** Posts to the webhook; empty when Slack took it. */
-    private Optional<String> announce(Entry entry) {
+    private Optional<String> announce(Entry entry, Supplier<Duration> remaining) {
         String text = ":triangular_flag_on_post: " + entry.who() + " (<@" + entry.slackUserId() + ">) " + entry.action()
                 + " `" + entry.flag() + "` on *" + entry.instance() + "* (" + entry.host() + "): " + entry.before() + " → "
                 + entry.after() + (entry.overrides().isEmpty() ? "" : ". Overrides: " + String.join(", ", entry.overrides()))
                 + ". Request id: `" + entry.requestId() + "`.";
         String body = Json.write(Map.of("text", text,
                 "blocks", List.of(Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text)))));
+        URI url;
+        try {
+            url = URI.create(webhookUrl.get());
+        } catch (RuntimeException e) {
+            // The secret could not be read, or holds no URL: say so without its value.
+            return Optional.of("the webhook URL could not be read from its secret");
+        }
         String problem = "";
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            if (remaining.get().compareTo(ATTEMPT_NEEDS) < 0) {
+                return Optional.of((problem.isEmpty() ? "" : problem + "; ") + "no time left for " + (attempt == 1 ? "it" : "another try"));
+            }
             try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(webhookUrl.get()))
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url)
                         .timeout(TIMEOUT).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
@@ -123,14 +158,13 @@ final class ChangeLog {
                 if (response.statusCode() < 500 && response.statusCode() != 429) {
                     return Optional.of(problem);
                 }
+            } catch (java.net.http.HttpTimeoutException e) {
+                return Optional.of("Slack did not answer in time; not tried again, since it may have been posted");
             } catch (IOException e) {
                 problem = "the webhook could not be reached";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Optional.of("interrupted");
-            } catch (RuntimeException e) {
-                // The secret could not be read, or holds no URL: say so without its value.
-                return Optional.of("the webhook URL could not be read from its secret");
             }
             if (attempt < ATTEMPTS && !sleep(attempt)) {
                 return Optional.of("interrupted");
@@ -144,12 +178,12 @@ final class ChangeLog {
     }
 
     /**
-     * Creates the issue, then closes it. Before creating again after a failure, the project is searched
-     * for the request id: a create that failed on the way back must not log the change twice.
+     * Finds the issue a run of this request already created, or creates it; then closes it. A create
+     * that timed out is not tried again (it may have been made): the project is searched once more.
      */
-    private LoggedIssue logIssue(FeatureConfig.Location project, Entry entry) {
+    private LoggedIssue logIssue(FeatureConfig.Location project, Entry entry, Supplier<Duration> remaining) {
         var client = gitlab.client(project.instance());
-        String title = dev.chatops.shared.Text.shorten("Feature flag " + entry.flag() + " " + entry.action() + " on "
+        String title = dev.chatops.shared.Text.shorten("Feature flag " + entry.flag() + " was " + entry.action() + " on "
                 + entry.host() + ": " + entry.after(), 250);
         String description = String.join("\n", List.of(
                 "| | |", "|---|---|",
@@ -164,14 +198,24 @@ final class ChangeLog {
         List<String> labels = List.of("host::" + entry.host(), "change");
         GitLabIssue issue = null;
         for (int attempt = 1; issue == null; attempt++) {
+            if (remaining.get().compareTo(ATTEMPT_NEEDS) < 0) {
+                return new LoggedIssue(null, "no time left" + (attempt == 1 ? "" : " after " + (attempt - 1) + " attempts"));
+            }
             try {
-                if (attempt > 1) {
-                    issue = client.searchIssues(project.path(), entry.requestId()).stream().findFirst().orElse(null);
-                }
+                issue = client.searchIssues(project.path(), entry.requestId()).stream().findFirst().orElse(null);
                 if (issue == null) {
                     issue = client.createIssue(project.path(), title, description, labels);
                 }
             } catch (GitLabException e) {
+                if (e.timedOut()) {
+                    Optional<GitLabIssue> made = searchQuietly(client, project.path(), entry.requestId());
+                    if (made.isPresent()) {
+                        issue = made.get();
+                        break;
+                    }
+                    return new LoggedIssue(null, "GitLab did not answer in time; not tried again, so that the change is "
+                            + "not logged twice — look for the request id in the project");
+                }
                 if (!e.transientFailure() || attempt == ATTEMPTS || !sleep(attempt)) {
                     return new LoggedIssue(null, GitLabErrors.brief(e) + (attempt > 1 ? " after " + attempt + " attempts" : ""));
                 }
@@ -181,10 +225,20 @@ final class ChangeLog {
             try {
                 return new LoggedIssue(client.closeIssue(project.path(), issue.iid()), "");
             } catch (GitLabException e) {
-                if (!e.transientFailure() || attempt == ATTEMPTS || !sleep(attempt)) {
+                // Closing is idempotent: a second close of a closed issue changes nothing.
+                if (!e.transientFailure() || attempt == ATTEMPTS || remaining.get().compareTo(ATTEMPT_NEEDS) < 0
+                        || !sleep(attempt)) {
                     return new LoggedIssue(issue, GitLabErrors.brief(e));
                 }
             }
+        }
+    }
+
+    private static Optional<GitLabIssue> searchQuietly(dev.chatops.shared.gitlab.GitLabClient client, String path, String text) {
+        try {
+            return client.searchIssues(path, text).stream().findFirst();
+        } catch (GitLabException e) {
+            return Optional.empty();
         }
     }
 

@@ -21,8 +21,9 @@ import java.util.Optional;
  *   <li>production ({@code --ignore-production-check}): no production change while the incident
  *       project has open issues with a blocking label ({@code severity::1}, {@code severity::2}).</li>
  * </ul>
- * A check that cannot be made (GitLab failing) blocks, as a finding that says so: it fails closed,
- * and the override still lets an operator through in an emergency.
+ * A check that cannot be made (GitLab failing, or nothing configured to check against) blocks, as a
+ * finding that says so: it fails closed, and the override still lets an operator through in an
+ * emergency. Only {@code none} in its configuration turns a check off.
  */
 final class FeatureChecks {
     static final String CONSISTENCY_OVERRIDE = "ignore-feature-flag-consistency-check";
@@ -56,7 +57,8 @@ final class FeatureChecks {
     Finding productionAgainstStaging(String name, boolean fullyOn) {
         String staging = config.stagingInstance().orElse(null);
         if (staging == null) {
-            return Finding.pass("no staging instance is configured, so production was not compared with it");
+            return config.consistencyOff() ? Finding.pass("turned off by configuration (FEATURE_STAGING_INSTANCE=none)")
+                    : Finding.block("no staging instance is configured to compare with (FEATURE_STAGING_INSTANCE)");
         }
         FeatureFlag flag;
         try {
@@ -92,7 +94,9 @@ final class FeatureChecks {
     /** Open incidents with a blocking label in the incident project; none configured passes with a note. */
     Finding incidents() {
         if (config.incidentProject().isEmpty()) {
-            return Finding.pass("no incident project is configured, so open incidents were not checked");
+            return config.productionCheckOff() ? Finding.pass("turned off by configuration (FEATURE_INCIDENT_PROJECT=none)")
+                    : Finding.block("no incident project is configured (FEATURE_INCIDENT_PROJECT), so open incidents "
+                            + "cannot be checked");
         }
         FeatureConfig.Location project = config.incidentProject().get();
         Map<Long, String> blocking = new LinkedHashMap<>();

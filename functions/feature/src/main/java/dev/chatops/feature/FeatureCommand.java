@@ -188,7 +188,7 @@ public final class FeatureCommand implements Command {
         FlagChange change = ((FlagChange.Valid) parsed).change();
         Change run = new Change(call, change.name(), "set", change.describe());
         for (String instance : order(instances, change.enables())) {
-            run.results.put(instance, setOn(run, instance, change));
+            run.results.put(instance, guarded(run, instance, () -> setOn(run, instance, change)));
         }
         return run.reply();
     }
@@ -201,9 +201,34 @@ public final class FeatureCommand implements Command {
         }
         Change run = new Change(call, name, "delete", "deleted");
         for (String instance : order(instances, false)) {
-            run.results.put(instance, deleteOn(run, instance));
+            run.results.put(instance, guarded(run, instance, () -> deleteOn(run, instance)));
         }
         return run.reply();
+    }
+
+    /** Time an instance's change needs before it is started: reads, checks, the write, and the log. */
+    static final java.time.Duration INSTANCE_NEEDS = java.time.Duration.ofSeconds(15);
+
+    /**
+     * One instance's change, reported whatever happens: out of time it is not started; an unexpected
+     * error becomes that instance's failure, so what other instances did (a production change, its
+     * log) is still reported and audited.
+     */
+    private Result guarded(Change run, String instance, java.util.function.Supplier<Result> change) {
+        if (run.call.remaining().compareTo(INSTANCE_NEEDS) < 0) {
+            return new Result(Status.FAILED, ":x: *" + instance + "* (`" + host(instance) + "`) — not attempted: the "
+                    + "command ran out of time. Nothing was changed there; run it again for " + instance + ".",
+                    List.of(), instance + " not attempted (out of time)");
+        }
+        try {
+            return change.get();
+        } catch (RuntimeException e) {
+            dev.chatops.shared.Log.error("feature.instance_failed", e, "instance", instance, "flag", run.flag);
+            return new Result(Status.FAILED, ":x: *" + instance + "* (`" + host(instance) + "`) — failed unexpectedly; "
+                    + "whether `" + run.flag + "` changed there is not known: check with `feature get " + run.flag + " --"
+                    + instance + "`. Request id: `" + run.call.request().requestId() + "`.", List.of(),
+                    instance + " failed: " + e.getClass().getSimpleName());
+        }
     }
 
     /**
@@ -223,17 +248,18 @@ public final class FeatureCommand implements Command {
         String check = "feature get " + change.name() + " --" + instance;
         FeatureFlag before;
         Map<String, String> params;
+        List<String> notes = new ArrayList<>();
         try {
             before = client.feature(change.name());
-            params = withPaths(client, change.params());
+            params = withPaths(client, change.params(), notes);
         } catch (GitLabException e) {
             return failed(instance, GitLabErrors.sentence(instance, e, false, check));
         } catch (UnknownActor e) {
             return refused(instance, e.getMessage(), List.of());
         }
-        List<String> notes = new ArrayList<>();
         List<String> blocked = new ArrayList<>();
         if (instance.equals(productionInstance)) {
+            log.missing().ifPresent(missing -> blocked.add("• " + missing));
             if (change.enables()) {
                 consider(run, checks.productionAgainstStaging(change.name(), change.fullyOn()),
                         FeatureChecks.CONSISTENCY_OVERRIDE, "Consistency check", notes, blocked);
@@ -244,7 +270,8 @@ public final class FeatureCommand implements Command {
                     FeatureChecks.CONSISTENCY_OVERRIDE, "Consistency check", notes, blocked);
         }
         if (!blocked.isEmpty()) {
-            return refused(instance, "`" + change.name() + "` not changed (" + before.describe() + "):\n" + String.join("\n", blocked), notes);
+            return refused(instance, "`" + change.name() + "` not changed (it stays " + before.describe() + "):\n"
+                    + String.join("\n", blocked), notes);
         }
         FeatureFlag after;
         try {
@@ -271,20 +298,28 @@ public final class FeatureCommand implements Command {
         List<String> notes = new ArrayList<>();
         List<String> blocked = new ArrayList<>();
         if (instance.equals(productionInstance)) {
+            log.missing().ifPresent(missing -> blocked.add("• " + missing));
+            if (before.defaultEnabled().orElse(false) && !before.on()) {
+                // Deleting gives the flag back its default, which is on: that enables production.
+                consider(run, checks.productionAgainstStaging(run.flag, true), FeatureChecks.CONSISTENCY_OVERRIDE,
+                        "Consistency check (its default is on)", notes, blocked);
+            }
             consider(run, run.incidents(), FeatureChecks.PRODUCTION_OVERRIDE, "Production check", notes, blocked);
         } else if (checks.stagingInstance().filter(instance::equals).isPresent()) {
             consider(run, checks.stagingAgainstProduction(run.flag, productionInstance),
                     FeatureChecks.CONSISTENCY_OVERRIDE, "Consistency check", notes, blocked);
         }
         if (!blocked.isEmpty()) {
-            return refused(instance, "`" + run.flag + "` not deleted (" + before.describe() + "):\n" + String.join("\n", blocked), notes);
+            return refused(instance, "`" + run.flag + "` not deleted (it stays " + before.describe() + "):\n"
+                    + String.join("\n", blocked), notes);
         }
         try {
             client.deleteFeature(run.flag);
         } catch (GitLabException e) {
             return failed(instance, GitLabErrors.sentence(instance, e, true, check));
         }
-        return changed(run, instance, before.describe(), "deleted (its default applies)", "deleted", notes);
+        return changed(run, instance, before.describe(), "deleted (its default applies"
+                + before.defaultEnabled().map(on -> ": " + (on ? "on" : "off")).orElse("") + ")", "deleted", notes);
     }
 
     /** Applies a check's finding: a block refuses unless its override was given, which the notes then say. */
@@ -301,7 +336,7 @@ public final class FeatureCommand implements Command {
             notes.add(":warning: " + check + " overridden with `--" + override + "`: " + finding.text() + ".");
             return;
         }
-        blocked.add(":no_entry: " + check + ": " + finding.text() + ". Override with `--" + override + "` if you must.");
+        blocked.add("• " + check + ": " + finding.text() + ". Override with `--" + override + "` if you must.");
     }
 
     private Result changed(Change run, String instance, String before, String after, String action, List<String> notes) {
@@ -310,8 +345,8 @@ public final class FeatureCommand implements Command {
         if (instance.equals(productionInstance)) {
             ChangeLog.Result logged = log.record(new ChangeLog.Entry(run.call.request().requestId(),
                     run.call.request().userId(), run.gitlabUsername(), instance, host(instance), run.flag,
-                    action.equals("set") ? "was set" : "was deleted", before, after, run.overrides,
-                    run.call.request().display()));
+                    action, before, after, run.overrides,
+                    run.call.request().display()), run.call::remaining);
             all.addAll(logged.notes());
             run.logFailed |= logged.failed();
             if (!logged.audit().isEmpty()) {
@@ -323,8 +358,10 @@ public final class FeatureCommand implements Command {
     }
 
     private Result refused(String instance, String why, List<String> notes) {
+        String reasons = String.join(", ", why.lines().filter(l -> l.startsWith("• "))
+                .map(l -> l.substring(2).replaceFirst(":.*", "")).toList());
         return new Result(Status.REFUSED, ":no_entry: *" + instance + "* (`" + host(instance) + "`) — " + why, notes,
-                instance + " refused");
+                instance + " refused" + (reasons.isEmpty() ? "" : " (" + reasons + ")"));
     }
 
     private Result failed(String instance, String why) {
@@ -339,13 +376,21 @@ public final class FeatureCommand implements Command {
         }
     }
 
+    /** Ids looked up per instance at most: each is a GitLab read. */
+    static final int MAX_ID_LOOKUPS = 20;
+
     /**
      * The Features API takes paths; an actor given by id ({@code --user=12}) is looked up on this
-     * instance, where ids are its own.
+     * instance, where ids are its own, and the reply says what it stood for. A number that is also a
+     * username is refused as ambiguous: on production, the wrong actor is not a guess to make.
      */
-    private static Map<String, String> withPaths(GitLabClient client, Map<String, String> params) {
+    private static Map<String, String> withPaths(GitLabClient client, Map<String, String> params, List<String> notes) {
         Map<String, String> out = new LinkedHashMap<>(params);
-        Map<String, String> types = Map.of("user", "User", "project", "Project", "group", "Group");
+        Map<String, String> types = new LinkedHashMap<>();
+        types.put("user", "User");
+        types.put("project", "Project");
+        types.put("group", "Group");
+        int lookups = 0;
         for (Map.Entry<String, String> type : types.entrySet()) {
             String list = out.get(type.getKey());
             if (list == null) {
@@ -357,8 +402,18 @@ public final class FeatureCommand implements Command {
                     paths.add(item);
                     continue;
                 }
-                paths.add(client.actorName(type.getValue() + ":" + item).orElseThrow(() -> new UnknownActor(
-                        "there is no " + type.getKey() + " with id " + item + " here; nothing was changed.")));
+                if (++lookups > MAX_ID_LOOKUPS) {
+                    throw new UnknownActor("give at most " + MAX_ID_LOOKUPS + " actors by id at once (paths need no "
+                            + "lookup); nothing was changed.");
+                }
+                String path = client.actorName(type.getValue() + ":" + item).orElseThrow(() -> new UnknownActor(
+                        "there is no " + type.getKey() + " with id " + item + " here; nothing was changed."));
+                if (type.getKey().equals("user") && !path.equalsIgnoreCase(item) && client.userByUsername(item).isPresent()) {
+                    throw new UnknownActor("`" + item + "` is both a username and the id of user `" + path + "` here; give "
+                            + "the username of the one you mean. Nothing was changed.");
+                }
+                notes.add("`--" + type.getKey() + "=" + item + "` is " + type.getKey() + " `" + path + "` here.");
+                paths.add(path);
             }
             out.put(type.getKey(), String.join(",", paths));
         }
@@ -415,8 +470,11 @@ public final class FeatureCommand implements Command {
             String title = "<@" + call.request().userId() + "> " + (verb.equals("set") ? "set `" + flag + "` to " + what
                     : "deleted `" + flag + "`");
             Reply.Builder reply = changed > 0 ? Reply.inChannel(title) : Reply.ephemeral(title);
-            reply.text(changed > 0 ? title : "`" + flag + "` was not " + (verb.equals("set") ? "changed" : "deleted")
-                    + (results.size() > 1 ? " anywhere" : "") + ":");
+            if (changed > 0) {
+                reply.text(title);
+            } else if (results.size() > 1) {
+                reply.text("`" + flag + "` was not " + (verb.equals("set") ? "changed" : "deleted") + " anywhere:");
+            }
             for (Result result : results.values()) {
                 reply.text(result.line());
                 if (!result.notes().isEmpty()) {
@@ -430,6 +488,9 @@ public final class FeatureCommand implements Command {
             results.values().forEach(r -> audit.add(r.audit()));
             if (!overrides.isEmpty()) {
                 audit.add("overrides: " + String.join(", ", overrides));
+            }
+            if (logFailed) {
+                audit.add(0, "LOG INCOMPLETE");
             }
             reply.auditDetail(String.join("; ", audit));
             if (changed == 0) {

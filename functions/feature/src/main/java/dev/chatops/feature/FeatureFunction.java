@@ -28,13 +28,14 @@ public final class FeatureFunction extends CommandFunction {
     }
 
     private static FeatureCommand command(Services services, ChangeLog.Pause pause) {
-        FeatureConfig config = FeatureConfig.from(services.env(), services.gitlab().config().instances());
+        String production = RuntimeConfig.from(services.env()).productionInstance();
+        FeatureConfig config = FeatureConfig.from(services.env(), services.gitlab().config().instances(), production);
         ChangeLog log = new ChangeLog(config, services.gitlab(),
                 config.webhookSecretId().map(id -> (java.util.function.Supplier<String>) services.secret(id))
                         .orElse(() -> {
                             throw new IllegalStateException("no log webhook is configured");
                         }), pause);
         return new FeatureCommand(services.gitlab(), new FeatureChecks(services.gitlab(), config), log, services.access(),
-                RuntimeConfig.from(services.env()).productionInstance());
+                production);
     }
 }

@@ -119,9 +119,10 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         return enable == null || enable;
     }
 
-    /** On for everyone: {@code true} without actors. */
+    /** On for everyone: {@code true} without actors, or 100 % (of time, which Flipper counts as on, or of actors). */
     boolean fullyOn() {
-        return Boolean.TRUE.equals(enable) && gates.isEmpty();
+        return Boolean.TRUE.equals(enable) && gates.isEmpty()
+                || percentage != null && percentage.compareTo(BigDecimal.valueOf(100)) == 0;
     }
 
     /** Off for everyone: {@code false} without actors. */
@@ -146,6 +147,10 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
             return java.util.Optional.of("`--" + option + "` needs a value: `--" + option + "=…`.");
         }
         String[] items = value.split(",", -1);
+        if (option.equals("feature-group") && items.length > 1) {
+            // GitLab's feature_group is one registered group's name, not a list.
+            return java.util.Optional.of("`--feature-group` takes one feature group, not a list.");
+        }
         if (items.length > MAX_ACTORS) {
             return java.util.Optional.of("`--" + option + "` takes at most " + MAX_ACTORS + " at once.");
         }

@@ -136,7 +136,8 @@ class FeatureCommandTest {
     void production_before_staging_is_refused_by_the_consistency_check_and_the_override_is_named_everywhere() throws IOException {
         String refused = text("set my_flag true");
 
-        assertThat(refused).contains("`my_flag` was not changed", ":no_entry: Consistency check: staging has `my_flag` not set; "
+        assertThat(refused).contains(":no_entry: *production* (`127.0.0.1`) — `my_flag` not changed (it stays not set)",
+                "• Consistency check: staging has `my_flag` not set; "
                 + "enable it on staging first", "Override with `--ignore-feature-flag-consistency-check`");
         assertThat(production.feature("my_flag")).isEmpty();
         assertThat(production.recorded()).noneMatch(r -> r.method().equals("POST"));
@@ -169,7 +170,7 @@ class FeatureCommandTest {
         staging.setFeature("my_flag", "true");
         production.setFeature("my_flag", "true");
 
-        assertThat(text("set my_flag false --staging")).contains(":no_entry: Consistency check: production has `my_flag` on; "
+        assertThat(text("set my_flag false --staging")).contains("• Consistency check: production has `my_flag` on; "
                 + "disable it on production first");
         assertThat(text("delete my_flag --staging")).contains("not deleted", "production has `my_flag` on");
         assertThat(staging.feature("my_flag").orElseThrow()).containsEntry("state", "on");
@@ -206,7 +207,7 @@ class FeatureCommandTest {
         assertThat(posts).hasSize(2);
         assertThat(CaptureServer.textOf(posts.get(0))).contains("Production check initiated for `my_flag` on production");
         String refused = CaptureServer.textOf(posts.get(1));
-        assertThat(refused).contains(":no_entry: Production check: 1 open incident in `" + INCIDENTS + "`",
+        assertThat(refused).contains("• Production check: 1 open incident in `" + INCIDENTS + "`",
                 "/-/issues/" + severe + "|#" + severe + "> Database ‹failover› (`severity::1`)",
                 "Override with `--ignore-production-check`").doesNotContain("Slow pages", "Old outage");
         assertThat(production.feature("my_flag")).isEmpty();
@@ -222,7 +223,7 @@ class FeatureCommandTest {
         staging.setFeature("my_flag", "true");
         production.failNext("GET /api/v4/projects/" + INCIDENTS.replace("/", "%2F") + "/issues", 500, 10);
 
-        assertThat(text("set my_flag true")).contains(":no_entry: Production check: open incidents in `" + INCIDENTS
+        assertThat(text("set my_flag true")).contains("• Production check: open incidents in `" + INCIDENTS
                 + "` could not be read (GitLab answered 500)");
         assertThat(production.feature("my_flag")).isEmpty();
     }
@@ -351,7 +352,7 @@ class FeatureCommandTest {
         List<CaptureServer.Post> posts = run("set my_flag true");
 
         String requestId = requestIdOf(posts);
-        assertThat(webhookTexts()).singleElement().satisfies(t -> assertThat(t).contains("@boss (<@UBOSS>) was set `my_flag` on *production* "
+        assertThat(webhookTexts()).singleElement().satisfies(t -> assertThat(t).contains("@boss (<@UBOSS>) set `my_flag` on *production* "
                 + "(127.0.0.1): not set → on", "Request id: `" + requestId + "`"));
         GitLabStandIn.Issue issue = ops.issues(FLAG_LOG).get(0);
         assertThat(issue.state()).isEqualTo("closed");
@@ -386,12 +387,134 @@ class FeatureCommandTest {
     @Test
     void a_log_issue_whose_creation_failed_on_the_way_back_is_not_created_twice() throws IOException {
         staging.setFeature("my_flag", "true");
-        ops.failNext("POST /api/v4/projects/" + FLAG_LOG.replace("/", "%2F") + "/issues", 502, 1);
+        ops.failAfterNext("POST /api/v4/projects/" + FLAG_LOG.replace("/", "%2F") + "/issues", 502, 1);
 
-        run("set my_flag true");
+        assertThat(text("set my_flag true")).contains("logged in <");
 
         assertThat(ops.issues(FLAG_LOG)).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("closed"));
-        assertThat(ops.recorded().stream().filter(r -> r.path().contains("/issues?search="))).hasSize(1);
+        assertThat(ops.recorded().stream().filter(r -> r.method().equals("POST"))).hasSize(1);
+    }
+
+    @Test
+    void a_log_issue_create_that_times_out_is_not_tried_again_and_the_reply_says_so() throws Exception {
+        staging.setFeature("my_flag", "true");
+        ops.stallNext("POST /api/v4/projects/" + FLAG_LOG.replace("/", "%2F") + "/issues", Duration.ofSeconds(3), 1);
+
+        String reply = text("set my_flag true");
+
+        assertThat(reply).contains("`my_flag`: not set → *on*", "GitLab did not answer in time; not tried again");
+        Thread.sleep(1500);
+        assertThat(ops.issues(FLAG_LOG)).hasSize(1);
+        assertThat(ops.recorded().stream().filter(r -> r.method().equals("POST"))).hasSize(1);
+    }
+
+    @Test
+    void a_command_run_again_finds_its_log_issue_instead_of_writing_a_second_one() throws IOException {
+        staging.setFeature("my_flag", "true");
+        CommandRequest request = request("set my_flag true", "/r/" + UUID.randomUUID());
+        invoke(request);
+        // A run cut short after it logged (Lambda's timeout) leaves its claim to expire; the retry runs it again.
+        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            dynamo.deleteItem(b -> b.tableName(aws.ref("RequestsTable"))
+                    .key(Map.of("requestId", AttributeValue.fromS(request.requestId()))));
+        }
+        invoke(request);
+
+        assertThat(ops.issues(FLAG_LOG)).singleElement().satisfies(i -> assertThat(i.description()).contains(request.requestId()));
+    }
+
+    @Test
+    void a_production_change_with_no_log_channel_configured_is_refused_and_other_instances_go_ahead() throws IOException {
+        function = function(Map.of("FEATURE_LOG_WEBHOOK_SECRET_ID", ""));
+
+        String reply = text("set my_flag true --staging --production --ignore-feature-flag-consistency-check");
+
+        assertThat(reply).contains("*staging* (`127.0.0.1`) — `my_flag`: not set → *on*", "• Production changes are announced "
+                + "in the log channel, and none is configured");
+        assertThat(production.feature("my_flag")).isEmpty();
+    }
+
+    @Test
+    void checks_with_nothing_configured_to_check_against_block_and_only_none_turns_them_off() throws IOException {
+        function = function(Map.of("FEATURE_INCIDENT_PROJECT", "", "GITLAB_INSTANCES",
+                "ops=" + ops.baseUrl() + ",production=" + production.baseUrl()));
+        assertThat(text("set my_flag true")).contains("• Consistency check: no staging instance is configured to compare with",
+                "• Production check: no incident project is configured (FEATURE_INCIDENT_PROJECT)");
+        assertThat(production.feature("my_flag")).isEmpty();
+
+        function = function(Map.of("FEATURE_INCIDENT_PROJECT", "none", "FEATURE_STAGING_INSTANCE", "none", "GITLAB_INSTANCES",
+                "ops=" + ops.baseUrl() + ",production=" + production.baseUrl()));
+        assertThat(text("set my_flag true")).contains("→ *on*", "Consistency check: turned off by configuration",
+                "Production check: turned off by configuration");
+    }
+
+    @Test
+    void an_unexpected_failure_on_one_instance_does_not_hide_a_production_change_already_made() throws IOException {
+        production.setFeature("my_flag", "true");
+        staging.setFeature("my_flag", "true");
+        String tokens = "feature-tokens-" + UUID.randomUUID();
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            secrets.createSecret(b -> b.name(tokens).secretString("{\"ops\":\"" + MotoExtension.GITLAB_TOKEN
+                    + "\",\"production\":\"" + MotoExtension.GITLAB_TOKEN + "\"}"));
+        }
+        function = function(Map.of("GITLAB_TOKENS_SECRET_ID", tokens));
+
+        List<CaptureServer.Post> posts = run("set my_flag false --staging --production");
+        String reply = CaptureServer.textOf(last(posts));
+
+        assertThat(production.feature("my_flag").orElseThrow()).containsEntry("state", "off");
+        assertThat(reply).contains("*production* (`127.0.0.1`) — `my_flag`: on → *off*", "logged in <",
+                ":x: *staging* (`127.0.0.1`) — failed unexpectedly; whether `my_flag` changed there is not known");
+        assertThat(auditDetail(posts)).contains("production on → off", "staging failed: ConfigurationException");
+    }
+
+    @Test
+    void an_instance_is_not_started_when_the_command_is_out_of_time() throws IOException {
+        staging.setFeature("my_flag", "true");
+        String path = "/r/" + UUID.randomUUID();
+        invoke(request("set my_flag true --staging --production", path), Duration.ofSeconds(16));
+
+        String reply = CaptureServer.textOf(last(slack.postsTo(path)));
+        assertThat(reply).contains("not attempted: the command ran out of time");
+        assertThat(production.feature("my_flag")).isEmpty();
+    }
+
+    @Test
+    void a_hundred_percent_of_time_counts_as_fully_on_for_the_consistency_check() throws IOException {
+        staging.setFeatureFor("my_flag", true, "user", "bob");
+
+        assertThat(text("set my_flag 100 --random --ignore-random-deprecation-check")).contains("only partly on");
+        assertThat(production.feature("my_flag")).isEmpty();
+    }
+
+    @Test
+    void a_feature_group_is_one_name() throws IOException {
+        assertThat(text("set my_flag true --feature-group=gitlab_team_members,other --staging"))
+                .contains("`--feature-group` takes one feature group, not a list");
+        assertThat(staging.recorded()).isEmpty();
+    }
+
+    @Test
+    void deleting_a_flag_whose_default_is_on_counts_as_enabling_production() throws IOException {
+        production.defineFeature("my_flag", "gitlab_com_derisk", true);
+        production.setFeature("my_flag", "false");
+
+        assertThat(text("delete my_flag")).contains("• Consistency check (its default is on): staging has `my_flag` not set");
+        assertThat(production.feature("my_flag")).isPresent();
+
+        staging.setFeature("my_flag", "true");
+        assertThat(text("delete my_flag")).contains("off → *deleted (its default applies: on)*");
+    }
+
+    @Test
+    void a_number_that_is_a_username_and_an_id_is_refused_as_ambiguous() throws IOException {
+        long bobId = staging.user("bob").orElseThrow().id();
+        staging.addUser(Long.toString(bobId), true);
+
+        assertThat(text("set my_flag true --user=" + bobId + " --staging")).contains("is both a username and the id of user `bob`");
+        assertThat(staging.feature("my_flag")).isEmpty();
+        assertThat(text("set my_flag true --project=" + staging.addProject("gitlab-org/other") + " --staging"))
+                .contains("is project `gitlab-org/other` here");
     }
 
     // ------------------------------------------------------------------ list and get
@@ -495,6 +618,27 @@ class FeatureCommandTest {
     }
 
     private final Map<List<CaptureServer.Post>, String> requestIds = new java.util.IdentityHashMap<>();
+
+    private CommandRequest request(String line, String path) {
+        List<String> words = Arrays.asList(line.split(" "));
+        List<String> args = words.stream().filter(w -> !w.startsWith("--")).toList();
+        Map<String, String> options = new LinkedHashMap<>();
+        words.stream().filter(w -> w.startsWith("--")).forEach(w -> {
+            int eq = w.indexOf('=');
+            options.put(eq < 0 ? w.substring(2) : w.substring(2, eq), eq < 0 ? null : w.substring(eq + 1));
+        });
+        return new CommandRequest(UUID.randomUUID().toString(), team, "", user, user.equals("UBOSS") ? "boss" : "dev", channel,
+                "production", "/chatops", "feature", args, options, "feature " + line, slack.url(path), Instant.now());
+    }
+
+    private void invoke(CommandRequest request) throws IOException {
+        invoke(request, Duration.ofSeconds(60));
+    }
+
+    private void invoke(CommandRequest request, Duration timeout) throws IOException {
+        function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
+                new ByteArrayOutputStream(), new LocalLambdaContext("FeatureFunction", timeout));
+    }
 
     private List<CaptureServer.Post> run(String line) throws IOException {
         List<String> words = Arrays.asList(line.split(" "));

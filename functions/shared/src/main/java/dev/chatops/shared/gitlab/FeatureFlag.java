@@ -12,11 +12,12 @@ import java.util.Map;
  * its state ({@code on}, {@code off}, {@code conditional}) and the gates that are set. Flipper's
  * gates: {@code boolean}; {@code percentage_of_time} and {@code percentage_of_actors} (decimals allowed);
  * {@code actors}, Flipper ids such as {@code User:1}, {@code Project:2}, {@code Group:3}; {@code groups},
- * the registered feature groups. A flag GitLab has never stored is {@link #absent} (its code default applies).
+ * the registered feature groups. A flag GitLab has never stored is {@link #absent} (its code default
+ * applies); {@link #defaultEnabled()} is that default, when GitLab returns the flag's definition.
  */
 public record FeatureFlag(String name, boolean persisted, String state, boolean booleanGate, BigDecimal percentageOfTime,
                           BigDecimal percentageOfActors, List<String> actors, List<String> featureGroups,
-                          Map<String, Object> otherGates) {
+                          Map<String, Object> otherGates, java.util.Optional<Boolean> defaultEnabled) {
     /** Kinds of actor, by the prefix of their Flipper id, in the order a card shows them. */
     public static final Map<String, String> ACTOR_KINDS = kinds();
 
@@ -28,7 +29,7 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
 
     /** A flag GitLab does not store: no gate is set, so its default applies. */
     public static FeatureFlag absent(String name) {
-        return new FeatureFlag(name, false, "off", false, null, null, List.of(), List.of(), Map.of());
+        return new FeatureFlag(name, false, "off", false, null, null, List.of(), List.of(), Map.of(), java.util.Optional.empty());
     }
 
     @SuppressWarnings("unchecked")
@@ -58,7 +59,10 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
             }
         }
         String state = json.get("state") == null ? "off" : String.valueOf(json.get("state"));
-        return new FeatureFlag(String.valueOf(json.get("name")), true, state, on, time, actors, ids, groups, other);
+        java.util.Optional<Boolean> defaultEnabled = json.get("definition") instanceof Map<?, ?> definition
+                && definition.get("default_enabled") instanceof Boolean b ? java.util.Optional.of(b) : java.util.Optional.empty();
+        return new FeatureFlag(String.valueOf(json.get("name")), true, state, on, time, actors, ids, groups, other,
+                defaultEnabled);
     }
 
     public boolean on() {
@@ -99,7 +103,7 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
             parts.add("feature group " + group);
         }
         parts.addAll(otherGates.keySet());
-        return parts.isEmpty() ? "off" : (off() ? "off" : "on for ") + String.join(", ", parts);
+        return parts.isEmpty() ? "off" : (off() ? "off (" + String.join(", ", parts) + ")" : "on for " + String.join(", ", parts));
     }
 
     /** Its actors of one kind ({@code users}, {@code projects}, …): their Flipper ids. */

@@ -56,8 +56,9 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
             paths.add(trimmed);
         }
         long timeout = env.optionalLong(TIMEOUT_SECONDS, 10);
-        if (timeout < 1 || timeout > 60) {
-            throw new ConfigurationException("environment variable " + TIMEOUT_SECONDS + " must be 1 to 60 seconds");
+        if (timeout < 1 || timeout > 20) {
+            // Well under the functions' timeouts, which must leave time for the checks, the log and the reply.
+            throw new ConfigurationException("environment variable " + TIMEOUT_SECONDS + " must be 1 to 20 seconds");
         }
         return new GitLabConfig(instances, fallback, chatops, project, paths, java.time.Duration.ofSeconds(timeout));
     }
@@ -78,10 +79,27 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
             }
             instances.put(name, url);
         }
-        if (new java.util.HashSet<>(instances.values()).size() < instances.size()) {
+        if (instances.values().stream().map(GitLabConfig::sameness).distinct().count() < instances.size()) {
             throw new ConfigurationException("two instances in " + INSTANCES + " have the same URL: one instance, one name");
         }
         return instances;
+    }
+
+    /**
+     * What makes two URLs the same instance: scheme, host without case, port (the scheme's default
+     * when absent) and path without a trailing slash. {@code https://GitLab.com/} is {@code https://gitlab.com}.
+     */
+    private static String sameness(String url) {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("environment variable " + INSTANCES + " has a URL that is not one: " + url);
+        }
+        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
+        return scheme + "://" + String.valueOf(uri.getHost()).toLowerCase(java.util.Locale.ROOT) + ":" + port + path;
     }
 
     /** Whether {@code member} may change {@code path} on {@code instance}. */

@@ -109,7 +109,7 @@ public final class CommandRuntime {
         if (((RequestClaims.Acquired) claim).takeover()) {
             Log.warn("command.takeover", "command", request.command());
         }
-        Outcome outcome = run(request);
+        Outcome outcome = run(request, deadline);
         List<Message> messages = outcome.reply().messages();
         claims.complete(request.requestId(), messages, outcome.outcome());
         deliver(request, entry, messages, 0, deadline, outcome.decision(), outcome.outcome(), outcome.detail());
@@ -118,7 +118,7 @@ public final class CommandRuntime {
     private record Outcome(Reply reply, String decision, String outcome, String detail) {
     }
 
-    private Outcome run(CommandRequest request) {
+    private Outcome run(CommandRequest request, Instant deadline) {
         Command command = commands.get(request.command());
         if (command == null) {
             Log.warn("command.unroutable", "command", request.command());
@@ -146,7 +146,8 @@ public final class CommandRuntime {
             return new Outcome(Reply.error(":no_entry: " + wrongChannel.get()), "denied", "refused", "not a production channel");
         }
         try {
-            Reply reply = command.run(new CommandCall(request, invocation, markdown -> progress(request, markdown)));
+            Reply reply = command.run(new CommandCall(request, invocation, markdown -> progress(request, markdown), deadline,
+                    clock));
             String outcome = reply.outcome().name().toLowerCase(java.util.Locale.ROOT);
             Log.info("command.done", "command", request.command(), "outcome", outcome);
             return new Outcome(reply, "allowed", outcome.equals("failed") ? "error" : outcome, reply.auditDetail());

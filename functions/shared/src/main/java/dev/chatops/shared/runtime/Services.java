@@ -34,6 +34,11 @@ public final class Services {
         this.env = env;
         this.config = RuntimeConfig.from(env);
         this.gitlabConfig = GitLabConfig.from(env);
+        if (!gitlabConfig.instances().containsKey(config.productionInstance())) {
+            // A typo here would switch off the production role, the channel rule and feature's checks.
+            throw new dev.chatops.shared.ConfigurationException("instance " + config.productionInstance() + " in "
+                    + RuntimeConfig.PRODUCTION_INSTANCE + " is not in " + GitLabConfig.INSTANCES);
+        }
         env.require(GitLabConfig.TOKENS_SECRET_ID);
         env.require(LINK_STATE_SECRET_ID);
         this.dynamo = dynamo;
