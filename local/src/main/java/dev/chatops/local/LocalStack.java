@@ -4,6 +4,7 @@ import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.GitLabStandIn;
+import dev.chatops.testing.PostgresServer;
 import dev.chatops.testing.LocalAws;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -77,9 +78,10 @@ public final class LocalStack implements AutoCloseable {
     private final GitLabStandIn staging;
     private final GitLabStandIn production;
     private final CaptureServer logChannel;
+    private final PostgresServer replica;
 
     private LocalStack(MotoServer moto, LocalLambdaApi lambda, LocalHttpApi http, LocalAws aws, GitLabStandIn ops,
-                       GitLabStandIn staging, GitLabStandIn production, CaptureServer logChannel) {
+                       GitLabStandIn staging, GitLabStandIn production, CaptureServer logChannel, PostgresServer replica) {
         this.moto = moto;
         this.lambda = lambda;
         this.http = http;
@@ -88,6 +90,7 @@ public final class LocalStack implements AutoCloseable {
         this.staging = staging;
         this.production = production;
         this.logChannel = logChannel;
+        this.replica = replica;
     }
 
     public static LocalStack start(Options options) {
@@ -101,6 +104,8 @@ public final class LocalStack implements AutoCloseable {
             GitLabStandIn staging = started(started, GitLabStandIn.fromFixture(fixture("gitlab-staging.json")));
             GitLabStandIn production = started(started, GitLabStandIn.fromFixture(fixture("gitlab-production.json")));
             CaptureServer logChannel = started(started, new CaptureServer().start());
+            // The production replica for explain: PostgreSQL 15 with the demo schema, when it is installed.
+            PostgresServer replica = PostgresServer.available() ? started(started, PostgresServer.startWithDemo()) : null;
             // Loopback response URLs and GitLab stand-ins are what makes this stack local: the
             // deployed template only takes https.
             Map<String, String> parameters = new java.util.LinkedHashMap<>();
@@ -116,6 +121,9 @@ public final class LocalStack implements AutoCloseable {
             parameters.put("FeatureIncidentProject", "production:" + INCIDENT_PROJECT);
             parameters.put("FeatureLogProject", "ops:" + FLAG_LOG_PROJECT);
             parameters.put("FeatureLogWebhookUrl", logChannel.url(LOG_WEBHOOK_PATH));
+            if (replica != null) {
+                parameters.put("ExplainReplicas", "{\"production\":" + replica.connectionJson() + "}");
+            }
             LocalAws aws = LocalAws.create(template, parameters);
             seedAdminLink(aws, ops);
             lambda = new LocalLambdaApi(template, aws.queueUrls(), options.retryDelays(), options.lambdaPort());
@@ -124,7 +132,7 @@ public final class LocalStack implements AutoCloseable {
             LocalFunctions functions = new LocalFunctions(template, aws, options.env());
             lambda.serve(functions);
             LocalHttpApi http = new LocalHttpApi(functions, template.httpRoutes(), options.port());
-            return new LocalStack(moto, lambda, http, aws, ops, staging, production, logChannel);
+            return new LocalStack(moto, lambda, http, aws, ops, staging, production, logChannel, replica);
         } catch (RuntimeException e) {
             if (lambda != null) {
                 lambda.close();
@@ -176,6 +184,11 @@ public final class LocalStack implements AutoCloseable {
         return production;
     }
 
+    /** The PostgreSQL playing the production replica for explain; empty when PostgreSQL is not installed. */
+    public java.util.Optional<PostgresServer> replica() {
+        return java.util.Optional.ofNullable(replica);
+    }
+
     /** The capture server standing in for the feature-flag log channel's incoming webhook. */
     public CaptureServer logChannel() {
         return logChannel;
@@ -210,6 +223,9 @@ public final class LocalStack implements AutoCloseable {
         staging.close();
         production.close();
         logChannel.close();
+        if (replica != null) {
+            replica.close();
+        }
         moto.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.chatops.local;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.edge.FormBody;
 import dev.chatops.shared.edge.SlackSignature;
+import dev.chatops.testing.PostgresServer;
 import dev.chatops.testing.CaptureServer;
 import java.io.IOException;
 import java.net.URI;
@@ -82,6 +83,9 @@ public final class Main {
         System.out.println("moto: " + stack.moto().endpoint() + "   lambda: " + stack.lambdaEndpoint()
                 + "   gitlab ops: " + stack.opsGitLab().baseUrl() + "   gitlab staging: " + stack.stagingGitLab().baseUrl()
                 + "   gitlab production: " + stack.productionGitLab().baseUrl());
+        System.out.println(stack.replica().map(r -> "postgres (the production replica for explain): 127.0.0.1:" + r.port()
+                + "/" + PostgresServer.DATABASE).orElse("postgres: not found at " + PostgresServer.bin()
+                + ", so explain has no replica (Debian: apt-get install postgresql-15, or set POSTGRES_BIN)"));
         printLogChannel(stack);
         System.out.println("GitLab's admin (owner of ops/chatops) is linked to Slack user " + LocalStack.LOCAL_ADMIN
                 + ": bin/chatops-local send \"/chatops run member list ops/chatops --ops\" --user " + LocalStack.LOCAL_ADMIN);

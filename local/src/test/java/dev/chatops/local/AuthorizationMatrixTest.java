@@ -2,6 +2,7 @@ package dev.chatops.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatops.explain.ExplainFunction;
 import dev.chatops.feature.FeatureFunction;
 import dev.chatops.member.MemberFunction;
 import dev.chatops.shared.CommandRequest;
@@ -79,11 +80,13 @@ class AuthorizationMatrixTest {
             new Case("feature", List.of("list"), Role.DEVELOPER),
             new Case("feature", List.of("get", "matrix_flag"), Role.DEVELOPER),
             new Case("feature", List.of("set", "matrix_flag", "true"), Role.DEVELOPER, Role.MAINTAINER),
-            new Case("feature", List.of("delete", "matrix_flag"), Role.DEVELOPER, Role.MAINTAINER));
+            new Case("feature", List.of("delete", "matrix_flag"), Role.DEVELOPER, Role.MAINTAINER),
+            new Case("explain", List.of("SELECT 1"), Role.DEVELOPER));
 
     private CommandFunction users;
     private CommandFunction members;
     private CommandFunction features;
+    private CommandFunction explains;
     private AccessStore access;
     private DynamoDbClient dynamo;
     private String auditTable;
@@ -125,6 +128,7 @@ class AuthorizationMatrixTest {
         featureEnv.putAll(Map.of("FEATURE_STAGING_INSTANCE", "none", "FEATURE_INCIDENT_PROJECT", "none",
                 "FEATURE_LOG_WEBHOOK_SECRET_ID", webhook));
         features = new FeatureFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", featureEnv))));
+        explains = new ExplainFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("ExplainFunction", overrides))));
         access = memberServices.access();
         dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
         auditTable = aws.ref("AuditTable");
@@ -158,7 +162,8 @@ class AuthorizationMatrixTest {
 
             String path = "/r/" + UUID.randomUUID();
             CommandRequest request = request(team, c, instance, slack.url(path));
-            (c.command().equals("member") ? members : c.command().equals("feature") ? features : users).handleRequest(
+            (c.command().equals("member") ? members : c.command().equals("feature") ? features
+                    : c.command().equals("explain") ? explains : users).handleRequest(
                     new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(),
                     new LocalLambdaContext("matrix", Duration.ofSeconds(30)));
 

@@ -199,6 +199,21 @@ class LocalStackEndToEndTest {
                 .satisfies(issue -> assertThat(issue.state()).isEqualTo("closed"));
     }
 
+    @Test
+    void explain_runs_on_the_local_replica_with_progress_first_and_refuses_a_write() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(stack.replica().isPresent(), "PostgreSQL 15 is not installed");
+        post("run explain SELECT * FROM projects WHERE id = 1", "/e2e/explain", LocalStack.LOCAL_ADMIN);
+        List<CaptureServer.Post> posts = slack.awaitPosts("/e2e/explain", 2, Duration.ofSeconds(30));
+        assertThat(CaptureServer.textOf(posts.get(0))).contains("running EXPLAIN ANALYZE on the production replica");
+        assertThat(CaptureServer.textOf(posts.get(1))).contains("*EXPLAIN ANALYZE on the production replica*",
+                "Index Scan using projects_pkey on projects");
+
+        post("run explain WITH gone AS (DELETE FROM issues RETURNING 1) SELECT count(*) FROM gone -- tidy up",
+                "/e2e/explain-write", LocalStack.LOCAL_ADMIN);
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/explain-write", 1, Duration.ofSeconds(30)).get(0)))
+                .contains(":no_entry:", "`DELETE` changes data", "Nothing was sent to the database");
+    }
+
     private void post(String text, String replyPath, String userId) throws IOException, InterruptedException {
         Map<String, String> form = SlackRequests.slashCommand(text, userId, slack.url(replyPath));
         form.put("team_id", LocalStack.LOCAL_TEAM);

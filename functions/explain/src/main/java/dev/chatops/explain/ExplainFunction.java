@@ -3,13 +3,10 @@ package dev.chatops.explain;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
+import java.time.Duration;
 import java.util.List;
 
-/**
- * The Lambda function that will run explain. None of its commands is finished yet, so none is in
- * the catalogue and the gateway routes nothing here; the function exists so that template.yaml,
- * its permissions and its failure destination are in place when they land.
- */
+/** The Lambda function for {@code explain}: EXPLAIN (ANALYZE, BUFFERS) on an instance's database replica. */
 public final class ExplainFunction extends CommandFunction {
     /** Lambda's constructor: configuration from the process environment. */
     public ExplainFunction() {
@@ -22,6 +19,18 @@ public final class ExplainFunction extends CommandFunction {
     }
 
     public ExplainFunction(Services services) {
-        super(services, List.of());
+        super(services, List.of(command(services)));
+    }
+
+    private static ExplainCommand command(Services services) {
+        Env env = services.env();
+        long statementSeconds = env.optionalLong(Replica.STATEMENT_TIMEOUT, 15);
+        if (statementSeconds < 1 || statementSeconds > 40) {
+            // The function's 60 s must hold the connection, the statement and the reply.
+            throw new dev.chatops.shared.ConfigurationException(Replica.STATEMENT_TIMEOUT + " must be 1 to 40 seconds");
+        }
+        Replica replica = new Replica(services.secret(env.require(Replica.SECRET_ID)), Duration.ofSeconds(statementSeconds),
+                Duration.ofMillis(env.optionalLong(Replica.LOCK_TIMEOUT, 1000)));
+        return new ExplainCommand(replica, services.gitlab().config().defaultInstance());
     }
 }

@@ -8,6 +8,7 @@ import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.UsageException;
 import dev.chatops.shared.edge.CommandText;
+import dev.chatops.shared.edge.RawText;
 import dev.chatops.shared.edge.FormBody;
 import dev.chatops.shared.edge.SlackSignature;
 import dev.chatops.shared.edge.TextParseException;
@@ -103,6 +104,10 @@ public final class Gateway {
 
     private Response command(FormBody form, String requestId, String publicBaseUrl) {
         String slash = form.getOrEmpty("command");
+        Optional<Response> verbatim = verbatim(form, slash, requestId, publicBaseUrl);
+        if (verbatim.isPresent()) {
+            return verbatim.get();
+        }
         CommandText text;
         try {
             text = CommandText.parse(form.getOrEmpty("text"));
@@ -144,6 +149,49 @@ public final class Gateway {
         } catch (UsageException e) {
             return Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```");
         }
+        return dispatch(form, spec, args, options, text.rawAfterWords(2), requestId, publicBaseUrl);
+    }
+
+    /**
+     * A command whose form takes the rest of the text verbatim ({@code run explain SELECT …}): the
+     * text after its name is its argument, as typed, less known options at the very end. Empty when
+     * the text does not start with {@code run} and such a command.
+     */
+    private Optional<Response> verbatim(FormBody form, String slash, String requestId, String publicBaseUrl) {
+        String text = form.getOrEmpty("text").stripLeading();
+        String[] head = text.split("\\s+", 3);
+        if (head.length < 2 || !head[0].equalsIgnoreCase("run")) {
+            return Optional.empty();
+        }
+        Optional<CommandSpec> found = catalog.find(head[1]);
+        if (found.isEmpty() || found.get().hasSubcommands() || !found.get().forms().get(0).takesRawText()) {
+            return Optional.empty();
+        }
+        CommandSpec spec = found.get();
+        java.util.Set<String> known = new java.util.HashSet<>(config.instances());
+        spec.forms().get(0).options().forEach(o -> known.add(o.name()));
+        known.add("help");
+        RawText raw;
+        try {
+            raw = RawText.split(head.length > 2 ? head[2] : "", known);
+        } catch (TextParseException e) {
+            return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
+        }
+        if (raw.options().containsKey("help")) {
+            return Optional.of(Response.ephemeral(Catalog.help(slash, spec)));
+        }
+        List<String> args = raw.body().isEmpty() ? List.of() : List.of(raw.body());
+        try {
+            Catalog.resolve(spec, args, raw.options(), config.instances());
+        } catch (UsageException e) {
+            return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
+        }
+        return Optional.of(dispatch(form, spec, args, raw.options(), head.length > 2 ? head[2] : "", requestId, publicBaseUrl));
+    }
+
+    private Response dispatch(FormBody form, CommandSpec spec, List<String> args, Map<String, String> options, String text,
+                              String requestId, String publicBaseUrl) {
+        String slash = form.getOrEmpty("command");
         String responseUrl = form.getOrEmpty("response_url");
         if (!config.responseUrls().allows(responseUrl)) {
             Log.warn("request.refused", "reason", "response_url not on the allow-list");
@@ -151,7 +199,7 @@ public final class Gateway {
         }
         CommandRequest request = new CommandRequest(requestId, form.getOrEmpty("team_id"), form.getOrEmpty("enterprise_id"),
                 form.getOrEmpty("user_id"), form.getOrEmpty("user_name"), form.getOrEmpty("channel_id"),
-                form.getOrEmpty("channel_name"), slash, spec.name(), args, options, text.rawAfterWords(2),
+                form.getOrEmpty("channel_name"), slash, spec.name(), args, options, text,
                 responseUrl, clock.instant(), publicBaseUrl);
         try {
             dispatcher.dispatch(config.functionFor(spec.target()), request);

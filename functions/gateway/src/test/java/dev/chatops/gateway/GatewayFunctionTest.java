@@ -79,6 +79,32 @@ class GatewayFunctionTest {
     }
 
     @Test
+    void explain_takes_its_statement_verbatim_with_only_trailing_options(LocalAws aws) {
+        Map<String, String> env = new HashMap<>();
+        env.put(GatewayConfig.SIGNING_SECRET_ID, aws.ref("SigningSecret"));
+        for (Target target : Target.values()) {
+            env.put(target.envName(), target.name());
+        }
+        env.put("GITLAB_INSTANCES", "ops=https://ops.example.com,production=https://gitlab.example.com");
+        handler = new GatewayFunction(Env.of(env));
+        String sql = "SELECT * FROM projects WHERE name = 'a  b' -- why\n  AND id &lt;&gt; 2";
+
+        APIGatewayV2HTTPResponse response = handle(event("run explain " + sql + " --ops --no-analyze",
+                Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET));
+
+        assertThat(text(response)).contains("running `/chatops run explain SELECT");
+        Map<String, Object> payload = lambdaApi.postsTo("/2015-03-31/functions/EXPLAIN/invocations").get(0).json();
+        assertThat(payload.get("args")).isEqualTo(List.of("SELECT * FROM projects WHERE name = 'a  b' -- why\n  AND id <> 2"));
+        assertThat(((Map<?, ?>) payload.get("options")).keySet().stream().map(String::valueOf).toList())
+                .containsExactlyInAnyOrder("ops", "no-analyze");
+        assertThat(text(handle(event("run explain --ops", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))))
+                .contains("`explain` is missing <statement>…");
+        assertThat(text(handle(event("run explain --help", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))))
+                .contains("*explain*", "--no-analyze");
+        assertThat(lambdaApi.postsTo("/2015-03-31/functions/EXPLAIN/invocations")).hasSize(1);
+    }
+
+    @Test
     void a_replayed_request_is_dispatched_with_the_same_request_id_so_it_runs_once() {
         APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
         APIGatewayV2HTTPEvent replay = event("run whoami", Long.parseLong(event.getHeaders().get("x-slack-request-timestamp")),

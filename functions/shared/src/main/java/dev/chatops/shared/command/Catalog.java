@@ -99,7 +99,20 @@ public final class Catalog {
                             OptionSpec.flag("ignore-production-check", "delete on production despite open incidents"))
                     .onInstances().changing().onProductionNeeds(Role.MAINTAINER));
 
-    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER, FEATURE));
+    /**
+     * {@code explain}: {@code EXPLAIN (ANALYZE, BUFFERS)} of one query on an instance's database
+     * replica. The statement is taken as typed; only options at the very end are options.
+     */
+    public static final CommandSpec EXPLAIN = CommandSpec.of("explain",
+            "Runs EXPLAIN (ANALYZE, BUFFERS) of a query on an instance's database replica, in a read-only transaction.",
+            Target.EXPLAIN,
+            Form.of(Role.DEVELOPER, "The plan with a summary first: times, rows, buffers, the slowest node and what to "
+                    + "look at. Only one query (SELECT, WITH … SELECT, TABLE, VALUES); options go at the very end.",
+                    Param.rest("statement"))
+                    .withOptions(OptionSpec.flag("no-analyze", "plan only: the query is not run"))
+                    .onInstance());
+
+    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER, FEATURE, EXPLAIN));
 
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
 

@@ -56,6 +56,14 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
         return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, changes, needed);
     }
 
+    /**
+     * Whether this form takes the rest of the text verbatim, as its last parameter (a {@link Param#rest}):
+     * then only known options at the very end of the text are options ({@code explain SELECT … --production}).
+     */
+    public boolean takesRawText() {
+        return !params.isEmpty() && params.get(params.size() - 1).rest();
+    }
+
     /** What a call needs: {@link #productionRole()} when it changes production, else {@link #role()}. */
     public Role roleFor(boolean changesProduction) {
         return changes && changesProduction ? productionRole : role;

@@ -1,0 +1,249 @@
+package dev.chatops.explain;
+
+import dev.chatops.shared.runtime.Reply;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A plan as people read it in Slack: a summary first (times, rows, buffers, the slowest node, the
+ * nodes that read the most), then warnings people act on (a sequential scan over many rows, an
+ * estimate off by 10× or more, a sort or hash spilling to disk), then the plan as an indented tree
+ * in code blocks. A tree longer than {@value #TREE_BUDGET} characters (about what one Slack message
+ * shows; the reply shares the response_url's five posts with the progress line) keeps its heaviest
+ * subtrees and says what was cut.
+ */
+final class PlanReport {
+    static final int TREE_BUDGET = 30_000;
+    static final long MANY_ROWS = 10_000;
+    static final double ESTIMATE_FACTOR = 10;
+
+    private PlanReport() {
+    }
+
+    static Reply render(Plan plan, String instance, String fallback) {
+        Plan.Node root = plan.root();
+        List<Plan.Node> nodes = root.all();
+        Reply.Builder reply = Reply.ephemeral(fallback).replacingOriginal();
+        reply.text(summary(plan, instance, nodes));
+        List<String> warnings = warnings(plan, nodes);
+        if (!warnings.isEmpty()) {
+            reply.text(String.join("\n", warnings));
+        }
+        Tree tree = tree(plan, nodes);
+        reply.code(tree.text());
+        if (tree.cut() > 0) {
+            reply.context("The plan has " + nodes.size() + " nodes (" + String.format(Locale.ROOT, "%,d", tree.fullLength())
+                    + " characters as text); the " + (nodes.size() - tree.cut()) + " heaviest are shown, " + tree.cut()
+                    + " lighter ones were cut where it says so.");
+        }
+        return reply.build();
+    }
+
+    private static String summary(Plan plan, String instance, List<Plan.Node> nodes) {
+        Plan.Node root = plan.root();
+        StringBuilder summary = new StringBuilder();
+        if (plan.analyzed()) {
+            summary.append("*EXPLAIN ANALYZE on the ").append(instance).append(" replica*: planning ")
+                    .append(ms(plan.planningMs())).append(", execution *").append(ms(plan.executionMs())).append("*, ")
+                    .append(count(root.number("Actual Rows"))).append(" row").append(root.number("Actual Rows") == 1 ? "" : "s");
+            double hit = root.number("Shared Hit Blocks");
+            double read = root.number("Shared Read Blocks");
+            summary.append(", buffers: ").append(count(hit)).append(" shared hit, ").append(count(read)).append(" read (")
+                    .append(size((hit + read) * 8192)).append(")");
+            Plan.Node slowest = nodes.stream().max(Comparator.comparingDouble(Plan.Node::ownMs)).orElseThrow();
+            double total = plan.executionMs() == null || plan.executionMs() <= 0 ? root.totalMs() : plan.executionMs();
+            summary.append("\nSlowest node: `").append(slowest.title()).append("`, ").append(ms(slowest.ownMs()))
+                    .append(total > 0 ? " (" + Math.round(100 * slowest.ownMs() / total) + " %)" : "");
+            List<Plan.Node> readers = nodes.stream().filter(n -> n.ownBuffers() > 0)
+                    .sorted(Comparator.comparingDouble(Plan.Node::ownBuffers).reversed()).limit(3).toList();
+            if (!readers.isEmpty()) {
+                summary.append("\nMost buffers: ").append(String.join(", ", readers.stream()
+                        .map(n -> "`" + n.title() + "` " + count(n.ownBuffers())).toList()));
+            }
+        } else {
+            summary.append("*EXPLAIN on the ").append(instance).append(" replica* (plan only, not run): estimated cost ")
+                    .append(String.format(Locale.ROOT, "%.2f", root.number("Total Cost"))).append(", ")
+                    .append(count(root.number("Plan Rows"))).append(" rows");
+            Plan.Node costliest = nodes.stream().max(Comparator.comparingDouble(Plan.Node::ownCost)).orElseThrow();
+            summary.append("\nCostliest node: `").append(costliest.title()).append("`, cost ")
+                    .append(String.format(Locale.ROOT, "%.2f", costliest.ownCost()));
+        }
+        return summary.toString();
+    }
+
+    private static List<String> warnings(Plan plan, List<Plan.Node> nodes) {
+        List<String> warnings = new ArrayList<>();
+        for (Plan.Node node : nodes) {
+            if (node.type().equals("Seq Scan") && plan.analyzed()) {
+                double rows = (node.number("Actual Rows") + node.number("Rows Removed by Filter")) * node.loops();
+                if (rows >= MANY_ROWS) {
+                    warnings.add(":warning: Sequential scan on `" + node.text("Relation Name") + "` read " + count(rows) + " rows"
+                            + (node.number("Rows Removed by Filter") > 0 ? " (" + count(node.number("Rows Removed by Filter")
+                                    * node.loops()) + " removed by the filter)" : "")
+                            + ": an index on the filtered columns may help.");
+                }
+            }
+            if ("Disk".equals(node.text("Sort Space Type"))) {
+                warnings.add(":warning: `" + node.title() + "` spilled " + count(node.number("Sort Space Used")) + " kB to disk: "
+                        + "work_mem is too small for it, or it sorts more rows than it needs.");
+            }
+            if (node.number("Hash Batches") > 1) {
+                warnings.add(":warning: `" + node.title() + "` used " + count(node.number("Hash Batches")) + " batches on disk: "
+                        + "work_mem is too small for its hash.");
+            }
+        }
+        if (plan.analyzed()) {
+            nodes.stream().filter(n -> n.has("Actual Rows") && n.number("Actual Loops") > 0)
+                    .filter(n -> off(n) >= ESTIMATE_FACTOR && Math.max(n.number("Plan Rows"), n.number("Actual Rows")) >= 10)
+                    .sorted(Comparator.comparingDouble(PlanReport::off).reversed()).limit(3)
+                    .forEach(n -> warnings.add(":warning: `" + n.title() + "`: " + count(n.number("Plan Rows")) + " rows estimated, "
+                            + count(n.number("Actual Rows")) + " actual (" + Math.round(off(n)) + "× off): the statistics "
+                            + "may be stale, or the columns correlated."));
+        }
+        return warnings;
+    }
+
+    private static double off(Plan.Node node) {
+        double estimated = Math.max(1, node.number("Plan Rows"));
+        double actual = Math.max(1, node.number("Actual Rows"));
+        return Math.max(estimated / actual, actual / estimated);
+    }
+
+    /** The tree as text, and how many nodes were cut to fit the budget. */
+    private record Tree(String text, int cut, int fullLength) {
+    }
+
+    private static Tree tree(Plan plan, List<Plan.Node> nodes) {
+        StringBuilder full = new StringBuilder();
+        for (Plan.Node node : nodes) {
+            full.append(lines(node, plan.analyzed()));
+        }
+        if (full.length() <= TREE_BUDGET) {
+            return new Tree(full.toString().stripTrailing(), 0, full.length());
+        }
+        // Heaviest subtrees first: a subtree that fits is kept whole; one that does not keeps its own
+        // line and offers its children in turn; what is left is cut, summed up under its parent.
+        Set<Plan.Node> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.PriorityQueue<Plan.Node> candidates = new java.util.PriorityQueue<>(
+                Comparator.comparingDouble((Plan.Node n) -> subtreeWeight(n, plan.analyzed())).reversed());
+        kept.add(plan.root());
+        int used = lines(plan.root(), plan.analyzed()).length();
+        int reserve = 2_000;
+        candidates.addAll(plan.root().children());
+        while (!candidates.isEmpty()) {
+            Plan.Node node = candidates.poll();
+            List<Plan.Node> subtree = node.all();
+            int whole = subtree.stream().mapToInt(n -> lines(n, plan.analyzed()).length()).sum();
+            if (used + whole + reserve <= TREE_BUDGET) {
+                kept.addAll(subtree);
+                used += whole;
+                continue;
+            }
+            int own = lines(node, plan.analyzed()).length();
+            if (!node.children().isEmpty() && used + own + reserve <= TREE_BUDGET) {
+                kept.add(node);
+                used += own;
+                candidates.addAll(node.children());
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        write(plan.root(), plan, kept, text);
+        return new Tree(text.toString().stripTrailing(), nodes.size() - kept.size(), full.length());
+    }
+
+    private static void write(Plan.Node node, Plan plan, Set<Plan.Node> kept, StringBuilder text) {
+        text.append(lines(node, plan.analyzed()));
+        int cut = 0;
+        double cutWeight = 0;
+        for (Plan.Node child : node.children()) {
+            if (kept.contains(child)) {
+                write(child, plan, kept, text);
+            } else {
+                cut += child.all().size();
+                cutWeight += child.all().stream().mapToDouble(n -> weight(n, plan.analyzed())).sum();
+            }
+        }
+        if (cut > 0) {
+            text.append("  ".repeat(node.depth() + 1)).append("… ").append(cut).append(" lighter node").append(cut == 1 ? "" : "s")
+                    .append(" cut (").append(plan.analyzed() ? ms(cutWeight) : "cost " + String.format(Locale.ROOT, "%.2f", cutWeight))
+                    .append(")\n");
+        }
+    }
+
+    private static double subtreeWeight(Plan.Node node, boolean analyzed) {
+        return node.all().stream().mapToDouble(n -> weight(n, analyzed)).sum();
+    }
+
+    private static double weight(Plan.Node node, boolean analyzed) {
+        return analyzed ? node.ownMs() : node.ownCost();
+    }
+
+    /** A node's lines in EXPLAIN's text form, indented by its depth. */
+    private static String lines(Plan.Node node, boolean analyzed) {
+        String indent = "  ".repeat(node.depth());
+        StringBuilder out = new StringBuilder(indent);
+        if (node.text("Subplan Name") != null) {
+            out.append(node.text("Subplan Name")).append('\n').append(indent);
+        }
+        out.append(node.depth() == 0 ? "" : "-> ").append(node.title())
+                .append(String.format(Locale.ROOT, "  (cost=%.2f..%.2f rows=%s width=%s)", node.number("Startup Cost"),
+                        node.number("Total Cost"), count(node.number("Plan Rows")), count(node.number("Plan Width"))));
+        if (analyzed && node.has("Actual Total Time")) {
+            out.append(node.number("Actual Loops") == 0 ? " (never executed)" : String.format(Locale.ROOT,
+                    " (actual time=%.3f..%.3f rows=%s loops=%s)", node.number("Actual Startup Time"),
+                    node.number("Actual Total Time"), count(node.number("Actual Rows")), count(node.number("Actual Loops"))));
+        }
+        out.append('\n');
+        String detail = indent + (node.depth() == 0 ? "  " : "     ");
+        for (String key : List.of("Index Cond", "Recheck Cond", "Hash Cond", "Merge Cond", "Join Filter", "Filter")) {
+            if (node.text(key) != null) {
+                out.append(detail).append(key).append(": ").append(node.text(key)).append('\n');
+            }
+        }
+        for (String key : List.of("Rows Removed by Index Recheck", "Rows Removed by Join Filter", "Rows Removed by Filter", "Heap Fetches")) {
+            if (node.has(key) && node.number(key) > 0) {
+                out.append(detail).append(key).append(": ").append(count(node.number(key))).append('\n');
+            }
+        }
+        if (node.raw().get("Sort Key") instanceof List<?> keys) {
+            out.append(detail).append("Sort Key: ").append(String.join(", ", keys.stream().map(String::valueOf).toList())).append('\n');
+        }
+        if (node.text("Sort Method") != null) {
+            out.append(detail).append("Sort Method: ").append(node.text("Sort Method")).append("  ")
+                    .append(node.text("Sort Space Type")).append(": ").append(count(node.number("Sort Space Used"))).append("kB\n");
+        }
+        if (analyzed && (node.number("Shared Hit Blocks") + node.number("Shared Read Blocks") + node.number("Temp Read Blocks")
+                + node.number("Temp Written Blocks")) > 0) {
+            out.append(detail).append("Buffers: shared hit=").append(count(node.number("Shared Hit Blocks")))
+                    .append(" read=").append(count(node.number("Shared Read Blocks")));
+            if (node.number("Temp Read Blocks") + node.number("Temp Written Blocks") > 0) {
+                out.append(", temp read=").append(count(node.number("Temp Read Blocks"))).append(" written=")
+                        .append(count(node.number("Temp Written Blocks")));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    static String ms(Double value) {
+        return value == null ? "—" : String.format(Locale.ROOT, value >= 100 ? "%.0f ms" : "%.3f ms", value);
+    }
+
+    private static String count(double value) {
+        return String.format(Locale.ROOT, "%,d", Math.round(value));
+    }
+
+    private static String size(double bytes) {
+        if (bytes >= 1 << 30) {
+            return String.format(Locale.ROOT, "%.1f GB", bytes / (1 << 30));
+        }
+        if (bytes >= 1 << 20) {
+            return String.format(Locale.ROOT, "%.1f MB", bytes / (1 << 20));
+        }
+        return String.format(Locale.ROOT, "%.0f kB", bytes / 1024);
+    }
+}

@@ -1,0 +1,256 @@
+package dev.chatops.explain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The first two layers of {@code explain}'s safety, applied before anything reaches the database:
+ * the text must be one statement that only reads (a query: {@code SELECT}, {@code WITH … SELECT},
+ * {@code TABLE}, {@code VALUES}), and it must not call a function that has effects even in a
+ * read-only transaction ({@code pg_terminate_backend}, advisory locks, {@code set_config}, file and
+ * large-object access, {@code dblink}, {@code pg_notify}, functions that run SQL given as text…).
+ *
+ * <p>Written by hand rather than with a SQL parser library: none on the JVM parses PostgreSQL's
+ * full dialect (dollar quotes, {@code E''} escapes, nested comments) exactly, and a guard that
+ * misreads a literal is worse than none. This lexer knows exactly those rules, and refuses what it
+ * does not understand. The read-only transaction, timeouts and a read-only role stand behind it.
+ */
+final class SqlGuard {
+    static final int MAX_LENGTH = 10_000;
+
+    /**
+     * Words that make a query write: a data-modifying {@code WITH}, {@code SELECT … INTO}. Commands
+     * that cannot sit inside a query (DDL, {@code COPY}, {@code SET}…) are refused by the first word.
+     */
+    private static final Set<String> WRITING_WORDS = Set.of("insert", "update", "delete", "merge", "into");
+
+    /** Functions with effects even in a read-only transaction, or that run SQL given as text. */
+    private static final Set<String> DENIED_FUNCTIONS = Set.of("pg_terminate_backend", "pg_cancel_backend", "set_config",
+            "pg_read_file", "pg_read_binary_file", "pg_stat_file", "loread", "lowrite", "pg_notify", "pg_reload_conf",
+            "pg_rotate_logfile", "pg_switch_wal", "pg_create_restore_point", "pg_promote", "pg_wal_replay_pause",
+            "pg_wal_replay_resume", "pg_logical_emit_message", "pg_backup_start", "pg_backup_stop", "pg_start_backup",
+            "pg_stop_backup", "pg_export_snapshot", "pg_import_system_collations", "pg_file_write", "pg_file_rename",
+            "pg_file_unlink", "pg_file_sync", "nextval", "setval", "txid_current", "pg_current_xact_id",
+            "pg_log_backend_memory_contexts", "brin_summarize_new_values", "brin_summarize_range",
+            "brin_desummarize_range", "gin_clean_pending_list", "pg_prewarm", "setseed", "pg_sequence_last_value",
+            "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
+            "pg_stat_clear_snapshot", "pg_drop_replication_slot", "pg_replication_origin_create",
+            "pg_replication_origin_drop", "pg_replication_origin_advance", "pg_truncate_visibility_map",
+            "pg_visibility_map_summary");
+    private static final List<String> DENIED_PREFIXES = List.of("pg_advisory", "pg_try_advisory", "pg_ls_", "lo_",
+            "dblink", "pg_stat_reset", "pg_stat_statements_reset", "pg_create_", "pg_copy_", "pg_replication_slot",
+            "pg_logical_slot_", "pg_replication_origin_session", "pg_replication_origin_xact");
+    private static final Set<String> QUERY_STARTS = Set.of("select", "with", "table", "values");
+
+    private enum Kind { WORD, QUOTED_IDENT, STRING, NUMBER, PARAM, SYMBOL }
+
+    private record Token(Kind kind, String text) {
+    }
+
+    private SqlGuard() {
+    }
+
+    /** Empty when {@code sql} may be explained; otherwise why not, in a sentence. */
+    static Optional<String> check(String sql) {
+        if (sql.length() > MAX_LENGTH) {
+            return Optional.of("The statement is longer than " + MAX_LENGTH + " characters.");
+        }
+        List<Token> tokens;
+        try {
+            tokens = lex(sql);
+        } catch (Refusal e) {
+            return Optional.of(e.getMessage());
+        }
+        int end = tokens.size();
+        while (end > 0 && tokens.get(end - 1).kind() == Kind.SYMBOL && tokens.get(end - 1).text().equals(";")) {
+            end--;
+        }
+        tokens = tokens.subList(0, end);
+        if (tokens.isEmpty()) {
+            return Optional.of("There is no statement to explain.");
+        }
+        for (Token token : tokens) {
+            if (token.kind() == Kind.SYMBOL && token.text().equals(";")) {
+                return Optional.of("Give one statement: `;` may only end it.");
+            }
+        }
+        Token first = tokens.stream().filter(t -> !(t.kind() == Kind.SYMBOL && t.text().equals("("))).findFirst().orElseThrow();
+        if (first.kind() != Kind.WORD || !QUERY_STARTS.contains(first.text())) {
+            if (first.kind() == Kind.WORD && (first.text().equals("explain"))) {
+                return Optional.of("Give the statement without `EXPLAIN`: ChatOps adds `EXPLAIN (ANALYZE, BUFFERS)` itself.");
+            }
+            return Optional.of("Only queries can be explained: `SELECT`, `WITH … SELECT`, `TABLE` or `VALUES`.");
+        }
+        for (int i = 0; i < tokens.size(); i++) {
+            Token token = tokens.get(i);
+            if (token.kind() == Kind.WORD && WRITING_WORDS.contains(token.text())) {
+                return Optional.of(refusalFor(token.text(), tokens, i));
+            }
+            if (token.kind() == Kind.WORD && token.text().equals("for") && i + 1 < tokens.size()
+                    && tokens.get(i + 1).kind() == Kind.WORD
+                    && Set.of("share", "key", "no", "update").contains(tokens.get(i + 1).text())) {
+                return Optional.of("`FOR UPDATE` and `FOR SHARE` take row locks: they cannot be explained here.");
+            }
+            boolean name = token.kind() == Kind.WORD || token.kind() == Kind.QUOTED_IDENT;
+            if (name && i + 1 < tokens.size() && tokens.get(i + 1).kind() == Kind.SYMBOL
+                    && tokens.get(i + 1).text().equals("(")) {
+                String function = token.text().toLowerCase(Locale.ROOT);
+                if (DENIED_FUNCTIONS.contains(function) || DENIED_PREFIXES.stream().anyMatch(function::startsWith)) {
+                    return Optional.of("`" + function + "()` has effects beyond reading, even in a read-only transaction: "
+                            + "it cannot be explained here.");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String refusalFor(String word, List<Token> tokens, int at) {
+        if (word.equals("into")) {
+            return "`SELECT … INTO` creates a table: only queries can be explained.";
+        }
+        if (word.equals("explain") || word.equals("analyze") || word.equals("analyse")) {
+            return "Give the statement without `EXPLAIN`: ChatOps adds `EXPLAIN (ANALYZE, BUFFERS)` itself.";
+        }
+        if (Set.of("insert", "update", "delete", "merge").contains(word) && at > 0) {
+            return "`" + word.toUpperCase(Locale.ROOT) + "` changes data (in a `WITH` it still runs): only queries can "
+                    + "be explained.";
+        }
+        return "`" + word.toUpperCase(Locale.ROOT) + "` is not part of a query: only queries can be explained.";
+    }
+
+    private static final class Refusal extends RuntimeException {
+        Refusal(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** PostgreSQL's lexical rules: comments (nested), literals, quoted identifiers, dollar quotes. */
+    private static List<Token> lex(String sql) {
+        List<Token> tokens = new ArrayList<>();
+        int n = sql.length();
+        int i = 0;
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
+                    i++;
+                }
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int depth = 1;
+                i += 2;
+                while (depth > 0) {
+                    if (i + 1 >= n) {
+                        throw new Refusal("A `/*` comment is not closed.");
+                    }
+                    if (sql.charAt(i) == '/' && sql.charAt(i + 1) == '*') {
+                        depth++;
+                        i += 2;
+                    } else if (sql.charAt(i) == '*' && sql.charAt(i + 1) == '/') {
+                        depth--;
+                        i += 2;
+                    } else {
+                        i++;
+                    }
+                }
+            } else if ((c == 'U' || c == 'u') && i + 1 < n && sql.charAt(i + 1) == '&') {
+                throw new Refusal("Unicode-escaped names and strings (`U&`) cannot be explained here.");
+            } else if ((c == 'E' || c == 'e') && i + 1 < n && sql.charAt(i + 1) == '\'') {
+                i = string(sql, i + 2, true);
+                tokens.add(new Token(Kind.STRING, ""));
+            } else if ((c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N' || c == 'n') && i + 1 < n
+                    && sql.charAt(i + 1) == '\'') {
+                i = string(sql, i + 2, false);
+                tokens.add(new Token(Kind.STRING, ""));
+            } else if (c == '\'') {
+                i = string(sql, i + 1, false);
+                tokens.add(new Token(Kind.STRING, ""));
+            } else if (c == '"') {
+                StringBuilder name = new StringBuilder();
+                i++;
+                while (true) {
+                    if (i >= n) {
+                        throw new Refusal("A double-quoted name is not closed.");
+                    }
+                    if (sql.charAt(i) == '"') {
+                        if (i + 1 < n && sql.charAt(i + 1) == '"') {
+                            name.append('"');
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    name.append(sql.charAt(i++));
+                }
+                tokens.add(new Token(Kind.QUOTED_IDENT, name.toString()));
+            } else if (c == '$') {
+                int j = i + 1;
+                if (j < n && Character.isDigit(sql.charAt(j))) {
+                    while (j < n && Character.isDigit(sql.charAt(j))) {
+                        j++;
+                    }
+                    tokens.add(new Token(Kind.PARAM, sql.substring(i, j)));
+                    i = j;
+                    continue;
+                }
+                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
+                    j++;
+                }
+                if (j >= n || sql.charAt(j) != '$') {
+                    throw new Refusal("A `$` that starts neither a parameter nor a dollar quote cannot be read.");
+                }
+                String tag = sql.substring(i, j + 1);
+                int close = sql.indexOf(tag, j + 1);
+                if (close < 0) {
+                    throw new Refusal("A dollar-quoted string (" + tag + ") is not closed.");
+                }
+                tokens.add(new Token(Kind.STRING, ""));
+                i = close + tag.length();
+            } else if (Character.isLetter(c) || c == '_' || c > 127) {
+                int j = i;
+                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_' || sql.charAt(j) == '$'
+                        || sql.charAt(j) > 127)) {
+                    j++;
+                }
+                tokens.add(new Token(Kind.WORD, sql.substring(i, j).toLowerCase(Locale.ROOT)));
+                i = j;
+            } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1)))) {
+                int j = i;
+                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '.' || sql.charAt(j) == '_')) {
+                    j++;
+                }
+                tokens.add(new Token(Kind.NUMBER, sql.substring(i, j)));
+                i = j;
+            } else {
+                tokens.add(new Token(Kind.SYMBOL, String.valueOf(c)));
+                i++;
+            }
+        }
+        return tokens;
+    }
+
+    /** The index after a string literal's closing quote; {@code escapes} for {@code E'…'} ({@code \'} escapes). */
+    private static int string(String sql, int i, boolean escapes) {
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (escapes && c == '\\') {
+                i += 2;
+            } else if (c == '\'') {
+                if (i + 1 < n && sql.charAt(i + 1) == '\'') {
+                    i += 2;
+                } else {
+                    return i + 1;
+                }
+            } else {
+                i++;
+            }
+        }
+        throw new Refusal("A quoted string is not closed.");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.chatops.explain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Layers 1 and 2 on their own: what the guard refuses before anything reaches the database. */
+class SqlGuardTest {
+    @Test
+    void the_hostile_corpus_is_refused_before_the_database_with_a_reason() {
+        assertThat(HostileStatements.ALL).hasSizeGreaterThanOrEqualTo(50);
+        for (String sql : HostileStatements.ALL) {
+            if (sql.equals(HostileStatements.PASSES_THE_GUARD)) {
+                // A function of the database's own that writes: the guard cannot know; the read-only transaction stops it.
+                assertThat(SqlGuard.check(sql)).as(sql).isEmpty();
+                continue;
+            }
+            assertThat(SqlGuard.check(sql)).as(sql).isPresent().get().asString().isNotBlank();
+        }
+    }
+
+    @Test
+    void queries_that_only_read_pass_however_they_quote_or_comment() {
+        for (String sql : HostileStatements.HARMLESS) {
+            assertThat(SqlGuard.check(sql)).as(sql).isEmpty();
+        }
+    }
+
+    @Test
+    void refusals_say_what_is_wrong() {
+        assertThat(SqlGuard.check("SELECT 1; SELECT 2")).contains("Give one statement: `;` may only end it.");
+        assertThat(SqlGuard.check("WITH x AS (DELETE FROM issues RETURNING *) SELECT * FROM x")).get().asString()
+                .contains("`DELETE` changes data (in a `WITH` it still runs)");
+        assertThat(SqlGuard.check("SELECT * INTO loot FROM users")).get().asString().contains("`SELECT … INTO` creates a table");
+        assertThat(SqlGuard.check("SELECT * FROM issues FOR UPDATE")).get().asString().contains("take row locks");
+        assertThat(SqlGuard.check("SELECT pg_advisory_lock(1)")).get().asString().contains("`pg_advisory_lock()` has effects");
+        assertThat(SqlGuard.check("EXPLAIN SELECT 1")).get().asString().contains("without `EXPLAIN`");
+        assertThat(SqlGuard.check("DROP TABLE x")).get().asString().contains("Only queries can be explained");
+        assertThat(SqlGuard.check("SELECT 'x")).contains("A quoted string is not closed.");
+        assertThat(SqlGuard.check("x".repeat(SqlGuard.MAX_LENGTH + 1))).get().asString().contains("longer than");
+    }
+}

@@ -1,0 +1,247 @@
+package dev.chatops.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A PostgreSQL 15 cluster of its own, for tests and the local stack: {@code initdb} in a temporary
+ * directory, {@code postgres} on a free loopback port with password authentication, stopped and
+ * deleted by {@link #close()} (and by a shutdown hook, should a test run be killed). Played as the
+ * production replica, with the demo schema ({@link #loadDemo()}) and the read-only role the README
+ * tells operators to create ({@link #EXPLAIN_ROLE}).
+ *
+ * <p>PostgreSQL refuses to run as root; as root the server runs as {@code nobody}. The binaries are
+ * {@code $POSTGRES_BIN}, or {@code /usr/lib/postgresql/15/bin}.
+ *
+ * <p>As a JUnit 5 extension ({@code @RegisterExtension static PostgresServer db = new PostgresServer();})
+ * it starts before the class and stops after it.
+ */
+public final class PostgresServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    public static final String SUPERUSER = "postgres";
+    /** The role ChatOps's explain connects as: it reads everything and can change nothing. */
+    public static final String EXPLAIN_ROLE = "chatops_explain";
+    public static final String DATABASE = "gitlabhq_production";
+
+    private final String superPassword = "super-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+    private final String explainPassword = "explain-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+    private Path dir;
+    private int port;
+    private Thread hook;
+
+    /** Whether PostgreSQL's binaries are here. */
+    public static boolean available() {
+        return Files.isExecutable(bin().resolve("postgres")) && Files.isExecutable(bin().resolve("initdb"));
+    }
+
+    public static Path bin() {
+        String configured = System.getenv("POSTGRES_BIN");
+        return Path.of(configured != null && !configured.isBlank() ? configured : "/usr/lib/postgresql/15/bin");
+    }
+
+    /** A started cluster with the demo database and the explain role. */
+    public static PostgresServer startWithDemo() {
+        PostgresServer server = new PostgresServer();
+        try {
+            server.start();
+            server.loadDemo();
+            return server;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    public synchronized PostgresServer start() {
+        if (dir != null) {
+            return this;
+        }
+        if (!available()) {
+            throw new IllegalStateException("PostgreSQL 15 is not installed at " + bin()
+                    + " (Debian: apt-get install postgresql-15; or set POSTGRES_BIN)");
+        }
+        try {
+            dir = Files.createTempDirectory("chatops-pg", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwxr-xr-x")));
+            Path pwfile = dir.resolve("pw");
+            Files.writeString(pwfile, superPassword + "\n");
+            chownIfRoot(dir);
+            chownIfRoot(pwfile);
+            run(List.of(bin().resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", SUPERUSER,
+                    "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"), 60);
+            Files.delete(pwfile);
+            port = FreePort.pick();
+            hook = new Thread(this::stopQuietly, "postgres-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            run(List.of(bin().resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+                    dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
+                    "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+                            + " -c full_page_writes=off -c max_connections=50", "start"), 90);
+            return this;
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot start PostgreSQL", e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * The database {@value #DATABASE} with a small GitLab-like schema and generated rows (namespaces,
+     * users, projects, issues, a sequence), and the role {@value #EXPLAIN_ROLE}, made as the README says.
+     */
+    public void loadDemo() {
+        execute("postgres", "CREATE DATABASE " + DATABASE);
+        String sql;
+        try (var in = PostgresServer.class.getResourceAsStream("explain-demo.sql")) {
+            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        execute(DATABASE, sql);
+        execute(DATABASE, "CREATE ROLE " + EXPLAIN_ROLE + " LOGIN PASSWORD '" + explainPassword + "';"
+                + "GRANT pg_read_all_data TO " + EXPLAIN_ROLE + ";"
+                + "ALTER ROLE " + EXPLAIN_ROLE + " SET default_transaction_read_only = on;"
+                + "ALTER ROLE " + EXPLAIN_ROLE + " SET statement_timeout = '30s';"
+                + "ALTER ROLE " + EXPLAIN_ROLE + " CONNECTION LIMIT 5;"
+                + "REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+                + "REVOKE TEMPORARY ON DATABASE " + DATABASE + " FROM PUBLIC;");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    public String explainPassword() {
+        return explainPassword;
+    }
+
+    /** The replica's connection settings as ChatOps's secret holds them for one instance. */
+    public String connectionJson() {
+        return "{\"host\":\"127.0.0.1\",\"port\":" + port + ",\"database\":\"" + DATABASE + "\",\"user\":\""
+                + EXPLAIN_ROLE + "\",\"password\":\"" + explainPassword + "\",\"sslmode\":\"disable\"}";
+    }
+
+    /** Connection settings as the superuser, in the secret's shape: for tests of what holds whatever the role. */
+    public String superuserConnectionJson() {
+        return "{\"host\":\"127.0.0.1\",\"port\":" + port + ",\"database\":\"" + DATABASE + "\",\"user\":\""
+                + SUPERUSER + "\",\"password\":\"" + superPassword + "\",\"sslmode\":\"disable\"}";
+    }
+
+    /** A connection as the superuser, for tests to look at (and set up) what explain must not change. */
+    public Connection superuser(String database) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", SUPERUSER);
+        properties.setProperty("password", superPassword);
+        return DriverManager.getConnection(jdbcUrl(database), properties);
+    }
+
+    /** Runs {@code sql} (several statements allowed) as the superuser. */
+    public void execute(String database, String sql) {
+        try (Connection connection = superuser(database); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        stopQuietly();
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+            hook = null;
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+        loadDemo();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private synchronized void stopQuietly() {
+        if (dir == null) {
+            return;
+        }
+        Path data = dir.resolve("data");
+        if (Files.exists(data.resolve("postmaster.pid"))) {
+            try {
+                run(List.of(bin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 30);
+            } catch (RuntimeException e) {
+                // Leave the directory to the OS's temp cleanup rather than fail a test run's end.
+            }
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+        dir = null;
+    }
+
+    private static boolean root() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static void chownIfRoot(Path path) throws IOException {
+        if (root()) {
+            Files.setOwner(path, path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        }
+    }
+
+    private static void run(List<String> command, int timeoutSeconds) {
+        List<String> full = new ArrayList<>();
+        if (root()) {
+            full.addAll(List.of("runuser", "-u", "nobody", "--"));
+        }
+        full.addAll(command);
+        try {
+            Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(command.get(0) + " did not finish in " + timeoutSeconds + " s");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(Path.of(command.get(0)).getFileName() + " failed (" + process.exitValue()
+                        + "): " + output.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command.get(0), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + command.get(0), e);
+        }
+    }
+}
