@@ -2,6 +2,7 @@ package dev.chatops.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatops.autodeploy.AutoDeployFunction;
 import dev.chatops.explain.ExplainFunction;
 import dev.chatops.feature.FeatureFunction;
 import dev.chatops.member.MemberFunction;
@@ -81,12 +82,14 @@ class AuthorizationMatrixTest {
             new Case("feature", List.of("get", "matrix_flag"), Role.DEVELOPER),
             new Case("feature", List.of("set", "matrix_flag", "true"), Role.DEVELOPER, Role.MAINTAINER),
             new Case("feature", List.of("delete", "matrix_flag"), Role.DEVELOPER, Role.MAINTAINER),
-            new Case("explain", List.of("SELECT 1"), Role.DEVELOPER));
+            new Case("explain", List.of("SELECT 1"), Role.DEVELOPER),
+            new Case("auto_deploy", List.of("status"), Role.DEVELOPER));
 
     private CommandFunction users;
     private CommandFunction members;
     private CommandFunction features;
     private CommandFunction explains;
+    private CommandFunction deploys;
     private AccessStore access;
     private DynamoDbClient dynamo;
     private String auditTable;
@@ -129,6 +132,7 @@ class AuthorizationMatrixTest {
                 "FEATURE_LOG_WEBHOOK_SECRET_ID", webhook));
         features = new FeatureFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", featureEnv))));
         explains = new ExplainFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("ExplainFunction", overrides))));
+        deploys = new AutoDeployFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("AutoDeployFunction", overrides))));
         access = memberServices.access();
         dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
         auditTable = aws.ref("AuditTable");
@@ -163,7 +167,7 @@ class AuthorizationMatrixTest {
             String path = "/r/" + UUID.randomUUID();
             CommandRequest request = request(team, c, instance, slack.url(path));
             (c.command().equals("member") ? members : c.command().equals("feature") ? features
-                    : c.command().equals("explain") ? explains : users).handleRequest(
+                    : c.command().equals("explain") ? explains : c.command().equals("auto_deploy") ? deploys : users).handleRequest(
                     new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(),
                     new LocalLambdaContext("matrix", Duration.ofSeconds(30)));
 
@@ -193,7 +197,7 @@ class AuthorizationMatrixTest {
 
     private static CommandRequest request(String team, Case c, String instance, String responseUrl) {
         Map<String, String> options = new LinkedHashMap<>();
-        if (!c.command().equals("whoami") && !c.command().equals("unlink") && !c.command().equals("audit")) {
+        if (!List.of("whoami", "unlink", "audit", "auto_deploy").contains(c.command())) {
             options.put(instance, null);
         }
         return new CommandRequest(UUID.randomUUID().toString(), team, "", "UCALLER", "caller", "C1", "ops", "/chatops",

@@ -214,6 +214,22 @@ class LocalStackEndToEndTest {
                 .contains(":no_entry:", "`DELETE` changes data", "Nothing was sent to the database");
     }
 
+    @Test
+    void auto_deploy_status_answers_both_forms_in_one_reply_each() throws Exception {
+        post("run auto_deploy status", "/e2e/deploys", LocalStack.LOCAL_ADMIN);
+        List<CaptureServer.Post> status = slack.awaitPosts("/e2e/deploys", 1, Duration.ofSeconds(30));
+        assertThat(CaptureServer.textOf(status.get(0))).contains("*Deployments of `gitlab-org/gitlab`*", "*gstg-ref*", "*gprd*",
+                "deploying");
+
+        post("run auto_deploy status c3c3222", "/e2e/deploys-sha", LocalStack.LOCAL_ADMIN);
+        List<CaptureServer.Post> commit = slack.awaitPosts("/e2e/deploys-sha", 1, Duration.ofSeconds(30));
+        assertThat(CaptureServer.textOf(commit.get(0))).contains("Fix the feature — deployed to 3 of 5 environments",
+                "*gprd-cny* — being deployed now");
+        Thread.sleep(300);
+        assertThat(slack.postsTo("/e2e/deploys")).hasSize(1);
+        assertThat(slack.postsTo("/e2e/deploys-sha")).hasSize(1);
+    }
+
     private void post(String text, String replyPath, String userId) throws IOException, InterruptedException {
         Map<String, String> form = SlackRequests.slashCommand(text, userId, slack.url(replyPath));
         form.put("team_id", LocalStack.LOCAL_TEAM);

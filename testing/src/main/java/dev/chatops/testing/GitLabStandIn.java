@@ -23,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -120,6 +121,15 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         }
     }
 
+    /** A commit of a project's repository; {@code parent} is null for a root. */
+    public record Commit(String sha, String parent, String title, String createdAt) {
+    }
+
+    /** A deployment of a project to an environment, as the Deployments API shows it. */
+    public record Deployment(long id, String environment, String sha, String ref, boolean tag, String status,
+            String createdAt, String finishedAt, String username, long pipelineId) {
+    }
+
     /** A planned failure: the next {@code times} requests whose "METHOD /path" starts with {@code prefix}. */
     private static final class Fault {
         final String prefix;
@@ -168,6 +178,9 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     private final Map<String, String> refreshTokens = new LinkedHashMap<>();
     private final StandInFlags flags = new StandInFlags();
     private final Map<String, List<Issue>> issues = new LinkedHashMap<>();
+    private final Map<String, Map<String, Commit>> commits = new LinkedHashMap<>();
+    private final Map<String, List<Deployment>> deployments = new LinkedHashMap<>();
+    private long nextDeploymentId = 1;
     private final Map<String, String> personalTokens = new LinkedHashMap<>();
     private final List<Fault> faults = new ArrayList<>();
     private final List<Recorded> recorded = new CopyOnWriteArrayList<>();
@@ -280,6 +293,8 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         issues.clear();
         personalTokens.clear();
         faults.clear();
+        commits.clear();
+        deployments.clear();
         // Ids keep counting, as GitLab's never come back: state kept elsewhere (links in DynamoDB)
         // across tests cannot mistake a new user for an old one.
     }
@@ -453,6 +468,34 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         return List.copyOf(issues.getOrDefault(requireSource(path).key(), List.of()));
     }
 
+    /** Adds a commit (40 hex digits) to the repository of the project at {@code path} (added if missing). */
+    public synchronized void addCommit(String path, String sha, String parent, String title) {
+        if (!sha.matches("[0-9a-f]{40}")) {
+            throw new IllegalArgumentException("a commit sha is 40 hex digits: " + sha);
+        }
+        String key = projectKey(path);
+        commits.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(sha, new Commit(sha, parent, title,
+                TIMESTAMP.format(Instant.now().minus(Duration.ofDays(1)))));
+    }
+
+    /**
+     * Records a deployment of {@code sha} to {@code environment}, the newest so far. {@code status}
+     * is GitLab's: created, running, success, failed, canceled, blocked. {@code finishedAt} may be null.
+     */
+    public synchronized long addDeployment(String path, String environment, String sha, String ref, boolean tag, String status,
+            Instant finishedAt, String username) {
+        long id = nextDeploymentId++;
+        Instant created = finishedAt == null ? Instant.now() : finishedAt.minus(Duration.ofMinutes(20));
+        deployments.computeIfAbsent(projectKey(path), k -> new ArrayList<>()).add(new Deployment(id, environment, sha, ref, tag,
+                status, TIMESTAMP.format(created), finishedAt == null ? null : TIMESTAMP.format(finishedAt), username, 1000 + id));
+        return id;
+    }
+
+    private String projectKey(String path) {
+        Source project = projects.get(key(path)) != null ? projects.get(key(path)) : resolve(true, Long.toString(addProject(path)));
+        return project.key();
+    }
+
     /** Every request since the last {@link #reset()} with its body. */
     public List<Recorded> recorded() {
         return List.copyOf(recorded);
@@ -500,6 +543,16 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         }
         ((Map<String, Object>) fixture.getOrDefault("features", Map.of())).forEach((name, value) ->
                 setFeature(name, String.valueOf(value)));
+        for (Map<String, Object> c : (List<Map<String, Object>>) fixture.getOrDefault("commits", List.of())) {
+            addCommit((String) c.get("project"), (String) c.get("sha"), (String) c.get("parent"), (String) c.get("title"));
+        }
+        for (Map<String, Object> d : (List<Map<String, Object>>) fixture.getOrDefault("deployments", List.of())) {
+            Object minutesAgo = d.get("finished_minutes_ago");
+            addDeployment((String) d.get("project"), (String) d.get("environment"), (String) d.get("sha"), (String) d.get("ref"),
+                    Boolean.TRUE.equals(d.get("tag")), (String) d.getOrDefault("status", "success"),
+                    minutesAgo == null ? null : Instant.now().minus(Duration.ofMinutes(((Number) minutesAgo).longValue())),
+                    (String) d.getOrDefault("user", "deployer"));
+        }
         for (Map<String, Object> i : (List<Map<String, Object>>) fixture.getOrDefault("issues", List.of())) {
             long iid = addIssue((String) i.get("project"), (String) i.get("title"),
                     ((List<String>) i.getOrDefault("labels", List.of())).toArray(new String[0]));
@@ -528,7 +581,7 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
                 recorded.add(new Recorded(exchange.getRequestMethod(), rawPath + (rawQuery == null ? "" : "?" + rawQuery),
                         contentType, new String(body, StandardCharsets.UTF_8)));
                 long started = generation;
-                Fault fault = takeFault(exchange.getRequestMethod() + " " + rawPath);
+                Fault fault = takeFault(exchange.getRequestMethod() + " " + rawPath + (rawQuery == null ? "" : "?" + rawQuery));
                 if (fault != null && fault.stall != null) {
                     try {
                         Thread.sleep(fault.stall.toMillis());
@@ -610,6 +663,12 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         }
         if (p.get(0).equals("projects") && p.size() >= 3 && p.get(2).equals("issues")) {
             return issues(r, caller, p);
+        }
+        if (get && p.get(0).equals("projects") && p.size() == 3 && p.get(2).equals("deployments")) {
+            return deploymentsApi(r, p);
+        }
+        if (get && p.get(0).equals("projects") && p.size() >= 4 && p.get(2).equals("repository")) {
+            return repositoryApi(r, p);
         }
         if (get && (p.get(0).equals("projects") || p.get(0).equals("groups")) && p.size() == 2) {
             boolean project = p.get(0).equals("projects");
@@ -1060,6 +1119,157 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         json.put("created_at", issue.createdAt());
         json.put("labels", issue.labels());
         json.put("web_url", baseUrl() + "/" + project.fullPath() + "/-/issues/" + issue.iid());
+        return json;
+    }
+
+    // ---------------------------------------------------------------- Deployments and Repository APIs
+
+    private Reply deploymentsApi(Request r, List<String> p) {
+        Source project = resolve(true, p.get(1));
+        if (project == null) {
+            return json(404, message("404 Project Not Found"));
+        }
+        String environment = r.param("environment");
+        String status = r.param("status");
+        String orderBy = Objects.requireNonNullElse(r.param("order_by"), "id");
+        if (!Set.of("id", "iid", "created_at", "updated_at", "finished_at", "ref").contains(orderBy)) {
+            return json(400, Map.of("error", "order_by does not have a valid value"));
+        }
+        if (orderBy.equals("finished_at") && status == null) {
+            return json(400, message("400 Bad request - `finished_at` sorting requires `status` to be specified"));
+        }
+        List<Deployment> found = new ArrayList<>();
+        for (Deployment d : deployments.getOrDefault(project.key(), List.of())) {
+            if ((environment == null || environment.equals(d.environment())) && (status == null || status.equals(d.status()))) {
+                found.add(d);
+            }
+        }
+        Comparator<Deployment> order = orderBy.equals("finished_at")
+                ? Comparator.comparing(d -> Objects.requireNonNullElse(d.finishedAt(), ""))
+                : Comparator.comparingLong(Deployment::id);
+        found.sort("desc".equals(r.param("sort")) ? order.reversed() : order);
+        List<Object> items = new ArrayList<>();
+        for (Deployment d : found) {
+            items.add(deploymentJson(project, d));
+        }
+        return page(r, items);
+    }
+
+    private Map<String, Object> deploymentJson(Source project, Deployment d) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", d.id());
+        json.put("iid", d.id());
+        json.put("ref", d.ref());
+        json.put("sha", d.sha());
+        json.put("status", d.status());
+        json.put("created_at", d.createdAt());
+        json.put("updated_at", d.finishedAt() != null ? d.finishedAt() : d.createdAt());
+        json.put("finished_at", d.finishedAt());
+        User user = findUser(d.username());
+        Map<String, Object> userJson = new LinkedHashMap<>();
+        userJson.put("id", user == null ? 0 : user.id());
+        userJson.put("username", d.username());
+        userJson.put("name", user == null ? d.username() : user.name());
+        json.put("user", userJson);
+        Map<String, Object> environment = new LinkedHashMap<>();
+        environment.put("name", d.environment());
+        environment.put("external_url", "https://" + d.environment() + ".example.com");
+        json.put("environment", environment);
+        Map<String, Object> pipeline = new LinkedHashMap<>();
+        pipeline.put("id", d.pipelineId());
+        pipeline.put("sha", d.sha());
+        pipeline.put("ref", d.ref());
+        pipeline.put("status", d.status());
+        pipeline.put("web_url", baseUrl() + "/" + project.fullPath() + "/-/pipelines/" + d.pipelineId());
+        Map<String, Object> deployable = new LinkedHashMap<>();
+        deployable.put("id", d.pipelineId() * 10);
+        deployable.put("name", "deploy");
+        deployable.put("stage", "deploy");
+        deployable.put("status", d.status());
+        deployable.put("ref", d.ref());
+        deployable.put("tag", d.tag());
+        deployable.put("web_url", baseUrl() + "/" + project.fullPath() + "/-/jobs/" + d.pipelineId() * 10);
+        deployable.put("pipeline", pipeline);
+        json.put("deployable", deployable);
+        return json;
+    }
+
+    private Reply repositoryApi(Request r, List<String> p) {
+        Source project = resolve(true, p.get(1));
+        if (project == null) {
+            return json(404, message("404 Project Not Found"));
+        }
+        Map<String, Commit> repository = commits.getOrDefault(project.key(), Map.of());
+        if (p.size() == 5 && p.get(3).equals("commits")) {
+            Commit commit = findCommit(repository, p.get(4));
+            return commit == null ? json(404, message("404 Commit Not Found")) : json(200, commitJson(project, commit));
+        }
+        if (p.size() == 4 && p.get(3).equals("merge_base")) {
+            String raw = r.exchange().getRequestURI().getRawQuery();
+            List<String> refs = new ArrayList<>();
+            for (String pair : raw == null ? new String[0] : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                if (name.equals("refs[]") && eq > 0) {
+                    refs.add(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+            if (refs.size() < 2) {
+                return json(400, message("400 Bad request - Provide at least 2 refs"));
+            }
+            List<Commit> resolved = new ArrayList<>();
+            for (String ref : refs) {
+                Commit commit = findCommit(repository, ref);
+                if (commit == null) {
+                    return json(404, message("404 Commit Not Found"));
+                }
+                resolved.add(commit);
+            }
+            Set<String> common = ancestors(repository, resolved.get(0).sha());
+            for (Commit other : resolved.subList(1, resolved.size())) {
+                common.retainAll(ancestors(repository, other.sha()));
+            }
+            // The nearest common ancestor: walk the first ref's history until one is common.
+            for (String sha = resolved.get(0).sha(); sha != null; sha = repository.get(sha) == null ? null : repository.get(sha).parent()) {
+                if (common.contains(sha)) {
+                    return json(200, commitJson(project, repository.get(sha)));
+                }
+            }
+            return json(404, message("404 Merge Base Not Found"));
+        }
+        return json(404, Map.of("error", "404 Not Found"));
+    }
+
+    /** A commit by full sha, or by a prefix of at least four digits that only one commit has (git's rule); else null. */
+    private static Commit findCommit(Map<String, Commit> repository, String ref) {
+        String wanted = ref.toLowerCase(Locale.ROOT);
+        if (!wanted.matches("[0-9a-f]{4,40}")) {
+            return null;
+        }
+        List<Commit> matches = repository.values().stream().filter(c -> c.sha().startsWith(wanted)).toList();
+        // GitLab answers an ambiguous prefix as it answers an unknown one: 404.
+        return matches.size() == 1 ? matches.get(0) : null;
+    }
+
+    private static Set<String> ancestors(Map<String, Commit> repository, String sha) {
+        Set<String> all = new LinkedHashSet<>();
+        for (String at = sha; at != null && all.add(at); at = repository.get(at) == null ? null : repository.get(at).parent()) {
+            // walk to the root
+        }
+        return all;
+    }
+
+    private Map<String, Object> commitJson(Source project, Commit commit) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", commit.sha());
+        json.put("short_id", commit.sha().substring(0, 8));
+        json.put("title", commit.title());
+        json.put("message", commit.title() + "\n");
+        json.put("author_name", "Developer");
+        json.put("created_at", commit.createdAt());
+        json.put("committed_date", commit.createdAt());
+        json.put("parent_ids", commit.parent() == null ? List.of() : List.of(commit.parent()));
+        json.put("web_url", baseUrl() + "/" + project.fullPath() + "/-/commit/" + commit.sha());
         return json;
     }
 

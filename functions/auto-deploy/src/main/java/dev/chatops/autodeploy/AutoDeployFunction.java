@@ -5,11 +5,7 @@ import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
 
-/**
- * The Lambda function that will run auto_deploy status. None of its commands is finished yet, so none is in
- * the catalogue and the gateway routes nothing here; the function exists so that template.yaml,
- * its permissions and its failure destination are in place when they land.
- */
+/** The Lambda function for {@code auto_deploy status}: what is deployed where, from GitLab's Deployments API. */
 public final class AutoDeployFunction extends CommandFunction {
     /** Lambda's constructor: configuration from the process environment. */
     public AutoDeployFunction() {
@@ -22,6 +18,7 @@ public final class AutoDeployFunction extends CommandFunction {
     }
 
     public AutoDeployFunction(Services services) {
-        super(services, List.of());
+        super(services, List.of(new AutoDeployCommand(services.gitlab(),
+                AutoDeployConfig.from(services.env(), services.gitlab().config().instances()), services.clock())));
     }
 }

@@ -112,7 +112,16 @@ public final class Catalog {
                     .withOptions(OptionSpec.flag("no-analyze", "plan only: the query is not run"))
                     .onInstance());
 
-    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER, FEATURE, EXPLAIN));
+    /** {@code auto_deploy status [sha]}: what is deployed where, and whether a commit has reached each environment. */
+    public static final CommandSpec AUTO_DEPLOY = CommandSpec.of("auto_deploy",
+            "Shows what is deployed to each environment, or whether a commit has reached each one.",
+            Target.AUTO_DEPLOY,
+            Form.sub("status", Role.DEVELOPER, "Each environment in deploy order: revision, branch, package, status, "
+                    + "when and by whom, its pipeline and the diff to the next; with a commit sha (7 to 40 hex digits), "
+                    + "whether that commit is deployed there.", Param.optional("commit_sha")));
+
+    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER, FEATURE, EXPLAIN,
+            AUTO_DEPLOY));
 
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
 

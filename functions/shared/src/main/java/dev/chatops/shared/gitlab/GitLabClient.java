@@ -255,6 +255,41 @@ public final class GitLabClient {
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"state_event\":\"close\"}")), true)));
     }
 
+    /**
+     * The newest deployment of a project to {@code environment} ({@code GET /projects/:id/deployments},
+     * newest id first), of any status, or only of {@code status} when given.
+     */
+    public Optional<GitLabDeployment> latestDeployment(String projectPath, String environment, String status) {
+        List<Object> found = getList("/projects/" + enc(projectPath) + "/deployments?environment=" + enc(environment)
+                + (status == null ? "" : "&status=" + enc(status)) + "&order_by=id&sort=desc&per_page=1");
+        return found.isEmpty() ? Optional.empty() : Optional.of(GitLabDeployment.from(map(found.get(0))));
+    }
+
+    /** The commit a sha or unambiguous prefix names ({@code GET /projects/:id/repository/commits/:sha}); empty when none. */
+    public Optional<GitLabCommit> commit(String projectPath, String sha) {
+        try {
+            return Optional.of(GitLabCommit.from(getObject("/projects/" + enc(projectPath) + "/repository/commits/" + enc(sha))));
+        } catch (GitLabException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The best common ancestor of two commits ({@code GET /projects/:id/repository/merge_base}); empty when none. */
+    public Optional<String> mergeBase(String projectPath, String first, String second) {
+        try {
+            return Optional.of(String.valueOf(getObject("/projects/" + enc(projectPath) + "/repository/merge_base?refs%5B%5D="
+                    + enc(first) + "&refs%5B%5D=" + enc(second)).get("id")));
+        } catch (GitLabException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** Exchanges an OAuth authorization code for an access token ({@code POST /oauth/token}). */
     public String exchangeCode(String clientId, String clientSecret, String code, String redirectUri) {
         String form = "grant_type=authorization_code&code=" + enc(code) + "&client_id=" + enc(clientId)
