@@ -117,7 +117,10 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
         }
         execute(DATABASE, sql);
         execute(DATABASE, "CREATE ROLE " + EXPLAIN_ROLE + " LOGIN PASSWORD '" + explainPassword + "';"
-                + "GRANT pg_read_all_data TO " + EXPLAIN_ROLE + ";"
+                + "GRANT USAGE ON SCHEMA public TO " + EXPLAIN_ROLE + ";"
+                + "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + EXPLAIN_ROLE + ";"
+                + "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO " + EXPLAIN_ROLE + ";"
+                + "ALTER ROLE " + EXPLAIN_ROLE + " SET client_connection_check_interval = '2s';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET default_transaction_read_only = on;"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET statement_timeout = '30s';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " CONNECTION LIMIT 5;"

@@ -52,7 +52,15 @@ public final class ExplainCommand implements Command {
             return Reply.ephemeral(e.getMessage()).replacingOriginal().text(sentence(e, instance))
                     .outcome(isOurs(e) ? Reply.Outcome.FAILED : Reply.Outcome.REFUSED).build();
         }
-        return PlanReport.render(Plan.parse(json), instance, "EXPLAIN on the " + instance + " replica");
+        Plan plan;
+        try {
+            plan = Plan.parse(json);
+        } catch (RuntimeException e) {
+            Log.warn("explain.plan_unreadable", "error", e.getClass().getSimpleName());
+            return Reply.ephemeral("unreadable plan").replacingOriginal().text(":x: PostgreSQL's plan could not be read "
+                    + "(it may be too large). Explain a smaller query.").outcome(Reply.Outcome.FAILED).build();
+        }
+        return PlanReport.render(plan, instance, "EXPLAIN on the " + instance + " replica");
     }
 
     /** The database's refusal in one sentence, with its own message. */
@@ -73,13 +81,20 @@ public final class ExplainCommand implements Command {
             return ":no_entry: The explain role may not do that on the " + instance + " replica: `" + message + "`.";
         }
         if (state.startsWith("42")) {
+            // Syntax, unknown names and permissions: the message names things, not values.
             return ":warning: PostgreSQL on the " + instance + " replica could not run it: `" + message + "`.";
         }
-        if (state.startsWith("08") || state.startsWith("28") || state.startsWith("53") || state.startsWith("57P")) {
-            return ":x: The " + instance + " replica could not be reached or refused the connection (`" + message + "`). "
-                    + "Try again in a minute; if it persists, tell the operators.";
+        if (e.getMessage() != null && e.getMessage().contains("maxResultBuffer")) {
+            return ":warning: The plan is larger than 10 MB, too large to fetch; explain a smaller query.";
         }
-        return ":warning: PostgreSQL on the " + instance + " replica answered: `" + message + "`.";
+        if (state.startsWith("08") || state.startsWith("28") || state.startsWith("53") || state.startsWith("57P")) {
+            return ":x: The " + instance + " replica could not be reached or refused the connection (SQLSTATE " + state
+                    + "). Try again in a minute; if it persists, tell the operators.";
+        }
+        // Other errors (bad input for a type, division by zero…) can quote a value the query read: only the
+        // condition is shown, never PostgreSQL's text.
+        return ":warning: PostgreSQL on the " + instance + " replica stopped the query with an error (SQLSTATE " + state
+                + "); its message is not shown, since it can quote data. Check the query's casts and arithmetic.";
     }
 
     /** A failure on our side (the replica unreachable) rather than the statement's. */

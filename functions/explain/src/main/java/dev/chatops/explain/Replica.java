@@ -77,12 +77,21 @@ final class Replica {
         properties.setProperty("connectTimeout", "5");
         properties.setProperty("socketTimeout", Long.toString(statementTimeout.toSeconds() + 10));
         properties.setProperty("ApplicationName", "chatops-explain");
+        // A plan's text can be made huge (a constant folded into a filter): fetch at most 10 MB of it.
+        properties.setProperty("maxResultBuffer", "10M");
+        // The timeouts from the first message on, as a backstop to the SET LOCAL below.
+        properties.setProperty("options", "-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout="
+                + lockTimeout.toMillis());
         String url = "jdbc:postgresql://" + required(replica, "host", instance) + ":"
                 + (replica.get("port") == null ? "5432" : String.valueOf(replica.get("port"))) + "/" + required(replica, "database", instance);
         try (Connection connection = DriverManager.getConnection(url, properties)) {
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
             try (Statement statement = connection.createStatement()) {
+                // No JDBC escape processing: {oj …}, {fn …} are rewritten by the driver before the server sees them.
+                statement.setEscapeProcessing(false);
+                // The driver cancels the statement on the server itself, should the server's timeout be lifted.
+                statement.setQueryTimeout((int) statementTimeout.toSeconds() + 2);
                 statement.execute("SET TRANSACTION READ ONLY");
                 statement.execute("SET LOCAL statement_timeout = '" + statementTimeout.toMillis() + "ms'");
                 statement.execute("SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'");
@@ -96,7 +105,11 @@ final class Replica {
                     return plan.toString();
                 }
             } finally {
-                connection.rollback();
+                try {
+                    connection.rollback();
+                } catch (SQLException closed) {
+                    // The driver closed the connection (a result over maxResultBuffer): the first error is the one to tell.
+                }
             }
         } catch (SQLException e) {
             throw new Failure(firstLine(e.getMessage()), e.getSQLState(), e);

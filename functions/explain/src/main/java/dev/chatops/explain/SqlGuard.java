@@ -35,14 +35,15 @@ final class SqlGuard {
             "pg_stop_backup", "pg_export_snapshot", "pg_import_system_collations", "pg_file_write", "pg_file_rename",
             "pg_file_unlink", "pg_file_sync", "nextval", "setval", "txid_current", "pg_current_xact_id",
             "pg_log_backend_memory_contexts", "brin_summarize_new_values", "brin_summarize_range",
-            "brin_desummarize_range", "gin_clean_pending_list", "pg_prewarm", "setseed", "pg_sequence_last_value",
+            "brin_desummarize_range", "gin_clean_pending_list", "pg_prewarm", "setseed",
             "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
             "pg_stat_clear_snapshot", "pg_drop_replication_slot", "pg_replication_origin_create",
             "pg_replication_origin_drop", "pg_replication_origin_advance", "pg_truncate_visibility_map",
-            "pg_visibility_map_summary");
+            "ts_stat", "ts_rewrite");
     private static final List<String> DENIED_PREFIXES = List.of("pg_advisory", "pg_try_advisory", "pg_ls_", "lo_",
             "dblink", "pg_stat_reset", "pg_stat_statements_reset", "pg_create_", "pg_copy_", "pg_replication_slot",
-            "pg_logical_slot_", "pg_replication_origin_session", "pg_replication_origin_xact");
+            "pg_logical_slot_", "pg_replication_origin_session", "pg_replication_origin_xact", "crosstab",
+            "connectby", "query_to_", "cursor_to_");
     private static final Set<String> QUERY_STARTS = Set.of("select", "with", "table", "values");
 
     private enum Kind { WORD, QUOTED_IDENT, STRING, NUMBER, PARAM, SYMBOL }
@@ -58,9 +59,22 @@ final class SqlGuard {
         if (sql.length() > MAX_LENGTH) {
             return Optional.of("The statement is longer than " + MAX_LENGTH + " characters.");
         }
+        // pgjdbc splits a statement at every `;` it takes for code, and rewrites JDBC escapes ({fn …},
+        // {oj …}) before the server sees them: a `;`, `{` or `}` is refused wherever it stands (but at the
+        // end), so nothing the guard reads as a string can become code on the way.
+        String trimmed = sql.strip();
+        while (trimmed.endsWith(";")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1).strip();
+        }
+        if (trimmed.indexOf(';') >= 0) {
+            return Optional.of("Give one statement: `;` may only end it (not even inside a string here).");
+        }
+        if (trimmed.indexOf('{') >= 0 || trimmed.indexOf('}') >= 0) {
+            return Optional.of("`{` and `}` are JDBC escapes to the driver: write the query without them.");
+        }
         List<Token> tokens;
         try {
-            tokens = lex(sql);
+            tokens = lex(trimmed);
         } catch (Refusal e) {
             return Optional.of(e.getMessage());
         }
@@ -94,14 +108,17 @@ final class SqlGuard {
                     && Set.of("share", "key", "no", "update").contains(tokens.get(i + 1).text())) {
                 return Optional.of("`FOR UPDATE` and `FOR SHARE` take row locks: they cannot be explained here.");
             }
+            // Anywhere, not only before `(`: PostgreSQL also calls a function as `(value).function`.
             boolean name = token.kind() == Kind.WORD || token.kind() == Kind.QUOTED_IDENT;
-            if (name && i + 1 < tokens.size() && tokens.get(i + 1).kind() == Kind.SYMBOL
-                    && tokens.get(i + 1).text().equals("(")) {
+            if (name) {
                 String function = token.text().toLowerCase(Locale.ROOT);
                 if (DENIED_FUNCTIONS.contains(function) || DENIED_PREFIXES.stream().anyMatch(function::startsWith)) {
-                    return Optional.of("`" + function + "()` has effects beyond reading, even in a read-only transaction: "
-                            + "it cannot be explained here.");
+                    return Optional.of("`" + function + "()` has effects beyond reading, even in a read-only transaction "
+                            + "(or runs SQL given as text): it cannot be explained here.");
                 }
+            }
+            if (token.kind() == Kind.PARAM) {
+                return Optional.of("`" + token.text() + "` is a parameter placeholder: put the value in its place.");
             }
         }
         return Optional.empty();
@@ -134,8 +151,12 @@ final class SqlGuard {
         int i = 0;
         while (i < n) {
             char c = sql.charAt(i);
-            if (Character.isWhitespace(c)) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B) {
                 i++;
+            } else if (c > 127) {
+                // PostgreSQL takes any non-ASCII character for part of a name, Java for a space or a digit:
+                // outside quotes, where the two could read the text differently, none is taken.
+                throw new Refusal("Characters outside ASCII may only appear inside quotes.");
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
                 while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
                     i++;
@@ -160,14 +181,14 @@ final class SqlGuard {
             } else if ((c == 'U' || c == 'u') && i + 1 < n && sql.charAt(i + 1) == '&') {
                 throw new Refusal("Unicode-escaped names and strings (`U&`) cannot be explained here.");
             } else if ((c == 'E' || c == 'e') && i + 1 < n && sql.charAt(i + 1) == '\'') {
-                i = string(sql, i + 2, true);
+                i = continued(sql, string(sql, i + 2, true));
                 tokens.add(new Token(Kind.STRING, ""));
             } else if ((c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N' || c == 'n') && i + 1 < n
                     && sql.charAt(i + 1) == '\'') {
-                i = string(sql, i + 2, false);
+                i = continued(sql, string(sql, i + 2, false));
                 tokens.add(new Token(Kind.STRING, ""));
             } else if (c == '\'') {
-                i = string(sql, i + 1, false);
+                i = continued(sql, string(sql, i + 1, false));
                 tokens.add(new Token(Kind.STRING, ""));
             } else if (c == '"') {
                 StringBuilder name = new StringBuilder();
@@ -190,15 +211,15 @@ final class SqlGuard {
                 tokens.add(new Token(Kind.QUOTED_IDENT, name.toString()));
             } else if (c == '$') {
                 int j = i + 1;
-                if (j < n && Character.isDigit(sql.charAt(j))) {
-                    while (j < n && Character.isDigit(sql.charAt(j))) {
+                if (j < n && ascii(sql.charAt(j)) && Character.isDigit(sql.charAt(j))) {
+                    while (j < n && ascii(sql.charAt(j)) && Character.isDigit(sql.charAt(j))) {
                         j++;
                     }
                     tokens.add(new Token(Kind.PARAM, sql.substring(i, j)));
                     i = j;
                     continue;
                 }
-                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
+                while (j < n && ascii(sql.charAt(j)) && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
                     j++;
                 }
                 if (j >= n || sql.charAt(j) != '$') {
@@ -211,10 +232,10 @@ final class SqlGuard {
                 }
                 tokens.add(new Token(Kind.STRING, ""));
                 i = close + tag.length();
-            } else if (Character.isLetter(c) || c == '_' || c > 127) {
+            } else if (Character.isLetter(c) || c == '_') {
                 int j = i;
-                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_' || sql.charAt(j) == '$'
-                        || sql.charAt(j) > 127)) {
+                while (j < n && ascii(sql.charAt(j)) && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_'
+                        || sql.charAt(j) == '$')) {
                     j++;
                 }
                 tokens.add(new Token(Kind.WORD, sql.substring(i, j).toLowerCase(Locale.ROOT)));
@@ -232,6 +253,37 @@ final class SqlGuard {
             }
         }
         return tokens;
+    }
+
+    private static boolean ascii(char c) {
+        return c < 128;
+    }
+
+    /**
+     * PostgreSQL joins two literals separated by white space with a line break ({@code 'a'↵'b'}), and
+     * the second keeps the first's escape rules; rather than follow that, it is refused.
+     */
+    private static int continued(String sql, int after) {
+        int j = after;
+        boolean newline = false;
+        while (j < sql.length()) {
+            char c = sql.charAt(j);
+            if (" \t\n\r\f\u000B".indexOf(c) >= 0) {
+                newline |= c == '\n' || c == '\r';
+                j++;
+            } else if (c == '-' && j + 1 < sql.length() && sql.charAt(j + 1) == '-') {
+                // A line comment counts as white space here, and ends at a line break.
+                while (j < sql.length() && sql.charAt(j) != '\n' && sql.charAt(j) != '\r') {
+                    j++;
+                }
+            } else {
+                break;
+            }
+        }
+        if (newline && j < sql.length() && sql.charAt(j) == '\'') {
+            throw new Refusal("A string continued on the next line cannot be explained here: write it as one literal.");
+        }
+        return after;
     }
 
     /** The index after a string literal's closing quote; {@code escapes} for {@code E'…'} ({@code \'} escapes). */

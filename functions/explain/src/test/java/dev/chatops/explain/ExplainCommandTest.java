@@ -182,7 +182,11 @@ class ExplainCommandTest {
 
     @Test
     void the_hostile_corpus_is_refused_or_fails_harmlessly_and_changes_nothing() throws Exception {
-        try (Connection victim = db.superuser(PostgresServer.DATABASE)) {
+        Properties role = new Properties();
+        role.setProperty("user", PostgresServer.EXPLAIN_ROLE);
+        role.setProperty("password", db.explainPassword());
+        // The victim is another explain session: the one kind of backend the role itself could signal.
+        try (Connection victim = DriverManager.getConnection(db.jdbcUrl(PostgresServer.DATABASE), role)) {
             int victimPid = single(victim, "SELECT pg_backend_pid()");
             Map<String, Object> before = state();
 
@@ -195,6 +199,24 @@ class ExplainCommandTest {
             assertThat(state()).isEqualTo(before);
             assertThat(single(victim, "SELECT pg_backend_pid()")).isEqualTo(victimPid);
         }
+        Thread.sleep(1000);
+        assertThat(state()).containsEntry("explain sessions left", 0L);
+    }
+
+    @Test
+    void an_error_that_would_quote_data_shows_only_its_condition() throws IOException {
+        String text = text("SELECT * FROM projects WHERE id = (SELECT email FROM users WHERE id = 7)::int");
+
+        assertThat(text).contains("stopped the query with an error (SQLSTATE 22P02); its message is not shown")
+                .doesNotContain("user7@example.com");
+        assertThat(text("SELECT rolpassword FROM pg_authid")).contains("permission denied");
+    }
+
+    @Test
+    void a_plan_too_large_to_fetch_is_refused_in_a_sentence_not_a_crash() throws IOException {
+        String text = text("SELECT * FROM projects WHERE name = repeat('x', 30000000)", Map.of("no-analyze", ""));
+
+        assertThat(text).contains("larger than 10 MB");
     }
 
     @Test

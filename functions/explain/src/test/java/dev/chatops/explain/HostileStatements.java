@@ -79,6 +79,19 @@ final class HostileStatements {
             "SELECT $tag$ never closed",
             "SELECT 1 /* nested /* comment */ ; DELETE FROM issues */ ; DELETE FROM issues",
             "EXPLAIN ANALYZE DELETE FROM issues",
+            // found by a review: where the guard and PostgreSQL (or the JDBC driver) read the text differently
+            "SELECT E'x'\n'\\' AS a, ' AS b, pg_terminate_backend(1) AS c --'",
+            "SELECT E'x' -- a comment is white space here\n'\\' AS a, ' AS b, pg_advisory_lock(1) AS c --'",
+            "SELECT 1 AS \u2003$a$, pg_terminate_backend(1) AS c --$a$",
+            "SELECT $\u0661$a$ AS x, $\u0661$ AS y, pg_terminate_backend(1) AS c --$a$",
+            "SELECT (1).pg_terminate_backend",
+            "SELECT (42::bigint).pg_advisory_lock",
+            "SELECT * FROM ts_stat('SELECT to_tsvector(pg_terminate_backend(1)::text)')",
+            "SELECT ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, (pg_terminate_backend(1)::text)::tsquery')",
+            "SELECT {oj pi() -}- '\n, pg_terminate_backend(1) AS c --'",
+            "SELECT {oj pi() -}- '\n; SET statement_timeout = 0; SELECT pg_sleep(300) --'",
+            "SELECT 'a;b'",
+            "SELECT * FROM projects WHERE id = $1",
             "(DELETE FROM issues)",
             "");
 
@@ -90,12 +103,14 @@ final class HostileStatements {
             "TABLE namespaces",
             "VALUES (1, 'a'), (2, 'b')",
             "(SELECT id FROM users) UNION (SELECT id FROM projects)",
-            "SELECT 'DELETE FROM issues; DROP TABLE users' AS text",
-            "SELECT $x$ pg_terminate_backend(1); UPDATE $x$ AS text",
+            "SELECT 'DELETE FROM issues, DROP TABLE users' AS text",
+            "SELECT $x$ pg_terminate_backend(1) UPDATE $x$ AS text",
+            "SELECT 'café ☕ don''t' AS text",
+            "SELECT * FROM projects WHERE name = 'a' -- the end",
             "SELECT \"update\" FROM (SELECT 1 AS \"update\") AS t",
             "SELECT 1 -- DELETE FROM issues",
-            "SELECT /* ; DROP TABLE issues; */ 1",
+            "SELECT /* DROP TABLE issues */ 1",
             "SELECT p.id, n.path FROM projects p JOIN namespaces n ON n.id = p.namespace_id WHERE n.path = 'group-1'",
             "SELECT E'it\\'s' AS text",
-            "SELECT E'\\'; DELETE FROM issues; --' AS text");
+            "SELECT E'\\' DELETE FROM issues --' AS text");
 }

@@ -28,7 +28,13 @@ class SqlGuardTest {
 
     @Test
     void refusals_say_what_is_wrong() {
-        assertThat(SqlGuard.check("SELECT 1; SELECT 2")).contains("Give one statement: `;` may only end it.");
+        assertThat(SqlGuard.check("SELECT 1; SELECT 2")).get().asString().contains("Give one statement: `;` may only end it");
+        assertThat(SqlGuard.check("SELECT {fn now()}")).get().asString().contains("JDBC escapes");
+        assertThat(SqlGuard.check("SELECT $1")).get().asString().contains("put the value in its place");
+        assertThat(SqlGuard.check("SELECT 1 AS \u2003x")).get().asString().contains("outside ASCII");
+        assertThat(SqlGuard.check("SELECT 'a'\n'b'")).get().asString().contains("continued on the next line");
+        assertThat(SqlGuard.check("SELECT 'a' 'b'")).isEmpty();
+        assertThat(SqlGuard.check("SELECT 1;")).isEmpty();
         assertThat(SqlGuard.check("WITH x AS (DELETE FROM issues RETURNING *) SELECT * FROM x")).get().asString()
                 .contains("`DELETE` changes data (in a `WITH` it still runs)");
         assertThat(SqlGuard.check("SELECT * INTO loot FROM users")).get().asString().contains("`SELECT … INTO` creates a table");

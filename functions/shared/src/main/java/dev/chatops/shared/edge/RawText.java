@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * are options; everything before them is the body, as typed.
  *
  * <p>What Slack did to the text is undone: its escapes ({@code &amp;}, {@code &lt;}, {@code &gt;}),
- * its links ({@code <http://a.b|a.b>} back to what was typed), and the smart quotes and dashes its
- * clients substitute ({@code “ ” ‘ ’} to straight quotes, an em dash before an option name to {@code --}).
+ * its links ({@code <http://a.b|a.b>} back to what was typed), and an em dash before a trailing
+ * option's name. Smart quotes are left alone: inside a string literal ({@code 'don’t'}) they are data.
  */
 public record RawText(String body, Map<String, String> options) {
     private static final Pattern OPTION = Pattern.compile("(?:--|\u2014|\u2013\u2013?)([a-z0-9][a-z0-9_-]{0,63})(?:=(\\S*))?");
@@ -66,7 +66,6 @@ public record RawText(String body, Map<String, String> options) {
         }
         out.append(text.substring(from));
         return out.toString().replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-                .replace('\u201C', '"').replace('\u201D', '"').replace('\u2018', '\'').replace('\u2019', '\'')
                 .replace('\u00A0', ' ');
     }
 
