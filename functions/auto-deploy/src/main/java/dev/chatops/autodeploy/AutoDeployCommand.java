@@ -75,7 +75,7 @@ public final class AutoDeployCommand implements Command {
                 commit = client.commit(config.project(), sha.get().toLowerCase(java.util.Locale.ROOT));
             } catch (GitLabException e) {
                 return Reply.failure(":x: GitLab on " + config.instance() + " could not look the commit up ("
-                        + brief(e) + "). Try again in a minute.");
+                        + e.brief() + "). Try again in a minute.");
             }
             if (commit.isEmpty()) {
                 return Reply.refusal(":grey_question: " + (sha.get().length() == 40
@@ -121,7 +121,7 @@ public final class AutoDeployCommand implements Command {
                 } catch (ExecutionException e) {
                     Log.warn("auto_deploy.environment_failed", "environment", name, "error", String.valueOf(e.getCause()));
                     environments.add(Environment.failed(name, e.getCause() instanceof GitLabException g
-                            ? "could not be read (" + brief(g) + ")" : "could not be read"));
+                            ? "could not be read (" + g.brief() + ")" : "could not be read"));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     environments.add(Environment.failed(name, "not read: interrupted"));
@@ -266,9 +266,5 @@ public final class AutoDeployCommand implements Command {
 
     private static String shortSha(String sha) {
         return sha.length() > 11 ? sha.substring(0, 11) : sha;
-    }
-
-    private static String brief(GitLabException e) {
-        return e.status() == 0 ? (e.timedOut() ? "timed out" : "not reachable") : "GitLab answered " + e.status();
     }
 }

@@ -41,9 +41,6 @@ final class GitLabErrors {
 
     /** A few words for inside another sentence: {@code 503}, {@code not reachable}, {@code timed out}. */
     static String brief(GitLabException e) {
-        if (e.status() == 0) {
-            return e.timedOut() ? "timed out" : "not reachable";
-        }
-        return "GitLab answered " + e.status();
+        return e.brief();
     }
 }
