@@ -87,7 +87,7 @@ public final class ExplainCommand implements Command {
         if (e.getMessage() != null && e.getMessage().contains("maxResultBuffer")) {
             return ":warning: The plan is larger than 10 MB, too large to fetch; explain a smaller query.";
         }
-        if (state.startsWith("08") || state.startsWith("28") || state.startsWith("53") || state.startsWith("57P")) {
+        if (isOurs(e)) {
             return ":x: The " + instance + " replica could not be reached or refused the connection (SQLSTATE " + state
                     + "). Try again in a minute; if it persists, tell the operators.";
         }

@@ -217,7 +217,7 @@ final class ChangeLog {
                             + "not logged twice — look for the request id in the project");
                 }
                 if (!e.transientFailure() || attempt == ATTEMPTS || !sleep(attempt)) {
-                    return new LoggedIssue(null, GitLabErrors.brief(e) + (attempt > 1 ? " after " + attempt + " attempts" : ""));
+                    return new LoggedIssue(null, e.brief() + (attempt > 1 ? " after " + attempt + " attempts" : ""));
                 }
             }
         }
@@ -228,7 +228,7 @@ final class ChangeLog {
                 // Closing is idempotent: a second close of a closed issue changes nothing.
                 if (!e.transientFailure() || attempt == ATTEMPTS || remaining.get().compareTo(ATTEMPT_NEEDS) < 0
                         || !sleep(attempt)) {
-                    return new LoggedIssue(issue, GitLabErrors.brief(e));
+                    return new LoggedIssue(issue, e.brief());
                 }
             }
         }

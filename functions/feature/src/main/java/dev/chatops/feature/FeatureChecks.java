@@ -64,7 +64,7 @@ final class FeatureChecks {
         try {
             flag = gitlab.client(staging).feature(name);
         } catch (GitLabException e) {
-            return Finding.block("`" + name + "` could not be read on " + staging + " to compare (" + GitLabErrors.brief(e) + ")");
+            return Finding.block("`" + name + "` could not be read on " + staging + " to compare (" + e.brief() + ")");
         }
         if (!flag.persisted() || flag.off()) {
             return Finding.block(staging + " has `" + name + "` " + (flag.persisted() ? "off" : "not set")
@@ -83,7 +83,7 @@ final class FeatureChecks {
         try {
             flag = gitlab.client(production).feature(name);
         } catch (GitLabException e) {
-            return Finding.block("`" + name + "` could not be read on " + production + " to compare (" + GitLabErrors.brief(e) + ")");
+            return Finding.block("`" + name + "` could not be read on " + production + " to compare (" + e.brief() + ")");
         }
         if (flag.persisted() && !flag.off()) {
             return Finding.block(production + " has `" + name + "` " + flag.describe() + "; disable it on " + production + " first");
@@ -108,7 +108,7 @@ final class FeatureChecks {
                 }
             }
         } catch (GitLabException e) {
-            return Finding.block("open incidents in `" + project.path() + "` could not be read (" + GitLabErrors.brief(e) + ")");
+            return Finding.block("open incidents in `" + project.path() + "` could not be read (" + e.brief() + ")");
         }
         if (blocking.isEmpty()) {
             return Finding.pass("no open " + String.join(" or ", config.blockingLabels()) + " incident in `" + project.path() + "`");

@@ -38,9 +38,4 @@ final class GitLabErrors {
                     : gitlab + " answered " + e.status() + ": " + Text.inCode(e.getMessage(), 300) + ".";
         };
     }
-
-    /** A few words for inside another sentence: {@code 503}, {@code not reachable}, {@code timed out}. */
-    static String brief(GitLabException e) {
-        return e.brief();
-    }
 }

@@ -20,6 +20,8 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
                           Map<String, Object> otherGates, java.util.Optional<Boolean> defaultEnabled) {
     /** Kinds of actor, by the prefix of their Flipper id, in the order a card shows them. */
     public static final Map<String, String> ACTOR_KINDS = kinds();
+    private static final Map<String, String> SINGULAR = Map.of("users", "user", "groups", "group", "projects", "project",
+            "namespaces", "namespace", "repositories", "repository", "other actors", "other actor");
 
     public FeatureFlag {
         actors = List.copyOf(actors);
@@ -97,8 +99,7 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
         for (String id : actors) {
             counts.merge(kindOf(id), 1, Integer::sum);
         }
-        counts.forEach((kind, count) -> parts.add(count + " " + (count == 1 ? kind.substring(0, kind.length() - 1)
-                .replace("repositorie", "repository") : kind)));
+        counts.forEach((kind, count) -> parts.add(count + " " + (count == 1 ? SINGULAR.get(kind) : kind)));
         for (String group : featureGroups) {
             parts.add("feature group " + group);
         }

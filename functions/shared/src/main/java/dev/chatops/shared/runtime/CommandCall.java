@@ -20,11 +20,6 @@ public record CommandCall(CommandRequest request, Invocation invocation, Progres
         void post(String markdown);
     }
 
-    /** A call with nothing to post ahead and a minute to run: for commands that never look. */
-    public CommandCall(CommandRequest request, Invocation invocation) {
-        this(request, invocation, markdown -> { }, Instant.now().plusSeconds(60), Clock.systemUTC());
-    }
-
     public List<String> args() {
         return invocation.args();
     }
