@@ -107,6 +107,9 @@ public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQ
         String what;
         if (state.map(RequestClaims.State::completed).orElse(false)) {
             what = ":warning: " + shown + " ran, but its answer could not be delivered to Slack";
+        } else if (state.map(RequestClaims.State::acting).orElse(false)) {
+            what = ":warning: " + shown + " was interrupted after it began to change things, before its outcome was "
+                    + "recorded. It may or may not have taken effect: check before you run it again";
         } else if ("EventAgeExceeded".equals(condition)) {
             what = ":x: " + shown + " did not complete: it could not start in time";
         } else {

@@ -47,7 +47,7 @@ class CommandFailureFunctionTest {
     @Test
     void the_user_is_told_once_that_the_command_failed_with_its_request_id() {
         CommandRequest request = request("/r/1");
-        claims.claim(request.requestId(), Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
 
         SQSBatchResponse first = function.handleRequest(event(request), context());
         SQSBatchResponse again = function.handleRequest(event(request), context());
@@ -63,7 +63,7 @@ class CommandFailureFunctionTest {
     @Test
     void a_request_that_was_answered_after_all_gets_no_failure_notice() {
         CommandRequest request = request("/r/2");
-        claims.claim(request.requestId(), Instant.now(), Instant.now().plusSeconds(30));
+        claims.claim(request.requestId(), "attempt-1", Instant.now(), Instant.now().plusSeconds(30));
         claims.complete(request.requestId(), Reply.error("fine").messages(), "ok");
         claims.markPosted(request.requestId(), 1, true);
 
@@ -75,7 +75,7 @@ class CommandFailureFunctionTest {
     @Test
     void a_command_that_ran_but_whose_answer_never_reached_slack_is_not_called_failed() {
         CommandRequest request = request("/r/4");
-        claims.claim(request.requestId(), Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
         claims.complete(request.requestId(), Reply.error("fine").messages(), "ok");
 
         function.handleRequest(event(request), context());
@@ -86,9 +86,23 @@ class CommandFailureFunctionTest {
     }
 
     @Test
+    void a_change_interrupted_after_it_began_to_act_is_reported_as_maybe_done_not_as_failed() {
+        CommandRequest request = request("/r/6");
+        claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.markActing(request.requestId(), "attempt-1");
+
+        function.handleRequest(event(request), context());
+
+        assertThat(CaptureServer.textOf(slack.postsTo("/r/6").get(0)))
+                .contains("interrupted after it began to change things", "may or may not have taken effect",
+                        request.requestId())
+                .doesNotContain("did not complete");
+    }
+
+    @Test
     void no_notice_once_the_response_url_has_taken_its_five_posts() {
         CommandRequest request = request("/r/5");
-        claims.claim(request.requestId(), Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
         claims.complete(request.requestId(), Reply.error("fine").messages(), "ok");
         claims.markPosted(request.requestId(), 5, false);
 

@@ -25,14 +25,15 @@ public final class Catalog {
     public static final CommandSpec UNLINK = CommandSpec.of("unlink",
             "Removes the link between your Slack account and your GitLab account.",
             Target.USER,
-            Form.of(Role.ANYONE, "Unlinks your own Slack account; any command that needs a role offers to link again."));
+            Form.of(Role.ANYONE, "Unlinks your own Slack account; any command that needs a role offers to link again.")
+                    .changing());
 
     /** {@code link CODE}: the last step of linking, proving in Slack who signed in to GitLab. */
     public static final CommandSpec LINK = CommandSpec.of("link",
             "Finishes linking your Slack account to your GitLab account, with the code the linking page showed you.",
             Target.USER,
             Form.of(Role.ANYONE, "Links the Slack account that types the code to the GitLab account that signed in.",
-                    Param.required("code")));
+                    Param.required("code")).changing());
 
     /** {@code user find}: a GitLab account and what it still needs, in the order of "Requesting access". */
     public static final CommandSpec USER = CommandSpec.of("user",

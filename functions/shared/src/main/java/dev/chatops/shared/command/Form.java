@@ -8,8 +8,10 @@ import java.util.List;
  *
  * <p>A form may act on GitLab instances chosen by their flags ({@code --ops}, {@code --staging}):
  * one at a time ({@link #onInstance()}) or several at once ({@link #onInstances()}). A form that
- * {@linkplain #changing() changes} its instances may need more on production
- * ({@link #onProductionNeeds(Role)}): this record is the one place that says what each form needs.
+ * {@linkplain #changing() changes} things is never run twice for one request (a run interrupted
+ * after it began is reported, not repeated); one that changes its instances may need more on
+ * production ({@link #onProductionNeeds(Role)}): this record is the one place that says what each
+ * form needs.
  */
 public record Form(String subcommand, List<Param> params, List<OptionSpec> options, Role role, String description,
                    boolean takesInstance, boolean manyInstances, boolean changes, Role productionRole) {
@@ -45,7 +47,10 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
         return new Form(subcommand, params, options, role, description, true, true, changes, productionRole);
     }
 
-    /** This form, which changes the instance it acts on: on production, only from the production channels. */
+    /**
+     * This form, which changes something (its instances, or ChatOps' own records): never run a second
+     * time for one request; on production, only from the production channels.
+     */
     public Form changing() {
         return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, true,
                 productionRole);

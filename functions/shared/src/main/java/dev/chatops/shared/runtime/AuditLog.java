@@ -73,6 +73,26 @@ public final class AuditLog {
         }
     }
 
+    /**
+     * Ends the record of an earlier attempt that stopped without finishing it (its invocation was cut
+     * short, or lost its store): found by the delivery that took its request over. A record that was
+     * finished after all is left as it is.
+     */
+    public void interrupted(String requestId, String attempt, String outcome, String detail) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Map.of(REQUEST_ID, s(requestId), ATTEMPT, s(attempt)))
+                    .updateExpression("SET decision = :d, outcome = :o, detail = :t")
+                    .conditionExpression("outcome = :started")
+                    .expressionAttributeValues(Map.of(":d", s("interrupted"), ":o", s(outcome), ":t", s(detail),
+                            ":started", s("started"))));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            // Finished after all, or never written: nothing to correct.
+        } catch (SdkException e) {
+            throw new StoreException("could not mark an interrupted audit record of " + requestId, e);
+        }
+    }
+
     /** One audit record, as {@code audit} shows it. */
     public record Record(String at, String userId, String userName, String command, String arguments, String decision,
                          String outcome, String detail, long durationMs) {

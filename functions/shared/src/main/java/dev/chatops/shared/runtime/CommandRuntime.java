@@ -1,7 +1,11 @@
 package dev.chatops.shared.runtime;
 
+import com.slack.api.model.block.Blocks;
+import com.slack.api.model.block.LayoutBlock;
+import com.slack.api.model.block.composition.BlockCompositions;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Redactor;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.access.Authorizer;
 import dev.chatops.shared.access.LinkState;
@@ -12,9 +16,11 @@ import dev.chatops.shared.command.UsageException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs one delivery of a command request: audit the attempt, claim the request once, match the
@@ -22,9 +28,13 @@ import java.util.Map;
  * response_url message by message, finish the audit.
  *
  * <p>What is thrown out of {@link #handle} makes Lambda retry the event: a store that cannot be
- * reached, a request another delivery still holds, a reply Slack did not take yet. A retry never
- * acts again once the command ran: it posts what is left of the stored reply. Everything a person
- * should hear about becomes a reply carrying the request id; details stay in the logs.
+ * reached before the command acts, a request another delivery still holds, a reply Slack did not
+ * take yet. A retry never acts again once the command ran: it posts what is left of the stored
+ * reply. A command that changes things is never run twice: if a delivery is cut short after it
+ * began to act and before its reply was stored, the one that takes over says so instead of acting,
+ * and a store lost after acting is not a reason to retry (the answer is posted, unrecorded).
+ * Everything a person should hear about becomes a reply carrying the request id; details stay in
+ * the logs.
  */
 public final class CommandRuntime {
     /** Kept free at the end of an invocation to store and post the outcome. */
@@ -82,7 +92,7 @@ public final class CommandRuntime {
         }
         RequestClaims.Claim claim;
         try {
-            claim = claims.claim(request.requestId(), start, start.plus(remaining));
+            claim = claims.claim(request.requestId(), entry.attempt(), start, start.plus(remaining));
         } catch (StoreException e) {
             finish(entry, "unknown", "error", "the request could not be claimed");
             throw e;
@@ -106,19 +116,88 @@ public final class CommandRuntime {
                     "stored reply posted again from message " + (done.posted() + 1));
             return;
         }
-        if (((RequestClaims.Acquired) claim).takeover()) {
-            Log.warn("command.takeover", "command", request.command());
+        Optional<RequestClaims.Interrupted> interrupted = ((RequestClaims.Acquired) claim).interrupted();
+        Outcome outcome;
+        if (interrupted.isPresent()) {
+            outcome = takeOver(request, interrupted.get(), entry, deadline);
+        } else {
+            outcome = runBeforeAnyStoreFailure(request, entry, deadline);
         }
-        Outcome outcome = run(request, deadline);
         List<Message> messages = outcome.reply().messages();
-        claims.complete(request.requestId(), messages, outcome.outcome());
+        try {
+            claims.complete(request.requestId(), messages, outcome.outcome());
+        } catch (StoreException e) {
+            // The command ran: a retry must not run it again, so the answer goes out unrecorded, and the
+            // logs keep what the audit record could not.
+            Log.error("command.unrecorded", e, "command", request.command(), "userId", request.userId(),
+                    "arguments", Redactor.redact(request.args(), request.options()),
+                    "decision", outcome.decision(), "outcome", outcome.outcome(), "detail", outcome.detail());
+            messages = withNote(messages, "_ChatOps could not record this answer (its store did not respond), so `audit` "
+                    + "will not show how it ended; the operators have it in the logs under request id `"
+                    + request.requestId() + "`._");
+        }
         deliver(request, entry, messages, 0, deadline, outcome.decision(), outcome.outcome(), outcome.detail());
+    }
+
+    /**
+     * An earlier delivery held this request and stopped before recording its reply. If it had begun
+     * to change things, running the command again could make the change twice, or undo what someone
+     * did since: the person is told instead. If it had not, the command runs.
+     */
+    private Outcome takeOver(CommandRequest request, RequestClaims.Interrupted earlier, AuditLog.Entry entry,
+                             Instant deadline) {
+        Log.warn("command.takeover", "command", request.command(), "acting", earlier.acting());
+        try {
+            audit.interrupted(request.requestId(), earlier.holder(), earlier.acting() ? "unknown" : "not run",
+                    earlier.acting() ? "stopped after it began to act, before its outcome was recorded"
+                            : "stopped before it acted; a later delivery ran it");
+        } catch (StoreException e) {
+            Log.error("audit.interrupted_failed", e);
+        }
+        if (!earlier.acting()) {
+            return runBeforeAnyStoreFailure(request, entry, deadline);
+        }
+        return new Outcome(Reply.failure(":warning: `" + Text.inCode(request.display(), 200) + "` was interrupted after it "
+                + "began to change things, before its outcome was recorded. It may or may not have taken effect: check "
+                + "before you run it again. Request id: `" + request.requestId() + "`."),
+                "interrupted", "unknown", "an earlier delivery began to act and was interrupted; not run again");
+    }
+
+    /**
+     * Runs the command; a store failing before it acts (reading a link, marking it as acting) leaves
+     * nothing done: the hold is given back and Lambda's retry starts afresh.
+     */
+    private Outcome runBeforeAnyStoreFailure(CommandRequest request, AuditLog.Entry entry, Instant deadline) {
+        try {
+            return run(request, entry, deadline);
+        } catch (StoreException e) {
+            finish(entry, "unknown", "error", "the store failed before the command acted");
+            try {
+                claims.releaseHold(request.requestId(), clock.instant());
+            } catch (StoreException releaseFailed) {
+                Log.error("claim.release_failed", releaseFailed);
+            }
+            throw e;
+        }
+    }
+
+    /** {@code messages} with {@code markdown} as a last context line (no extra post: Slack counts them). */
+    private static List<Message> withNote(List<Message> messages, String markdown) {
+        List<Message> noted = new ArrayList<>(messages);
+        Message last = noted.get(noted.size() - 1);
+        if (last.blocks().size() >= Reply.BLOCKS_PER_MESSAGE) {
+            return messages;
+        }
+        List<LayoutBlock> blocks = new ArrayList<>(last.blocks());
+        blocks.add(Blocks.context(List.of(BlockCompositions.markdownText(markdown))));
+        noted.set(noted.size() - 1, new Message(last.responseType(), last.replaceOriginal(), last.text(), blocks));
+        return noted;
     }
 
     private record Outcome(Reply reply, String decision, String outcome, String detail) {
     }
 
-    private Outcome run(CommandRequest request, Instant deadline) {
+    private Outcome run(CommandRequest request, AuditLog.Entry entry, Instant deadline) {
         Command command = commands.get(request.command());
         if (command == null) {
             Log.warn("command.unroutable", "command", request.command());
@@ -144,6 +223,9 @@ public final class CommandRuntime {
         java.util.Optional<String> wrongChannel = channels.refusal(invocation, request.channelId());
         if (wrongChannel.isPresent()) {
             return new Outcome(Reply.error(":no_entry: " + wrongChannel.get()), "denied", "refused", "not a production channel");
+        }
+        if (invocation.form().changes()) {
+            claims.markActing(request.requestId(), entry.attempt());
         }
         try {
             Reply reply = command.run(new CommandCall(request, invocation, markdown -> progress(request, markdown), deadline,

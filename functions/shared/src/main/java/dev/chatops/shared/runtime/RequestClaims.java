@@ -30,7 +30,11 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * pattern, on one DynamoDB item per request id):
  * <ul>
  *   <li>The first delivery claims the request with a conditional write and holds it until its own
- *       deadline ({@code inProgressUntil}, the invocation's timeout).</li>
+ *       deadline ({@code inProgressUntil}, the invocation's timeout), naming itself (its audit attempt).</li>
+ *   <li>A command that changes things is marked as acting before it starts: a delivery that finds it
+ *       interrupted after that (the holder crashed, or lost its store, before recording the reply)
+ *       does not act again, since nothing can tell whether the change was made; one interrupted
+ *       before acting runs it.</li>
  *   <li>The reply is stored (gzipped) before it is posted, and each message posted is counted, so a
  *       later delivery posts what is left instead of acting again, and never posts a message twice.</li>
  *   <li>A delivery that finds the request held (running, or still posting its reply) backs off:
@@ -50,7 +54,9 @@ public final class RequestClaims {
     static final String DELIVERED = "delivered";
     static final String OUTCOME = "outcome";
     static final String FAILURE_NOTIFIED = "failureNotified";
+    static final String HOLDER = "holder";
     private static final String RUNNING = "IN_PROGRESS";
+    private static final String ACTING = "ACTING";
     private static final String DONE = "COMPLETED";
     /** How long a request id is remembered: longer than Lambda keeps retrying an async event (6 h). */
     public static final Duration RETENTION = Duration.ofDays(1);
@@ -61,8 +67,15 @@ public final class RequestClaims {
     public sealed interface Claim permits Acquired, Completed, Busy {
     }
 
-    /** This delivery owns the request; {@code takeover} when it took it from an expired holder. */
-    public record Acquired(boolean takeover) implements Claim {
+    /**
+     * This delivery owns the request; {@code takeover} when it took it from an expired holder or an
+     * expired record. {@code interrupted} is the holder whose hold ran out before it finished, if any.
+     */
+    public record Acquired(boolean takeover, Optional<Interrupted> interrupted) implements Claim {
+    }
+
+    /** A delivery that held the request and stopped before recording a reply; {@code acting} if it had begun to act. */
+    public record Interrupted(String holder, boolean acting) {
     }
 
     /**
@@ -85,30 +98,60 @@ public final class RequestClaims {
         this.table = table;
     }
 
-    public Claim claim(String requestId, Instant now, Instant holdUntil) {
+    /** Claims {@code requestId} for the delivery whose audit attempt is {@code holder}, until {@code holdUntil}. */
+    public Claim claim(String requestId, String holder, Instant now, Instant holdUntil) {
         Map<String, AttributeValue> item = Map.of(
                 ID, s(requestId),
                 STATUS, s(RUNNING),
+                HOLDER, s(holder),
                 IN_PROGRESS_UNTIL, n(holdUntil.toEpochMilli()),
                 EXPIRES_AT, n(now.plus(RETENTION).getEpochSecond()));
         try {
-            boolean takeover = dynamo.putItem(b -> b.tableName(table).item(item)
+            Map<String, AttributeValue> old = dynamo.putItem(b -> b.tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(#id)"
-                            + " OR (#status = :running AND #until < :nowMs)"
+                            + " OR (#status IN (:running, :acting) AND #until < :nowMs)"
                             + " OR #expires < :nowS")
                     .expressionAttributeNames(Map.of("#id", ID, "#status", STATUS,
                             "#until", IN_PROGRESS_UNTIL, "#expires", EXPIRES_AT))
-                    .expressionAttributeValues(Map.of(":running", s(RUNNING),
+                    .expressionAttributeValues(Map.of(":running", s(RUNNING), ":acting", s(ACTING),
                             ":nowMs", n(now.toEpochMilli()), ":nowS", n(now.getEpochSecond())))
                     .returnValues(ReturnValue.ALL_OLD)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
-                    .hasAttributes();
-            return new Acquired(takeover);
+                    .attributes();
+            AttributeValue oldStatus = old.get(STATUS);
+            Optional<Interrupted> interrupted = oldStatus == null || DONE.equals(oldStatus.s()) || expired(old, now)
+                    ? Optional.empty()
+                    : Optional.of(new Interrupted(old.containsKey(HOLDER) ? old.get(HOLDER).s() : "", ACTING.equals(oldStatus.s())));
+            return new Acquired(!old.isEmpty(), interrupted);
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> old = e.hasItem() ? e.item() : read(requestId).orElse(Map.of());
             return interpret(old, now);
         } catch (SdkException e) {
             throw new StoreException("could not claim request " + requestId, e);
+        }
+    }
+
+    /** Past retention: whatever the record said is forgotten, as if TTL had deleted it. */
+    private static boolean expired(Map<String, AttributeValue> item, Instant now) {
+        AttributeValue expires = item.get(EXPIRES_AT);
+        return expires != null && Long.parseLong(expires.n()) < now.getEpochSecond();
+    }
+
+    /**
+     * Marks the request as acting, just before a command that changes things starts: from now on,
+     * an interruption means "may have taken effect". Only the delivery that holds it may do so.
+     */
+    public void markActing(String requestId, String holder) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
+                    .updateExpression("SET #status = :acting")
+                    .conditionExpression("#status = :running AND #holder = :holder")
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#holder", HOLDER))
+                    .expressionAttributeValues(Map.of(":acting", s(ACTING), ":running", s(RUNNING), ":holder", s(holder))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new StoreException("request " + requestId + " is no longer held by this delivery", e);
+        } catch (SdkException e) {
+            throw new StoreException("could not mark request " + requestId + " as acting", e);
         }
     }
 
@@ -218,13 +261,19 @@ public final class RequestClaims {
         }
     }
 
-    /** What is known of a request: whether it ran to completion and how many messages reached Slack. */
-    public record State(boolean completed, int posted, boolean delivered) {
+    /**
+     * What is known of a request: whether it ran to completion, whether a command that changes things
+     * began to act without completing ({@code acting}), and how many messages reached Slack.
+     */
+    public record State(boolean completed, boolean acting, int posted, boolean delivered) {
     }
 
     public Optional<State> state(String requestId) {
-        return read(requestId).map(item -> new State(item.get(STATUS) != null && DONE.equals(item.get(STATUS).s()),
-                intOf(item, POSTED), Boolean.TRUE.equals(bool(item, DELIVERED))));
+        return read(requestId).map(item -> {
+            String status = item.get(STATUS) == null ? "" : item.get(STATUS).s();
+            return new State(DONE.equals(status), ACTING.equals(status), intOf(item, POSTED),
+                    Boolean.TRUE.equals(bool(item, DELIVERED)));
+        });
     }
 
     private Optional<Map<String, AttributeValue>> read(String requestId) {

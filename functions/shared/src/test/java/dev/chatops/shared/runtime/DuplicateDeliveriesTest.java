@@ -10,6 +10,7 @@ import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.MutableClock;
 import dev.chatops.testing.SecretsNotLogged;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,11 +33,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * 1,000 trials of a command that changes something, each delivered two or three times, as Lambda's
  * asynchronous invocation may: at once (concurrently), one after another, or after a delivery
  * whose reply Slack refused. Every trial acts exactly once, answers exactly once, and never posts
- * more than five times to its response_url. ({@code -Dchatops.trials=N} runs more.)
+ * more than five times to its response_url. A quarter as many trials of a change whose first
+ * delivery is cut short after acting (Lambda's timeout, a crash): the deliveries that follow never
+ * act again and answer once. ({@code -P soak} runs 10,000; {@code -Dchatops.trials=N} any number.)
  */
 @ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class DuplicateDeliveriesTest {
-    private static final int TRIALS = Integer.getInteger("chatops.trials", 1000);
+    private static final int TRIALS = dev.chatops.testing.Soak.count("chatops.trials", 1000, 10_000);
     private static final CommandSpec CHANGE = CommandSpec.of("change", "Changes something once.", Target.USER,
             Form.of(Role.ANYONE, "Counts its effect per request."));
 
@@ -46,9 +49,11 @@ class DuplicateDeliveriesTest {
     private final Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
     private final ExecutorService pool = Executors.newFixedThreadPool(16);
     private CommandRuntime runtime;
+    private LocalAws aws;
 
     @BeforeEach
     void setUp(LocalAws aws) {
+        this.aws = aws;
         // Conditional writes reach moto one at a time, as DynamoDB makes them atomic: see SerializedDynamoDb.
         RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9",
                 dev.chatops.testing.SerializedDynamoDb.client());
@@ -92,6 +97,53 @@ class DuplicateDeliveriesTest {
             assertThat(posts.size()).as("posts to trial %d", trial).isLessThanOrEqualTo(5);
             long answers = trial % 3 == 2 ? posts.size() - 4 : posts.size();
             assertThat(answers).as("answers to trial %d", trial).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a_change_cut_short_after_acting_is_never_made_again_and_is_answered_once() throws Exception {
+        CommandSpec alter = CommandSpec.of("alter", "Changes something, and says so.", Target.USER,
+                Form.of(Role.ANYONE, "Counts its effect per request.").changing());
+        MutableClock clock = MutableClock.now();
+        RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", dev.chatops.testing.SerializedDynamoDb.client());
+        CommandRuntime crashing = new CommandRuntime(List.of(RuntimeFixture.command(alter, call -> {
+            effects.computeIfAbsent(call.request().requestId(), id -> new AtomicInteger()).incrementAndGet();
+            throw new RuntimeFixture.CutShort();
+        })), fixture.services);
+        int trials = Math.max(1, TRIALS / 4);
+        for (int trial = 0; trial < trials; trial++) {
+            CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/cut/" + trial));
+            try {
+                crashing.handle(request, Duration.ofSeconds(30));
+                throw new AssertionError("the first delivery was meant to be cut short");
+            } catch (RuntimeFixture.CutShort expected) {
+                // Lambda gives up on the invocation and retries the event later.
+            }
+            clock.advance(Duration.ofSeconds(31));
+            List<Future<?>> deliveries = new ArrayList<>();
+            for (int i = 0; i < 1 + trial % 2; i++) {
+                deliveries.add(pool.submit(() -> {
+                    for (int attempt = 0; attempt < 50; attempt++) {
+                        try {
+                            crashing.handle(request, Duration.ofSeconds(30));
+                            return null;
+                        } catch (RequestInProgressException busy) {
+                            Thread.sleep(20);
+                        }
+                    }
+                    throw new AssertionError("request " + request.requestId() + " never settled");
+                }));
+            }
+            for (Future<?> delivery : deliveries) {
+                delivery.get();
+            }
+        }
+
+        assertThat(effects).hasSize(trials);
+        assertThat(effects.values()).allSatisfy(count -> assertThat(count).hasValue(1));
+        for (int trial = 0; trial < trials; trial++) {
+            assertThat(slack.postsTo("/cut/" + trial)).as("answers to trial %d", trial).singleElement()
+                    .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("may or may not have taken effect"));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.Log;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Form;
 import dev.chatops.shared.command.Role;
@@ -12,10 +13,16 @@ import dev.chatops.shared.command.Target;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CaptureServer.Answer;
+import dev.chatops.testing.DynamoDbProxy;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MotoServer;
+import dev.chatops.testing.MutableClock;
+import dev.chatops.testing.SecretsNotLogged;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -26,15 +33,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** What the runtime does when its parts fail: DynamoDB gone, Slack hanging. */
-@ExtendWith(MotoExtension.class)
+/**
+ * What the runtime does when its parts fail: DynamoDB gone before or after the command acted,
+ * throttled, an invocation cut short after acting, Slack hanging.
+ */
+@ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class FaultsTest {
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
 
     private static final CommandSpec CHANGE = CommandSpec.of("change", "Changes something.", Target.USER,
             Form.of(Role.ANYONE, "Counts."));
+    /** A form that declares it changes things: marked as acting before it runs. */
+    private static final CommandSpec ALTER = CommandSpec.of("alter", "Changes something, and says so.", Target.USER,
+            Form.of(Role.ANYONE, "Counts.").changing());
     private final AtomicInteger effects = new AtomicInteger();
 
     private Command change() {
@@ -67,7 +81,7 @@ class FaultsTest {
 
     @Test
     void dynamodb_throttling_is_ridden_out_by_the_sdk_and_the_command_acts_once(LocalAws aws, MotoServer moto) {
-        try (dev.chatops.testing.ThrottlingProxy proxy = new dev.chatops.testing.ThrottlingProxy(moto.endpoint())) {
+        try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             DynamoDbClient throttled = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
                     .endpointOverride(URI.create(proxy.endpoint())).build();
             RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9", throttled);
@@ -85,7 +99,7 @@ class FaultsTest {
 
     @Test
     void throttling_that_outlasts_the_sdks_retries_leaves_nothing_done_and_asks_lambda_to_retry(LocalAws aws, MotoServer moto) {
-        try (dev.chatops.testing.ThrottlingProxy proxy = new dev.chatops.testing.ThrottlingProxy(moto.endpoint())) {
+        try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             // The standard retry mode gives up after 3 attempts (the DynamoDB default keeps trying longer).
             DynamoDbClient throttled = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
                     .endpointOverride(URI.create(proxy.endpoint()))
@@ -119,5 +133,149 @@ class FaultsTest {
         List<CaptureServer.Post> posts = slack.postsTo("/faults/hang");
         assertThat(posts.size()).isLessThanOrEqualTo(5);
         assertThat(CaptureServer.textOf(posts.get(posts.size() - 1))).contains("changed");
+    }
+
+    @Test
+    void dynamodb_stopping_after_the_command_acted_leaves_one_effect_one_answer_and_the_outcome_in_the_logs(LocalAws aws,
+                                                                                                          MotoServer moto) {
+        try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
+            MutableClock clock = MutableClock.now();
+            RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", failingFast(proxy));
+            Command alter = RuntimeFixture.command(ALTER, call -> {
+                effects.incrementAndGet();
+                proxy.goDown();
+                return Reply.inChannel("altered").text("altered it").build();
+            });
+            CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
+            CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/unrecorded"));
+
+            String logs = logsOf(() -> runtime.handle(request, Duration.ofSeconds(30)));
+
+            assertThat(effects).hasValue(1);
+            assertThat(slack.postsTo("/faults/unrecorded")).singleElement().satisfies(post -> assertThat(CaptureServer.textOf(post))
+                    .contains("altered it", "could not record this answer", request.requestId()));
+            assertThat(logs).contains("\"event\":\"command.unrecorded\"", "\"outcome\":\"ok\"", "\"decision\":\"allowed\"",
+                    "\"command\":\"alter\"");
+
+            // DynamoDB is back, and Lambda delivers the event once more: it is not run again.
+            proxy.comeBack();
+            clock.advance(Duration.ofMinutes(2));
+            runtime.handle(request, Duration.ofSeconds(30));
+
+            assertThat(effects).hasValue(1);
+            assertThat(slack.postsTo("/faults/unrecorded")).hasSize(2).last().satisfies(post -> assertThat(CaptureServer.textOf(post))
+                    .contains("interrupted after it began to change things", "may or may not have taken effect"));
+            assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
+                    .containsExactlyInAnyOrder("interrupted/unknown", "interrupted/unknown");
+        }
+    }
+
+    @Test
+    void dynamodb_stopping_before_the_command_acted_leaves_nothing_done_and_the_retry_runs_it(LocalAws aws, MotoServer moto) {
+        try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
+            MutableClock clock = MutableClock.now();
+            RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", failingFast(proxy));
+            Command alter = RuntimeFixture.command(ALTER, call -> {
+                effects.incrementAndGet();
+                return Reply.inChannel("altered").text("altered it").build();
+            });
+            CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
+            CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/before"));
+            // The outage starts as the claimed request is marked as acting (its first update).
+            proxy.goDownAtFirst("UpdateItem");
+
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(StoreException.class);
+            assertThat(effects).hasValue(0);
+            assertThat(slack.postsTo("/faults/before")).isEmpty();
+
+            proxy.comeBack();
+            clock.advance(Duration.ofMinutes(1));
+            runtime.handle(request, Duration.ofSeconds(30));
+
+            assertThat(effects).hasValue(1);
+            assertThat(slack.postsTo("/faults/before")).singleElement()
+                    .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("altered it"));
+            assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
+                    .containsExactlyInAnyOrder("interrupted/not run", "allowed/ok");
+        }
+    }
+
+    @Test
+    void an_invocation_cut_short_after_acting_is_not_run_again_and_the_person_is_told_it_may_have_taken_effect(LocalAws aws) {
+        MutableClock clock = MutableClock.now();
+        RuntimeFixture fixture = new RuntimeFixture(aws, clock);
+        Command alter = RuntimeFixture.command(ALTER, call -> {
+            effects.incrementAndGet();
+            throw new RuntimeFixture.CutShort();
+        });
+        CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
+        CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/cut"));
+
+        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(RuntimeFixture.CutShort.class);
+        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(RequestInProgressException.class);
+        assertThat(effects).hasValue(1);
+        assertThat(slack.postsTo("/faults/cut")).as("still held by the first delivery").isEmpty();
+
+        clock.advance(Duration.ofSeconds(31));
+        runtime.handle(request, Duration.ofSeconds(30));
+        runtime.handle(request, Duration.ofSeconds(30));
+
+        assertThat(effects).hasValue(1);
+        assertThat(slack.postsTo("/faults/cut")).singleElement().satisfies(post -> assertThat(CaptureServer.textOf(post))
+                .contains("interrupted after it began to change things", "may or may not have taken effect", request.requestId()));
+        assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
+                .containsExactlyInAnyOrder("interrupted/unknown", "duplicate/deferred", "interrupted/unknown", "duplicate/skipped");
+    }
+
+    @Test
+    void an_invocation_cut_short_by_a_command_that_changes_nothing_is_simply_run_again(LocalAws aws) {
+        MutableClock clock = MutableClock.now();
+        RuntimeFixture fixture = new RuntimeFixture(aws, clock);
+        AtomicInteger deliveries = new AtomicInteger();
+        Command change = RuntimeFixture.command(CHANGE, call -> {
+            if (deliveries.incrementAndGet() == 1) {
+                throw new RuntimeFixture.CutShort();
+            }
+            effects.incrementAndGet();
+            return Reply.error("read it");
+        });
+        CommandRuntime runtime = new CommandRuntime(List.of(change), fixture.services);
+        CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/cut-read"));
+
+        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(RuntimeFixture.CutShort.class);
+        clock.advance(Duration.ofSeconds(31));
+        runtime.handle(request, Duration.ofSeconds(30));
+
+        assertThat(effects).hasValue(1);
+        assertThat(slack.postsTo("/faults/cut-read")).singleElement()
+                .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("read it"));
+        assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
+                .containsExactlyInAnyOrder("interrupted/not run", "allowed/ok");
+    }
+
+    /** A client that gives up on an unreachable DynamoDB within seconds (the standard retry mode, 3 attempts). */
+    private static DynamoDbClient failingFast(DynamoDbProxy proxy) {
+        return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .endpointOverride(URI.create(proxy.endpoint()))
+                .overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)
+                        .apiCallTimeout(Duration.ofSeconds(5)))
+                .build();
+    }
+
+    private static List<Map<String, AttributeValue>> audit(LocalAws aws, CommandRequest request) {
+        return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()
+                .query(b -> b.tableName(aws.ref("AuditTable")).keyConditionExpression("requestId = :id")
+                        .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(request.requestId())))).items();
+    }
+
+    private static String logsOf(Runnable action) {
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        Log.redirect(new PrintStream(logs, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            Log.redirect(System.out);
+        }
+        return logs.toString(StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,7 @@
 package dev.chatops.shared.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
@@ -8,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,15 +27,16 @@ class RequestClaimsTest {
 
     @Test
     void first_delivery_acquires_the_request() {
-        assertThat(claims.claim(id(), now, now.plusSeconds(30))).isEqualTo(new RequestClaims.Acquired(false));
+        assertThat(claims.claim(id(), "attempt-1", now, now.plusSeconds(30)))
+                .isEqualTo(new RequestClaims.Acquired(false, Optional.empty()));
     }
 
     @Test
     void second_delivery_while_the_first_runs_is_busy() {
         String id = id();
-        claims.claim(id, now, now.plusSeconds(30));
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
 
-        RequestClaims.Claim second = claims.claim(id, now.plusSeconds(1), now.plusSeconds(31));
+        RequestClaims.Claim second = claims.claim(id, "attempt-1", now.plusSeconds(1), now.plusSeconds(31));
 
         assertThat(second).isInstanceOf(RequestClaims.Busy.class);
         assertThat(((RequestClaims.Busy) second).until()).isEqualTo(now.plusSeconds(30));
@@ -42,35 +45,70 @@ class RequestClaimsTest {
     @Test
     void delivery_after_the_holder_ran_out_of_time_takes_over() {
         String id = id();
-        claims.claim(id, now, now.plusSeconds(30));
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
 
-        assertThat(claims.claim(id, now.plusSeconds(61), now.plusSeconds(91))).isEqualTo(new RequestClaims.Acquired(true));
+        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91)))
+                .isEqualTo(new RequestClaims.Acquired(true, Optional.of(new RequestClaims.Interrupted("attempt-1", false))));
+    }
+
+    @Test
+    void a_holder_interrupted_after_it_began_to_act_is_reported_as_acting_to_whoever_takes_over() {
+        String id = id();
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
+        claims.markActing(id, "attempt-1");
+
+        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
+        assertThat(claims.state(id)).hasValueSatisfying(state -> assertThat(state.acting()).isTrue());
+        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91)))
+                .isEqualTo(new RequestClaims.Acquired(true, Optional.of(new RequestClaims.Interrupted("attempt-1", true))));
+    }
+
+    @Test
+    void only_the_holder_may_mark_a_request_as_acting() {
+        String id = id();
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
+        claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91));
+
+        assertThatThrownBy(() -> claims.markActing(id, "attempt-1")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("no longer held");
+        assertThat(claims.state(id)).hasValueSatisfying(state -> assertThat(state.acting()).isFalse());
+    }
+
+    @Test
+    void a_completed_request_past_its_retention_is_not_reported_as_interrupted() {
+        String id = id();
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
+        claims.complete(id, Reply.error("done").messages(), "ok");
+        claims.markPosted(id, 1, true);
+
+        assertThat(claims.claim(id, "attempt-2", now.plus(RequestClaims.RETENTION).plusSeconds(60), now.plus(RequestClaims.RETENTION)
+                .plusSeconds(90))).isEqualTo(new RequestClaims.Acquired(true, Optional.empty()));
     }
 
     @Test
     void a_completed_request_whose_holder_is_still_posting_its_reply_is_busy() {
         String id = id();
-        claims.claim(id, now, now.plusSeconds(30));
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
         claims.complete(id, Reply.error("done").messages(), "ok");
 
-        assertThat(claims.claim(id, now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
+        assertThat(claims.claim(id, "attempt-1", now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
     }
 
     @Test
     void a_retry_learns_how_many_messages_already_reached_slack() {
         String id = id();
-        claims.claim(id, now, now.plusSeconds(30));
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
         claims.complete(id, Reply.error("done").messages(), "ok");
         claims.markPosted(id, 1, false);
 
-        assertThat(claims.claim(id, now.plusSeconds(90), now.plusSeconds(120)))
+        assertThat(claims.claim(id, "attempt-1", now.plusSeconds(90), now.plusSeconds(120)))
                 .isInstanceOfSatisfying(RequestClaims.Completed.class, c -> assertThat(c.posted()).isEqualTo(1));
     }
 
     @Test
     void a_reply_too_large_for_a_dynamodb_item_is_not_stored_yet_the_request_completes() {
         String id = id();
-        claims.claim(id, now, now.plusSeconds(30));
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
         java.util.Random random = new java.util.Random(7);
         Reply.Builder huge = Reply.ephemeral("huge");
         for (int i = 0; i < 250; i++) {
@@ -81,7 +119,7 @@ class RequestClaimsTest {
 
         claims.complete(id, huge.build().messages(), "ok");
 
-        assertThat(claims.claim(id, now.plusSeconds(90), now.plusSeconds(120)))
+        assertThat(claims.claim(id, "attempt-1", now.plusSeconds(90), now.plusSeconds(120)))
                 .isInstanceOfSatisfying(RequestClaims.Completed.class, c -> {
                     assertThat(c.reply()).isEmpty();
                     assertThat(c.delivered()).isFalse();
@@ -91,13 +129,13 @@ class RequestClaimsTest {
     @Test
     void delivery_after_completion_gets_the_stored_reply_and_whether_it_was_delivered() {
         String id = id();
-        claims.claim(id, now, now.plusSeconds(30));
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
         List<Message> reply = Reply.error("done").messages();
         claims.complete(id, reply, "ok");
 
-        RequestClaims.Claim undelivered = claims.claim(id, now.plusSeconds(120), now.plusSeconds(150));
+        RequestClaims.Claim undelivered = claims.claim(id, "attempt-1", now.plusSeconds(120), now.plusSeconds(150));
         claims.markPosted(id, 1, true);
-        RequestClaims.Claim delivered = claims.claim(id, now.plusSeconds(180), now.plusSeconds(210));
+        RequestClaims.Claim delivered = claims.claim(id, "attempt-1", now.plusSeconds(180), now.plusSeconds(210));
 
         assertThat(undelivered).isInstanceOfSatisfying(RequestClaims.Completed.class, c -> {
             assertThat(c.delivered()).isFalse();
@@ -112,20 +150,20 @@ class RequestClaimsTest {
     @Test
     void a_completed_request_past_its_retention_is_claimed_afresh_even_before_ttl_deletes_it() {
         String id = id();
-        claims.claim(id, now, now.plusSeconds(30));
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
         claims.complete(id, Reply.error("done").messages(), "ok");
 
         Instant later = now.plus(RequestClaims.RETENTION).plus(Duration.ofMinutes(1));
 
-        assertThat(claims.claim(id, later, later.plusSeconds(30))).isInstanceOf(RequestClaims.Acquired.class);
+        assertThat(claims.claim(id, "attempt-1", later, later.plusSeconds(30))).isInstanceOf(RequestClaims.Acquired.class);
     }
 
     @Test
     void failure_notice_is_claimed_once_and_never_for_an_answered_request() {
         String failed = id();
-        claims.claim(failed, now, now.plusSeconds(30));
+        claims.claim(failed, "attempt-1", now, now.plusSeconds(30));
         String answered = id();
-        claims.claim(answered, now, now.plusSeconds(30));
+        claims.claim(answered, "attempt-1", now, now.plusSeconds(30));
         claims.complete(answered, Reply.error("ok").messages(), "ok");
         claims.markPosted(answered, 1, true);
 

@@ -40,6 +40,16 @@ final class RuntimeFixture {
         services = new Services(env, dynamo, clock, replies);
     }
 
+    /**
+     * What Lambda does to an invocation that runs out of time, or a crash: it stops there, with no
+     * chance to catch anything (an Error, which the runtime does not turn into a reply).
+     */
+    static final class CutShort extends Error {
+        CutShort() {
+            super("the invocation was cut short");
+        }
+    }
+
     /** A command for tests: its declaration and what it does. */
     static Command command(dev.chatops.shared.command.CommandSpec spec, java.util.function.Function<CommandCall, Reply> run) {
         return new Command() {

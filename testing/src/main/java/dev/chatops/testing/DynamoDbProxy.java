@@ -18,34 +18,70 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback proxy in front of moto that answers DynamoDB's throttling error
- * ({@code ProvisionedThroughputExceededException}, 400) to the next N requests, then passes
- * requests through: moto cannot throttle, DynamoDB does.
+ * A loopback proxy in front of moto for the faults moto cannot make: it answers DynamoDB's
+ * throttling error ({@code ProvisionedThroughputExceededException}, 400) to the next N requests,
+ * and it can go down (its port refuses connections, as a stopped moto's would) and come back on the
+ * same port, with moto's state intact for the test to inspect.
  */
-public final class ThrottlingProxy implements AutoCloseable {
+public final class DynamoDbProxy implements AutoCloseable {
     private static final String THROTTLED = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
             + "\"message\":\"The level of configured provisioned throughput for the table was exceeded.\"}";
 
     private final String target;
-    private final HttpServer server;
+    private final int port;
+    private HttpServer server;
+    private boolean up;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
     private final AtomicInteger throttleNext = new AtomicInteger();
     private final AtomicInteger throttled = new AtomicInteger();
+    private volatile String downAt;
 
-    public ThrottlingProxy(String target) {
+    public DynamoDbProxy(String target) {
         this.target = target;
+        server = listen(0);
+        up = true;
+        port = server.getAddress().getPort();
+    }
+
+    private HttpServer listen(int onPort) {
+        HttpServer listening;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            listening = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 50);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        listening.setExecutor(executor);
+        listening.createContext("/", this::handle);
+        listening.start();
+        return listening;
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port;
+    }
+
+    /**
+     * The first request for {@code operation} ({@code "UpdateItem"}, say) gets no answer (its
+     * connection is closed), and from then on the proxy is down: an outage that starts mid-command.
+     */
+    public void goDownAtFirst(String operation) {
+        downAt = "DynamoDB_20120810." + operation;
+    }
+
+    /** From now on connections are refused, as if DynamoDB (moto) had stopped. */
+    public synchronized void goDown() {
+        if (up) {
+            server.stop(0);
+            up = false;
+        }
+    }
+
+    /** Listens again on the same port: DynamoDB is back, with everything it stored before. */
+    public synchronized void comeBack() {
+        if (!up) {
+            server = listen(port);
+            up = true;
+        }
     }
 
     /** The next {@code count} requests are throttled. */
@@ -61,6 +97,13 @@ public final class ThrottlingProxy implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            String operation = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            if (downAt != null && downAt.equals(operation)) {
+                downAt = null;
+                // Stopping waits for open exchanges, this one included: stop from another thread.
+                new Thread(this::goDown).start();
+                return;
+            }
             if (throttleNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throttled.incrementAndGet();
                 byte[] answer = THROTTLED.getBytes(StandardCharsets.UTF_8);
@@ -98,8 +141,8 @@ public final class ThrottlingProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        server.stop(0);
+    public synchronized void close() {
+        goDown();
         executor.shutdownNow();
     }
 }
