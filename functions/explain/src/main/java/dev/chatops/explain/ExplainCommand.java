@@ -87,6 +87,11 @@ public final class ExplainCommand implements Command {
         if (e.getMessage() != null && e.getMessage().contains("maxResultBuffer")) {
             return ":warning: The plan is larger than 10 MB, too large to fetch; explain a smaller query.";
         }
+        if (isOurs(e) && e.connected()) {
+            return ":x: The " + instance + " replica closed the connection while the statement ran (SQLSTATE " + state
+                    + "): it may be restarting or failing over. Nothing was changed; try again in a minute, and if it "
+                    + "persists, tell the operators.";
+        }
         if (isOurs(e)) {
             return ":x: The " + instance + " replica could not be reached or refused the connection (SQLSTATE " + state
                     + "). Try again in a minute; if it persists, tell the operators.";

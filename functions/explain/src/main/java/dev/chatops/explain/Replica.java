@@ -32,17 +32,26 @@ final class Replica {
     /** How long it may wait for a lock, in milliseconds (default 1000). */
     static final String LOCK_TIMEOUT = "EXPLAIN_LOCK_TIMEOUT_MS";
 
-    /** Why the database did not give a plan: a sentence for the person, and whether it was a timeout. */
+    /**
+     * Why the database did not give a plan: its message, its SQLSTATE, and whether the connection had
+     * been made (a replica that goes away mid-statement is not one that could not be reached).
+     */
     static final class Failure extends Exception {
         private final String sqlState;
+        private final boolean connected;
 
-        Failure(String message, String sqlState, Throwable cause) {
+        Failure(String message, String sqlState, boolean connected, Throwable cause) {
             super(message, cause);
             this.sqlState = sqlState;
+            this.connected = connected;
         }
 
         String sqlState() {
             return sqlState;
+        }
+
+        boolean connected() {
+            return connected;
         }
     }
 
@@ -75,6 +84,9 @@ final class Replica {
         properties.setProperty("password", required(replica, "password", instance));
         properties.setProperty("sslmode", (replica.get("sslmode") == null ? "verify-full" : String.valueOf(replica.get("sslmode"))));
         properties.setProperty("connectTimeout", "5");
+        // A replica that accepts the connection and then says nothing (hung, or half failed over) is given up
+        // on after 5 s, not after the socket timeout.
+        properties.setProperty("loginTimeout", "5");
         properties.setProperty("socketTimeout", Long.toString(statementTimeout.toSeconds() + 10));
         properties.setProperty("ApplicationName", "chatops-explain");
         // A plan's text can be made huge (a constant folded into a filter): fetch at most 10 MB of it.
@@ -84,7 +96,9 @@ final class Replica {
                 + lockTimeout.toMillis());
         String url = "jdbc:postgresql://" + required(replica, "host", instance) + ":"
                 + (replica.get("port") == null ? "5432" : String.valueOf(replica.get("port"))) + "/" + required(replica, "database", instance);
+        boolean connected = false;
         try (Connection connection = DriverManager.getConnection(url, properties)) {
+            connected = true;
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
             try (Statement statement = connection.createStatement()) {
@@ -112,7 +126,7 @@ final class Replica {
                 }
             }
         } catch (SQLException e) {
-            throw new Failure(firstLine(e.getMessage()), e.getSQLState(), e);
+            throw new Failure(firstLine(e.getMessage()), e.getSQLState(), connected, e);
         }
     }
 

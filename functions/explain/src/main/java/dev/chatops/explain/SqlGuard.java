@@ -59,6 +59,13 @@ final class SqlGuard {
         if (sql.length() > MAX_LENGTH) {
             return Optional.of("The statement is longer than " + MAX_LENGTH + " characters.");
         }
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if ((c < ' ' && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+                // No query needs one; a NUL ends the text in the protocol, and \f or \v are spaces to some lexers only.
+                return Optional.of(String.format("The statement contains a control character (U+%04X): remove it.", (int) c));
+            }
+        }
         // pgjdbc splits a statement at every `;` it takes for code, and rewrites JDBC escapes ({fn …},
         // {oj …}) before the server sees them: a `;`, `{` or `}` is refused wherever it stands (but at the
         // end), so nothing the guard reads as a string can become code on the way.
@@ -91,9 +98,9 @@ final class SqlGuard {
                 return Optional.of("Give one statement: `;` may only end it.");
             }
         }
-        Token first = tokens.stream().filter(t -> !(t.kind() == Kind.SYMBOL && t.text().equals("("))).findFirst().orElseThrow();
-        if (first.kind() != Kind.WORD || !QUERY_STARTS.contains(first.text())) {
-            if (first.kind() == Kind.WORD && (first.text().equals("explain"))) {
+        Token first = tokens.stream().filter(t -> !(t.kind() == Kind.SYMBOL && t.text().equals("("))).findFirst().orElse(null);
+        if (first == null || first.kind() != Kind.WORD || !QUERY_STARTS.contains(first.text())) {
+            if (first != null && first.kind() == Kind.WORD && first.text().equals("explain")) {
                 return Optional.of("Give the statement without `EXPLAIN`: ChatOps adds `EXPLAIN (ANALYZE, BUFFERS)` itself.");
             }
             return Optional.of("Only queries can be explained: `SELECT`, `WITH … SELECT`, `TABLE` or `VALUES`.");

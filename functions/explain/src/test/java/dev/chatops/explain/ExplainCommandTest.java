@@ -18,6 +18,9 @@ import dev.chatops.testing.SecretsNotLogged;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -163,6 +166,59 @@ class ExplainCommandTest {
 
         assertThat(text).contains(":x: The production replica could not be reached or refused the connection")
                 .doesNotContain(db.explainPassword());
+    }
+
+    @Test
+    void a_replica_that_goes_away_while_the_statement_runs_is_said_so_and_the_command_ends() throws Exception {
+        Thread killer = new Thread(() -> {
+            // As a failover or a fast shutdown would: the server ends the explain session mid-statement.
+            for (int tries = 0; tries < 200; tries++) {
+                try (Connection admin = db.superuser(PostgresServer.DATABASE); Statement statement = admin.createStatement();
+                     ResultSet killed = statement.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             + "WHERE application_name = 'chatops-explain' AND query LIKE '%pg_sleep(30)%'")) {
+                    if (killed.next()) {
+                        return;
+                    }
+                    Thread.sleep(50);
+                } catch (SQLException | InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        killer.start();
+
+        String text = text("SELECT pg_sleep(30)");
+        killer.join();
+
+        assertThat(text).contains(":x: The production replica closed the connection while the statement ran (SQLSTATE 57P01)",
+                "it may be restarting or failing over. Nothing was changed").doesNotContain(db.explainPassword());
+    }
+
+    @Test
+    void a_replica_that_accepts_the_connection_and_says_nothing_is_given_up_on() throws IOException {
+        try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (!hung.isClosed()) {
+                        held.add(hung.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            function = function(Map.of("production", db.connectionJson().replace("\"port\":" + db.port(),
+                    "\"port\":" + hung.getLocalPort())), Map.of());
+
+            String text = text("SELECT 1");
+
+            assertThat(text).contains(":x: The production replica could not be reached or refused the connection (SQLSTATE 08");
+            assertThat(held).isNotEmpty();
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 
     @Test

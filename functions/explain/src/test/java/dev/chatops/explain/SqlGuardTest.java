@@ -43,6 +43,11 @@ class SqlGuardTest {
         assertThat(SqlGuard.check("EXPLAIN SELECT 1")).get().asString().contains("without `EXPLAIN`");
         assertThat(SqlGuard.check("DROP TABLE x")).get().asString().contains("Only queries can be explained");
         assertThat(SqlGuard.check("SELECT 'x")).contains("A quoted string is not closed.");
+        assertThat(SqlGuard.check("(")).get().asString().contains("Only queries can be explained");
+        assertThat(SqlGuard.check("SELECT 1 \u0000")).get().asString().contains("control character (U+0000)");
+        assertThat(SqlGuard.check("SELECT '\u000b' AS x")).get().asString().contains("control character (U+000B)");
+        assertThat(SqlGuard.check("SELECT 1\r\n\tFROM issues")).isEmpty();
+        assertThat(SqlGuard.check("( (  (")).get().asString().contains("Only queries can be explained");
         assertThat(SqlGuard.check("x".repeat(SqlGuard.MAX_LENGTH + 1))).get().asString().contains("longer than");
     }
 }
