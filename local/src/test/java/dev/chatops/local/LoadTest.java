@@ -26,12 +26,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * 200 signed slash commands at once against the local stack (loopback only, a bounded number, no
  * loop): every one is acked with 200 inside Slack's 3 seconds, answered exactly once, and audited
- * exactly once.
+ * exactly once. ({@code -P soak} sends 1,000; {@code -Dchatops.load=N} any number.)
  */
 @org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
 class LoadTest {
     private static final String SECRET = "load-test-secret";
-    private static final int REQUESTS = 200;
+    private static final int REQUESTS = dev.chatops.testing.Soak.count("chatops.load", 200, 1000);
 
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
@@ -51,7 +51,7 @@ class LoadTest {
     }
 
     @Test
-    void two_hundred_concurrent_commands_are_all_acked_in_time_answered_once_and_audited_once() throws Exception {
+    void concurrent_commands_are_all_acked_in_time_answered_once_and_audited_once() throws Exception {
         HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(32)).build();
         long now = Instant.now().getEpochSecond();
         List<CompletableFuture<long[]>> sent = new ArrayList<>();

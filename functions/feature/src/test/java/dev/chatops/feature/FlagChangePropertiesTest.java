@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.command.UsageException;
+import dev.chatops.testing.Soak;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /**
  * Whatever is typed after {@code feature set}: a call is either refused with a sentence or becomes a
@@ -58,6 +60,13 @@ class FlagChangePropertiesTest {
                 assertThat(params.get(gate)).doesNotContain(" ", "..", ",,").doesNotStartWith(",").doesNotEndWith(",");
             }
         }
+    }
+
+    @Property(tries = 50_000)
+    @AddLifecycleHook(Soak.Only.class)
+    void every_call_in_the_soak_run(@ForAll("names") String name, @ForAll("values") String value,
+                                    @ForAll("options") Map<String, String> options) {
+        every_call_is_refused_with_a_reason_or_is_a_documented_request(name, value, options);
     }
 
     @Provide

@@ -11,6 +11,7 @@ import dev.chatops.shared.command.Target;
 import dev.chatops.shared.edge.CommandText;
 import dev.chatops.shared.edge.TextParseException;
 import dev.chatops.testing.SlackRequests;
+import dev.chatops.testing.Soak;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -26,6 +27,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /**
  * Whatever arrives, signed or not: the gateway answers (never throws), bad input gets a clear
@@ -57,9 +59,14 @@ class BadInputPropertiesTest {
         Arbitrary<String> pieces = Arbitraries.of("run", "help", "whoami", "member", "add", "list", "user", "find", "audit",
                 "link", "unlink", "--ops", "--production", "--level=owner", "--", "—ops", "\"", "'", "“", "”", "‘", "’",
                 "<@U123|bob>", "<#C1|x>", "<mailto:a@b.c|a@b.c>", "<http://x.y|x.y>", "&amp;", "&lt;", "&gt;", "<", ">",
-                "\u0000", "\u202e", "\t", "\n", "ops/chatops", "bob", "--limit=999", "--user=", "=", "--x=y=z");
+                "\u0000", "\u202e", "\t", "\n", "ops/chatops", "bob", "--limit=999", "--user=", "=", "--x=y=z",
+                "explain", "SELECT", "*", "FROM", "issues", ";", "--no-analyze", "feature", "get", "set", "delete", "my_flag",
+                "true", "50", "--actors", "--random", "--staging", "--dev", "auto_deploy", "status", "abc123", "`", "```");
         Arbitrary<String> built = pieces.list().ofMaxSize(12).map(words -> String.join(" ", words));
-        return Arbitraries.oneOf(anything, built, Arbitraries.just("x".repeat(10_000)), Arbitraries.just("run whoami " + "\"".repeat(3)));
+        Arbitrary<String> command = Arbitraries.of("whoami", "user find", "member add", "member list", "audit", "link",
+                "explain", "feature set", "feature get", "feature list", "auto_deploy status", "help");
+        Arbitrary<String> aimed = net.jqwik.api.Combinators.combine(command, built).as((c, rest) -> "run " + c + " " + rest);
+        return Arbitraries.oneOf(anything, built, aimed, aimed, Arbitraries.just("x".repeat(10_000)), Arbitraries.just("run whoami " + "\"".repeat(3)));
     }
 
     @Property(tries = 3000)
@@ -76,6 +83,18 @@ class BadInputPropertiesTest {
             CommandSpec spec = Catalog.standard().find(request.command()).orElseThrow();
             Catalog.resolve(spec, request.args(), request.options(), Set.of("ops", "production"));
         }
+    }
+
+    @Property(tries = 50_000)
+    @AddLifecycleHook(Soak.Only.class)
+    void any_signed_text_in_the_soak_run(@ForAll("hostileText") String text) {
+        any_signed_text_gets_an_answer_and_only_well_formed_calls_are_dispatched(text);
+    }
+
+    @Property(tries = 20_000)
+    @AddLifecycleHook(Soak.Only.class)
+    void raw_bytes_in_the_soak_run(@ForAll @Size(max = 2000) byte[] raw) {
+        invalid_utf8_and_raw_bytes_in_a_signed_body_never_break_the_gateway(raw);
     }
 
     @Property(tries = 2000)

@@ -9,6 +9,7 @@ import dev.chatops.shared.Env;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.SlackRequests;
+import dev.chatops.testing.Soak;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /**
  * Signature verification as properties over generated requests: valid ones always pass; every
@@ -116,6 +118,19 @@ class SignaturePropertiesTest {
 
         assertThat(status).as("mutation %d", kind).isIn(400, 401, 413);
         assertThat(dispatched).isEmpty();
+    }
+
+    @Property(tries = 200_000)
+    @AddLifecycleHook(Soak.Only.class)
+    void no_mutation_is_accepted_in_the_soak_run(@ForAll("valid") Signed request, @ForAll @IntRange(min = 0, max = 11) int kind,
+                                                 @ForAll @IntRange(min = 0, max = 1_000_000) int seed) {
+        no_mutation_of_a_valid_request_is_accepted(request, kind, seed);
+    }
+
+    @Property(tries = 20_000)
+    @AddLifecycleHook(Soak.Only.class)
+    void every_valid_request_is_accepted_in_the_soak_run(@ForAll("valid") Signed request) {
+        every_valid_request_is_accepted(request);
     }
 
     @Property(tries = 1000)
