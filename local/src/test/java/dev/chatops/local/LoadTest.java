@@ -25,16 +25,34 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * 200 signed slash commands at once against the local stack (loopback only, a bounded number, no
- * loop): every one is acked with 200 inside Slack's 3 seconds, answered exactly once, and audited
- * exactly once. ({@code -P soak} sends 1,000; {@code -Dchatops.load=N} any number.)
+ * loop), a mix of every command: {@code whoami} from unlinked people, and the linked admin's
+ * {@code member list}, {@code feature get}, {@code auto_deploy status} and {@code explain} (whose
+ * role may hold 5 connections: the rest are told the replica refused). Every one is acked with 200
+ * inside Slack's 3 seconds, answered exactly once, by an answer of its own command (never the
+ * "failed" of a crash), and audited exactly once. ({@code -P soak} sends 1,000;
+ * {@code -Dchatops.load=N} any number.)
  */
 @org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
 class LoadTest {
     private static final String SECRET = "load-test-secret";
     private static final int REQUESTS = dev.chatops.testing.Soak.count("chatops.load", 200, 1000);
 
+    /** What is typed, in turn; the first two by unlinked people, the rest by the linked local admin. */
+    private static final List<String> TEXTS = List.of("run whoami", "run whoami", "run member list ops/chatops --ops",
+            "run feature get my_flag --staging", "run auto_deploy status", "run explain SELECT * FROM projects WHERE id = {i}");
+    /** For each text: what its own answer says (one of these). */
+    private static final List<String[]> ANSWERS = List.of(new String[] {"Not linked"}, new String[] {"Not linked"},
+            new String[] {"owner        admin"}, new String[] {"my_flag"}, new String[] {"gprd"},
+            new String[] {"EXPLAIN ANALYZE on the production replica", "refused the connection (SQLSTATE 53300)",
+                    "No database replica is configured"});
+
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
+
+    /** explain posts a progress line first when a replica is configured. */
+    private static int postsOf(int i) {
+        return i % TEXTS.size() == 5 && stack.replica().isPresent() ? 2 : 1;
+    }
 
     private static LocalStack stack;
 
@@ -56,8 +74,10 @@ class LoadTest {
         long now = Instant.now().getEpochSecond();
         List<CompletableFuture<long[]>> sent = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
-            Map<String, String> form = SlackRequests.slashCommand("run whoami", "ULOAD" + i, slack.url("/load/" + i));
-            form.put("team_id", "TLOAD");
+            Map<String, String> form = SlackRequests.slashCommand(TEXTS.get(i % TEXTS.size()).replace("{i}",
+                    Integer.toString(i)), i % TEXTS.size() < 2 ? "ULOAD" + i : LocalStack.LOCAL_ADMIN, slack.url("/load/" + i));
+            form.put("team_id", i % TEXTS.size() < 2 ? "TLOAD" : LocalStack.LOCAL_TEAM);
+            form.put("channel_id", "CLOAD");
             byte[] body = SlackRequests.formBody(form);
             HttpRequest request = HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
                     .header("Content-Type", "application/x-www-form-urlencoded")
@@ -76,11 +96,15 @@ class LoadTest {
             assertThat(ack[1]).isLessThan(3000);
         });
         for (int i = 0; i < REQUESTS; i++) {
-            assertThat(slack.awaitPosts("/load/" + i, 1, Duration.ofSeconds(60))).as("reply to %d", i).hasSize(1);
+            slack.awaitPosts("/load/" + i, postsOf(i), Duration.ofSeconds(60));
         }
         Thread.sleep(1000);
         for (int i = 0; i < REQUESTS; i++) {
-            assertThat(slack.postsTo("/load/" + i)).as("replies to %d", i).hasSize(1);
+            List<CaptureServer.Post> posts = slack.postsTo("/load/" + i);
+            assertThat(posts).as("posts to %d (%s)", i, TEXTS.get(i % TEXTS.size())).hasSize(postsOf(i));
+            String answer = CaptureServer.textOf(posts.get(posts.size() - 1));
+            assertThat(answer).as("answer to %d", i).containsAnyOf(ANSWERS.get(i % TEXTS.size()))
+                    .doesNotContain("failed. Request id");
         }
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
             int audited = 0;
@@ -88,8 +112,8 @@ class LoadTest {
             do {
                 Map<String, AttributeValue> from = start;
                 var page = dynamo.scan(b -> {
-                    b.tableName(stack.aws().ref("AuditTable")).filterExpression("teamId = :t")
-                            .expressionAttributeValues(Map.of(":t", AttributeValue.fromS("TLOAD")));
+                    b.tableName(stack.aws().ref("AuditTable")).filterExpression("channelId = :c")
+                            .expressionAttributeValues(Map.of(":c", AttributeValue.fromS("CLOAD")));
                     if (from != null) {
                         b.exclusiveStartKey(from);
                     }
@@ -100,6 +124,10 @@ class LoadTest {
             assertThat(audited).isEqualTo(REQUESTS);
         }
         long slowest = acks.stream().mapToLong(a -> a[1]).max().orElse(0);
-        System.out.println("load: " + REQUESTS + " concurrent commands, slowest ack " + slowest + " ms");
+        long refusedByReplica = java.util.stream.IntStream.range(0, REQUESTS).filter(i -> i % TEXTS.size() == 5)
+                .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(postsOf(i) - 1)).contains("53300")).count();
+        System.out.println("load: " + REQUESTS + " concurrent commands, slowest ack " + slowest + " ms; "
+                + refusedByReplica + " of " + (REQUESTS + TEXTS.size() - 1 - 5) / TEXTS.size()
+                + " explains told the replica refused the connection (its role holds 5)");
     }
 }

@@ -60,6 +60,7 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
         }
     }
 
+    private final Map<String, Runnable> hooks = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Post> posts = new CopyOnWriteArrayList<>();
     private final Deque<Answer> script = new ConcurrentLinkedDeque<>();
     private final Map<String, Deque<Answer>> pathScripts = new java.util.concurrent.ConcurrentHashMap<>();
@@ -93,6 +94,11 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
     /** The next answers to posts to {@code path} alone, before any other script. */
     public void answerNextOn(String path, Answer... answers) {
         pathScripts.computeIfAbsent(path, p -> new ConcurrentLinkedDeque<>()).addAll(List.of(answers));
+    }
+
+    /** Runs {@code action} when the next post to {@code path} arrives, before answering it. */
+    public void onNextPostTo(String path, Runnable action) {
+        hooks.put(path, action);
     }
 
     /** What it answers when nothing is scripted (200 ok unless told otherwise). */
@@ -137,6 +143,7 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
         posts.clear();
         script.clear();
         pathScripts.clear();
+        hooks.clear();
         fallback = Answer.status(200);
     }
 
@@ -154,6 +161,10 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
                 answer = fallback;
             }
             if ("POST".equals(exchange.getRequestMethod())) {
+                Runnable hook = hooks.remove(exchange.getRequestURI().getPath());
+                if (hook != null) {
+                    hook.run();
+                }
                 posts.add(new Post(exchange.getRequestURI().getPath(), headers, body, exchange.getRequestURI().getRawPath()));
                 synchronized (arrived) {
                     arrived.notifyAll();

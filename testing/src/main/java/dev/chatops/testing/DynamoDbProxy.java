@@ -35,6 +35,7 @@ public final class DynamoDbProxy implements AutoCloseable {
     private final AtomicInteger throttleNext = new AtomicInteger();
     private final AtomicInteger throttled = new AtomicInteger();
     private volatile String downAt;
+    private final AtomicInteger downAfter = new AtomicInteger();
 
     public DynamoDbProxy(String target) {
         this.target = target;
@@ -65,6 +66,12 @@ public final class DynamoDbProxy implements AutoCloseable {
      * connection is closed), and from then on the proxy is down: an outage that starts mid-command.
      */
     public void goDownAtFirst(String operation) {
+        goDownAtFirst(operation, 1);
+    }
+
+    /** As {@link #goDownAtFirst(String)}, at the {@code nth} request for {@code operation} from now. */
+    public void goDownAtFirst(String operation, int nth) {
+        downAfter.set(nth);
         downAt = "DynamoDB_20120810." + operation;
     }
 
@@ -98,7 +105,7 @@ public final class DynamoDbProxy implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String operation = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-            if (downAt != null && downAt.equals(operation)) {
+            if (downAt != null && downAt.equals(operation) && downAfter.decrementAndGet() == 0) {
                 downAt = null;
                 // Stopping waits for open exchanges, this one included: stop from another thread.
                 new Thread(this::goDown).start();

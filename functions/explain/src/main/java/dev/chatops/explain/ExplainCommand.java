@@ -87,14 +87,19 @@ public final class ExplainCommand implements Command {
         if (e.getMessage() != null && e.getMessage().contains("maxResultBuffer")) {
             return ":warning: The plan is larger than 10 MB, too large to fetch; explain a smaller query.";
         }
-        if (isOurs(e) && e.connected()) {
-            return ":x: The " + instance + " replica closed the connection while the statement ran (SQLSTATE " + state
-                    + "): it may be restarting or failing over. Nothing was changed; try again in a minute, and if it "
+        String shown = state.isEmpty() ? "" : " (SQLSTATE " + state + ")";
+        if (e.connected() && (state.isEmpty() || state.startsWith("08") || state.startsWith("57P"))) {
+            return ":x: The " + instance + " replica closed the connection while the statement ran" + shown
+                    + ": it may be restarting or failing over. Nothing was changed; try again in a minute, and if it "
                     + "persists, tell the operators.";
         }
+        if (e.connected() && state.startsWith("53")) {
+            return ":x: The " + instance + " replica ran short of resources for this statement" + shown
+                    + ". Try `--no-analyze` for the plan alone, or a narrower query.";
+        }
         if (isOurs(e)) {
-            return ":x: The " + instance + " replica could not be reached or refused the connection (SQLSTATE " + state
-                    + "). Try again in a minute; if it persists, tell the operators.";
+            return ":x: The " + instance + " replica could not be reached or refused the connection" + shown
+                    + ". Try again in a minute; if it persists, tell the operators.";
         }
         // Other errors (bad input for a type, division by zero…) can quote a value the query read: only the
         // condition is shown, never PostgreSQL's text.

@@ -157,7 +157,8 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         for (String raw : items) {
             String item = raw.strip();
             boolean ok = switch (option) {
-                case "user" -> USERNAME.matcher(item).matches();
+                // GitLab refuses consecutive special characters in usernames (16.5 on); `..` never names anyone.
+                case "user" -> USERNAME.matcher(item).matches() && !item.contains("..");
                 case "feature-group" -> FEATURE_GROUP.matcher(item).matches();
                 case "repository" -> PATH.matcher(item).matches() && !item.contains("..");
                 default -> PATH.matcher(item).matches() && !item.contains("..") && item.length() <= 255;

@@ -306,6 +306,7 @@ class FeatureCommandTest {
         cases.put("set my_flag 25 --actors --user=bob --staging", "does not combine with `--user`");
         cases.put("set my_flag 0 --actors --staging", "GitLab takes `0` as `false`");
         cases.put("set my_flag true --user=bo$b --staging", "is not a GitLab username");
+        cases.put("set my_flag true --user=a..b --staging", "is not a GitLab username");
         cases.put("set my_flag true --project=../etc --staging", "is not a project path");
         cases.put("set my_flag true --user= --staging", "`--user` needs a value");
         cases.put("set my_flag true --colour=red --staging", "`--colour` is not an option of `feature set`");

@@ -27,12 +27,13 @@ import java.util.Optional;
  * call to the command's form, check the caller may run it, run it, store the reply, post it to the
  * response_url message by message, finish the audit.
  *
- * <p>What is thrown out of {@link #handle} makes Lambda retry the event: a store that cannot be
- * reached before the command acts, a request another delivery still holds, a reply Slack did not
- * take yet. A retry never acts again once the command ran: it posts what is left of the stored
- * reply. A command that changes things is never run twice: if a delivery is cut short after it
- * began to act and before its reply was stored, the one that takes over says so instead of acting,
- * and a store lost after acting is not a reason to retry (the answer is posted, unrecorded).
+ * <p>What is thrown out of {@link #handle} makes Lambda retry the event: a failure before the
+ * command acts (the store unreachable, say), a request another delivery still holds, a reply Slack
+ * did not take yet. A retry never acts again once the command ran: it posts what is left of the
+ * stored reply. A command that changes things is never run twice: if a delivery is cut short after
+ * it began to act and before its reply was stored, every delivery after it says so instead of
+ * acting; and a store lost after acting is not by itself a reason to retry (the answer is posted,
+ * unrecorded).
  * Everything a person should hear about becomes a reply carrying the request id; details stay in
  * the logs.
  */
@@ -121,22 +122,39 @@ public final class CommandRuntime {
         if (interrupted.isPresent()) {
             outcome = takeOver(request, interrupted.get(), entry, deadline);
         } else {
-            outcome = runBeforeAnyStoreFailure(request, entry, deadline);
+            outcome = runReleasingOnFailure(request, entry, deadline);
         }
         List<Message> messages = outcome.reply().messages();
         try {
             claims.complete(request.requestId(), messages, outcome.outcome());
         } catch (StoreException e) {
             // The command ran: a retry must not run it again, so the answer goes out unrecorded, and the
-            // logs keep what the audit record could not.
+            // logs keep what the audit record may not.
             Log.error("command.unrecorded", e, "command", request.command(), "userId", request.userId(),
                     "arguments", Redactor.redact(request.args(), request.options()),
                     "decision", outcome.decision(), "outcome", outcome.outcome(), "detail", outcome.detail());
-            messages = withNote(messages, "_ChatOps could not record this answer (its store did not respond), so `audit` "
-                    + "will not show how it ended; the operators have it in the logs under request id `"
+            List<Message> noted = withNote(messages, "_ChatOps could not record this answer (its store did not respond), "
+                    + "so `audit` may not show how it ended; the operators have it in the logs under request id `"
                     + request.requestId() + "`._");
+            deliver(request, entry, noted, 0, deadline, outcome.decision(), outcome.outcome(), outcome.detail());
+            recordLate(request, messages, outcome.outcome());
+            return;
         }
         deliver(request, entry, messages, 0, deadline, outcome.decision(), outcome.outcome(), outcome.detail());
+    }
+
+    /**
+     * After an unrecorded answer reached Slack, one more try at recording it as answered: if the store
+     * is back, a later delivery of the request finds it answered rather than interrupted.
+     */
+    private void recordLate(CommandRequest request, List<Message> messages, String outcome) {
+        try {
+            claims.complete(request.requestId(), messages, outcome);
+            claims.markPosted(request.requestId(), messages.size(), true);
+            Log.info("command.recorded_late");
+        } catch (StoreException e) {
+            Log.warn("command.still_unrecorded", "error", e.getMessage());
+        }
     }
 
     /**
@@ -148,32 +166,34 @@ public final class CommandRuntime {
                              Instant deadline) {
         Log.warn("command.takeover", "command", request.command(), "acting", earlier.acting());
         try {
-            audit.interrupted(request.requestId(), earlier.holder(), earlier.acting() ? "unknown" : "not run",
-                    earlier.acting() ? "stopped after it began to act, before its outcome was recorded"
-                            : "stopped before it acted; a later delivery ran it");
+            audit.interrupted(request.requestId(), earlier.holder(), "unknown", earlier.acting()
+                    ? "stopped after it began to change things, before its outcome was recorded"
+                    : "stopped before recording its outcome; a later delivery ran the command again");
         } catch (StoreException e) {
             Log.error("audit.interrupted_failed", e);
         }
         if (!earlier.acting()) {
-            return runBeforeAnyStoreFailure(request, entry, deadline);
+            return runReleasingOnFailure(request, entry, deadline);
         }
         return new Outcome(Reply.failure(":warning: `" + Text.inCode(request.display(), 200) + "` was interrupted after it "
                 + "began to change things, before its outcome was recorded. It may or may not have taken effect: check "
-                + "before you run it again. Request id: `" + request.requestId() + "`."),
-                "interrupted", "unknown", "an earlier delivery began to act and was interrupted; not run again");
+                + "before you run it again. If ChatOps already answered this request above, that answer stands. "
+                + "Request id: `" + request.requestId() + "`."),
+                "reported", "unknown", "an earlier delivery began to change things and was interrupted; not run again");
     }
 
     /**
-     * Runs the command; a store failing before it acts (reading a link, marking it as acting) leaves
-     * nothing done: the hold is given back and Lambda's retry starts afresh.
+     * Runs the command. A failure before it acts (the store unreachable while reading a link or
+     * marking the request as acting; the command's own failures are replies) leaves nothing done: the
+     * hold is given back and Lambda's retry starts afresh.
      */
-    private Outcome runBeforeAnyStoreFailure(CommandRequest request, AuditLog.Entry entry, Instant deadline) {
+    private Outcome runReleasingOnFailure(CommandRequest request, AuditLog.Entry entry, Instant deadline) {
         try {
             return run(request, entry, deadline);
-        } catch (StoreException e) {
-            finish(entry, "unknown", "error", "the store failed before the command acted");
+        } catch (RuntimeException e) {
+            finish(entry, "unknown", "error", "failed before the command acted: " + e.getClass().getSimpleName());
             try {
-                claims.releaseHold(request.requestId(), clock.instant());
+                claims.releaseHold(request.requestId(), entry.attempt(), clock.instant());
             } catch (StoreException releaseFailed) {
                 Log.error("claim.release_failed", releaseFailed);
             }
@@ -283,7 +303,7 @@ public final class CommandRuntime {
             finish(entry, decision, outcome + ", reply failed", e.getMessage());
             if (e.retryable()) {
                 try {
-                    claims.releaseHold(request.requestId(), clock.instant());
+                    claims.releaseHold(request.requestId(), entry.attempt(), clock.instant());
                 } catch (StoreException releaseFailed) {
                     Log.error("claim.release_failed", releaseFailed);
                 }

@@ -67,11 +67,8 @@ public final class RequestClaims {
     public sealed interface Claim permits Acquired, Completed, Busy {
     }
 
-    /**
-     * This delivery owns the request; {@code takeover} when it took it from an expired holder or an
-     * expired record. {@code interrupted} is the holder whose hold ran out before it finished, if any.
-     */
-    public record Acquired(boolean takeover, Optional<Interrupted> interrupted) implements Claim {
+    /** This delivery owns the request; {@code interrupted} is the holder whose hold ran out before it finished, if any. */
+    public record Acquired(Optional<Interrupted> interrupted) implements Claim {
     }
 
     /** A delivery that held the request and stopped before recording a reply; {@code acting} if it had begun to act. */
@@ -106,29 +103,73 @@ public final class RequestClaims {
                 HOLDER, s(holder),
                 IN_PROGRESS_UNTIL, n(holdUntil.toEpochMilli()),
                 EXPIRES_AT, n(now.plus(RETENTION).getEpochSecond()));
+        Map<String, AttributeValue> old;
         try {
-            Map<String, AttributeValue> old = dynamo.putItem(b -> b.tableName(table).item(item)
+            // A fresh request, one whose holder ran out of time before it acted, or one past retention. An
+            // expired ACTING hold is not overwritten here: it stays ACTING whoever takes it over (below).
+            old = dynamo.putItem(b -> b.tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(#id)"
-                            + " OR (#status IN (:running, :acting) AND #until < :nowMs)"
+                            + " OR (#status = :running AND #until < :nowMs)"
                             + " OR #expires < :nowS")
                     .expressionAttributeNames(Map.of("#id", ID, "#status", STATUS,
                             "#until", IN_PROGRESS_UNTIL, "#expires", EXPIRES_AT))
-                    .expressionAttributeValues(Map.of(":running", s(RUNNING), ":acting", s(ACTING),
+                    .expressionAttributeValues(Map.of(":running", s(RUNNING),
                             ":nowMs", n(now.toEpochMilli()), ":nowS", n(now.getEpochSecond())))
                     .returnValues(ReturnValue.ALL_OLD)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
                     .attributes();
-            AttributeValue oldStatus = old.get(STATUS);
-            Optional<Interrupted> interrupted = oldStatus == null || DONE.equals(oldStatus.s()) || expired(old, now)
-                    ? Optional.empty()
-                    : Optional.of(new Interrupted(old.containsKey(HOLDER) ? old.get(HOLDER).s() : "", ACTING.equals(oldStatus.s())));
-            return new Acquired(!old.isEmpty(), interrupted);
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> old = e.hasItem() ? e.item() : read(requestId).orElse(Map.of());
-            return interpret(old, now);
+            Map<String, AttributeValue> found = e.hasItem() ? e.item() : read(requestId).orElse(Map.of());
+            if (holder.equals(text(found, HOLDER)) && RUNNING.equals(text(found, STATUS))) {
+                // Our own write, applied before the SDK retried it.
+                return new Acquired(Optional.empty());
+            }
+            if (ACTING.equals(text(found, STATUS)) && !expired(found, now)
+                    && Long.parseLong(found.get(IN_PROGRESS_UNTIL).n()) < now.toEpochMilli()) {
+                if (Boolean.TRUE.equals(bool(found, DELIVERED))) {
+                    // Its answer reached Slack though it was never recorded: nothing is left to say.
+                    return new Completed(List.of(), intOf(found, POSTED), true);
+                }
+                return takeOverActing(requestId, holder, found, now, holdUntil);
+            }
+            return interpret(found, now);
         } catch (SdkException e) {
             throw new StoreException("could not claim request " + requestId, e);
         }
+        boolean interrupted = RUNNING.equals(text(old, STATUS)) && !expired(old, now);
+        return new Acquired(interrupted ? Optional.of(new Interrupted(text(old, HOLDER), false)) : Optional.empty());
+    }
+
+    /**
+     * Takes over a request whose holder began to act and ran out of time: it stays ACTING (so that
+     * whoever comes after this delivery knows too), only its holder and hold change, and only if
+     * nobody took it over in between.
+     */
+    private Claim takeOverActing(String requestId, String holder, Map<String, AttributeValue> found, Instant now,
+                                 Instant holdUntil) {
+        String earlier = text(found, HOLDER);
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
+                    .updateExpression("SET #holder = :me, #until = :until")
+                    .conditionExpression("#status = :acting AND #holder = :earlier AND #until < :nowMs")
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#holder", HOLDER, "#until", IN_PROGRESS_UNTIL))
+                    .expressionAttributeValues(Map.of(":acting", s(ACTING), ":me", s(holder), ":earlier", s(earlier),
+                            ":until", n(holdUntil.toEpochMilli()), ":nowMs", n(now.toEpochMilli()))));
+            return new Acquired(Optional.of(new Interrupted(earlier, true)));
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> latest = read(requestId).orElse(Map.of());
+            if (holder.equals(text(latest, HOLDER))) {
+                return new Acquired(Optional.of(new Interrupted(earlier, true))); // ours, applied before a retry
+            }
+            return interpret(latest, now);
+        } catch (SdkException e) {
+            throw new StoreException("could not take over request " + requestId, e);
+        }
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.s() == null ? "" : value.s();
     }
 
     /** Past retention: whatever the record said is forgotten, as if TTL had deleted it. */
@@ -147,8 +188,13 @@ public final class RequestClaims {
                     .updateExpression("SET #status = :acting")
                     .conditionExpression("#status = :running AND #holder = :holder")
                     .expressionAttributeNames(Map.of("#status", STATUS, "#holder", HOLDER))
-                    .expressionAttributeValues(Map.of(":acting", s(ACTING), ":running", s(RUNNING), ":holder", s(holder))));
+                    .expressionAttributeValues(Map.of(":acting", s(ACTING), ":running", s(RUNNING), ":holder", s(holder)))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> found = e.hasItem() ? e.item() : Map.of();
+            if (holder.equals(text(found, HOLDER)) && ACTING.equals(text(found, STATUS))) {
+                return; // our own update, applied before the SDK retried it
+            }
             throw new StoreException("request " + requestId + " is no longer held by this delivery", e);
         } catch (SdkException e) {
             throw new StoreException("could not mark request " + requestId + " as acting", e);
@@ -212,18 +258,19 @@ public final class RequestClaims {
     }
 
     /**
-     * Ends this delivery's hold early: it is giving up (its reply could not be posted), so the next
-     * delivery may carry on at once instead of waiting for the hold to run out.
+     * Ends this delivery's hold early: it is giving up (its reply could not be posted, or its store
+     * failed before it acted), so the next delivery may carry on at once instead of waiting for the
+     * hold to run out. Another delivery's hold is left alone.
      */
-    public void releaseHold(String requestId, Instant now) {
+    public void releaseHold(String requestId, String holder, Instant now) {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
                     .updateExpression("SET #until = :now")
-                    .conditionExpression("attribute_exists(#status)")
-                    .expressionAttributeNames(Map.of("#until", IN_PROGRESS_UNTIL, "#status", STATUS))
-                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()))));
+                    .conditionExpression("attribute_exists(#status) AND #holder = :holder")
+                    .expressionAttributeNames(Map.of("#until", IN_PROGRESS_UNTIL, "#status", STATUS, "#holder", HOLDER))
+                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()), ":holder", s(holder))));
         } catch (ConditionalCheckFailedException e) {
-            // Nothing is held.
+            // Nothing is held, or another delivery holds it now.
         } catch (SdkException e) {
             throw new StoreException("could not release the hold on request " + requestId, e);
         }

@@ -157,16 +157,19 @@ class FaultsTest {
             assertThat(logs).contains("\"event\":\"command.unrecorded\"", "\"outcome\":\"ok\"", "\"decision\":\"allowed\"",
                     "\"command\":\"alter\"");
 
-            // DynamoDB is back, and Lambda delivers the event once more: it is not run again.
+            // DynamoDB is back, and Lambda delivers the event once more: it is not run again. Nothing recorded
+            // that the first answer went out, so this delivery says what it can know, and that the first
+            // answer stands: two answers, on purpose, rather than a second change.
             proxy.comeBack();
             clock.advance(Duration.ofMinutes(2));
             runtime.handle(request, Duration.ofSeconds(30));
 
             assertThat(effects).hasValue(1);
             assertThat(slack.postsTo("/faults/unrecorded")).hasSize(2).last().satisfies(post -> assertThat(CaptureServer.textOf(post))
-                    .contains("interrupted after it began to change things", "may or may not have taken effect"));
+                    .contains("interrupted after it began to change things", "may or may not have taken effect",
+                            "If ChatOps already answered this request above, that answer stands"));
             assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
-                    .containsExactlyInAnyOrder("interrupted/unknown", "interrupted/unknown");
+                    .containsExactlyInAnyOrder("interrupted/unknown", "reported/unknown");
         }
     }
 
@@ -196,7 +199,61 @@ class FaultsTest {
             assertThat(slack.postsTo("/faults/before")).singleElement()
                     .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("altered it"));
             assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
-                    .containsExactlyInAnyOrder("interrupted/not run", "allowed/ok");
+                    .containsExactlyInAnyOrder("interrupted/unknown", "allowed/ok");
+        }
+    }
+
+    @Test
+    void a_brief_outage_after_the_command_acted_is_recorded_once_dynamodb_is_back(LocalAws aws, MotoServer moto) {
+        try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
+            RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9", failingFast(proxy));
+            Command alter = RuntimeFixture.command(ALTER, call -> {
+                effects.incrementAndGet();
+                proxy.goDown();
+                return Reply.inChannel("altered").text("altered it").build();
+            });
+            CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
+            CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/brief"));
+            slack.onNextPostTo("/faults/brief", proxy::comeBack);
+
+            String logs = logsOf(() -> runtime.handle(request, Duration.ofSeconds(30)));
+            runtime.handle(request, Duration.ofSeconds(30));
+
+            assertThat(effects).hasValue(1);
+            assertThat(logs).contains("command.unrecorded", "command.recorded_late");
+            assertThat(slack.postsTo("/faults/brief")).as("the later delivery finds it answered").singleElement()
+                    .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("altered it"));
+            assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
+                    .containsExactlyInAnyOrder("allowed/ok", "duplicate/skipped");
+        }
+    }
+
+    @Test
+    void a_delivery_that_reports_an_interrupted_change_and_is_cut_short_too_leaves_the_next_one_reporting_it(LocalAws aws,
+                                                                                                         MotoServer moto) {
+        try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
+            MutableClock clock = MutableClock.now();
+            RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", failingFast(proxy));
+            Command alter = RuntimeFixture.command(ALTER, call -> {
+                effects.incrementAndGet();
+                throw new RuntimeFixture.CutShort();
+            });
+            CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
+            CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/twice"));
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(RuntimeFixture.CutShort.class);
+
+            // The second delivery takes over, then loses DynamoDB and Slack alike: Lambda will retry it.
+            clock.advance(Duration.ofSeconds(31));
+            proxy.goDownAtFirst("UpdateItem", 2);
+            slack.answerNextOn("/faults/twice", Answer.status(500), Answer.status(500), Answer.status(500), Answer.status(500));
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(ReplyException.class);
+            proxy.comeBack();
+            clock.advance(Duration.ofSeconds(31));
+            runtime.handle(request, Duration.ofSeconds(30));
+
+            assertThat(effects).hasValue(1);
+            assertThat(slack.postsTo("/faults/twice")).last().satisfies(post -> assertThat(CaptureServer.textOf(post))
+                    .contains("may or may not have taken effect"));
         }
     }
 
@@ -224,7 +281,7 @@ class FaultsTest {
         assertThat(slack.postsTo("/faults/cut")).singleElement().satisfies(post -> assertThat(CaptureServer.textOf(post))
                 .contains("interrupted after it began to change things", "may or may not have taken effect", request.requestId()));
         assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
-                .containsExactlyInAnyOrder("interrupted/unknown", "duplicate/deferred", "interrupted/unknown", "duplicate/skipped");
+                .containsExactlyInAnyOrder("interrupted/unknown", "duplicate/deferred", "reported/unknown", "duplicate/skipped");
     }
 
     @Test
@@ -250,7 +307,7 @@ class FaultsTest {
         assertThat(slack.postsTo("/faults/cut-read")).singleElement()
                 .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("read it"));
         assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
-                .containsExactlyInAnyOrder("interrupted/not run", "allowed/ok");
+                .containsExactlyInAnyOrder("interrupted/unknown", "allowed/ok");
     }
 
     /** A client that gives up on an unreachable DynamoDB within seconds (the standard retry mode, 3 attempts). */

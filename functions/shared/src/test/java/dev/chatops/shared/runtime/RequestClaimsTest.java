@@ -28,7 +28,15 @@ class RequestClaimsTest {
     @Test
     void first_delivery_acquires_the_request() {
         assertThat(claims.claim(id(), "attempt-1", now, now.plusSeconds(30)))
-                .isEqualTo(new RequestClaims.Acquired(false, Optional.empty()));
+                .isEqualTo(new RequestClaims.Acquired(Optional.empty()));
+    }
+
+    @Test
+    void a_claim_the_sdk_sent_twice_is_still_this_deliverys() {
+        String id = id();
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
+
+        assertThat(claims.claim(id, "attempt-1", now, now.plusSeconds(30))).isEqualTo(new RequestClaims.Acquired(Optional.empty()));
     }
 
     @Test
@@ -36,7 +44,7 @@ class RequestClaimsTest {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
 
-        RequestClaims.Claim second = claims.claim(id, "attempt-1", now.plusSeconds(1), now.plusSeconds(31));
+        RequestClaims.Claim second = claims.claim(id, "attempt-2", now.plusSeconds(1), now.plusSeconds(31));
 
         assertThat(second).isInstanceOf(RequestClaims.Busy.class);
         assertThat(((RequestClaims.Busy) second).until()).isEqualTo(now.plusSeconds(30));
@@ -48,41 +56,53 @@ class RequestClaimsTest {
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
 
         assertThat(claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91)))
-                .isEqualTo(new RequestClaims.Acquired(true, Optional.of(new RequestClaims.Interrupted("attempt-1", false))));
+                .isEqualTo(new RequestClaims.Acquired(Optional.of(new RequestClaims.Interrupted("attempt-1", false))));
     }
 
     @Test
-    void a_holder_interrupted_after_it_began_to_act_is_reported_as_acting_to_whoever_takes_over() {
+    void a_holder_interrupted_after_it_began_to_act_is_reported_as_acting_to_every_delivery_that_comes_after() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
         claims.markActing(id, "attempt-1");
+        claims.markActing(id, "attempt-1"); // sent again by the SDK: still fine
 
         assertThat(claims.claim(id, "attempt-2", now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
         assertThat(claims.state(id)).hasValueSatisfying(state -> assertThat(state.acting()).isTrue());
         assertThat(claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91)))
-                .isEqualTo(new RequestClaims.Acquired(true, Optional.of(new RequestClaims.Interrupted("attempt-1", true))));
+                .isEqualTo(new RequestClaims.Acquired(Optional.of(new RequestClaims.Interrupted("attempt-1", true))));
+        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(62), now.plusSeconds(92))).isInstanceOf(RequestClaims.Busy.class);
+        // The delivery that took over is cut short too: the next one still knows a change may have been made.
+        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(120), now.plusSeconds(150)))
+                .isEqualTo(new RequestClaims.Acquired(Optional.of(new RequestClaims.Interrupted("attempt-2", true))));
+        assertThat(claims.state(id)).hasValueSatisfying(state -> assertThat(state.acting()).isTrue());
     }
 
     @Test
-    void only_the_holder_may_mark_a_request_as_acting() {
+    void only_the_holder_may_mark_a_request_as_acting_or_release_it() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
         claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91));
 
         assertThatThrownBy(() -> claims.markActing(id, "attempt-1")).isInstanceOf(StoreException.class)
                 .hasMessageContaining("no longer held");
+        claims.releaseHold(id, "attempt-1", now.plusSeconds(62));
+
         assertThat(claims.state(id)).hasValueSatisfying(state -> assertThat(state.acting()).isFalse());
+        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(63), now.plusSeconds(93))).isInstanceOf(RequestClaims.Busy.class);
+        claims.releaseHold(id, "attempt-2", now.plusSeconds(64));
+        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(65), now.plusSeconds(95)))
+                .isEqualTo(new RequestClaims.Acquired(Optional.of(new RequestClaims.Interrupted("attempt-2", false))));
     }
 
     @Test
-    void a_completed_request_past_its_retention_is_not_reported_as_interrupted() {
+    void a_change_past_its_retention_is_claimed_afresh_not_reported_as_interrupted() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
-        claims.complete(id, Reply.error("done").messages(), "ok");
-        claims.markPosted(id, 1, true);
+        claims.markActing(id, "attempt-1");
+        Instant later = now.plus(RequestClaims.RETENTION).plusSeconds(60);
 
-        assertThat(claims.claim(id, "attempt-2", now.plus(RequestClaims.RETENTION).plusSeconds(60), now.plus(RequestClaims.RETENTION)
-                .plusSeconds(90))).isEqualTo(new RequestClaims.Acquired(true, Optional.empty()));
+        assertThat(claims.claim(id, "attempt-2", later, later.plusSeconds(30))).isEqualTo(new RequestClaims.Acquired(Optional.empty()));
+        assertThat(claims.state(id)).hasValueSatisfying(state -> assertThat(state.acting()).isFalse());
     }
 
     @Test
@@ -91,7 +111,7 @@ class RequestClaimsTest {
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
         claims.complete(id, Reply.error("done").messages(), "ok");
 
-        assertThat(claims.claim(id, "attempt-1", now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
+        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
     }
 
     @Test
@@ -101,7 +121,7 @@ class RequestClaimsTest {
         claims.complete(id, Reply.error("done").messages(), "ok");
         claims.markPosted(id, 1, false);
 
-        assertThat(claims.claim(id, "attempt-1", now.plusSeconds(90), now.plusSeconds(120)))
+        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(90), now.plusSeconds(120)))
                 .isInstanceOfSatisfying(RequestClaims.Completed.class, c -> assertThat(c.posted()).isEqualTo(1));
     }
 
@@ -119,7 +139,7 @@ class RequestClaimsTest {
 
         claims.complete(id, huge.build().messages(), "ok");
 
-        assertThat(claims.claim(id, "attempt-1", now.plusSeconds(90), now.plusSeconds(120)))
+        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(90), now.plusSeconds(120)))
                 .isInstanceOfSatisfying(RequestClaims.Completed.class, c -> {
                     assertThat(c.reply()).isEmpty();
                     assertThat(c.delivered()).isFalse();
@@ -133,9 +153,9 @@ class RequestClaimsTest {
         List<Message> reply = Reply.error("done").messages();
         claims.complete(id, reply, "ok");
 
-        RequestClaims.Claim undelivered = claims.claim(id, "attempt-1", now.plusSeconds(120), now.plusSeconds(150));
+        RequestClaims.Claim undelivered = claims.claim(id, "attempt-2", now.plusSeconds(120), now.plusSeconds(150));
         claims.markPosted(id, 1, true);
-        RequestClaims.Claim delivered = claims.claim(id, "attempt-1", now.plusSeconds(180), now.plusSeconds(210));
+        RequestClaims.Claim delivered = claims.claim(id, "attempt-3", now.plusSeconds(180), now.plusSeconds(210));
 
         assertThat(undelivered).isInstanceOfSatisfying(RequestClaims.Completed.class, c -> {
             assertThat(c.delivered()).isFalse();
@@ -155,7 +175,7 @@ class RequestClaimsTest {
 
         Instant later = now.plus(RequestClaims.RETENTION).plus(Duration.ofMinutes(1));
 
-        assertThat(claims.claim(id, "attempt-1", later, later.plusSeconds(30))).isInstanceOf(RequestClaims.Acquired.class);
+        assertThat(claims.claim(id, "attempt-2", later, later.plusSeconds(30))).isEqualTo(new RequestClaims.Acquired(Optional.empty()));
     }
 
     @Test
