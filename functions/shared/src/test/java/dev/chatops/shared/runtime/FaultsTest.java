@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -140,13 +141,11 @@ class FaultsTest {
                                                                                                           MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             MutableClock clock = MutableClock.now();
-            RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", failingFast(proxy));
-            Command alter = RuntimeFixture.command(ALTER, call -> {
+            CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
                 effects.incrementAndGet();
                 proxy.goDown();
                 return Reply.inChannel("altered").text("altered it").build();
             });
-            CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/unrecorded"));
 
             String logs = logsOf(() -> runtime.handle(request, Duration.ofSeconds(30)));
@@ -177,12 +176,10 @@ class FaultsTest {
     void dynamodb_stopping_before_the_command_acted_leaves_nothing_done_and_the_retry_runs_it(LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             MutableClock clock = MutableClock.now();
-            RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", failingFast(proxy));
-            Command alter = RuntimeFixture.command(ALTER, call -> {
+            CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
                 effects.incrementAndGet();
                 return Reply.inChannel("altered").text("altered it").build();
             });
-            CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/before"));
             // The outage starts as the claimed request is marked as acting (its first update).
             proxy.goDownAtFirst("UpdateItem");
@@ -206,13 +203,11 @@ class FaultsTest {
     @Test
     void a_brief_outage_after_the_command_acted_is_recorded_once_dynamodb_is_back(LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
-            RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9", failingFast(proxy));
-            Command alter = RuntimeFixture.command(ALTER, call -> {
+            CommandRuntime runtime = alteringThrough(aws, proxy, Clock.systemUTC(), call -> {
                 effects.incrementAndGet();
                 proxy.goDown();
                 return Reply.inChannel("altered").text("altered it").build();
             });
-            CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/brief"));
             slack.onNextPostTo("/faults/brief", proxy::comeBack);
 
@@ -233,12 +228,10 @@ class FaultsTest {
                                                                                                          MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             MutableClock clock = MutableClock.now();
-            RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", failingFast(proxy));
-            Command alter = RuntimeFixture.command(ALTER, call -> {
+            CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
                 effects.incrementAndGet();
                 throw new RuntimeFixture.CutShort();
             });
-            CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/twice"));
             assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(RuntimeFixture.CutShort.class);
 
@@ -308,6 +301,13 @@ class FaultsTest {
                 .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("read it"));
         assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
                 .containsExactlyInAnyOrder("interrupted/unknown", "allowed/ok");
+    }
+
+    /** A runtime running {@code ALTER} as {@code run} says, on DynamoDB through {@code proxy}. */
+    private static CommandRuntime alteringThrough(LocalAws aws, DynamoDbProxy proxy, Clock clock,
+                                                  Function<CommandCall, Reply> run) {
+        RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", failingFast(proxy));
+        return new CommandRuntime(List.of(RuntimeFixture.command(ALTER, run)), fixture.services);
     }
 
     /** A client that gives up on an unreachable DynamoDB within seconds (the standard retry mode, 3 attempts). */
