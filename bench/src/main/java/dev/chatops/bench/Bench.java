@@ -2,6 +2,7 @@ package dev.chatops.bench;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.chatops.gateway.GatewayFunction;
+import dev.chatops.local.LocalStack;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
@@ -47,10 +48,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * bin/chatops-bench: cold starts in fresh JVMs from the deployable jars (the gateway, a hello-world
- * handler that computes one HMAC, and UserFunction's {@code whoami}), interleaved so that machine
- * noise falls on all alike; warm latencies in one JVM; artifact sizes. Prints a table and writes
- * {@code target/bench/results.json}. AWS is moto; Lambda's Invoke API and Slack's response_url are
- * loopback capture servers, called by the same client code as in production.
+ * handler that computes one HMAC, Bolt for Java, and each command function answering a real
+ * command: {@code whoami}, {@code feature get}, {@code auto_deploy status}, {@code explain}),
+ * interleaved so that machine noise falls on all alike; warm latencies in one JVM; artifact sizes.
+ * Prints a table and writes {@code target/bench/results.json}. It runs on the local stack (moto,
+ * the GitLab stand-ins seeded from the fixtures, the PostgreSQL replica when installed, a linked
+ * admin); Lambda's Invoke API and Slack's response_url are loopback capture servers, called by the
+ * same client code as in production. Every cold answer is checked to be the command's own.
  */
 public final class Bench {
     /** The JVM flags of Lambda's Java runtimes. */
@@ -71,44 +75,66 @@ public final class Bench {
     private void run(int runs) throws Exception {
         PrintStream quiet = new PrintStream(OutputStreamNull.INSTANCE, true, StandardCharsets.UTF_8);
         Log.redirect(quiet);
-        try (MotoServer moto = MotoServer.start();
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withSigningSecret(MotoExtension.SIGNING_SECRET));
              CaptureServer lambdaApi = new CaptureServer().start();
              CaptureServer slack = new CaptureServer().start()) {
-            moto.configureSdk();
             lambdaApi.answerByDefault(CaptureServer.Answer.of(202, ""));
-            LocalAws aws = LocalAws.create(Template.project(), MotoExtension.parameters());
+            LocalAws aws = stack.aws();
             Map<String, String> awsEnv = Map.of("AWS_REGION", MotoServer.REGION, "AWS_ACCESS_KEY_ID", "testing",
-                    "AWS_SECRET_ACCESS_KEY", "testing", "AWS_ENDPOINT_URL", moto.endpoint(),
+                    "AWS_SECRET_ACCESS_KEY", "testing", "AWS_ENDPOINT_URL", stack.moto().endpoint(),
                     "AWS_ENDPOINT_URL_LAMBDA", lambdaApi.url(""));
             Map<String, String> gatewayEnv = new HashMap<>(aws.functionEnvironment("GatewayFunction", Map.of()));
             gatewayEnv.putAll(awsEnv);
-            Map<String, String> userEnv = new HashMap<>(aws.functionEnvironment("UserFunction", Map.of(
-                    RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
-                    "GITLAB_INSTANCES", "ops=http://127.0.0.1:9,production=http://localhost:9",
-                    "CHATOPS_PROJECT", "ops/chatops")));
-            userEnv.putAll(awsEnv);
+            Map<String, Map<String, String>> functionEnvs = new LinkedHashMap<>();
+            for (String function : List.of("UserFunction", "FeatureFunction", "AutoDeployFunction", "ExplainFunction")) {
+                Map<String, String> env = new HashMap<>(aws.functionEnvironment(function,
+                        Map.of(RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1")));
+                env.putAll(awsEnv);
+                functionEnvs.put(function, env);
+            }
 
-            cold(runs, gatewayEnv, userEnv, slack);
+            cold(runs, gatewayEnv, functionEnvs, stack.replica().isPresent(), slack);
             warmGateway(gatewayEnv, lambdaApi);
-            warmWhoami(userEnv, slack);
+            warmWhoami(functionEnvs.get("UserFunction"), slack);
             artifacts();
         }
         report();
     }
 
-    private void cold(int runs, Map<String, String> gatewayEnv, Map<String, String> userEnv, CaptureServer slack)
-            throws Exception {
+    /** A command function measured cold: its module, handler, the command it answers and what its answer says. */
+    private record CommandRun(String label, String module, String handler, String function, String command,
+                              List<String> args, String answerContains) {
+    }
+
+    private static final List<CommandRun> COMMANDS = List.of(
+            new CommandRun("whoami (UserFunction)", "user", "dev.chatops.user.UserFunction", "UserFunction", "whoami",
+                    List.of(), "on `ops`"),
+            new CommandRun("feature get (FeatureFunction)", "feature", "dev.chatops.feature.FeatureFunction",
+                    "FeatureFunction", "feature", List.of("get", "my_flag"), "my_flag"),
+            new CommandRun("auto_deploy status (AutoDeployFunction)", "auto-deploy",
+                    "dev.chatops.autodeploy.AutoDeployFunction", "AutoDeployFunction", "auto_deploy", List.of("status"),
+                    "Deployments of"),
+            new CommandRun("explain (ExplainFunction)", "explain", "dev.chatops.explain.ExplainFunction", "ExplainFunction",
+                    "explain", List.of("SELECT * FROM projects WHERE id = 1"), "EXPLAIN ANALYZE on the production replica"));
+
+    private void cold(int runs, Map<String, String> gatewayEnv, Map<String, Map<String, String>> functionEnvs,
+                      boolean replica, CaptureServer slack) throws Exception {
         String harness = harnessClassPath();
         String gatewayCp = lambdaJar("gateway") + File.pathSeparator + harness;
-        String userCp = lambdaJar("user") + File.pathSeparator + harness;
         String helloCp = harness;
         // Bolt's own dependencies (Gson, OkHttp, Kotlin, the Slack client), as its deployment would carry them.
         String boltCp = harness + File.pathSeparator + boltClassPath();
+        Map<String, CommandRun> commands = new LinkedHashMap<>();
+        for (CommandRun command : COMMANDS) {
+            if (replica || !command.command().equals("explain")) {
+                commands.put(command.label(), command);
+            }
+        }
         Map<String, List<double[]>> samples = new LinkedHashMap<>();
         Path events = Files.createTempDirectory("bench-events");
         for (int i = 0; i < runs; i++) {
-            List<String> order = new ArrayList<>(List.of("hello world (one HMAC)", "gateway", "Bolt for Java 1.51.0",
-                    "whoami (UserFunction)"));
+            List<String> order = new ArrayList<>(List.of("hello world (one HMAC)", "gateway", "Bolt for Java 1.51.0"));
+            order.addAll(commands.keySet());
             java.util.Collections.rotate(order, i);
             for (String name : order) {
                 Path event = events.resolve(UUID.randomUUID() + ".json");
@@ -124,8 +150,16 @@ public final class Bench {
                     Files.writeString(event, gatewayEvent("run whoami", MotoExtension.SIGNING_SECRET));
                     sample = coldOnce(gatewayCp, "dev.chatops.gateway.GatewayFunction", event, gatewayEnv);
                 } else {
-                    Files.writeString(event, whoami(slack.url("/bench/" + UUID.randomUUID())).toJson());
-                    sample = coldOnce(userCp, "dev.chatops.user.UserFunction", event, userEnv);
+                    CommandRun command = commands.get(name);
+                    String path = "/bench/" + UUID.randomUUID();
+                    Files.writeString(event, asLocalAdmin(command, slack.url(path)).toJson());
+                    sample = coldOnce(lambdaJar(command.module()) + File.pathSeparator + harness, command.handler(), event,
+                            functionEnvs.get(command.function()));
+                    List<CaptureServer.Post> posts = slack.awaitPosts(path, 1, Duration.ofSeconds(10));
+                    String answer = posts.isEmpty() ? "(nothing)" : CaptureServer.textOf(posts.get(posts.size() - 1));
+                    if (!answer.contains(command.answerContains())) {
+                        throw new IllegalStateException(name + " did not answer as itself: " + answer);
+                    }
                 }
                 samples.computeIfAbsent(name, k -> new ArrayList<>()).add(sample);
             }
@@ -161,13 +195,24 @@ public final class Bench {
         builder.environment().putAll(env);
         long start = System.nanoTime();
         Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException(handler + " failed: " + output);
+        // Until the handler has answered (its result line), not until the process exits: a Lambda
+        // container does not exit, and threads winding down after the answer cost the person nothing.
+        StringBuilder output = new StringBuilder();
+        String line = null;
+        double wall = 0;
+        try (java.io.BufferedReader reader = new java.io.BufferedReader(
+                new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String read = reader.readLine(); read != null; read = reader.readLine()) {
+                if (line == null && read.startsWith("COLD ")) {
+                    wall = (System.nanoTime() - start) / 1_000_000.0;
+                    line = read;
+                }
+                output.append(read).append('\n');
+            }
         }
-        double wall = (System.nanoTime() - start) / 1_000_000.0;
-        String line = output.lines().filter(l -> l.startsWith("COLD ")).findFirst()
-                .orElseThrow(() -> new IllegalStateException(handler + " printed no result: " + output));
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0 || line == null) {
+            throw new IllegalStateException(handler + " failed or printed no result: " + output);
+        }
         String[] parts = line.split(" ", 6);
         if ((handler.contains("Gateway") || handler.contains("Bolt")) && !parts[5].contains("statusCode=200")) {
             throw new IllegalStateException(handler + " did not ack: " + parts[5]);
@@ -326,6 +371,13 @@ public final class Bench {
             return files.filter(p -> p.getFileName().toString().endsWith("-lambda.jar")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("build first: no -lambda.jar for " + module)).toString();
         }
+    }
+
+    /** {@code command} typed by the local stack's linked admin (a maintainer with 2FA on the ops instance). */
+    private static CommandRequest asLocalAdmin(CommandRun command, String responseUrl) {
+        return new CommandRequest(UUID.randomUUID().toString(), LocalStack.LOCAL_TEAM, "", LocalStack.LOCAL_ADMIN, "admin",
+                "C1", "ops", "/chatops", command.command(), command.args(), Map.of(), String.join(" ", command.args()),
+                responseUrl, Instant.now());
     }
 
     private static CommandRequest whoami(String responseUrl) {
