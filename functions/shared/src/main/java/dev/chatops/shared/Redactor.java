@@ -30,9 +30,13 @@ public final class Redactor {
 
     /** The arguments and options as one line, with secret-looking values masked. */
     public static String redact(List<String> args, Map<String, String> options) {
+        // `--token hunter2` (a space, not `=`) parses as a flag and a word: which word followed it is
+        // no longer known, so every word is masked.
+        boolean secretFlag = options.entrySet().stream().anyMatch(option -> option.getValue() == null
+                && SECRET_NAME.matcher(option.getKey().toLowerCase(Locale.ROOT)).matches());
         List<String> parts = new ArrayList<>();
         for (String arg : args) {
-            parts.add(redactText(arg));
+            parts.add(secretFlag ? MASK : redactText(arg));
         }
         options.forEach((name, value) -> {
             if (value == null) {

@@ -50,6 +50,13 @@ class RedactorTest {
     }
 
     @Test
+    void a_secret_named_switch_followed_by_a_word_masks_every_word_since_the_value_cannot_be_told_apart() {
+        assertThat(Redactor.redact(List.of("login", "hunter2"), opts("password", null, "ops", null)))
+                .isEqualTo(MASK + " " + MASK + " --password --ops");
+        assertThat(Redactor.redact(List.of("login", "hunter2"), opts("ops", null))).isEqualTo("login hunter2 --ops");
+    }
+
+    @Test
     void redact_masks_credential_shaped_args_and_values_of_ordinary_options() {
         assertThat(Redactor.redact(List.of("login", "glpat-abcdefgh12345678"), opts("note", "AKIAIOSFODNN7EXAMPLE")))
                 .isEqualTo("login " + MASK + " --note=" + MASK);
