@@ -35,6 +35,8 @@ public final class DynamoDbProxy implements AutoCloseable {
     private final AtomicInteger throttleNext = new AtomicInteger();
     private final AtomicInteger throttled = new AtomicInteger();
     private volatile String downAt;
+    private volatile String dropOperation;
+    private final AtomicInteger dropCount = new AtomicInteger();
     private final AtomicInteger downAfter = new AtomicInteger();
 
     public DynamoDbProxy(String target) {
@@ -75,6 +77,15 @@ public final class DynamoDbProxy implements AutoCloseable {
         downAt = "DynamoDB_20120810." + operation;
     }
 
+    /**
+     * The next {@code count} requests for {@code operation} get no answer (their connection is closed),
+     * then it answers again: a blip, as the SDK sees a dropped connection.
+     */
+    public void dropNext(String operation, int count) {
+        dropOperation = "DynamoDB_20120810." + operation;
+        dropCount.set(count);
+    }
+
     /** From now on connections are refused, as if DynamoDB (moto) had stopped. */
     public synchronized void goDown() {
         if (up) {
@@ -105,6 +116,9 @@ public final class DynamoDbProxy implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String operation = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            if (operation != null && operation.equals(dropOperation) && dropCount.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return;
+            }
             if (downAt != null && downAt.equals(operation) && downAfter.decrementAndGet() == 0) {
                 downAt = null;
                 // Stopping waits for open exchanges, this one included: stop from another thread.

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one delivery of a command request: audit the attempt, claim the request once, match the
@@ -109,11 +110,14 @@ public final class CommandRuntime {
                 Log.info("command.duplicate", "command", request.command());
                 return;
             }
-            List<Message> reply = done.reply().isEmpty()
-                    ? Reply.error(":warning: `" + Text.inCode(request.display(), 200) + "` ran, but its answer could not be "
-                            + "kept for a retry. Request id: `" + request.requestId() + "`.").messages()
-                    : done.reply();
-            deliver(request, entry, reply, Math.min(done.posted(), reply.size()), deadline, "replayed", "ok",
+            if (done.reply().isEmpty()) {
+                // Too large to keep: whatever part reached Slack, the person hears that the rest is lost.
+                deliver(request, entry, Reply.error(":warning: `" + Text.inCode(request.display(), 200) + "` ran, but its "
+                        + "answer could not be kept for a retry. Request id: `" + request.requestId() + "`.").messages(), 0,
+                        deadline, "replayed", "ok", "the stored reply was too large to keep; a note was posted instead");
+                return;
+            }
+            deliver(request, entry, done.reply(), Math.min(done.posted(), done.reply().size()), deadline, "replayed", "ok",
                     "stored reply posted again from message " + (done.posted() + 1));
             return;
         }
@@ -136,8 +140,8 @@ public final class CommandRuntime {
             List<Message> noted = withNote(messages, "_ChatOps could not record this answer (its store did not respond), "
                     + "so `audit` may not show how it ended; the operators have it in the logs under request id `"
                     + request.requestId() + "`._");
-            deliver(request, entry, noted, 0, deadline, outcome.decision(), outcome.outcome(), outcome.detail());
-            recordLate(request, messages, outcome.outcome());
+            int posted = deliver(request, entry, noted, 0, deadline, outcome.decision(), outcome.outcome(), outcome.detail());
+            recordLate(request, messages, outcome.outcome(), posted);
             return;
         }
         deliver(request, entry, messages, 0, deadline, outcome.decision(), outcome.outcome(), outcome.detail());
@@ -147,11 +151,10 @@ public final class CommandRuntime {
      * After an unrecorded answer reached Slack, one more try at recording it as answered: if the store
      * is back, a later delivery of the request finds it answered rather than interrupted.
      */
-    private void recordLate(CommandRequest request, List<Message> messages, String outcome) {
+    private void recordLate(CommandRequest request, List<Message> messages, String outcome, int posted) {
         try {
-            claims.complete(request.requestId(), messages, outcome);
-            claims.markPosted(request.requestId(), messages.size(), true);
-            Log.info("command.recorded_late");
+            claims.complete(request.requestId(), messages, outcome, posted);
+            Log.info("command.recorded_late", "posted", posted);
         } catch (StoreException e) {
             Log.warn("command.still_unrecorded", "error", e.getMessage());
         }
@@ -285,12 +288,17 @@ public final class CommandRuntime {
         return reply.build();
     }
 
-    /** Posts {@code messages} from index {@code from}, counting each one that reaches Slack. */
-    private void deliver(CommandRequest request, AuditLog.Entry entry, List<Message> messages, int from, Instant deadline,
-                         String decision, String outcome, String detail) {
+    /**
+     * Posts {@code messages} from index {@code from}, counting each one that reaches Slack; returns
+     * how many of them have (unless Slack asks for a retry, which is thrown).
+     */
+    private int deliver(CommandRequest request, AuditLog.Entry entry, List<Message> messages, int from, Instant deadline,
+                        String decision, String outcome, String detail) {
         int total = messages.size();
+        AtomicInteger reached = new AtomicInteger(from);
         try {
             replies.post(request.responseUrl(), messages.subList(from, total), deadline, count -> {
+                reached.set(from + count);
                 try {
                     claims.markPosted(request.requestId(), from + count, from + count == total);
                 } catch (StoreException e) {
@@ -309,9 +317,10 @@ public final class CommandRuntime {
                 }
                 throw e;
             }
-            return;
+            return reached.get();
         }
         finish(entry, decision, outcome, detail);
+        return reached.get();
     }
 
     /** Completes the audit record; a store failure here is logged, never turned into a retry that could act again. */

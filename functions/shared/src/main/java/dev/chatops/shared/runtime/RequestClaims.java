@@ -132,7 +132,7 @@ public final class RequestClaims {
                 }
                 return takeOverActing(requestId, holder, found, now, holdUntil);
             }
-            return interpret(found, now);
+            return replayOrInterpret(requestId, holder, found, now, holdUntil);
         } catch (SdkException e) {
             throw new StoreException("could not claim request " + requestId, e);
         }
@@ -165,6 +165,41 @@ public final class RequestClaims {
         } catch (SdkException e) {
             throw new StoreException("could not take over request " + requestId, e);
         }
+    }
+
+    /**
+     * A completed request whose reply did not all reach Slack and whose holder's time ran out: this
+     * delivery takes the hold before posting what is left, so that two deliveries never post it
+     * both. Anything else is read as it stands.
+     */
+    private Claim replayOrInterpret(String requestId, String holder, Map<String, AttributeValue> found, Instant now,
+                                    Instant holdUntil) {
+        Map<String, AttributeValue> item = found;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            boolean replayable = DONE.equals(text(item, STATUS)) && !Boolean.TRUE.equals(bool(item, DELIVERED))
+                    && item.containsKey(IN_PROGRESS_UNTIL) && Long.parseLong(item.get(IN_PROGRESS_UNTIL).n()) < now.toEpochMilli();
+            if (!replayable) {
+                return interpret(item, now);
+            }
+            try {
+                dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
+                        .updateExpression("SET #holder = :me, #until = :until")
+                        .conditionExpression("#status = :done AND #until < :nowMs AND NOT #delivered = :true")
+                        .expressionAttributeNames(Map.of("#status", STATUS, "#holder", HOLDER, "#until", IN_PROGRESS_UNTIL,
+                                "#delivered", DELIVERED))
+                        .expressionAttributeValues(Map.of(":done", s(DONE), ":me", s(holder), ":true", AttributeValue.fromBool(true),
+                                ":until", n(holdUntil.toEpochMilli()), ":nowMs", n(now.toEpochMilli()))));
+                return new Completed(replyOf(item), intOf(item, POSTED), false);
+            } catch (ConditionalCheckFailedException e) {
+                item = read(requestId).orElse(Map.of());
+                if (holder.equals(text(item, HOLDER)) && DONE.equals(text(item, STATUS))) {
+                    return new Completed(replyOf(item), intOf(item, POSTED), Boolean.TRUE.equals(bool(item, DELIVERED)));
+                }
+            } catch (SdkException e) {
+                throw new StoreException("could not take over the reply of request " + requestId, e);
+            }
+        }
+        return new Busy(now);
     }
 
     private static String text(Map<String, AttributeValue> item, String name) {
@@ -225,12 +260,21 @@ public final class RequestClaims {
 
     /** Records the outcome and the reply before it is posted, so a retry can re-post it instead of acting again. */
     public void complete(String requestId, List<Message> reply, String outcome) {
+        complete(requestId, reply, outcome, 0);
+    }
+
+    /**
+     * Records the outcome and the reply of which {@code posted} messages already reached Slack, in one
+     * write (an answer posted while the store was away, recorded once it is back).
+     */
+    public void complete(String requestId, List<Message> reply, String outcome, int posted) {
         byte[] stored = gzip(gson.toJson(reply));
         Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#delivered", DELIVERED,
                 "#outcome", OUTCOME, "#posted", POSTED, "#size", REPLY_SIZE));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":done", s(DONE), ":false", AttributeValue.fromBool(false),
-                ":outcome", s(outcome), ":zero", n(0), ":size", n(reply.size())));
-        String update = "SET #status = :done, #delivered = :false, #outcome = :outcome, #posted = :zero, #size = :size";
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":done", s(DONE),
+                ":delivered", AttributeValue.fromBool(posted >= reply.size()),
+                ":outcome", s(outcome), ":posted", n(posted), ":size", n(reply.size())));
+        String update = "SET #status = :done, #delivered = :delivered, #outcome = :outcome, #posted = :posted, #size = :size";
         if (stored.length <= MAX_STORED_REPLY_BYTES) {
             names.put("#reply", REPLY);
             values.put(":reply", AttributeValue.fromB(SdkBytes.fromByteArray(stored)));

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DuplicateDeliveriesTest {
     private static final int TRIALS = dev.chatops.testing.Soak.count("chatops.trials", 1000, 10_000);
     private static final CommandSpec CHANGE = CommandSpec.of("change", "Changes something once.", Target.USER,
-            Form.of(Role.ANYONE, "Counts its effect per request."));
+            Form.of(Role.ANYONE, "Counts its effect per request.").changing());
 
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();

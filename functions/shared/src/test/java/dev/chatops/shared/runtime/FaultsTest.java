@@ -201,6 +201,53 @@ class FaultsTest {
     }
 
     @Test
+    void a_blip_before_the_command_acted_gives_the_hold_back_so_the_retry_runs_it_at_once(LocalAws aws, MotoServer moto) {
+        try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
+            CommandRuntime runtime = alteringThrough(aws, proxy, Clock.systemUTC(), call -> {
+                effects.incrementAndGet();
+                return Reply.inChannel("altered").text("altered it").build();
+            });
+            CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/blip"));
+            // Every attempt the SDK makes at marking the request as acting is dropped; then DynamoDB answers again.
+            proxy.dropNext("UpdateItem", 3);
+
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(StoreException.class);
+            runtime.handle(request, Duration.ofSeconds(30));
+
+            assertThat(effects).hasValue(1);
+            assertThat(slack.postsTo("/faults/blip")).singleElement()
+                    .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("altered it"));
+            assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
+                    .containsExactlyInAnyOrder("unknown/error", "allowed/ok");
+        }
+    }
+
+    @Test
+    void a_reply_too_large_to_keep_is_followed_by_a_note_when_its_holder_died_while_posting_it(LocalAws aws) {
+        RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC());
+        CommandRuntime runtime = new CommandRuntime(List.of(change()), fixture.services);
+        CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/huge"));
+        RequestClaims claims = fixture.services.claims();
+        java.time.Instant past = java.time.Instant.now().minusSeconds(200);
+        claims.claim(request.requestId(), "attempt-0", past, past.plusSeconds(30));
+        java.util.Random random = new java.util.Random(7);
+        Reply.Builder huge = Reply.ephemeral("huge");
+        for (int i = 0; i < 250; i++) {
+            byte[] noise = new byte[2200];
+            random.nextBytes(noise);
+            huge.text(java.util.Base64.getEncoder().encodeToString(noise));
+        }
+        claims.complete(request.requestId(), huge.build().messages(), "ok");
+        claims.markPosted(request.requestId(), 1, false);
+
+        runtime.handle(request, Duration.ofSeconds(30));
+
+        assertThat(effects).hasValue(0);
+        assertThat(slack.postsTo("/faults/huge")).singleElement().satisfies(post -> assertThat(CaptureServer.textOf(post))
+                .contains("ran, but its answer could not be kept for a retry", request.requestId()));
+    }
+
+    @Test
     void a_brief_outage_after_the_command_acted_is_recorded_once_dynamodb_is_back(LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             CommandRuntime runtime = alteringThrough(aws, proxy, Clock.systemUTC(), call -> {

@@ -78,6 +78,47 @@ class RequestClaimsTest {
     }
 
     @Test
+    void a_change_whose_answer_reached_slack_unrecorded_is_answered_not_interrupted() {
+        String id = id();
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
+        claims.markActing(id, "attempt-1");
+        claims.markPosted(id, 1, true);
+
+        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91)))
+                .isInstanceOfSatisfying(RequestClaims.Completed.class, c -> assertThat(c.delivered()).isTrue());
+    }
+
+    @Test
+    void of_two_deliveries_replaying_an_undelivered_reply_only_one_posts() {
+        String id = id();
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
+        claims.complete(id, Reply.error("done").messages(), "ok");
+
+        RequestClaims.Claim first = claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91));
+        RequestClaims.Claim second = claims.claim(id, "attempt-3", now.plusSeconds(62), now.plusSeconds(92));
+
+        assertThat(first).isInstanceOfSatisfying(RequestClaims.Completed.class, c -> assertThat(c.reply()).hasSize(1));
+        assertThat(second).isInstanceOf(RequestClaims.Busy.class);
+        claims.releaseHold(id, "attempt-2", now.plusSeconds(63));
+        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(64), now.plusSeconds(94))).isInstanceOf(RequestClaims.Completed.class);
+    }
+
+    @Test
+    void an_answer_recorded_late_says_how_much_of_it_reached_slack() {
+        String id = id();
+        claims.claim(id, "attempt-1", now, now.plusSeconds(30));
+        List<Message> reply = Reply.error("done").messages();
+
+        claims.complete(id, reply, "ok", 1);
+
+        assertThat(claims.state(id)).hasValueSatisfying(state -> {
+            assertThat(state.completed()).isTrue();
+            assertThat(state.posted()).isEqualTo(1);
+            assertThat(state.delivered()).isTrue();
+        });
+    }
+
+    @Test
     void only_the_holder_may_mark_a_request_as_acting_or_release_it() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
