@@ -230,14 +230,7 @@ class FaultsTest {
         RequestClaims claims = fixture.services.claims();
         java.time.Instant past = java.time.Instant.now().minusSeconds(200);
         claims.claim(request.requestId(), "attempt-0", past, past.plusSeconds(30));
-        java.util.Random random = new java.util.Random(7);
-        Reply.Builder huge = Reply.ephemeral("huge");
-        for (int i = 0; i < 250; i++) {
-            byte[] noise = new byte[2200];
-            random.nextBytes(noise);
-            huge.text(java.util.Base64.getEncoder().encodeToString(noise));
-        }
-        claims.complete(request.requestId(), huge.build().messages(), "ok");
+        claims.complete(request.requestId(), RuntimeFixture.tooLargeToStore(), "ok");
         claims.markPosted(request.requestId(), 1, false);
 
         runtime.handle(request, Duration.ofSeconds(30));

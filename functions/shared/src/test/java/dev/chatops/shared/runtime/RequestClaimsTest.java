@@ -170,15 +170,8 @@ class RequestClaimsTest {
     void a_reply_too_large_for_a_dynamodb_item_is_not_stored_yet_the_request_completes() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
-        java.util.Random random = new java.util.Random(7);
-        Reply.Builder huge = Reply.ephemeral("huge");
-        for (int i = 0; i < 250; i++) {
-            byte[] noise = new byte[2200];
-            random.nextBytes(noise);
-            huge.text(java.util.Base64.getEncoder().encodeToString(noise));
-        }
 
-        claims.complete(id, huge.build().messages(), "ok");
+        claims.complete(id, RuntimeFixture.tooLargeToStore(), "ok");
 
         assertThat(claims.claim(id, "attempt-2", now.plusSeconds(90), now.plusSeconds(120)))
                 .isInstanceOfSatisfying(RequestClaims.Completed.class, c -> {

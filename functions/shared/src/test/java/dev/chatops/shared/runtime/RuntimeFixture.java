@@ -50,6 +50,18 @@ final class RuntimeFixture {
         }
     }
 
+    /** A reply whose gzipped JSON is over what a DynamoDB item may hold (random text does not compress). */
+    static List<Message> tooLargeToStore() {
+        java.util.Random random = new java.util.Random(7);
+        Reply.Builder huge = Reply.ephemeral("huge");
+        for (int i = 0; i < 250; i++) {
+            byte[] noise = new byte[2200];
+            random.nextBytes(noise);
+            huge.text(java.util.Base64.getEncoder().encodeToString(noise));
+        }
+        return huge.build().messages();
+    }
+
     /** A command for tests: its declaration and what it does. */
     static Command command(dev.chatops.shared.command.CommandSpec spec, java.util.function.Function<CommandCall, Reply> run) {
         return new Command() {
