@@ -67,12 +67,12 @@ public final class DynamoDbProxy implements AutoCloseable {
      * The first request for {@code operation} ({@code "UpdateItem"}, say) gets no answer (its
      * connection is closed), and from then on the proxy is down: an outage that starts mid-command.
      */
-    public void goDownAtFirst(String operation) {
-        goDownAtFirst(operation, 1);
+    public void goDownAt(String operation) {
+        goDownAt(operation, 1);
     }
 
-    /** As {@link #goDownAtFirst(String)}, at the {@code nth} request for {@code operation} from now. */
-    public void goDownAtFirst(String operation, int nth) {
+    /** As {@link #goDownAt(String)}, at the {@code nth} request for {@code operation} from now. */
+    public void goDownAt(String operation, int nth) {
         downAfter.set(nth);
         downAt = "DynamoDB_20120810." + operation;
     }

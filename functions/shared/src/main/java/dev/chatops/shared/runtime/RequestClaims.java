@@ -161,7 +161,7 @@ public final class RequestClaims {
             if (holder.equals(text(latest, HOLDER))) {
                 return new Acquired(Optional.of(new Interrupted(earlier, true))); // ours, applied before a retry
             }
-            return interpret(latest, now);
+            return replayOrInterpret(requestId, holder, latest, now, holdUntil);
         } catch (SdkException e) {
             throw new StoreException("could not take over request " + requestId, e);
         }

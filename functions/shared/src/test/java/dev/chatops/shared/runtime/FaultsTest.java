@@ -182,7 +182,7 @@ class FaultsTest {
             });
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/before"));
             // The outage starts as the claimed request is marked as acting (its first update).
-            proxy.goDownAtFirst("UpdateItem");
+            proxy.goDownAt("UpdateItem");
 
             assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(StoreException.class);
             assertThat(effects).hasValue(0);
@@ -277,7 +277,7 @@ class FaultsTest {
 
             // The second delivery takes over, then loses DynamoDB and Slack alike: Lambda will retry it.
             clock.advance(Duration.ofSeconds(31));
-            proxy.goDownAtFirst("UpdateItem", 2);
+            proxy.goDownAt("UpdateItem", 2);
             slack.answerNextOn("/faults/twice", Answer.status(500), Answer.status(500), Answer.status(500), Answer.status(500));
             assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(ReplyException.class);
             proxy.comeBack();
