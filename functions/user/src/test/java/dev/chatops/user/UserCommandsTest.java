@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.Redactor;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
 import dev.chatops.shared.runtime.AuditLog;
@@ -224,10 +225,14 @@ class UserCommandsTest {
                 .doesNotContain("Exception", "AccessDenied", "dynamodb:", "arn:", "at dev.");
         assertThat(access.findLink(team, "UFRANK")).isEmpty();
         assertThat(access.slackUserOf("ops", frank)).isEmpty();
-        assertThat(audit.recent(5, "UFRANK", "link")).singleElement()
-                .satisfies(record -> assertThat(record.decision() + "/" + record.outcome()).isEqualTo("allowed/error"));
+        assertThat(audit.recent(5, "UFRANK", "link")).singleElement().satisfies(record -> {
+            assertThat(record.decision() + "/" + record.outcome()).isEqualTo("allowed/error");
+            assertThat(record.arguments()).as("a code that still works is no one else's to read").isEqualTo(Redactor.MASK);
+        });
 
         assertThat(link(function, "UFRANK", code)).contains("now linked to the GitLab account `frank`");
+        assertThat(run("UBOSS", "audit", List.of(), Map.of("user", "UFRANK"))).contains("link [redacted]")
+                .doesNotContain(code);
     }
 
     @Test
