@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loopback proxy in front of moto for the faults moto cannot make: it answers DynamoDB's
  * throttling error ({@code ProvisionedThroughputExceededException}, 400) to the next N requests,
+ * IAM's denial ({@code AccessDeniedException}, 400) to the next N requests for one operation,
  * and it can go down (its port refuses connections, as a stopped moto's would) and come back on the
  * same port, with moto's state intact for the test to inspect.
  */
@@ -38,6 +39,9 @@ public final class DynamoDbProxy implements AutoCloseable {
     private volatile String dropOperation;
     private final AtomicInteger dropCount = new AtomicInteger();
     private final AtomicInteger downAfter = new AtomicInteger();
+    private volatile String denyOperation;
+    private volatile String deniedAction;
+    private final AtomicInteger denyCount = new AtomicInteger();
 
     public DynamoDbProxy(String target) {
         this.target = target;
@@ -102,6 +106,16 @@ public final class DynamoDbProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * The next {@code count} requests for {@code operation} ({@code "TransactWriteItems"}, say) are
+     * refused as AWS refuses a role without {@code action} ({@code "dynamodb:PutItem"}): moto checks no IAM.
+     */
+    public void denyNext(String operation, String action, int count) {
+        deniedAction = action;
+        denyOperation = "DynamoDB_20120810." + operation;
+        denyCount.set(count);
+    }
+
     /** The next {@code count} requests are throttled. */
     public void throttleNext(int count) {
         throttleNext.set(count);
@@ -123,6 +137,16 @@ public final class DynamoDbProxy implements AutoCloseable {
                 downAt = null;
                 // Stopping waits for open exchanges, this one included: stop from another thread.
                 new Thread(this::goDown).start();
+                return;
+            }
+            if (operation != null && operation.equals(denyOperation) && denyCount.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                byte[] answer = ("{\"__type\":\"com.amazon.coral.service#AccessDeniedException\",\"Message\":\"User: "
+                        + "arn:aws:sts::123456789012:assumed-role/ChatOpsRole/function is not authorized to perform: "
+                        + deniedAction + " on resource: arn:aws:dynamodb:us-east-1:123456789012:table/AccessTable because no "
+                        + "identity-based policy allows the " + deniedAction + " action\"}").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
+                exchange.sendResponseHeaders(400, answer.length);
+                exchange.getResponseBody().write(answer);
                 return;
             }
             if (throttleNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

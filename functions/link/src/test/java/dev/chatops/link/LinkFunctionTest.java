@@ -91,11 +91,11 @@ class LinkFunctionTest {
         assertThat(access.findLink(team, "U1")).isEmpty();
         java.util.regex.Matcher code = java.util.regex.Pattern.compile("link ([A-Z0-9]{4}-[A-Z0-9]{4})").matcher(page.getBody());
         assertThat(code.find()).isTrue();
-        assertThat(access.takePending(code.group(1), clock.instant())).hasValueSatisfying(pending -> {
+        assertThat(access.pending(code.group(1), clock.instant())).hasValueSatisfying(pending -> {
             assertThat(pending.gitlabUserId()).isEqualTo(alice);
             assertThat(pending.accessLevel()).isEqualTo(30);
         });
-        assertThat(access.takePending(code.group(1), clock.instant())).as("a code is taken once").isEmpty();
+        assertThat(access.pending(code.group(1), clock.instant().plus(LinkState.LIFETIME))).as("for 10 minutes").isEmpty();
         assertThat(page.getHeaders()).containsKey("content-security-policy");
     }
 

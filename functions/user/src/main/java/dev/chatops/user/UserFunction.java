@@ -5,7 +5,7 @@ import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
 
-/** The Lambda function for commands about people and their access: {@code whoami}, {@code unlink}, {@code user find}, {@code audit}. */
+/** The Lambda function for commands about people and their access: {@code whoami}, {@code link}, {@code unlink}, {@code user find}, {@code audit}. */
 public final class UserFunction extends CommandFunction {
     /** Lambda's constructor: configuration from the process environment. */
     public UserFunction() {

@@ -4,32 +4,48 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.Redactor;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
+import dev.chatops.shared.runtime.AuditLog;
+import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.DynamoDbProxy;
 import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.MotoServer;
 import dev.chatops.testing.SecretsNotLogged;
+import dev.chatops.testing.SerializedDynamoDb;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** {@code user find}, {@code unlink} and {@code audit} through UserFunction, with GitLab stand-ins for ops and production. */
+/** {@code user find}, {@code link}, {@code unlink} and {@code audit} through UserFunction, with GitLab stand-ins for ops and production. */
 @ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class UserCommandsTest {
     @RegisterExtension
@@ -39,8 +55,10 @@ class UserCommandsTest {
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
 
+    private Env env;
     private UserFunction function;
     private AccessStore access;
+    private AuditLog audit;
     private String team;
     private long bob;
 
@@ -57,12 +75,14 @@ class UserCommandsTest {
         ops.addUser("carol", false);
         production.addUser("bob", true);
         production.addUser("boss", true);
-        Services services = Services.fromEnvironment(Env.of(aws.functionEnvironment("UserFunction", Map.of(
+        env = Env.of(aws.functionEnvironment("UserFunction", Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
-                "CHATOPS_PROJECT", "ops/chatops"))));
+                "CHATOPS_PROJECT", "ops/chatops")));
+        Services services = Services.fromEnvironment(env);
         function = new UserFunction(services);
         access = services.access();
+        audit = services.audit();
         team = "T" + UUID.randomUUID().toString().substring(0, 8);
         access.link(Link.of(team, "UBOSS", "ops", boss, "boss", Instant.now()));
         access.link(Link.of(team, "UBOB", "ops", bob, "bob", Instant.now()));
@@ -122,13 +142,14 @@ class UserCommandsTest {
     @Test
     void link_with_the_code_from_the_linking_page_links_whoever_types_it_once() throws IOException {
         long dana = ops.addUser("dana", true).id();
-        String code = access.holdPending(new AccessStore.Pending("ops", dana, "dana", 40, Instant.now()),
-                Instant.now().plusSeconds(600));
+        String code = hold(dana, "dana", 40);
 
-        assertThat(run("UDANA", "link", List.of(code.toLowerCase()), Map.of())).contains("now linked to the GitLab account `dana`",
-                "maintainer");
+        assertThat(link(function, "UDANA", code.toLowerCase())).contains(
+                ":white_check_mark: Your Slack account is now linked to the GitLab account `dana` on ops.",
+                "Your role on `ops/chatops` is maintainer.");
         assertThat(access.findLink(team, "UDANA")).hasValueSatisfying(link -> assertThat(link.gitlabUserId()).isEqualTo(dana));
-        assertThat(run("UOTHER", "link", List.of(code), Map.of())).contains("unknown, used or expired");
+        assertThat(link(function, "UOTHER", code)).contains(":warning: That code is unknown, used or expired (codes last 10 minutes).",
+                "Run `/chatops run whoami` for a new Connect button.");
         assertThat(access.findLink(team, "UOTHER")).isEmpty();
     }
 
@@ -137,13 +158,119 @@ class UserCommandsTest {
         long erin = ops.addUser("erin", true).id();
         String expired = access.holdPending(new AccessStore.Pending("ops", erin, "erin", 30, Instant.now()),
                 Instant.now().minusSeconds(1));
-        String taken = access.holdPending(new AccessStore.Pending("ops", bob, "bob", 30, Instant.now()),
-                Instant.now().plusSeconds(600));
+        String taken = hold(bob, "bob", 30);
 
-        assertThat(run("UERIN", "link", List.of(expired), Map.of())).contains("unknown, used or expired");
-        assertThat(run("UMALLORY", "link", List.of(taken), Map.of())).contains("already linked to another Slack account");
-        assertThat(run("UBOB", "link", List.of("ABCD-EFGH"), Map.of())).contains("already linked to `bob`");
+        assertThat(link(function, "UERIN", expired)).contains("unknown, used or expired");
+        assertThat(link(function, "UMALLORY", taken)).contains(
+                ":no_entry: The GitLab account `bob` is already linked to another Slack account. Nothing was changed.");
+        assertThat(link(function, "UBOB", "ABCD-EFGH")).contains(
+                ":information_source: Your Slack account is already linked to `bob`. Run `/chatops run unlink` first");
         assertThat(access.findLink(team, "UMALLORY")).isEmpty();
+        assertThat(access.findLink(team, "UERIN")).isEmpty();
+    }
+
+    @Test
+    void a_code_refused_because_its_account_is_linked_elsewhere_still_links_once_that_link_is_gone() throws IOException {
+        String code = hold(bob, "bob", 30);
+
+        assertThat(link(function, "UBOBNEW", code)).contains("`bob` is already linked to another Slack account");
+        assertThat(access.pending(code, Instant.now())).as("the refused link did not spend the code").isPresent();
+        run("UBOB", "unlink", List.of(), Map.of());
+
+        assertThat(link(function, "UBOBNEW", code)).contains("now linked to the GitLab account `bob`", "is developer.");
+        assertThat(access.slackUserOf("ops", bob)).hasValueSatisfying(slack -> assertThat(slack[1]).isEqualTo("UBOBNEW"));
+    }
+
+    @Test
+    void a_person_linked_already_keeps_their_code_for_after_unlink() throws IOException {
+        long hank = ops.addUser("hank", true).id();
+        String code = hold(hank, "hank", 0);
+
+        assertThat(link(function, "UBOB", code)).contains("already linked to `bob`");
+        run("UBOB", "unlink", List.of(), Map.of());
+
+        assertThat(link(function, "UBOB", code)).contains("now linked to the GitLab account `hank` on ops.",
+                "You are not a member of `ops/chatops` yet: ask a maintainer to run `/chatops run member add hank ops/chatops --ops`.");
+    }
+
+    @Test
+    void a_used_code_cannot_be_used_again_even_by_its_owner_after_unlinking() throws IOException {
+        long gail = ops.addUser("gail", true).id();
+        String code = hold(gail, "gail", 30);
+        assertThat(link(function, "UGAIL", code)).contains("now linked to the GitLab account `gail`");
+        assertThat(run("UGAIL", "unlink", List.of(), Map.of())).contains("no longer linked to `gail`");
+
+        assertThat(link(function, "UGAIL", code)).contains("unknown, used or expired");
+        assertThat(access.findLink(team, "UGAIL")).isEmpty();
+        assertThat(access.slackUserOf("ops", gail)).isEmpty();
+    }
+
+    @Test
+    void when_the_store_refuses_the_link_nothing_changes_the_person_is_told_so_and_the_same_code_links_later(MotoServer moto)
+            throws IOException {
+        long frank = ops.addUser("frank", true).id();
+        String code = hold(frank, "frank", 30);
+        CommandRequest request = request("UFRANK", "link", List.of(code));
+        String seen;
+        try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
+            // As AWS answers a role without dynamodb:PutItem: the transaction's Puts are authorised one by one.
+            proxy.denyNext("TransactWriteItems", "dynamodb:PutItem", 1);
+            seen = link(new UserFunction(servicesOn(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+                    .endpointOverride(URI.create(proxy.endpoint())).build())), request, code);
+        }
+
+        assertThat(seen).contains(":x: Linking failed: ChatOps could not store the link, so nothing was changed.",
+                "Your code still works until it expires, 10 minutes after the linking page showed it",
+                "Request id: `" + request.requestId() + "`.")
+                .doesNotContain("Exception", "AccessDenied", "dynamodb:", "arn:", "at dev.");
+        assertThat(access.findLink(team, "UFRANK")).isEmpty();
+        assertThat(access.slackUserOf("ops", frank)).isEmpty();
+        assertThat(audit.recent(5, "UFRANK", "link")).singleElement().satisfies(record -> {
+            assertThat(record.decision() + "/" + record.outcome()).isEqualTo("allowed/error");
+            assertThat(record.arguments()).as("a code that still works is no one else's to read").isEqualTo(Redactor.MASK);
+        });
+
+        assertThat(link(function, "UFRANK", code)).contains("now linked to the GitLab account `frank`");
+        assertThat(run("UBOSS", "audit", List.of(), Map.of("user", "UFRANK"))).contains("link [redacted]")
+                .doesNotContain(code);
+    }
+
+    @Test
+    void two_concurrent_link_commands_with_one_code_link_exactly_once() throws Exception {
+        // Two Lambda containers, their DynamoDB requests ordered as DynamoDB orders them (see SerializedDynamoDb).
+        List<UserFunction> containers = List.of(new UserFunction(servicesOn(SerializedDynamoDb.client())),
+                new UserFunction(servicesOn(SerializedDynamoDb.client())));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int r = 0; r < 10; r++) {
+                String racer = "racer" + r;
+                String code = hold(ops.addUser(racer, true).id(), racer, 30);
+                List<String> users = List.of("URA" + r, "URB" + r);
+                CountDownLatch start = new CountDownLatch(1);
+                List<CompletableFuture<String>> replies = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    UserFunction container = containers.get(i);
+                    String user = users.get(i);
+                    replies.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            start.await();
+                            return link(container, user, code);
+                        } catch (IOException | InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, pool));
+                }
+                start.countDown();
+                List<String> seen = replies.stream().map(CompletableFuture::join).toList();
+
+                assertThat(seen).as(racer).filteredOn(t -> t.contains("now linked to the GitLab account `" + racer + "`")).hasSize(1);
+                assertThat(seen).as(racer).filteredOn(t -> t.contains("unknown, used or expired")).hasSize(1);
+                assertThat(users.stream().filter(u -> access.findLink(team, u).isPresent()).count()).as(racer).isEqualTo(1);
+                assertThat(access.pending(code, Instant.now())).as(racer).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -174,13 +301,55 @@ class UserCommandsTest {
     }
 
     private String run(String userId, String command, List<String> args, Map<String, String> options) throws IOException {
-        String path = "/r/" + UUID.randomUUID();
-        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), team, "", userId, "someone", "C1", "ops",
-                "/chatops", command, args, options, String.join(" ", args), slack.url(path), Instant.now());
-        function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
+        return CaptureServer.textOf(post(function, request(userId, command, args, options)));
+    }
+
+    /** A code held for a GitLab account, as the linking page shows it, for 10 minutes. */
+    private String hold(long gitlabUserId, String username, int accessLevel) {
+        String code = access.holdPending(new AccessStore.Pending("ops", gitlabUserId, username, accessLevel, Instant.now()),
+                Instant.now().plusSeconds(600));
+        SecretsNotLogged.watch(code);
+        return code;
+    }
+
+    private String link(UserFunction through, String userId, String code) throws IOException {
+        return link(through, request(userId, "link", List.of(code)), code);
+    }
+
+    /**
+     * Everything Slack shows of the answer to {@code link}: its notification text and each text of
+     * its blocks, which are plain sections (no button) for the caller alone, and never the code.
+     */
+    private static String link(UserFunction through, CommandRequest request, String code) throws IOException {
+        CaptureServer.Post post = post(through, request);
+        Map<String, Object> json = post.json();
+        assertThat(json).containsEntry("response_type", "ephemeral");
+        List<String> types = ((List<?>) json.get("blocks")).stream().map(block -> String.valueOf(((Map<?, ?>) block).get("type"))).toList();
+        assertThat(types).isNotEmpty().containsOnly("section");
+        String seen = json.get("text") + "\n" + CaptureServer.textOf(post);
+        assertThat(seen.toUpperCase(Locale.ROOT).replace("-", ""))
+                .doesNotContain(code.toUpperCase(Locale.ROOT).replace("-", "").replace(" ", ""));
+        return seen;
+    }
+
+    private Services servicesOn(DynamoDbClient dynamo) {
+        return new Services(env, dynamo, Clock.systemUTC(), ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
+    }
+
+    private CommandRequest request(String userId, String command, List<String> args) {
+        return request(userId, command, args, Map.of());
+    }
+
+    private CommandRequest request(String userId, String command, List<String> args, Map<String, String> options) {
+        return new CommandRequest(UUID.randomUUID().toString(), team, "", userId, "someone", "C1", "ops",
+                "/chatops", command, args, options, String.join(" ", args), slack.url("/r/" + UUID.randomUUID()), Instant.now());
+    }
+
+    private static CaptureServer.Post post(UserFunction through, CommandRequest request) throws IOException {
+        through.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
                 new ByteArrayOutputStream(), new LocalLambdaContext("UserFunction", Duration.ofSeconds(30)));
-        List<CaptureServer.Post> posts = slack.postsTo(path);
+        List<CaptureServer.Post> posts = slack.postsTo(URI.create(request.responseUrl()).getPath());
         assertThat(posts).hasSize(1);
-        return CaptureServer.textOf(posts.get(0));
+        return posts.get(0);
     }
 }

@@ -3,14 +3,17 @@ package dev.chatops.shared.access;
 import dev.chatops.shared.runtime.StoreException;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -18,7 +21,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * Access state in DynamoDB, one table keyed by {@code pk}:
  * <ul>
  *   <li>{@code slack#<workspace>#<user>}: the Slack user's link and the cached GitLab snapshot;</li>
- *   <li>{@code gitlab#<instance>#<id>}: the reverse entry that makes a link one-to-one.</li>
+ *   <li>{@code gitlab#<instance>#<id>}: the reverse entry that makes a link one-to-one;</li>
+ *   <li>{@code pending#<code>}: a GitLab account that signed in, held under the one-time code its owner
+ *       types in Slack, until the link is made or the code expires;</li>
+ *   <li>{@code state#<nonce>}: a used link state.</li>
  * </ul>
  * The workspace is the Enterprise Grid organisation when there is one (a user keeps one id across
  * its workspaces), otherwise the team.
@@ -66,6 +72,79 @@ public final class AccessStore {
      * one GitLab account, exactly one succeeds.
      */
     public void link(Link link) {
+        Optional<TransactionCanceledException> refused = transact("store the link of " + link.slackUserId(),
+                forwardPut(link), reversePut(link));
+        if (refused.isPresent()) {
+            throw new LinkConflictException("Slack user " + link.slackUserId() + " or GitLab user "
+                    + link.gitlabUsername() + " is already linked", refused.get());
+        }
+    }
+
+    /** What came of {@link #confirm}: linked, or why not. Only {@link Linked} spent the code. */
+    public sealed interface Confirmation {
+        /** The Slack user is now linked to the account held under the code, and the code is spent. */
+        record Linked(Pending account) implements Confirmation {
+        }
+
+        /** No code like it is held: unknown, expired or already used. Nothing changed. */
+        record CodeUnusable() implements Confirmation {
+        }
+
+        /** The Slack user is linked already, to {@code gitlabUsername}. Nothing changed; the code still works. */
+        record SlackUserLinked(String gitlabUsername) implements Confirmation {
+        }
+
+        /** The GitLab account held under the code is linked to another Slack user. Nothing changed; the code still works. */
+        record AccountTaken(Pending account) implements Confirmation {
+        }
+    }
+
+    /**
+     * Links a Slack user to the GitLab account held under a one-time {@code code} and spends the code,
+     * in one transaction of three items:
+     * <ol>
+     *   <li>{@code Delete} the code, on condition that it is still there (a used code is deleted),
+     *       unexpired and held for the account read a moment before;</li>
+     *   <li>{@code Put} the Slack user's link, on condition that the user has none;</li>
+     *   <li>{@code Put} the reverse entry, on condition that the GitLab account has none.</li>
+     * </ol>
+     * All three happen or none does: a refused or failed link leaves the code usable until it expires,
+     * and of two uses of one code, however close, at most one links.
+     *
+     * @throws StoreException when DynamoDB did not do it (unreachable, throttled, access denied):
+     *                        nothing changed, the code included
+     */
+    public Confirmation confirm(String code, String workspace, String slackUserId, Instant now) {
+        Optional<String> key = pendingKeyOf(code);
+        Optional<Pending> held = key.flatMap(k -> readPending(k, now));
+        if (held.isEmpty()) {
+            return new Confirmation.CodeUnusable();
+        }
+        Pending account = held.get();
+        Link link = new Link(workspace, slackUserId, account.instance(), account.gitlabUserId(), account.gitlabUsername(), now,
+                Optional.of(account.accessLevel()), Optional.of(true), Optional.of(account.checkedAt()));
+        TransactWriteItem spend = TransactWriteItem.builder().delete(d -> d.tableName(table).key(Map.of(PK, s(key.get())))
+                .conditionExpression("attribute_exists(pk) AND expiresAt > :now AND gitlabUserId = :id")
+                .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())),
+                        ":id", AttributeValue.fromN(Long.toString(account.gitlabUserId()))))).build();
+        Optional<TransactionCanceledException> refused = transact("link " + slackUserId + " with a code",
+                spend, forwardPut(link), reversePut(link));
+        if (refused.isEmpty()) {
+            return new Confirmation.Linked(account);
+        }
+        List<CancellationReason> reasons = refused.get().cancellationReasons();
+        if (conditionFailed(reasons, 0)) {
+            return new Confirmation.CodeUnusable();
+        }
+        if (conditionFailed(reasons, 1)) {
+            Map<String, AttributeValue> existing = reasons.get(1).hasItem() ? reasons.get(1).item() : Map.of();
+            return new Confirmation.SlackUserLinked(existing.containsKey("gitlabUsername")
+                    ? existing.get("gitlabUsername").s() : "another account");
+        }
+        return new Confirmation.AccountTaken(account);
+    }
+
+    private TransactWriteItem forwardPut(Link link) {
         Map<String, AttributeValue> forward = new HashMap<>();
         forward.put(PK, s(slackKey(link.slackWorkspace(), link.slackUserId())));
         forward.put("instance", s(link.instance()));
@@ -75,35 +154,50 @@ public final class AccessStore {
         link.accessLevel().ifPresent(level -> forward.put("accessLevel", AttributeValue.fromN(Integer.toString(level))));
         link.twoFactor().ifPresent(on -> forward.put("twoFactor", AttributeValue.fromBool(on)));
         link.checkedAt().ifPresent(at -> forward.put("checkedAt", s(at.toString())));
+        // On refusal, the link that is there: whom the Slack user is linked to already.
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(forward)
+                .conditionExpression("attribute_not_exists(pk)")
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build()).build();
+    }
+
+    private TransactWriteItem reversePut(Link link) {
         Map<String, AttributeValue> reverse = Map.of(
                 PK, s(gitlabKey(link.instance(), link.gitlabUserId())),
                 "slackWorkspace", s(link.slackWorkspace()),
                 "slackUserId", s(link.slackUserId()));
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(reverse)
+                .conditionExpression("attribute_not_exists(pk)").build()).build();
+    }
+
+    /**
+     * Runs a write transaction: empty when it was done, otherwise its cancellation when an item's
+     * condition failed (its reasons say which, one per item in order). Cancelled for another reason
+     * only (a concurrent transaction on the same items), it is tried again and the conditions decide.
+     */
+    private Optional<TransactionCanceledException> transact(String what, TransactWriteItem... items) {
         for (int attempt = 1; ; attempt++) {
             try {
-                dynamo.transactWriteItems(b -> b.transactItems(
-                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(forward)
-                                .conditionExpression("attribute_not_exists(pk)").build()).build(),
-                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(reverse)
-                                .conditionExpression("attribute_not_exists(pk)").build()).build()));
-                return;
+                dynamo.transactWriteItems(b -> b.transactItems(items));
+                return Optional.empty();
             } catch (TransactionCanceledException e) {
-                boolean taken = e.hasCancellationReasons() && e.cancellationReasons().stream()
-                        .anyMatch(r -> "ConditionalCheckFailed".equals(r.code()));
-                if (taken) {
-                    throw new LinkConflictException("Slack user " + link.slackUserId() + " or GitLab user "
-                            + link.gitlabUsername() + " is already linked", e);
+                List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+                for (int i = 0; i < reasons.size(); i++) {
+                    if (conditionFailed(reasons, i)) {
+                        return Optional.of(e);
+                    }
                 }
-                // Cancelled for another reason (a concurrent transaction on the same items): try again,
-                // and the condition decides who wins.
                 if (attempt >= 5) {
-                    throw new StoreException("could not store the link of " + link.slackUserId(), e);
+                    throw new StoreException("could not " + what, e);
                 }
                 pause(attempt);
             } catch (SdkException e) {
-                throw new StoreException("could not store the link of " + link.slackUserId(), e);
+                throw new StoreException("could not " + what, e);
             }
         }
+    }
+
+    private static boolean conditionFailed(List<CancellationReason> reasons, int item) {
+        return item < reasons.size() && "ConditionalCheckFailed".equals(reasons.get(item).code());
     }
 
     private static void pause(int attempt) {
@@ -245,26 +339,36 @@ public final class AccessStore {
         throw new StoreException("could not draw a free link code", null);
     }
 
-    /** Takes the account held under {@code code}, once, if it has not expired. */
-    public Optional<Pending> takePending(String code, Instant now) {
+    /** The account held under {@code code}, if the code is held and unexpired; the code stays as it is. */
+    public Optional<Pending> pending(String code, Instant now) {
+        return pendingKeyOf(code).flatMap(key -> readPending(key, now));
+    }
+
+    private Optional<Pending> readPending(String key, Instant now) {
+        GetItemResponse response;
+        try {
+            // Consistent: a code shown a moment ago is found.
+            response = dynamo.getItem(b -> b.tableName(table).key(Map.of(PK, s(key))).consistentRead(true));
+        } catch (SdkException e) {
+            throw new StoreException("could not read a pending link", e);
+        }
+        Map<String, AttributeValue> item = response.hasItem() ? response.item() : Map.of();
+        // Expired items linger until DynamoDB's TTL removes them.
+        if (item.isEmpty() || Long.parseLong(item.get("expiresAt").n()) <= now.getEpochSecond()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Pending(item.get("instance").s(), Long.parseLong(item.get("gitlabUserId").n()),
+                item.get("gitlabUsername").s(), Integer.parseInt(item.get("accessLevel").n()),
+                Instant.parse(item.get("checkedAt").s())));
+    }
+
+    /** The key a code as typed is held under ({@code abcd efgh}, {@code ABCDEFGH} → {@code pending#ABCD-EFGH}); empty if no code could look like it. */
+    private static Optional<String> pendingKeyOf(String code) {
         String normalised = code.strip().toUpperCase(java.util.Locale.ROOT).replace(" ", "");
         if (!normalised.matches("[A-Z0-9]{4}-?[A-Z0-9]{4}")) {
             return Optional.empty();
         }
-        String key = pendingKey(normalised.contains("-") ? normalised : normalised.substring(0, 4) + "-" + normalised.substring(4));
-        try {
-            Map<String, AttributeValue> old = dynamo.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(key)))
-                    .conditionExpression("attribute_exists(pk) AND expiresAt > :now")
-                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond()))))
-                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_OLD)).attributes();
-            return Optional.of(new Pending(old.get("instance").s(), Long.parseLong(old.get("gitlabUserId").n()),
-                    old.get("gitlabUsername").s(), Integer.parseInt(old.get("accessLevel").n()),
-                    Instant.parse(old.get("checkedAt").s())));
-        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
-            return Optional.empty();
-        } catch (SdkException e) {
-            throw new StoreException("could not take a pending link", e);
-        }
+        return Optional.of(pendingKey(normalised.contains("-") ? normalised : normalised.substring(0, 4) + "-" + normalised.substring(4)));
     }
 
     private static String pendingKey(String code) {

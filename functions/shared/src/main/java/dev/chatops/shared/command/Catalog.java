@@ -33,7 +33,7 @@ public final class Catalog {
             "Finishes linking your Slack account to your GitLab account, with the code the linking page showed you.",
             Target.USER,
             Form.of(Role.ANYONE, "Links the Slack account that types the code to the GitLab account that signed in.",
-                    Param.required("code")).changing());
+                    Param.secret("code")).changing());
 
     /** {@code user find}: a GitLab account and what it still needs, in the order of "Requesting access". */
     public static final CommandSpec USER = CommandSpec.of("user",

@@ -2,7 +2,10 @@ package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Redactor;
+import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.Param;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -13,7 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * One audit record per attempt (each delivery of a request counts), written before anything is
  * done and finished with the decision and outcome: no command acts without its record existing.
- * Arguments are stored with secret-looking values redacted.
+ * Arguments are stored with secret-looking values redacted, and a secret parameter's not at all.
  */
 public final class AuditLog {
     static final String REQUEST_ID = "requestId";
@@ -48,7 +51,7 @@ public final class AuditLog {
         item.put("userName", s(request.userName()));
         item.put("channelId", s(request.channelId()));
         item.put("command", s(request.command()));
-        item.put("arguments", s(Redactor.redact(request.args(), request.options())));
+        item.put("arguments", s(arguments(request)));
         item.put("receivedAt", s(request.receivedAt().toString()));
         item.put("outcome", s("started"));
         try {
@@ -57,6 +60,18 @@ public final class AuditLog {
             throw new StoreException("could not write the audit record of " + request.requestId(), e);
         }
         return entry;
+    }
+
+    /**
+     * A request's arguments and options as audit records and logs keep them: secret-looking values
+     * redacted, and every argument masked when its command declares a {@linkplain Param#secret secret}
+     * parameter (the code of {@code link}, good for 10 minutes and for whoever types it).
+     */
+    static String arguments(CommandRequest request) {
+        boolean secret = Catalog.standard().find(request.command()).stream().flatMap(spec -> spec.forms().stream())
+                .flatMap(form -> form.params().stream()).anyMatch(Param::secret);
+        return Redactor.redact(secret ? Collections.nCopies(request.args().size(), Redactor.MASK) : request.args(),
+                request.options());
     }
 
     /** Completes the record: what was decided (allowed, denied, usage, duplicate…), how it ended, why. */

@@ -5,7 +5,6 @@ import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.composition.BlockCompositions;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
-import dev.chatops.shared.Redactor;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.access.Authorizer;
 import dev.chatops.shared.access.LinkState;
@@ -135,7 +134,7 @@ public final class CommandRuntime {
             // The command ran: a retry must not run it again, so the answer goes out unrecorded, and the
             // logs keep what the audit record may not.
             Log.error("command.unrecorded", e, "command", request.command(), "userId", request.userId(),
-                    "arguments", Redactor.redact(request.args(), request.options()),
+                    "arguments", AuditLog.arguments(request),
                     "decision", outcome.decision(), "outcome", outcome.outcome(), "detail", outcome.detail());
             List<Message> noted = withNote(messages, "_ChatOps could not record this answer (its store did not respond), "
                     + "so `audit` may not show how it ended; the operators have it in the logs under request id `"
