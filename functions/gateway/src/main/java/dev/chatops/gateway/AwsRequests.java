@@ -27,8 +27,8 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * of its jar, and the gateway needs two requests of fixed shape.
  *
  * <p>Settings follow the SDK's standard ones, read from the environment as Lambda sets them or from
- * the matching system properties (the local runner's): region {@code AWS_REGION}; credentials
- * {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}; endpoints
+ * the matching system properties (the local runner's): region {@code AWS_REGION}; credentials as
+ * Lambda hands them out, with or without SnapStart ({@link ExecutionRole}); endpoints
  * {@code AWS_ENDPOINT_URL_<SERVICE>}, then {@code AWS_ENDPOINT_URL}, then the service's regional
  * endpoint in the {@code aws} partition (other partitions: set {@code AWS_ENDPOINT_URL_<SERVICE>}).
  * The SDK's region and credentials modules are left out on purpose: they are most of a jar.
@@ -51,14 +51,23 @@ final class AwsRequests {
 
     private final String region = setting("AWS_REGION", "aws.region")
             .orElseThrow(() -> new ConfigurationException("missing environment variable AWS_REGION"));
+    private final ExecutionRole role;
+
+    AwsRequests() {
+        this(ExecutionRole.standard());
+    }
+
+    AwsRequests(ExecutionRole role) {
+        this.role = role;
+    }
 
     Response post(Service service, String path, Map<String, String> headers, byte[] body) throws IOException {
         URI uri = URI.create(endpoint(service) + path);
         SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri);
         headers.forEach(request::putHeader);
         request.putHeader("Content-Length", Integer.toString(body.length));
-        AwsCredentialsIdentity credentials = credentials();
-        SignedRequest signed = SIGNER.sign(r -> r.identity(credentials)
+        AwsCredentialsIdentity identity = role.credentials();
+        SignedRequest signed = SIGNER.sign(r -> r.identity(identity)
                 .request(request.build())
                 .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service.signingName())
@@ -88,17 +97,8 @@ final class AwsRequests {
         }
     }
 
-    private static AwsCredentialsIdentity credentials() {
-        String key = setting("AWS_ACCESS_KEY_ID", "aws.accessKeyId")
-                .orElseThrow(() -> new ConfigurationException("missing environment variable AWS_ACCESS_KEY_ID"));
-        String secret = setting("AWS_SECRET_ACCESS_KEY", "aws.secretAccessKey")
-                .orElseThrow(() -> new ConfigurationException("missing environment variable AWS_SECRET_ACCESS_KEY"));
-        return setting("AWS_SESSION_TOKEN", "aws.sessionToken")
-                .<AwsCredentialsIdentity>map(token -> software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity.create(key, secret, token))
-                .orElseGet(() -> AwsCredentialsIdentity.create(key, secret));
-    }
-
-    private static java.util.Optional<String> setting(String env, String property) {
+    /** A standard setting: its environment variable, else its system property; blank counts as unset. */
+    static java.util.Optional<String> setting(String env, String property) {
         String value = System.getenv(env);
         if (value == null || value.isBlank()) {
             value = System.getProperty(property);

@@ -6,11 +6,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.ContainerCredentialsEndpoint;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MotoServer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,7 +45,35 @@ class SigV4IndependentCheckTest {
 
     @Test
     void the_invoke_the_gateway_sends_carries_a_valid_sigv4_signature() throws Exception {
-        assertValidSignature(invokeOnce());
+        assertValidSignature(invokeOnce(), "testing", "testing");
+    }
+
+    @Test
+    void under_snapstart_the_invoke_is_signed_with_the_container_endpoints_credentials_and_session_token() throws Exception {
+        Map<String, String> keys = new HashMap<>();
+        for (String property : List.of("aws.accessKeyId", "aws.secretAccessKey")) {
+            keys.put(property, System.getProperty(property));
+            System.clearProperty(property);
+        }
+        try (ContainerCredentialsEndpoint endpoint = ContainerCredentialsEndpoint.start("sigv4-token", Clock.systemUTC(),
+                Duration.ofHours(6))) {
+            System.setProperty("aws.containerCredentialsFullUri", endpoint.uri());
+            System.setProperty("aws.containerAuthorizationToken", "sigv4-token");
+
+            CaptureServer.Post invoke = invokeOnce();
+
+            assertThat(invoke.headers().get("X-Amz-Security-Token")).isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
+            assertThat(signedHeaders(invoke)).contains("x-amz-security-token");
+            assertValidSignature(invoke, ContainerCredentialsEndpoint.accessKeyId(1), ContainerCredentialsEndpoint.secretAccessKey(1));
+        } finally {
+            System.clearProperty("aws.containerCredentialsFullUri");
+            System.clearProperty("aws.containerAuthorizationToken");
+            keys.forEach((property, value) -> {
+                if (value != null) {
+                    System.setProperty(property, value);
+                }
+            });
+        }
     }
 
     @Test
@@ -53,7 +84,7 @@ class SigV4IndependentCheckTest {
 
         assertThat(invoke.headers().get("X-Amz-Security-Token")).isEqualTo("session-token-for-test");
         assertThat(signedHeaders(invoke)).contains("x-amz-security-token");
-        assertValidSignature(invoke);
+        assertValidSignature(invoke, "testing", "testing");
     }
 
     private CaptureServer.Post invokeOnce() {
@@ -73,9 +104,10 @@ class SigV4IndependentCheckTest {
         return posts.get(0);
     }
 
-    private static void assertValidSignature(CaptureServer.Post request) throws Exception {
+    private static void assertValidSignature(CaptureServer.Post request, String accessKeyId, String secretAccessKey)
+            throws Exception {
         String authorization = request.headers().get("Authorization");
-        assertThat(authorization).startsWith("AWS4-HMAC-SHA256 Credential=testing/");
+        assertThat(authorization).startsWith("AWS4-HMAC-SHA256 Credential=" + accessKeyId + "/");
         String credential = authorization.replaceAll(".*Credential=([^,]+),.*", "$1");
         String[] scope = credential.split("/");
         String date = scope[1];
@@ -102,7 +134,7 @@ class SigV4IndependentCheckTest {
                 + hex(sha256(request.body().getBytes(StandardCharsets.UTF_8)));
         String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + date + "/" + region + "/" + service + "/aws4_request\n"
                 + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
-        byte[] key = hmac(("AWS4" + "testing").getBytes(StandardCharsets.UTF_8), date);
+        byte[] key = hmac(("AWS4" + secretAccessKey).getBytes(StandardCharsets.UTF_8), date);
         key = hmac(key, region);
         key = hmac(key, service);
         key = hmac(key, "aws4_request");

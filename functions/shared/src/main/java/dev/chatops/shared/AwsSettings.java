@@ -1,23 +1,29 @@
 package dev.chatops.shared;
 
 /**
- * Region and credentials for every AWS client, from the same standard settings the SDK reads, but
- * without the parts of the default chains that cannot apply in Lambda and cost cold-start time.
- * Kept apart from the clients so the gateway, which has no DynamoDB client, can use it.
+ * Region and credentials for the command functions' AWS clients, from the same standard settings the
+ * SDK reads, but without the parts of the default chains that cannot apply in Lambda and cost
+ * cold-start time. (The gateway has its own: it carries no SDK credentials or regions module.)
  */
 public final class AwsSettings {
     private AwsSettings() {
     }
 
     /**
-     * Credentials from the environment (as Lambda provides them) or the matching system properties
-     * (the local runner's): the default chain would also read profile files and ask container and
-     * instance metadata endpoints first, which costs cold-start time and never applies in Lambda.
+     * The execution role's credentials, the two ways Lambda hands them out: the key variables
+     * ({@code AWS_ACCESS_KEY_ID} …) without SnapStart, and the container credentials endpoint
+     * ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI} with {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}) with
+     * SnapStart, which template.yaml turns on for every function. The {@code aws.accessKeyId} system
+     * properties come between the two only because the tests and the local stack, which run functions
+     * inside one JVM, set them ({@code MotoServer.configureSdk}).
+     * Not the SDK's default chain: it would also read profile files, try web identity and, when all
+     * else fails, wait on instance metadata, none of which applies in Lambda.
      */
     public static software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials() {
         return software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain.of(
                 software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider.create(),
-                software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider.create());
+                software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider.create(),
+                software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider.create());
     }
 
     /** {@code AWS_REGION} (set by Lambda), else the {@code aws.region} system property, else the SDK's own lookup. */
