@@ -22,15 +22,16 @@ import java.util.concurrent.Executors;
 /**
  * A loopback stand-in for the HTTP API: each route of template.yaml's {@code HttpApi} events
  * becomes the payload-2.0 event API Gateway would send (lower-case header names, repeated headers
- * joined with commas, the body in base64) and goes to the route's function, whose response
- * becomes the HTTP answer.
+ * joined with commas, the body in base64) and goes to the route's function (its {@code live}
+ * alias, in an execution environment of its own), whose response becomes the HTTP answer; a
+ * function error becomes API Gateway's 500.
  */
 final class LocalHttpApi implements AutoCloseable {
-    private final LocalFunctions functions;
+    private final LambdaFunctions functions;
     private final Map<String, String> routes;
     private final HttpServer server;
 
-    LocalHttpApi(LocalFunctions functions, Map<String, String> routes, int port) {
+    LocalHttpApi(LambdaFunctions functions, Map<String, String> routes, int port) {
         this.functions = functions;
         this.routes = routes;
         try {
@@ -64,13 +65,21 @@ final class LocalHttpApi implements AutoCloseable {
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
             String event = Json.write(event(exchange, method, path, body));
+            LambdaContainer.Result result = functions.invoke(function, event.getBytes(StandardCharsets.UTF_8),
+                    functions.function(function).arn() + ":live");
             Map<String, Object> response;
             try {
-                byte[] out = functions.invoke(function, event.getBytes(StandardCharsets.UTF_8));
-                response = Json.readObject(new String(out, StandardCharsets.UTF_8));
-            } catch (Exception e) {
-                Log.error("local.http_api.function_failed", e, "function", function);
-                exchange.sendResponseHeaders(500, -1);
+                if (result.failed()) {
+                    throw new IllegalStateException(LambdaErrors.type(result.payload()));
+                }
+                response = Json.readObject(new String(result.payload(), StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                // What API Gateway answers when the integration fails or answers nonsense.
+                Log.warn("local.http_api.function_failed", "function", function, "error", String.valueOf(e.getMessage()));
+                byte[] failed = "{\"message\":\"Internal Server Error\"}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(500, failed.length);
+                exchange.getResponseBody().write(failed);
                 return;
             }
             if (response.get("headers") instanceof Map<?, ?> headers) {

@@ -4,7 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
-import dev.chatops.testing.Template;
+import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.aws.SamTemplate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -22,35 +23,36 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import dev.chatops.local.LambdaContainer.Result;
+import java.util.function.Function;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * A loopback stand-in for Lambda's Invoke API, so the gateway's real SDK client dispatches here as
- * it does to Lambda. {@code InvocationType=Event} answers 202 at once and runs the function on
- * another thread; when it throws, it is retried as many times as template.yaml's
- * {@code MaximumRetryAttempts} says (after {@code retryDelays}, seconds here rather than Lambda's
- * minutes), then its on-failure destination record goes to the SQS queue on moto, which is polled
- * for the function that consumes it, as Lambda's event source mapping would.
+ * A loopback stand-in for Lambda's Invoke API, reached through the AWS front door (which has
+ * checked the caller's signature and role), so the gateway's signed Invoke lands here as it does
+ * in Lambda. {@code InvocationType=Event} answers 202 at once and runs the function in one of its
+ * execution environments; when the invocation fails (an unhandled error, a crash, a timeout), it
+ * is retried as many times as template.yaml's {@code MaximumRetryAttempts} says (after
+ * {@code retryDelays}, seconds here rather than Lambda's minutes), then its on-failure destination
+ * record goes to the SQS queue — sent, as Lambda sends it, with the function's own role — and
+ * that queue is polled with its consumer's role and fed to it, as Lambda's event source mapping
+ * does.
  */
 final class LocalLambdaApi implements AutoCloseable {
     private static final String PATH = "/2015-03-31/functions/";
 
-    private volatile LocalFunctions functions;
-    private final Template template;
-    private final Map<String, String> queueUrls;
+    private volatile LambdaFunctions functions;
+    private volatile Function<String, SqsClient> sqsAs;
+    private volatile LocalAws aws;
     private final List<Duration> retryDelays;
-    private final ExecutorService workers = Executors.newFixedThreadPool(8, daemon("local-lambda"));
+    private final ExecutorService workers = Executors.newCachedThreadPool(daemon("local-lambda"));
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(daemon("local-lambda-retry"));
     private final ExecutorService pollers = Executors.newCachedThreadPool(daemon("local-sqs-poller"));
-    private final SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
     private final HttpServer server;
     private volatile boolean running = true;
 
-    LocalLambdaApi(Template template, Map<String, String> queueUrls, List<Duration> retryDelays, int port) {
-        this.template = template;
-        this.queueUrls = queueUrls;
+    LocalLambdaApi(List<Duration> retryDelays, int port) {
         this.retryDelays = retryDelays;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 100);
@@ -62,10 +64,20 @@ final class LocalLambdaApi implements AutoCloseable {
         server.start();
     }
 
-    /** Starts serving {@code functions} (built after this API, since the gateway's client points here). */
-    void serve(LocalFunctions functions) {
+    /**
+     * Starts serving {@code functions} (built after this API, since the functions' AWS endpoint
+     * leads here); {@code aws} is the template's resources, {@code sqsAs} gives an SQS client
+     * acting with a function's role.
+     */
+    void serve(LambdaFunctions functions, LocalAws aws, Function<String, SqsClient> sqsAs) {
         this.functions = functions;
-        template.sqsConsumers().forEach((queue, consumer) -> pollers.submit(() -> poll(queue, consumer)));
+        this.aws = aws;
+        this.sqsAs = sqsAs;
+        for (SamTemplate.EventSourceMapping mapping : aws.template().eventSourceMappings()) {
+            String queue = mapping.sourceLogicalId().orElseThrow(() -> new IllegalArgumentException(
+                    mapping.logicalId() + ": the local stack polls only the template's own queues"));
+            pollers.submit(() -> poll(queue, mapping.functionLogicalId(), mapping.batchSize().orElse(10)));
+        }
     }
 
     String endpoint() {
@@ -79,66 +91,84 @@ final class LocalLambdaApi implements AutoCloseable {
                 respond(exchange, 404, error("ResourceNotFoundException", "unknown path"));
                 return;
             }
-            String name = functionId(URLDecoder.decode(path.substring(PATH.length(), path.length() - "/invocations".length()),
-                    StandardCharsets.UTF_8));
+            String given = URLDecoder.decode(path.substring(PATH.length(), path.length() - "/invocations".length()),
+                    StandardCharsets.UTF_8);
+            String name = functionId(given);
             if (functions == null || !functions.has(name)) {
                 respond(exchange, 404, error("ResourceNotFoundException", "Function not found: " + name));
                 return;
             }
             byte[] payload = exchange.getRequestBody().readAllBytes();
             String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
+            String arn = functions.function(name).arn() + (given.contains(":live") ? ":live" : "");
             if ("Event".equals(type)) {
-                workers.submit(() -> runAsync(name, payload, 1));
+                workers.submit(() -> runAsync(name, arn, payload, 1));
                 respond(exchange, 202, "");
                 return;
             }
-            try {
-                respond(exchange, 200, new String(functions.invoke(name, payload), StandardCharsets.UTF_8));
-            } catch (Exception e) {
-                exchange.getResponseHeaders().add("X-Amz-Function-Error", "Unhandled");
-                respond(exchange, 200, error(e.getClass().getName(), String.valueOf(e.getMessage())));
+            Result result = functions.invoke(name, payload, arn);
+            exchange.getResponseHeaders().add("X-Amz-Executed-Version", LambdaFunction.VERSION);
+            if (result.failed()) {
+                exchange.getResponseHeaders().add("X-Amz-Function-Error", result.functionError());
             }
+            respond(exchange, 200, new String(result.payload(), StandardCharsets.UTF_8));
         }
     }
 
-    private void runAsync(String name, byte[] payload, int attempt) {
+    private void runAsync(String name, String arn, byte[] payload, int attempt) {
+        Result result = functions.invoke(name, payload, arn);
+        if (!result.failed() || !running) {
+            return;
+        }
+        SamTemplate.EventInvokeConfig config = aws.template().eventInvokeConfigs().get(name);
+        // Lambda's default for asynchronous invocations: two retries.
+        int maxRetries = config == null ? 2 : config.maximumRetryAttempts().orElse(2);
+        Log.warn("local.lambda.failed", "function", name, "attempt", attempt, "error", LambdaErrors.type(result.payload()));
+        if (attempt <= maxRetries) {
+            Duration delay = retryDelays.get(Math.min(attempt - 1, retryDelays.size() - 1));
+            retries.schedule(() -> workers.submit(() -> runAsync(name, arn, payload, attempt + 1)),
+                    delay.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            sendToDestination(name, arn, payload, attempt, result);
+        }
+    }
+
+    private void sendToDestination(String name, String arn, byte[] payload, int attempts, Result error) {
+        SamTemplate.EventInvokeConfig config = aws.template().eventInvokeConfigs().get(name);
+        if (config == null || config.onFailureDestination().isEmpty()) {
+            return;
+        }
+        String destination = aws.intrinsics().resolveString(config.onFailureDestination().get());
+        String queueUrl = aws.queueUrl(destination.substring(destination.lastIndexOf(':') + 1));
+        if (queueUrl == null) {
+            throw new IllegalArgumentException("the local stack sends on-failure records only to its own queues, not " + destination);
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("version", "1.0");
+        record.put("timestamp", Instant.now().toString());
+        record.put("requestContext", Map.of("requestId", UUID.randomUUID().toString(),
+                "functionArn", arn,
+                "condition", "RetriesExhausted", "approximateInvokeCount", attempts));
+        record.put("requestPayload", Json.readObject(new String(payload, StandardCharsets.UTF_8)));
+        record.put("responseContext", Map.of("statusCode", 200, "executedVersion", LambdaFunction.VERSION,
+                "functionError", error.functionError()));
+        record.put("responsePayload", Json.readObject(new String(error.payload(), StandardCharsets.UTF_8)));
+        // Lambda sends the record with the function's execution role.
         try {
-            functions.invoke(name, payload);
-        } catch (Exception e) {
-            int maxRetries = template.maximumRetryAttempts(name);
-            Log.warn("local.lambda.failed", "function", name, "attempt", attempt, "error", e.getClass().getSimpleName());
-            if (attempt <= maxRetries && running) {
-                Duration delay = retryDelays.get(Math.min(attempt - 1, retryDelays.size() - 1));
-                retries.schedule(() -> workers.submit(() -> runAsync(name, payload, attempt + 1)),
-                        delay.toMillis(), TimeUnit.MILLISECONDS);
-            } else {
-                sendToDestination(name, payload, attempt, e);
-            }
+            sqsAs.apply(name).sendMessage(b -> b.queueUrl(queueUrl).messageBody(Json.write(record)));
+        } catch (RuntimeException e) {
+            Log.error("local.lambda.destination_failed", e, "function", name, "queue", queueUrl);
         }
     }
 
-    private void sendToDestination(String name, byte[] payload, int attempts, Exception error) {
-        template.failureDestination(name).map(queueUrls::get).ifPresent(queueUrl -> {
-            Map<String, Object> record = new LinkedHashMap<>();
-            record.put("version", "1.0");
-            record.put("timestamp", Instant.now().toString());
-            record.put("requestContext", Map.of("requestId", UUID.randomUUID().toString(),
-                    "functionArn", "arn:aws:lambda:us-east-1:123456789012:function:" + name + ":$LATEST",
-                    "condition", "RetriesExhausted", "approximateInvokeCount", attempts));
-            record.put("requestPayload", Json.readObject(new String(payload, StandardCharsets.UTF_8)));
-            record.put("responseContext", Map.of("statusCode", 200, "executedVersion", "$LATEST", "functionError", "Unhandled"));
-            record.put("responsePayload", Map.of("errorMessage", String.valueOf(error.getMessage()),
-                    "errorType", error.getClass().getName()));
-            sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(Json.write(record)));
-        });
-    }
-
-    private void poll(String queue, String consumer) {
-        String url = queueUrls.get(queue);
-        String arn = "arn:aws:sqs:us-east-1:123456789012:" + queue;
+    private void poll(String queue, String consumer, int batchSize) {
+        String url = aws.queueUrl(queue);
+        String arn = "arn:aws:sqs:" + LocalRegion.NAME + ":" + LambdaFunction.ACCOUNT + ":" + queue;
+        // Lambda's event source mapping polls with the consuming function's execution role.
+        SqsClient sqs = sqsAs.apply(consumer);
         while (running) {
             try {
-                List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+                List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(batchSize).waitTimeSeconds(1))
                         .messages();
                 if (messages.isEmpty()) {
                     continue;
@@ -157,7 +187,13 @@ final class LocalLambdaApi implements AutoCloseable {
                     r.put("awsRegion", "us-east-1");
                     records.add(r);
                 }
-                byte[] out = functions.invoke(consumer, Json.write(Map.of("Records", records)).getBytes(StandardCharsets.UTF_8));
+                Result result = functions.invoke(consumer, Json.write(Map.of("Records", records)).getBytes(StandardCharsets.UTF_8),
+                        functions.function(consumer).arn());
+                if (result.failed()) {
+                    // The whole batch becomes visible again after the queue's visibility timeout.
+                    continue;
+                }
+                byte[] out = result.payload();
                 List<String> failed = new ArrayList<>();
                 if (out.length > 0 && Json.readObject(new String(out, StandardCharsets.UTF_8))
                         .get("batchItemFailures") instanceof List<?> failures) {
@@ -230,6 +266,5 @@ final class LocalLambdaApi implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        sqs.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.chatops.local;
 
+import dev.chatops.shared.Log;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
 import dev.chatops.testing.CaptureServer;
@@ -38,39 +39,58 @@ public final class LocalStack implements AutoCloseable {
 
     /** How the stack is started. */
     public record Options(int port, int motoPort, int lambdaPort, String signingSecret, List<Duration> retryDelays,
-                          Map<String, String> env) {
-        /** Free ports everywhere, the development secret, and retries after 1 s and 2 s (Lambda waits minutes). */
+                          Map<String, String> env, java.nio.file.Path template, int maxContainers,
+                          java.util.function.BiConsumer<String, String> log) {
+        /**
+         * Free ports everywhere, the development secret, retries after 1 s and 2 s (Lambda waits
+         * minutes), the project's template.yaml, at most 3 execution environments per function, and
+         * the functions' logs on standard output, each line after its function's name.
+         */
         public static Options defaults() {
-            return new Options(0, 0, 0, DEV_SIGNING_SECRET, List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), Map.of());
+            return new Options(0, 0, 0, DEV_SIGNING_SECRET, List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), Map.of(),
+                    Template.projectRoot().resolve("template.yaml"), 3,
+                    (function, line) -> System.out.println("[" + function + "] " + line));
         }
 
         public Options withPort(int value) {
-            return new Options(value, motoPort, lambdaPort, signingSecret, retryDelays, env);
+            return new Options(value, motoPort, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, log);
         }
 
         public Options withMotoPort(int value) {
-            return new Options(port, value, lambdaPort, signingSecret, retryDelays, env);
+            return new Options(port, value, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, log);
         }
 
         public Options withLambdaPort(int value) {
-            return new Options(port, motoPort, value, signingSecret, retryDelays, env);
+            return new Options(port, motoPort, value, signingSecret, retryDelays, env, template, maxContainers, log);
         }
 
         public Options withSigningSecret(String value) {
-            return new Options(port, motoPort, lambdaPort, value, retryDelays, env);
+            return new Options(port, motoPort, lambdaPort, value, retryDelays, env, template, maxContainers, log);
         }
 
         public Options withRetryDelays(List<Duration> value) {
-            return new Options(port, motoPort, lambdaPort, signingSecret, value, env);
+            return new Options(port, motoPort, lambdaPort, signingSecret, value, env, template, maxContainers, log);
         }
 
         /** Variables set in every function's environment on top of the template's. */
         public Options withEnv(Map<String, String> value) {
-            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, value);
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, value, template, maxContainers, log);
+        }
+
+        /** Another template than the project's (a test's altered copy of it). */
+        public Options withTemplate(java.nio.file.Path value) {
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, value, maxContainers, log);
+        }
+
+        /** Where the functions' log lines go: (function, line). */
+        public Options withLog(java.util.function.BiConsumer<String, String> value) {
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, value);
         }
     }
 
     private final MotoServer moto;
+    private final List<AutoCloseable> started;
+    private final LambdaFunctions functions;
     private final LocalLambdaApi lambda;
     private final LocalHttpApi http;
     private final LocalAws aws;
@@ -80,9 +100,12 @@ public final class LocalStack implements AutoCloseable {
     private final CaptureServer logChannel;
     private final PostgresServer replica;
 
-    private LocalStack(MotoServer moto, LocalLambdaApi lambda, LocalHttpApi http, LocalAws aws, GitLabStandIn ops,
-                       GitLabStandIn staging, GitLabStandIn production, CaptureServer logChannel, PostgresServer replica) {
+    private LocalStack(MotoServer moto, List<AutoCloseable> started, LambdaFunctions functions, LocalLambdaApi lambda,
+                       LocalHttpApi http, LocalAws aws, GitLabStandIn ops, GitLabStandIn staging, GitLabStandIn production,
+                       CaptureServer logChannel, PostgresServer replica) {
         this.moto = moto;
+        this.started = started;
+        this.functions = functions;
         this.lambda = lambda;
         this.http = http;
         this.aws = aws;
@@ -95,22 +118,32 @@ public final class LocalStack implements AutoCloseable {
 
     public static LocalStack start(Options options) {
         MotoServer moto = MotoServer.start(options.motoPort());
-        LocalLambdaApi lambda = null;
         List<AutoCloseable> started = new java.util.ArrayList<>();
         try {
+            // The stack's own calls (creating the template's resources, as CloudFormation would)
+            // go straight to moto; the functions' go through the front door with their own roles.
             moto.configureSdk();
-            Template template = Template.project();
+            dev.chatops.testing.aws.SamTemplate template = LocalAws.transformed(options.template());
             GitLabStandIn ops = started(started, GitLabStandIn.fromFixture(fixture("gitlab-ops.json")));
             GitLabStandIn staging = started(started, GitLabStandIn.fromFixture(fixture("gitlab-staging.json")));
             GitLabStandIn production = started(started, GitLabStandIn.fromFixture(fixture("gitlab-production.json")));
             CaptureServer logChannel = started(started, new CaptureServer().start());
             // The production replica for explain: PostgreSQL 15 with the demo schema, when it is installed.
             PostgresServer replica = PostgresServer.available() ? started(started, PostgresServer.startWithDemo()) : null;
+            ContainerCredentials credentials = started(started, new ContainerCredentials());
+            LocalLambdaApi lambda = started(started, new LocalLambdaApi(options.retryDelays(), options.lambdaPort()));
+            // The roles resolve against the template's resources, which exist only once the front door's
+            // endpoint (the functions' AWS_ENDPOINT_URL, a parameter) is known: they come in after it.
+            java.util.concurrent.atomic.AtomicReference<RoleAuthority> roles = new java.util.concurrent.atomic.AtomicReference<>();
+            AwsFrontDoor frontDoor = started(started, new AwsFrontDoor(credentials,
+                    (identity, service, request) -> roles.get().check(identity, service, request),
+                    moto.endpoint(), lambda.endpoint(), java.time.Clock.systemUTC()));
             // Loopback response URLs and GitLab stand-ins are what makes this stack local: the
-            // deployed template only takes https.
+            // deployed template only takes https. Slack's own origin is left out on purpose: no
+            // reply of the local stack may leave this machine.
             Map<String, String> parameters = new java.util.LinkedHashMap<>();
             parameters.put("SlackSigningSecret", options.signingSecret());
-            parameters.put("ResponseUrlAllow", "https://hooks.slack.com,http://127.0.0.1,http://localhost");
+            parameters.put("ResponseUrlAllow", "http://127.0.0.1,http://localhost");
             parameters.put("GitLabInstances", "ops=" + ops.baseUrl() + ",staging=" + staging.baseUrl()
                     + ",production=" + production.baseUrl());
             parameters.put("ChatOpsProject", CHATOPS_PROJECT);
@@ -124,20 +157,20 @@ public final class LocalStack implements AutoCloseable {
             if (replica != null) {
                 parameters.put("ExplainReplicas", "{\"production\":" + replica.connectionJson() + "}");
             }
+            // Every AWS client of every function honours AWS_ENDPOINT_URL, which the template sets from this.
+            parameters.put("AwsEndpointUrl", frontDoor.endpoint());
             LocalAws aws = LocalAws.create(template, parameters);
+            roles.set(new RoleAuthority(aws, options.template().toAbsolutePath().toString()));
             seedAdminLink(aws, ops);
-            lambda = new LocalLambdaApi(template, aws.queueUrls(), options.retryDelays(), options.lambdaPort());
-            // The standard SDK setting for a service's endpoint (AWS_ENDPOINT_URL_LAMBDA in an environment).
+            // The test JVM's own Lambda client (a person with the console, not a function) reaches the Invoke API directly.
             System.setProperty("aws.endpointUrlLambda", lambda.endpoint());
-            LocalFunctions functions = new LocalFunctions(template, aws, options.env());
-            lambda.serve(functions);
-            LocalHttpApi http = new LocalHttpApi(functions, template.httpRoutes(), options.port());
-            return new LocalStack(moto, lambda, http, aws, ops, staging, production, logChannel, replica);
+            LambdaFunctions functions = started(started, new LambdaFunctions(functions(aws, credentials, options.env()),
+                    runtimeJars(), options.log(), options.maxContainers()));
+            lambda.serve(functions, aws, function -> sqsAs(credentials, function, frontDoor.endpoint()));
+            LocalHttpApi http = new LocalHttpApi(functions, template.routes(), options.port());
+            return new LocalStack(moto, started, functions, lambda, http, aws, ops, staging, production, logChannel, replica);
         } catch (RuntimeException e) {
-            if (lambda != null) {
-                lambda.close();
-            }
-            for (AutoCloseable server : started) {
+            for (AutoCloseable server : reversed(started)) {
                 try {
                     server.close();
                 } catch (Exception closing) {
@@ -147,6 +180,72 @@ public final class LocalStack implements AutoCloseable {
             moto.close();
             throw e;
         }
+    }
+
+    /** Each function of the template, built by {@code sam build}'s make target, with the environment Lambda gives it. */
+    private static List<LambdaFunction> functions(LocalAws aws, ContainerCredentials credentials, Map<String, String> overrides) {
+        List<LambdaFunction> functions = new java.util.ArrayList<>();
+        for (dev.chatops.testing.aws.SamTemplate.Function function : aws.template().functions().values()) {
+            String id = function.logicalId();
+            java.nio.file.Path artifact = SamBuild.artifact(Template.projectRoot(), id);
+            Map<String, String> env = new java.util.LinkedHashMap<>(aws.functionEnvironment(id, overrides));
+            env.putAll(lambdaVariables(id, function.handler(), function.memorySize(), artifact));
+            env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", credentials.uri());
+            env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", credentials.issue(id, function.roleLogicalId()));
+            functions.add(new LambdaFunction(id, function.handler(), artifact, function.memorySize(),
+                    Duration.ofSeconds(function.timeout()), env, function.roleLogicalId(),
+                    aws.template().routes().containsValue(id)));
+        }
+        return functions;
+    }
+
+    /**
+     * The variables Lambda itself sets in a SnapStart function's environment (AWS Lambda developer
+     * guide, "Defined runtime environment variables"): never {@code AWS_ACCESS_KEY_ID},
+     * {@code AWS_SECRET_ACCESS_KEY} or {@code AWS_SESSION_TOKEN}, since SnapStart hands credentials
+     * out through the container credentials endpoint instead.
+     */
+    static Map<String, String> lambdaVariables(String id, String handler, int memory, java.nio.file.Path artifact) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("_HANDLER", handler);
+        env.put("AWS_REGION", LocalRegion.NAME);
+        env.put("AWS_DEFAULT_REGION", LocalRegion.NAME);
+        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        env.put("AWS_LAMBDA_FUNCTION_NAME", id);
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", LambdaFunction.VERSION);
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(memory));
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start");
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + id);
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", java.time.LocalDate.now() + "/[" + LambdaFunction.VERSION + "]local");
+        env.put("LAMBDA_TASK_ROOT", artifact.toString());
+        env.put("LAMBDA_RUNTIME_DIR", runtimeJars().toString());
+        env.put("TZ", ":UTC");
+        env.put("LANG", "en_US.UTF-8");
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        return env;
+    }
+
+    /** AWS's Lambda Java runtime interface client and its jars, copied there by local/pom.xml. */
+    static java.nio.file.Path runtimeJars() {
+        java.nio.file.Path dir = Template.projectRoot().resolve("local/target/lambda-runtime");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalStateException("Lambda's runtime interface client is missing from " + dir
+                    + ": run  mvn -B package -DskipTests -pl local -am");
+        }
+        return dir;
+    }
+
+    /** An SQS client acting as {@code functionId}'s role, as Lambda does for its destinations and event source mappings. */
+    private static software.amazon.awssdk.services.sqs.SqsClient sqsAs(ContainerCredentials credentials, String functionId,
+                                                                     String frontDoor) {
+        ContainerCredentials.Identity identity = credentials.identityOf(functionId);
+        return software.amazon.awssdk.services.sqs.SqsClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .endpointOverride(java.net.URI.create(frontDoor))
+                .region(software.amazon.awssdk.regions.Region.of(LocalRegion.NAME))
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(identity.accessKeyId(),
+                                identity.secretAccessKey(), identity.sessionToken())))
+                .build();
     }
 
     private static <T extends AutoCloseable> T started(List<AutoCloseable> started, T server) {
@@ -215,16 +314,31 @@ public final class LocalStack implements AutoCloseable {
         return moto;
     }
 
+    private static List<AutoCloseable> reversed(List<AutoCloseable> parts) {
+        List<AutoCloseable> copy = new java.util.ArrayList<>(parts);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
+
+    /** Runs {@code functionId}'s {@code live} alias once on {@code payload}, synchronously, as {@code sam local invoke} does. */
+    public LambdaContainer.Result invoke(String functionId, byte[] payload) {
+        return functions.invoke(functionId, payload, functions.function(functionId).arn() + ":live");
+    }
+
+    /** The functions' execution environments, for tests that look at the processes. */
+    LambdaFunctions functions() {
+        return functions;
+    }
+
     @Override
     public void close() {
         http.close();
-        lambda.close();
-        ops.close();
-        staging.close();
-        production.close();
-        logChannel.close();
-        if (replica != null) {
-            replica.close();
+        for (AutoCloseable part : reversed(started)) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                Log.warn("local.stop_failed", "part", part.getClass().getSimpleName(), "error", String.valueOf(e.getMessage()));
+            }
         }
         moto.close();
     }

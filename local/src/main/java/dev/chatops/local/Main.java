@@ -24,8 +24,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bin/chatops-local}: {@code up} runs the local stack; {@code send "/chatops run whoami"}
- * signs and sends a slash command to it and prints the ack and every reply; {@code sign FILE}
- * re-signs a gateway event in events/ (signatures go stale after five minutes).
+ * signs and sends a slash command to it and prints the ack and every reply; {@code invoke
+ * <LogicalId> -e FILE} runs one function on one event as {@code sam local invoke} does, without
+ * Docker; {@code sign FILE} re-signs a gateway event in events/ (signatures go stale after five
+ * minutes).
  */
 public final class Main {
     static final String PORT = "CHATOPS_PORT";
@@ -37,6 +39,7 @@ public final class Main {
             usage: bin/chatops-local up      run the local stack (CHATOPS_PORT, default 3000)
                    bin/chatops-local send "/chatops run whoami" [--user U…] [--team T…] [--channel C…]
                                           [--user-name NAME] [--url URL] [--wait SECONDS]
+                   bin/chatops-local invoke <LogicalId> -e events/<file>.json [--env-vars events/env.local.json]
                    bin/chatops-local sign events/<gateway event>.json""";
     private static final List<String> SEND_OPTIONS = List.of("user", "team", "channel", "user-name", "url", "wait");
 
@@ -44,12 +47,14 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        noDelay();
         String verb = args.length == 0 ? "help" : args[0];
         List<String> rest = args.length == 0 ? List.of() : List.of(args).subList(1, args.length);
         switch (verb) {
             case "up" -> up();
             case "send" -> System.exit(send(rest));
             case "sign" -> System.exit(sign(rest));
+            case "invoke" -> System.exit(invoke(rest));
             default -> {
                 boolean asked = List.of("help", "-h", "--help").contains(verb);
                 if (!asked) {
@@ -236,6 +241,113 @@ public final class Main {
     }
 
     /**
+     * {@code sam local invoke} without Docker: starts the local stack quietly, runs one function of
+     * the template on one event in an execution environment of its own (its artifact, the runtime
+     * interface client, its environment, role and credentials endpoint), prints the function's
+     * log lines on standard error and its response on standard output, and stops. A signed gateway
+     * event is re-signed on the way, since its signature has gone stale. {@code --env-vars} takes
+     * sam's file: its {@code Parameters} and the function's own entries override the variables the
+     * template declares for the function — except those that tie it to the local stack
+     * ({@code AWS_ENDPOINT_URL}, {@code RESPONSE_URL_ALLOW}, {@code GITLAB_INSTANCES}), which stay.
+     * Exit 0 when the function answered, 1 when it failed, 2 on bad arguments.
+     */
+    static int invoke(List<String> args) throws IOException {
+        String function = null;
+        Path event = null;
+        Path envVars = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if ((arg.equals("-e") || arg.equals("--event") || arg.equals("--env-vars") || arg.equals("-n")) && i + 1 < args.size()) {
+                Path value = Path.of(args.get(++i));
+                if (arg.equals("--env-vars") || arg.equals("-n")) {
+                    envVars = value;
+                } else {
+                    event = value;
+                }
+            } else if (!arg.startsWith("-") && function == null) {
+                function = arg;
+            } else {
+                System.err.println("invoke: unexpected argument " + arg + "\n" + USAGE);
+                return 2;
+            }
+        }
+        if (function == null || event == null) {
+            System.err.println("invoke: give the function's logical id and -e EVENT_FILE\n" + USAGE);
+            return 2;
+        }
+        if (!Files.isRegularFile(event)) {
+            System.err.println("invoke: no file " + event);
+            return 2;
+        }
+        if (!dev.chatops.testing.LocalAws.projectTemplate().functions().containsKey(function)) {
+            System.err.println("invoke: template.yaml has no function " + function + "; it has "
+                    + String.join(", ", dev.chatops.testing.LocalAws.projectTemplate().functions().keySet()));
+            return 2;
+        }
+        Map<String, String> overrides = envVars == null ? Map.of() : envOverrides(envVars, function);
+        String secret = env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET);
+        byte[] payload = resigned(Files.readString(event), secret).getBytes(StandardCharsets.UTF_8);
+        String target = function;
+        java.io.PrintStream err = System.err;
+        LocalStack.Options options = LocalStack.Options.defaults().withSigningSecret(secret).withEnv(overrides)
+                .withLog((f, line) -> {
+                    if (f.equals(target)) {
+                        err.println(line);
+                    }
+                });
+        java.io.PrintStream out = System.out;
+        // The stack's own start-up chatter stays out of the function's output.
+        System.setOut(err);
+        LambdaContainer.Result result;
+        try (LocalStack stack = LocalStack.start(options)) {
+            result = stack.invoke(function, payload);
+        } finally {
+            System.setOut(out);
+        }
+        out.println(new String(result.payload(), StandardCharsets.UTF_8));
+        return result.failed() ? 1 : 0;
+    }
+
+    /** The overrides sam would apply from an --env-vars file, less the variables that tie a function to the local stack. */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> envOverrides(Path file, String function) throws IOException {
+        Map<String, Object> vars = Json.readObject(Files.readString(file));
+        java.util.Set<String> declared = dev.chatops.testing.LocalAws.projectTemplate().function(function).environment().keySet();
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (Object scope : new Object[] {vars.get("Parameters"), vars.get(function)}) {
+            if (scope instanceof Map<?, ?> values) {
+                ((Map<String, Object>) values).forEach((name, value) -> {
+                    if (declared.contains(name) && !STACK_OWNED.contains(name)) {
+                        overrides.put(name, String.valueOf(value));
+                    }
+                });
+            }
+        }
+        return overrides;
+    }
+
+    private static final List<String> STACK_OWNED = List.of("AWS_ENDPOINT_URL", "RESPONSE_URL_ALLOW", "GITLAB_INSTANCES");
+
+    /** A gateway event with Slack's signature headers, signed anew with {@code secret}; any other event unchanged. */
+    static String resigned(String event, String secret) {
+        Map<String, Object> parsed;
+        try {
+            parsed = Json.readObject(event);
+        } catch (IllegalArgumentException e) {
+            return event;
+        }
+        if (!(parsed.get("headers") instanceof Map<?, ?> h) || !h.containsKey("x-slack-signature")) {
+            return event;
+        }
+        String raw = String.valueOf(parsed.getOrDefault("body", ""));
+        byte[] body = Boolean.TRUE.equals(parsed.get("isBase64Encoded"))
+                ? Base64.getDecoder().decode(raw) : raw.getBytes(StandardCharsets.UTF_8);
+        long timestamp = Instant.now().getEpochSecond();
+        return event.replaceFirst("(\"x-slack-request-timestamp\"\\s*:\\s*)\"[^\"]*\"", "$1\"" + timestamp + "\"")
+                .replaceFirst("(\"x-slack-signature\"\\s*:\\s*)\"[^\"]*\"", "$1\"" + SlackSignature.sign(secret, timestamp, body) + "\"");
+    }
+
+    /**
      * Re-signs a gateway event file in place with the current time: only the two Slack headers'
      * values change, so the file keeps its layout and the diff is two lines.
      */
@@ -264,17 +376,20 @@ public final class Main {
             System.err.println("sign: " + file + " is not an HTTP API 2.0 event with Slack's signature headers");
             return 2;
         }
-        String raw = String.valueOf(event.getOrDefault("body", ""));
-        byte[] body = Boolean.TRUE.equals(event.get("isBase64Encoded"))
-                ? Base64.getDecoder().decode(raw) : raw.getBytes(StandardCharsets.UTF_8);
-        long timestamp = Instant.now().getEpochSecond();
-        String signature = SlackSignature.sign(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET), timestamp, body);
-        String signed = original
-                .replaceFirst("(\"x-slack-request-timestamp\"\\s*:\\s*)\"[^\"]*\"", "$1\"" + timestamp + "\"")
-                .replaceFirst("(\"x-slack-signature\"\\s*:\\s*)\"[^\"]*\"", "$1\"" + signature + "\"");
+        String signed = resigned(original, env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET));
         Files.writeString(file, signed);
-        System.out.println("signed " + file + " at " + timestamp + " (valid for 5 minutes)");
+        System.out.println("signed " + file + " (valid for 5 minutes)");
         return 0;
+    }
+
+    /**
+     * The JDK's HTTP servers of the local stack (Runtime APIs, front door, Lambda and HTTP APIs)
+     * answer at once: without TCP_NODELAY, a server and its client wait on each other's delayed ACKs
+     * for ~40 ms a request, which no AWS endpoint costs. The JDK reads the setting when it creates
+     * its first server, so it is set before anything else (and by local/pom.xml for the tests).
+     */
+    static void noDelay() {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
     private static int port(String name, int fallback) {

@@ -34,13 +34,12 @@ class FunctionArtifactsTest {
 
     @Test
     void every_function_of_the_template_has_a_jar_with_its_handler() throws IOException {
-        Template template = Template.project();
-        for (String function : template.resources("AWS::Serverless::Function").keySet()) {
-            String handler = template.handlerClass(function);
+        for (var function : dev.chatops.testing.LocalAws.projectTemplate().functions().values()) {
+            String handler = function.handler().split("::")[0];
             String module = moduleOf(handler);
             try (JarFile file = new JarFile(lambdaJar(module).toFile())) {
-                assertThat(file.getEntry(handler.replace('.', '/') + ".class")).as(function).isNotNull();
-                System.out.printf("artifact: %-24s %-22s %,10d bytes%n", function, module,
+                assertThat(file.getEntry(handler.replace('.', '/') + ".class")).as(function.logicalId()).isNotNull();
+                System.out.printf("artifact: %-24s %-22s %,10d bytes%n", function.logicalId(), module,
                         Files.size(lambdaJar(module)));
             }
         }

@@ -57,8 +57,31 @@ class LoadTest {
     private static LocalStack stack;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         stack = LocalStack.start(LocalStack.Options.defaults().withSigningSecret(SECRET));
+        // The burst meets the functions warm, as a deployment in use does: every execution
+        // environment the local stack allows each function has answered a command. Each is a JVM of
+        // its own, and a cold one costs far more here than a SnapStart restore does in Lambda; cold
+        // starts are bin/chatops-bench's to measure.
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> warming = new ArrayList<>();
+        int environments = LambdaFunctions.INTERACTIVE_CONTAINERS;
+        for (int i = 0; i < TEXTS.size() * environments; i++) {
+            Map<String, String> form = SlackRequests.slashCommand(TEXTS.get(i % TEXTS.size()).replace("{i}", "0"),
+                    LocalStack.LOCAL_ADMIN, slack.url("/warm/" + i));
+            form.put("team_id", LocalStack.LOCAL_TEAM);
+            byte[] body = SlackRequests.formBody(form);
+            long now = Instant.now().getEpochSecond();
+            warming.add(http.sendAsync(HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("X-Slack-Request-Timestamp", Long.toString(now))
+                    .header("X-Slack-Signature", SlackRequests.sign(SECRET, now, body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        warming.forEach(CompletableFuture::join);
+        for (int i = 0; i < TEXTS.size() * environments; i++) {
+            slack.awaitPosts("/warm/" + i, 1, Duration.ofSeconds(120));
+        }
     }
 
     @AfterAll

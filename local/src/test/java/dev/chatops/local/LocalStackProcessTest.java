@@ -39,6 +39,8 @@ class LocalStackProcessTest {
                 ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dchatops.root=" + Template.projectRoot(),
+                // The artifacts of this build: make's targets copy them without building again.
+                "-Dchatops.mvn=true",
                 Main.class.getName(), "up")
                 .redirectErrorStream(true);
         builder.environment().put(Main.PORT, Integer.toString(port));

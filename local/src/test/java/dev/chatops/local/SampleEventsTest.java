@@ -84,9 +84,9 @@ class SampleEventsTest {
     @Test
     void env_local_json_names_a_value_for_every_variable_the_template_gives_a_function() throws IOException {
         Map<String, Object> env = Json.readObject(Files.readString(EVENTS.resolve("env.local.json")));
-        Template template = Template.project();
-        for (String function : template.resources("AWS::Serverless::Function").keySet()) {
-            for (String variable : template.environmentNames(function)) {
+        dev.chatops.testing.aws.SamTemplate template = dev.chatops.testing.LocalAws.projectTemplate();
+        for (String function : template.functions().keySet()) {
+            for (String variable : template.function(function).environment().keySet()) {
                 if (variable.equals("JAVA_TOOL_OPTIONS")) {
                     continue;
                 }
@@ -95,12 +95,12 @@ class SampleEventsTest {
                 assertThat(given).as(function + " " + variable).isTrue();
             }
             if (env.get(function) instanceof Map<?, ?> own) {
-                assertThat(template.environmentNames(function)).as("sam local invoke only overrides declared variables")
+                assertThat(template.function(function).environment().keySet()).as("sam local invoke only overrides declared variables")
                         .containsAll((java.util.Set<String>) own.keySet());
             }
         }
         java.util.Set<String> declaredSomewhere = new java.util.HashSet<>();
-        template.resources("AWS::Serverless::Function").keySet().forEach(f -> declaredSomewhere.addAll(template.environmentNames(f)));
+        template.functions().values().forEach(f -> declaredSomewhere.addAll(f.environment().keySet()));
         assertThat(declaredSomewhere).as("sam local invoke only overrides declared variables")
                 .containsAll(((Map<String, Object>) env.get("Parameters")).keySet());
     }

@@ -1,9 +1,13 @@
 package dev.chatops.testing;
 
+import dev.chatops.testing.aws.Intrinsics;
+import dev.chatops.testing.aws.SamTemplate;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -15,52 +19,92 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The tables, secrets and queues of template.yaml, created on moto, and what each stands for:
- * {@link #refs()} maps {@code "RequestsTable"} to the table's name, {@code "SigningSecret"} to the
- * secret's ARN, {@code "FailureQueue.Arn"} to the queue's ARN, parameters to their values, and
- * each function to its local name, so that {@link Template#functionEnvironment} resolves.
+ * The template as CloudFormation would deploy it, on moto: template.yaml through AWS's SAM
+ * transform ({@link SamTemplate}), its tables, secrets and queues created, and what every
+ * resource stands for here ({@link Intrinsics.PhysicalIds}: a table's name and ARN, a secret's ARN,
+ * a queue's URL and ARN, a function's name and ARN, its alias's ARN, a role's ARN), so that every
+ * value of the template — a function's environment, a role's policies — resolves as in AWS. No
+ * second, hand-kept list.
  */
 public final class LocalAws {
-    private final Map<String, String> refs;
-    private final Map<String, String> queueUrls;
+    public static final String ACCOUNT = "123456789012";
+    private static final Map<Path, SamTemplate> TRANSFORMED = new ConcurrentHashMap<>();
 
-    private LocalAws(Map<String, String> refs, Map<String, String> queueUrls) {
-        this.refs = Map.copyOf(refs);
+    private final SamTemplate template;
+    private final Intrinsics intrinsics;
+    private final Map<String, String> secretArns;
+    private final Map<String, String> queueUrls;
+    private final Map<String, String> parameters;
+
+    private LocalAws(SamTemplate template, Map<String, String> parameters, Map<String, String> secretArns,
+                     Map<String, String> queueUrls) {
+        this.template = template;
+        this.parameters = Map.copyOf(parameters);
+        this.secretArns = Map.copyOf(secretArns);
         this.queueUrls = Map.copyOf(queueUrls);
+        this.intrinsics = new Intrinsics(template, parameters, Intrinsics.Pseudo.of(MotoServer.REGION, ACCOUNT, "chatops-local"),
+                new PhysicalIds());
+    }
+
+    /** The project's template.yaml after AWS's SAM transform (run once per JVM: it takes a Python process). */
+    public static SamTemplate projectTemplate() {
+        return transformed(Template.projectRoot().resolve("template.yaml"));
+    }
+
+    /** {@code templateYaml} after AWS's SAM transform, once per JVM and file. */
+    public static SamTemplate transformed(Path templateYaml) {
+        return TRANSFORMED.computeIfAbsent(templateYaml.toAbsolutePath(), path -> SamTemplate.transform(path, Map.of()));
     }
 
     /**
-     * Creates every resource of {@code template} on the endpoint the SDK is configured for.
+     * Creates every table, secret and queue of the project's template on the endpoint the SDK is
+     * configured for.
      *
      * @param parameters template parameter values (secrets' contents among them), over the defaults
      */
-    public static LocalAws create(Template template, Map<String, String> parameters) {
-        Map<String, String> refs = new LinkedHashMap<>(template.parameterDefaults());
-        refs.putAll(parameters);
-        refs.put("AWS::Region", MotoServer.REGION);
+    public static LocalAws create(Map<String, String> parameters) {
+        return create(projectTemplate(), parameters);
+    }
+
+    public static LocalAws create(SamTemplate template, Map<String, String> parameters) {
+        Map<String, String> secretArns = new LinkedHashMap<>();
         Map<String, String> queueUrls = new LinkedHashMap<>();
+        // Secrets' values may refer to parameters only: resolve them before the secrets exist.
+        LocalAws early = new LocalAws(template, parameters, Map.of(), Map.of());
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
              SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
              SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
-            template.resources("AWS::DynamoDB::Table").forEach((id, props) -> {
-                createTable(dynamo, id, props);
-                refs.put(id, id);
+            template.tables().values().forEach(table -> createTable(dynamo, table));
+            template.secrets().values().forEach(secret -> {
+                String value = secret.secretString().map(early.intrinsics::resolveString)
+                        .orElseGet(() -> java.util.HexFormat.of().formatHex(randomBytes(32)));
+                secretArns.put(secret.logicalId(), secrets.createSecret(b -> b.name(secret.logicalId()).secretString(value)).arn());
             });
-            template.resources("AWS::SecretsManager::Secret").forEach((id, props) -> {
-                String value = props.containsKey("SecretString") ? template.resolveConditional(props.get("SecretString"), refs)
-                        : java.util.HexFormat.of().formatHex(randomBytes(32));
-                String arn = secrets.createSecret(b -> b.name(id).secretString(value)).arn();
-                refs.put(id, arn);
-            });
-            template.resources("AWS::SQS::Queue").forEach((id, props) -> {
-                String url = sqs.createQueue(b -> b.queueName(id)).queueUrl();
-                queueUrls.put(id, url);
-                refs.put(id, url);
-                refs.put(id + ".Arn", "arn:aws:sqs:" + MotoServer.REGION + ":123456789012:" + id);
-            });
+            template.queues().keySet().forEach(id -> queueUrls.put(id, sqs.createQueue(b -> b.queueName(id)).queueUrl()));
         }
-        template.resources("AWS::Serverless::Function").keySet().forEach(id -> refs.put(id, id));
-        return new LocalAws(refs, queueUrls);
+        return new LocalAws(template, parameters, secretArns, queueUrls);
+    }
+
+    /**
+     * What the template's resources would be here, without creating any: for reading the template
+     * resolved (a report of its roles) where no moto runs. Secrets get made-up ARN suffixes.
+     */
+    public static LocalAws planned(SamTemplate template, Map<String, String> parameters) {
+        Map<String, String> secretArns = new LinkedHashMap<>();
+        Map<String, String> queueUrls = new LinkedHashMap<>();
+        template.secrets().keySet().forEach(id -> secretArns.put(id,
+                "arn:aws:secretsmanager:" + MotoServer.REGION + ":" + ACCOUNT + ":secret:" + id + "-??????"));
+        template.queues().keySet().forEach(id -> queueUrls.put(id, "http://127.0.0.1/" + ACCOUNT + "/" + id));
+        return new LocalAws(template, parameters, secretArns, queueUrls);
+    }
+
+    public SamTemplate template() {
+        return template;
+    }
+
+    /** Resolves the template's values (environments, policies, destinations) to what they are here. */
+    public Intrinsics intrinsics() {
+        return intrinsics;
     }
 
     /**
@@ -68,28 +112,25 @@ public final class LocalAws {
      * {@code overrides} on top (tests let replies go to loopback with {@code RESPONSE_URL_ALLOW}).
      */
     public Map<String, String> functionEnvironment(String functionId, Map<String, String> overrides) {
-        Map<String, String> env = new LinkedHashMap<>(Template.project().functionEnvironment(functionId, refs));
+        Map<String, String> env = new LinkedHashMap<>(intrinsics.resolveStrings(template.function(functionId).environment()));
         env.putAll(overrides);
         return env;
     }
 
-    private static byte[] randomBytes(int count) {
-        byte[] bytes = new byte[count];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return bytes;
-    }
-
-    public Map<String, String> refs() {
-        return refs;
+    /** The parameter values this stack was created with (over the template's defaults). */
+    public Map<String, String> parameters() {
+        return parameters;
     }
 
     /** What {@code !Ref id} stands for here. */
     public String ref(String id) {
-        String value = refs.get(id);
-        if (value == null) {
-            throw new IllegalArgumentException("no local resource " + id);
-        }
-        return value;
+        return new PhysicalIds().ref(id);
+    }
+
+    /** A secret's ARN, given its name or ARN, as Secrets Manager resolves a SecretId. */
+    public java.util.Optional<String> secretArn(String nameOrArn) {
+        return secretArns.values().stream().filter(arn -> arn.equals(nameOrArn)).findFirst()
+                .or(() -> java.util.Optional.ofNullable(secretArns.get(nameOrArn)));
     }
 
     /** Queue logical id → its URL. */
@@ -101,52 +142,84 @@ public final class LocalAws {
         return queueUrls.get(id);
     }
 
-    @SuppressWarnings("unchecked")
-    private static void createTable(DynamoDbClient dynamo, String name, Map<String, Object> props) {
+    public static String tableArn(String name) {
+        return "arn:aws:dynamodb:" + MotoServer.REGION + ":" + ACCOUNT + ":table/" + name;
+    }
+
+    public static String functionArn(String name) {
+        return "arn:aws:lambda:" + MotoServer.REGION + ":" + ACCOUNT + ":function:" + name;
+    }
+
+    /** What each resource of the template is on this machine. */
+    private final class PhysicalIds implements Intrinsics.PhysicalIds {
+        @Override
+        public String ref(String id) {
+            String type = template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
+            return switch (type) {
+                case "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup" -> id;
+                case "AWS::SecretsManager::Secret" -> required(secretArns.get(id), id);
+                case "AWS::SQS::Queue" -> required(queueUrls.get(id), id);
+                case "AWS::Lambda::Alias" -> {
+                    SamTemplate.Alias alias = template.aliases().get(id);
+                    yield functionArn(alias.functionLogicalId()) + ":" + alias.name();
+                }
+                case "AWS::Lambda::Version" -> functionArn(template.functionOf(id)) + ":1";
+                case "AWS::ApiGatewayV2::Api" -> "local";
+                default -> throw new IllegalArgumentException("nothing local stands for " + id + " (" + type + ")");
+            };
+        }
+
+        @Override
+        public String attribute(String id, String name) {
+            String type = template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
+            return switch (type + "." + name) {
+                case "AWS::DynamoDB::Table.Arn" -> tableArn(id);
+                case "AWS::SQS::Queue.Arn" -> "arn:aws:sqs:" + MotoServer.REGION + ":" + ACCOUNT + ":" + id;
+                case "AWS::SQS::Queue.QueueName" -> id;
+                case "AWS::SQS::Queue.QueueUrl" -> required(queueUrls.get(id), id);
+                case "AWS::Lambda::Function.Arn" -> functionArn(id);
+                case "AWS::IAM::Role.Arn" -> "arn:aws:iam::" + ACCOUNT + ":role/" + id;
+                case "AWS::Logs::LogGroup.Arn" -> "arn:aws:logs:" + MotoServer.REGION + ":" + ACCOUNT + ":log-group:" + id + ":*";
+                case "AWS::ApiGatewayV2::Api.ApiEndpoint" -> "http://127.0.0.1";
+                default -> throw new IllegalArgumentException("nothing local stands for " + id + "." + name);
+            };
+        }
+
+        private static String required(String value, String id) {
+            if (value == null) {
+                throw new IllegalArgumentException("nothing local stands for " + id + " yet");
+            }
+            return value;
+        }
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    private static void createTable(DynamoDbClient dynamo, SamTemplate.Table table) {
         List<AttributeDefinition> attributes = new ArrayList<>();
-        for (Object a : (List<Object>) props.get("AttributeDefinitions")) {
-            Map<String, Object> attribute = Template.map(a);
-            attributes.add(AttributeDefinition.builder().attributeName(str(attribute, "AttributeName"))
-                    .attributeType(str(attribute, "AttributeType")).build());
-        }
+        table.attributes().forEach(a -> attributes.add(AttributeDefinition.builder().attributeName(a.name()).attributeType(a.type()).build()));
         List<GlobalSecondaryIndex> indexes = new ArrayList<>();
-        for (Object i : (List<Object>) props.getOrDefault("GlobalSecondaryIndexes", List.of())) {
-            Map<String, Object> index = Template.map(i);
-            indexes.add(GlobalSecondaryIndex.builder().indexName(str(index, "IndexName"))
-                    .keySchema(keySchema(index.get("KeySchema")))
-                    .projection(Projection.builder().projectionType(
-                            str(Template.map(index.get("Projection")), "ProjectionType")).build())
-                    .build());
-        }
+        table.globalSecondaryIndexes().forEach(index -> indexes.add(GlobalSecondaryIndex.builder().indexName(index.name())
+                .keySchema(keySchema(index.keySchema()))
+                .projection(Projection.builder().projectionType(index.projectionType()).build()).build()));
         dynamo.createTable(b -> {
-            b.tableName(name).attributeDefinitions(attributes).keySchema(keySchema(props.get("KeySchema")))
+            b.tableName(table.logicalId()).attributeDefinitions(attributes).keySchema(keySchema(table.keySchema()))
                     .billingMode(BillingMode.PAY_PER_REQUEST);
             if (!indexes.isEmpty()) {
                 b.globalSecondaryIndexes(indexes);
             }
         });
-        Map<String, Object> ttl = Template.map(props.get("TimeToLiveSpecification"));
-        if (Boolean.TRUE.equals(ttl.get("Enabled"))) {
-            dynamo.updateTimeToLive(b -> b.tableName(name).timeToLiveSpecification(
-                    t -> t.attributeName(str(ttl, "AttributeName")).enabled(true)));
-        }
+        table.timeToLiveAttribute().ifPresent(attribute -> dynamo.updateTimeToLive(b -> b.tableName(table.logicalId())
+                .timeToLiveSpecification(t -> t.attributeName(attribute).enabled(true))));
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<KeySchemaElement> keySchema(Object value) {
+    private static List<KeySchemaElement> keySchema(List<SamTemplate.NamedType> keys) {
         List<KeySchemaElement> schema = new ArrayList<>();
-        for (Object k : (List<Object>) value) {
-            Map<String, Object> key = Template.map(k);
-            schema.add(KeySchemaElement.builder().attributeName(str(key, "AttributeName")).keyType(str(key, "KeyType")).build());
-        }
+        keys.forEach(k -> schema.add(KeySchemaElement.builder().attributeName(k.name()).keyType(k.type()).build()));
         return schema;
-    }
-
-    private static String str(Map<String, Object> map, String key) {
-        Object value = map.get(key);
-        if (value == null) {
-            throw new IllegalArgumentException("template.yaml lacks " + key);
-        }
-        return String.valueOf(value);
     }
 }

@@ -44,7 +44,7 @@ public final class MotoExtension implements BeforeAllCallback, ParameterResolver
                 .getOrComputeIfAbsent("moto", key -> new Running(), Running.class).server;
         server.configureSdk();
         server.reset();
-        LocalAws aws = LocalAws.create(Template.project(), parameters());
+        LocalAws aws = LocalAws.create(parameters());
         // Only the root store owns the server: JUnit closes AutoCloseable values when their store's context ends.
         context.getStore(NAMESPACE).put("aws", aws);
     }

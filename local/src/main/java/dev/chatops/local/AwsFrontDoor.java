@@ -1,0 +1,181 @@
+package dev.chatops.local;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.chatops.local.ContainerCredentials.Identity;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+
+/**
+ * The one AWS endpoint the functions are given ({@code AWS_ENDPOINT_URL}), standing where AWS's
+ * front ends stand: every request must be signed (SigV4, checked here since moto checks nothing)
+ * with keys the container credentials endpoint issued, and is authorised against the issuing
+ * function's role ({@link Authority}) before it reaches moto — or, for Lambda's Invoke, the local
+ * Lambda API. What AWS would refuse is answered as AWS answers it, so the function's own handling
+ * of the refusal runs too.
+ */
+final class AwsFrontDoor implements AutoCloseable {
+    private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "transfer-encoding",
+            "keep-alive", "expect", "upgrade");
+
+    /** One request as it reached the front door; header names in lower case. */
+    record Request(String method, String rawPath, String rawQuery, Map<String, String> headers, byte[] body) {
+    }
+
+    /** An answer in AWS's words. */
+    record Answer(int status, Map<String, String> headers, byte[] body) {
+        static Answer json(int status, String type, String message) {
+            String body = "{\"__type\":\"" + type + "\",\"message\":\"" + message.replace("\"", "'") + "\"}";
+            return new Answer(status, Map.of("Content-Type", "application/x-amz-json-1.0", "x-amzn-ErrorType", type),
+                    body.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Decides, as IAM does, whether a caller may make a request. */
+    interface Authority {
+        /** Empty when {@code identity} may make {@code request} of {@code service}; otherwise AWS's refusal. */
+        Optional<Answer> check(Identity identity, String service, Request request);
+    }
+
+    private final HttpServer server;
+    private final ContainerCredentials credentials;
+    private final Authority authority;
+    private final String moto;
+    private final String lambda;
+    private final Clock clock;
+
+    AwsFrontDoor(ContainerCredentials credentials, Authority authority, String motoEndpoint, String lambdaEndpoint, Clock clock) {
+        this.credentials = credentials;
+        this.authority = authority;
+        this.moto = motoEndpoint;
+        this.lambda = lambdaEndpoint;
+        this.clock = clock;
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // A thread per request in flight, as AWS's front ends do not queue one caller behind another:
+        // the gateway's Invoke must not wait behind the command functions' calls to a busy moto.
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "aws-front-door");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Map<String, String> headers = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+            Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                    exchange.getRequestURI().getRawQuery(), headers, exchange.getRequestBody().readAllBytes());
+            send(exchange, answer(request));
+        }
+    }
+
+    private Answer answer(Request request) throws IOException {
+        Optional<SigV4.Authorization> auth = SigV4.Authorization.parse(request.headers().get("authorization"));
+        if (auth.isEmpty()) {
+            return Answer.json(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
+        }
+        Optional<Identity> identity = credentials.identity(auth.get().accessKeyId());
+        if (identity.isEmpty()) {
+            return Answer.json(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
+        }
+        Identity caller = identity.get();
+        if (!caller.sessionToken().equals(request.headers().get("x-amz-security-token"))) {
+            return Answer.json(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
+        }
+        if (clock.instant().isAfter(caller.expiration())) {
+            return Answer.json(400, "ExpiredTokenException", "The security token included in the request is expired");
+        }
+        Optional<String> bad = SigV4.problem(auth.get(), caller.secretAccessKey(), request.method(), request.rawPath(),
+                request.rawQuery(), request.headers(), request.body(), clock.instant());
+        if (bad.isPresent()) {
+            return Answer.json(403, "InvalidSignatureException", bad.get());
+        }
+        Optional<Answer> refused = authority.check(caller, auth.get().service(), request);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        return forward(auth.get().service().equals("lambda") ? lambda : moto, request);
+    }
+
+    private static Answer forward(String upstream, Request request) throws IOException {
+        URI uri = URI.create(upstream + request.rawPath() + (request.rawQuery() == null ? "" : "?" + request.rawQuery()));
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        try {
+            connection.setInstanceFollowRedirects(false);
+            connection.setConnectTimeout(5_000);
+            connection.setReadTimeout(120_000);
+            connection.setRequestMethod(request.method());
+            request.headers().forEach((name, value) -> {
+                if (!HOP_BY_HOP.contains(name)) {
+                    connection.setRequestProperty(name, value);
+                }
+            });
+            if (request.body().length > 0 || request.method().equals("POST") || request.method().equals("PUT")) {
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(request.body().length);
+                try (OutputStream out = connection.getOutputStream()) {
+                    out.write(request.body());
+                }
+            }
+            int status = connection.getResponseCode();
+            Map<String, String> headers = new LinkedHashMap<>();
+            connection.getHeaderFields().forEach((name, values) -> {
+                if (name != null && !HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                    headers.put(name, String.join(",", values));
+                }
+            });
+            InputStream stream = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            byte[] body;
+            // Read to the end and closed, not disconnected: the connection goes back to the JDK's
+            // keep-alive cache for the next request, as an SDK's pooled client would have it.
+            try (stream) {
+                body = stream == null ? new byte[0] : stream.readAllBytes();
+            }
+            return new Answer(status, headers, body);
+        } catch (IOException e) {
+            connection.disconnect();
+            throw e;
+        }
+    }
+
+    private static void send(HttpExchange exchange, Answer answer) throws IOException {
+        answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+        boolean empty = answer.body().length == 0 || answer.status() == 204 || answer.status() == 304;
+        exchange.sendResponseHeaders(answer.status(), empty ? -1 : answer.body().length);
+        if (!empty) {
+            exchange.getResponseBody().write(answer.body());
+        }
+    }
+
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
