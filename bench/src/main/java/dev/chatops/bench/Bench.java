@@ -11,6 +11,7 @@ import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.ContainerCredentialsEndpoint;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.MotoExtension;
@@ -54,7 +55,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Prints a table and writes {@code target/bench/results.json}. It runs on the local stack (moto,
  * the GitLab stand-ins seeded from the fixtures, the PostgreSQL replica when installed, a linked
  * admin); Lambda's Invoke API and Slack's response_url are loopback capture servers, called by the
- * same client code as in production. Every cold answer is checked to be the command's own.
+ * same client code as in production. Every cold answer is checked to be the command's own. The
+ * fresh JVMs get the execution role's credentials as SnapStart hands them out, from a loopback
+ * container credentials endpoint (no key variables, no system properties), so their cold figures
+ * include fetching them.
  */
 public final class Bench {
     /** The JVM flags of Lambda's Java runtimes. */
@@ -65,6 +69,7 @@ public final class Bench {
 
     private final List<Row> rows = new ArrayList<>();
     private final Path root = Template.projectRoot();
+    private ContainerCredentialsEndpoint credentials;
 
     public static void main(String[] args) throws Exception {
         int runs = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "15"));
@@ -77,12 +82,17 @@ public final class Bench {
         Log.redirect(quiet);
         try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withSigningSecret(MotoExtension.SIGNING_SECRET));
              CaptureServer lambdaApi = new CaptureServer().start();
-             CaptureServer slack = new CaptureServer().start()) {
+             CaptureServer slack = new CaptureServer().start();
+             ContainerCredentialsEndpoint credentials = ContainerCredentialsEndpoint.start(UUID.randomUUID().toString(),
+                     Clock.systemUTC(), Duration.ofHours(6))) {
             lambdaApi.answerByDefault(CaptureServer.Answer.of(202, ""));
             LocalAws aws = stack.aws();
-            Map<String, String> awsEnv = Map.of("AWS_REGION", MotoServer.REGION, "AWS_ACCESS_KEY_ID", "testing",
-                    "AWS_SECRET_ACCESS_KEY", "testing", "AWS_ENDPOINT_URL", stack.moto().endpoint(),
-                    "AWS_ENDPOINT_URL_LAMBDA", lambdaApi.url(""));
+            // Credentials as SnapStart hands them out (template.yaml turns it on for every function):
+            // no key variables, a container credentials endpoint each cold start fetches from.
+            Map<String, String> awsEnv = new HashMap<>(credentials.environment());
+            awsEnv.putAll(Map.of("AWS_REGION", MotoServer.REGION, "AWS_ENDPOINT_URL", stack.moto().endpoint(),
+                    "AWS_ENDPOINT_URL_LAMBDA", lambdaApi.url("")));
+            this.credentials = credentials;
             Map<String, String> gatewayEnv = new HashMap<>(aws.functionEnvironment("GatewayFunction", Map.of()));
             gatewayEnv.putAll(awsEnv);
             Map<String, Map<String, String>> functionEnvs = new LinkedHashMap<>();
@@ -181,10 +191,15 @@ public final class Bench {
             rows.add(new Row("cold " + entry.getKey() + ": handler init", median(init), p(init, 90), "ms", init.length, ""));
             rows.add(new Row("cold " + entry.getKey() + ": first invoke", median(invoke), p(invoke, 90), "ms", invoke.length, ""));
             rows.add(new Row("cold " + entry.getKey() + ": peak RSS", median(rss), p(rss, 90), "MiB", rss.length, ""));
+            double[] fetches = entry.getValue().stream().mapToDouble(s -> s[5]).toArray();
+            if (median(fetches) > 0) {
+                rows.add(new Row("cold " + entry.getKey() + ": container credentials fetches", median(fetches), p(fetches, 90),
+                        "requests", fetches.length, "SnapStart's endpoint, on loopback"));
+            }
         }
     }
 
-    /** {wall ms, init ms, invoke ms, peak RSS KiB} of one fresh JVM. */
+    /** {wall ms, init ms, invoke ms, peak RSS KiB, deserialise ms, credentials fetches} of one fresh JVM. */
     private double[] coldOnce(String classPath, String handler, Path event, Map<String, String> env) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -193,6 +208,7 @@ public final class Bench {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("JAVA_TOOL_OPTIONS"));
         builder.environment().putAll(env);
+        int fetchesBefore = credentials.served();
         long start = System.nanoTime();
         Process process = builder.start();
         // Until the handler has answered (its result line), not until the process exits: a Lambda
@@ -218,7 +234,7 @@ public final class Bench {
             throw new IllegalStateException(handler + " did not ack: " + parts[5]);
         }
         return new double[] {wall, Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), Double.parseDouble(parts[3]),
-            Double.parseDouble(parts[4])};
+            Double.parseDouble(parts[4]), credentials.served() - fetchesBefore};
     }
 
     private void warmGateway(Map<String, String> env, CaptureServer lambdaApi) {
