@@ -82,6 +82,11 @@ public final class LocalStack implements AutoCloseable {
             return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, value, maxContainers, log);
         }
 
+        /** At most this many execution environments per function no one waits on (HTTP routes' have more). */
+        public Options withMaxContainers(int value) {
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, template, value, log);
+        }
+
         /** Where the functions' log lines go: (function, line). */
         public Options withLog(java.util.function.BiConsumer<String, String> value) {
             return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, value);

@@ -170,8 +170,9 @@ class AsDeployedTest {
             List<dev.chatops.testing.CaptureServer.Post> posts = slack.awaitPosts("/destination/" + typed.function(), 13,
                     java.time.Duration.ofSeconds(120));
             assertThat(posts).as(typed.function()).hasSize(13);
-            assertThat(posts.get(0).body()).as(typed.function() + " offers to link").contains("Connect your GitLab account",
-                    stack.url("/link/start?state="));
+            assertThat(posts.get(0).body()).as(typed.function() + " offers to link").contains("Connect your GitLab account");
+            assertThat(Main.buttonUrls(posts.get(0).json())).as(typed.function())
+                    .anyMatch(url -> url.startsWith(stack.url("/link/start?state=")));
             assertThat(dev.chatops.testing.CaptureServer.textOf(posts.get(12))).as(typed.function()).contains("Request id: `");
         }
         assertThat(IamCalls.all()).filteredOn(c -> c.action().equals("sqs:SendMessage") && c.allowed())
