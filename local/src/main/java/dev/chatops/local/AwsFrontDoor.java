@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,9 @@ import java.util.concurrent.Executors;
  * of the refusal runs too.
  */
 final class AwsFrontDoor implements AutoCloseable {
+    /** Headers AWS reads once; a request repeating one is refused rather than read one way here and another upstream. */
+    private static final Set<String> SINGLE = Set.of("authorization", "x-amz-target", "content-type", "x-amz-date",
+            "x-amz-security-token", "x-amz-content-sha256", "host", "x-amz-invocation-type");
     private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "transfer-encoding",
             "keep-alive", "expect", "upgrade");
 
@@ -88,10 +92,26 @@ final class AwsFrontDoor implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             Map<String, String> headers = new LinkedHashMap<>();
-            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+            Set<String> repeated = new java.util.TreeSet<>();
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                String key = name.toLowerCase(Locale.ROOT);
+                if (values.size() > 1 || headers.containsKey(key)) {
+                    repeated.add(key);
+                }
+                headers.put(key, String.join(",", values));
+            });
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                     exchange.getRequestURI().getRawQuery(), headers, exchange.getRequestBody().readAllBytes());
-            send(exchange, answer(request));
+            Answer answer;
+            try {
+                answer = repeated.stream().anyMatch(SINGLE::contains)
+                        ? Answer.json(400, "InvalidParameterException", "repeated header " + repeated)
+                        : answer(request);
+            } catch (RuntimeException e) {
+                // A body or parameter the mapping cannot read: AWS's front end refuses it, as here.
+                answer = Answer.json(400, "SerializationException", "the request could not be read");
+            }
+            send(exchange, answer);
         }
     }
 
@@ -105,22 +125,63 @@ final class AwsFrontDoor implements AutoCloseable {
             return Answer.json(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
         Identity caller = identity.get();
-        if (!caller.sessionToken().equals(request.headers().get("x-amz-security-token"))) {
+        String token = request.headers().get("x-amz-security-token");
+        if (token == null || !MessageDigest.isEqual(caller.sessionToken().getBytes(StandardCharsets.UTF_8),
+                token.getBytes(StandardCharsets.UTF_8))) {
             return Answer.json(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
         if (clock.instant().isAfter(caller.expiration())) {
             return Answer.json(400, "ExpiredTokenException", "The security token included in the request is expired");
+        }
+        if (!auth.get().region().equals(LocalRegion.NAME)) {
+            return Answer.json(403, "InvalidSignatureException", "Credential should be scoped to a valid region.");
         }
         Optional<String> bad = SigV4.problem(auth.get(), caller.secretAccessKey(), request.method(), request.rawPath(),
                 request.rawQuery(), request.headers(), request.body(), clock.instant());
         if (bad.isPresent()) {
             return Answer.json(403, "InvalidSignatureException", bad.get());
         }
-        Optional<Answer> refused = authority.check(caller, auth.get().service(), request);
+        String service = auth.get().service();
+        Optional<String> shape = shapeProblem(service, request);
+        if (shape.isPresent()) {
+            return Answer.json(400, "UnknownOperationException", shape.get());
+        }
+        Optional<Answer> refused = authority.check(caller, service, request);
         if (refused.isPresent()) {
             return refused.get();
         }
-        return forward(auth.get().service().equals("lambda") ? lambda : moto, request);
+        return forward(service.equals("lambda") ? lambda : moto, request);
+    }
+
+    /**
+     * Why the request is not one an SDK sends to the service its signature names, or empty: each
+     * service is reached only through its own API's paths (never moto's own, such as
+     * {@code /moto-api/}), a JSON-protocol request carries exactly one operation in its
+     * {@code X-Amz-Target} and no query, and a Lambda request is an Invoke.
+     */
+    static Optional<String> shapeProblem(String service, Request request) {
+        String target = request.headers().get("x-amz-target");
+        String path = request.rawPath();
+        boolean post = request.method().equals("POST");
+        switch (service) {
+            case "dynamodb":
+            case "secretsmanager":
+                String prefix = service.equals("dynamodb") ? "DynamoDB_20120810" : "secretsmanager";
+                return post && "/".equals(path) && request.rawQuery() == null && target != null
+                        && target.matches(java.util.regex.Pattern.quote(prefix) + "\\.[A-Za-z]+") ? Optional.empty()
+                        : Optional.of(service + " is reached by POST / with X-Amz-Target " + prefix + ".<Operation> and no query");
+            case "sqs":
+                boolean queuePath = "/".equals(path) || path != null && path.matches("/\\d{12}/[A-Za-z0-9_-]{1,80}(\\.fifo)?");
+                boolean json = target != null && target.matches("AmazonSQS\\.[A-Za-z]+") && request.rawQuery() == null;
+                boolean query = target == null;
+                return post && queuePath && (json || query) ? Optional.empty()
+                        : Optional.of("sqs is reached by POST / or /<account>/<queue>, with X-Amz-Target AmazonSQS.<Operation> or a form");
+            case "lambda":
+                return post && path != null && path.matches("/2015-03-31/functions/[^/]+/invocations") && target == null
+                        ? Optional.empty() : Optional.of("only Lambda's Invoke is served here");
+            default:
+                return Optional.of("the local stack serves no requests signed for service " + service);
+        }
     }
 
     private static Answer forward(String upstream, Request request) throws IOException {

@@ -38,13 +38,27 @@ final class ContainerCredentials implements AutoCloseable {
         String arn() {
             return "arn:aws:sts::" + LambdaFunction.ACCOUNT + ":assumed-role/" + role + "/" + functionId;
         }
+
+        /** Never the secret key or the session token, wherever an identity is printed. */
+        @Override
+        public String toString() {
+            return "Identity[" + functionId + ", " + role + ", " + accessKeyId + ", until " + expiration + "]";
+        }
     }
 
     private final HttpServer server;
     private final Map<String, Identity> byToken = new ConcurrentHashMap<>();
     private final Map<String, Identity> byAccessKey = new ConcurrentHashMap<>();
 
+    private final Duration lifetime;
+
     ContainerCredentials() {
+        this(LIFETIME);
+    }
+
+    /** @param lifetime how long issued keys last; new ones are handed out in the last quarter of that */
+    ContainerCredentials(Duration lifetime) {
+        this.lifetime = lifetime;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 32);
         } catch (IOException e) {
@@ -66,17 +80,34 @@ final class ContainerCredentials implements AutoCloseable {
     /** Issues keys of {@code role} for {@code functionId}; returns the authorization token the function is given. */
     String issue(String functionId, String role) {
         String token = random(32);
-        Identity identity = new Identity(functionId, role, "ASIA" + random(8).toUpperCase(java.util.Locale.ROOT),
-                random(20), random(48), Instant.now().plus(LIFETIME));
-        byToken.put(token, identity);
-        byAccessKey.put(identity.accessKeyId(), identity);
+        byToken.put(token, keys(functionId, role));
         return token;
     }
 
-    /** The keys issued for {@code functionId}, which Lambda itself uses for the function's destinations and event sources. */
+    private Identity keys(String functionId, String role) {
+        Identity identity = new Identity(functionId, role, "ASIA" + random(8).toUpperCase(java.util.Locale.ROOT),
+                random(20), random(48), Instant.now().plus(lifetime));
+        byAccessKey.put(identity.accessKeyId(), identity);
+        return identity;
+    }
+
+    /**
+     * The keys a token currently stands for: new ones once the current keys are in the last quarter
+     * of their life, as Lambda rotates a function's credentials well before they expire (the old
+     * ones stay valid until then, for requests already signed with them).
+     */
+    private Identity current(String token) {
+        return byToken.computeIfPresent(token, (t, identity) ->
+                Instant.now().isAfter(identity.expiration().minus(lifetime.dividedBy(4)))
+                        ? keys(identity.functionId(), identity.role()) : identity);
+    }
+
+    /** The keys currently issued for {@code functionId}, which Lambda itself uses for the function's destinations and event sources. */
     Identity identityOf(String functionId) {
-        return byToken.values().stream().filter(i -> i.functionId().equals(functionId)).findFirst()
+        String token = byToken.entrySet().stream().filter(e -> e.getValue().functionId().equals(functionId))
+                .map(Map.Entry::getKey).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no keys issued for " + functionId));
+        return current(token);
     }
 
     /** Whose access key this is, if this endpoint issued it. */
@@ -111,11 +142,11 @@ final class ContainerCredentials implements AutoCloseable {
         }
     }
 
-    /** The token's identity, compared in constant time (the token is a credential). */
+    /** The token's current keys, the token compared in constant time (it is a credential). */
     private Identity lookup(String token) {
-        for (Map.Entry<String, Identity> entry : byToken.entrySet()) {
-            if (MessageDigest.isEqual(entry.getKey().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-                return entry.getValue();
+        for (String issued : byToken.keySet()) {
+            if (MessageDigest.isEqual(issued.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+                return current(issued);
             }
         }
         return null;

@@ -16,6 +16,12 @@ record LambdaFunction(String id, String handler, Path artifact, int memoryMb, Du
     static final String VERSION = "1";
     static final String ACCOUNT = "123456789012";
 
+    /** Without the environment, which holds the function's credentials token. */
+    @Override
+    public String toString() {
+        return "LambdaFunction[" + id + ", " + handler + ", " + memoryMb + " MB, " + timeout + ", role " + role + "]";
+    }
+
     String arn() {
         return "arn:aws:lambda:" + LocalRegion.NAME + ":" + ACCOUNT + ":function:" + id;
     }

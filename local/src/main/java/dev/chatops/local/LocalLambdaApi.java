@@ -41,6 +41,11 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 final class LocalLambdaApi implements AutoCloseable {
     private static final String PATH = "/2015-03-31/functions/";
+    /** A function of this account and region by name, partial or full ARN, with an optional qualifier. */
+    private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile("(?:(?:arn:aws:lambda:"
+            + LocalRegion.NAME + ":)?" + LambdaFunction.ACCOUNT + ":function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?");
+    /** The qualifiers each function has: its alias, its one published version, and the unpublished one. */
+    private static final java.util.Set<String> QUALIFIERS = java.util.Set.of("live", LambdaFunction.VERSION, "$LATEST");
 
     private volatile LambdaFunctions functions;
     private volatile Function<String, SqsClient> sqsAs;
@@ -93,14 +98,21 @@ final class LocalLambdaApi implements AutoCloseable {
             }
             String given = URLDecoder.decode(path.substring(PATH.length(), path.length() - "/invocations".length()),
                     StandardCharsets.UTF_8);
-            String name = functionId(given);
-            if (functions == null || !functions.has(name)) {
-                respond(exchange, 404, error("ResourceNotFoundException", "Function not found: " + name));
+            java.util.regex.Matcher target = FUNCTION_NAME.matcher(given);
+            String queried = query(exchange.getRequestURI().getRawQuery()).get("Qualifier");
+            String qualifier = target.matches() ? (target.group(2) != null ? target.group(2) : queried) : null;
+            boolean known = target.matches() && functions != null && functions.has(target.group(1))
+                    && (qualifier == null || QUALIFIERS.contains(qualifier))
+                    && (queried == null || target.group(2) == null || queried.equals(target.group(2)));
+            if (!known) {
+                // Lambda answers a name, ARN, account, region or qualifier it does not have the same way.
+                respond(exchange, 404, error("ResourceNotFoundException", "Function not found: " + given));
                 return;
             }
+            String name = target.group(1);
             byte[] payload = exchange.getRequestBody().readAllBytes();
             String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
-            String arn = functions.function(name).arn() + (given.contains(":live") ? ":live" : "");
+            String arn = functions.function(name).arn() + (qualifier == null ? "" : ":" + qualifier);
             if ("Event".equals(type)) {
                 workers.submit(() -> runAsync(name, arn, payload, 1));
                 respond(exchange, 202, "");
@@ -216,13 +228,16 @@ final class LocalLambdaApi implements AutoCloseable {
     }
 
     /** {@code UserFunction}, {@code UserFunction:live} or a function ARN → {@code UserFunction}. */
-    static String functionId(String name) {
-        if (name.startsWith("arn:")) {
-            String[] parts = name.split(":");
-            return parts.length > 6 ? parts[6] : name;
+    private static Map<String, String> query(String raw) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (raw != null && !raw.isEmpty()) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                parameters.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
         }
-        int colon = name.indexOf(':');
-        return colon < 0 ? name : name.substring(0, colon);
+        return parameters;
     }
 
     private static String error(String type, String message) {

@@ -169,7 +169,8 @@ public final class LocalStack implements AutoCloseable {
             seedAdminLink(aws, ops);
             // The test JVM's own Lambda client (a person with the console, not a function) reaches the Invoke API directly.
             System.setProperty("aws.endpointUrlLambda", lambda.endpoint());
-            LambdaFunctions functions = started(started, new LambdaFunctions(functions(aws, credentials, options.env()),
+            LambdaFunctions functions = started(started, new LambdaFunctions(functions(aws, credentials, options.env(),
+                    frontDoor.endpoint()),
                     runtimeJars(), options.log(), options.maxContainers()));
             lambda.serve(functions, aws, function -> sqsAs(credentials, function, frontDoor.endpoint()));
             LocalHttpApi http = new LocalHttpApi(functions, template.routes(), options.port());
@@ -188,7 +189,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Each function of the template, built by {@code sam build}'s make target, with the environment Lambda gives it. */
-    private static List<LambdaFunction> functions(LocalAws aws, ContainerCredentials credentials, Map<String, String> overrides) {
+    private static List<LambdaFunction> functions(LocalAws aws, ContainerCredentials credentials, Map<String, String> overrides,
+                                                  String frontDoor) {
         List<LambdaFunction> functions = new java.util.ArrayList<>();
         for (dev.chatops.testing.aws.SamTemplate.Function function : aws.template().functions().values()) {
             String id = function.logicalId();
@@ -197,11 +199,37 @@ public final class LocalStack implements AutoCloseable {
             env.putAll(lambdaVariables(id, function.handler(), function.memorySize(), artifact));
             env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", credentials.uri());
             env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", credentials.issue(id, function.roleLogicalId()));
+            bypass(env, frontDoor).ifPresent(variable -> {
+                throw new IllegalArgumentException(id + ": " + variable + " would take the function's AWS requests past the"
+                        + " front door that checks their signature and role; the local stack will not run it");
+            });
             functions.add(new LambdaFunction(id, function.handler(), artifact, function.memorySize(),
                     Duration.ofSeconds(function.timeout()), env, function.roleLogicalId(),
                     aws.template().routes().containsValue(id)));
         }
         return functions;
+    }
+
+    /**
+     * The variable of a function's environment that would let its AWS requests skip the front door
+     * (an endpoint of its own, another endpoint for one service, keys of its own, or the SDK's
+     * system properties through {@code JAVA_TOOL_OPTIONS}), if there is one.
+     */
+    static java.util.Optional<String> bypass(Map<String, String> env, String frontDoor) {
+        for (Map.Entry<String, String> variable : env.entrySet()) {
+            String name = variable.getKey();
+            boolean endpoint = name.equals("AWS_ENDPOINT_URL") && !variable.getValue().equals(frontDoor);
+            boolean own = name.startsWith("AWS_ENDPOINT_URL_") || name.equals("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+                    || name.equals("AWS_ACCESS_KEY_ID") || name.equals("AWS_SECRET_ACCESS_KEY")
+                    || name.equals("AWS_SESSION_TOKEN") || name.equals("AWS_PROFILE") || name.equals("AWS_CONFIG_FILE")
+                    || name.equals("AWS_SHARED_CREDENTIALS_FILE") || name.equals("AWS_WEB_IDENTITY_TOKEN_FILE");
+            boolean properties = (name.equals("JAVA_TOOL_OPTIONS") || name.equals("JDK_JAVA_OPTIONS") || name.equals("_JAVA_OPTIONS"))
+                    && variable.getValue().contains("-Daws.");
+            if (endpoint || own || properties) {
+                return java.util.Optional.of(name);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /**
@@ -243,13 +271,15 @@ public final class LocalStack implements AutoCloseable {
     /** An SQS client acting as {@code functionId}'s role, as Lambda does for its destinations and event source mappings. */
     private static software.amazon.awssdk.services.sqs.SqsClient sqsAs(ContainerCredentials credentials, String functionId,
                                                                      String frontDoor) {
-        ContainerCredentials.Identity identity = credentials.identityOf(functionId);
         return software.amazon.awssdk.services.sqs.SqsClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .endpointOverride(java.net.URI.create(frontDoor))
                 .region(software.amazon.awssdk.regions.Region.of(LocalRegion.NAME))
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(identity.accessKeyId(),
-                                identity.secretAccessKey(), identity.sessionToken())))
+                .credentialsProvider(() -> {
+                    // The function's current keys on every request, as Lambda's own would rotate.
+                    ContainerCredentials.Identity identity = credentials.identityOf(functionId);
+                    return software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(identity.accessKeyId(),
+                            identity.secretAccessKey(), identity.sessionToken());
+                })
                 .build();
     }
 

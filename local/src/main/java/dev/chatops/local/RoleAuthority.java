@@ -38,6 +38,11 @@ final class RoleAuthority implements AwsFrontDoor.Authority {
         AwsRequestAuthorization.Result asked = mapping.map(new AwsRequestAuthorization.Request(request.method(), uri,
                 request.headers(), request.body()));
         String principal = AwsDenials.assumedRoleArn(LocalAws.ACCOUNT, identity.role(), identity.functionId());
+        if (asked.mapped() && asked.checks().isEmpty()) {
+            // Nothing to check is nothing granted: a request AWS would authorise somehow is refused here.
+            asked = new AwsRequestAuthorization.Result(asked.signingService(), asked.region(), asked.accessKeyId(),
+                    asked.protocol(), asked.operation(), List.of(), Optional.of("no IAM check could be told for " + asked.operation()));
+        }
         if (!asked.mapped()) {
             IamCalls.record(template, identity.functionId(), identity.role(), service + ":" + asked.operation(), "?", false);
             return Optional.of(answer(AwsDenials.unmapped(asked, principal)));

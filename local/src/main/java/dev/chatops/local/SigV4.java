@@ -33,26 +33,44 @@ final class SigV4 {
     /** The parts of an {@code Authorization: AWS4-HMAC-SHA256 …} header. */
     record Authorization(String accessKeyId, String date, String region, String service, List<String> signedHeaders,
                          String signature) {
+        /**
+         * The header's parts, or empty unless it is exactly {@code AWS4-HMAC-SHA256} followed by
+         * {@code Credential}, {@code SignedHeaders} and {@code Signature}, each once: a scope of
+         * key/yyyyMMdd/region/service/aws4_request, lower-case header names in order, and 64 hex
+         * digits — as AWS reads it, refusing what it would not parse.
+         */
         static Optional<Authorization> parse(String header) {
             if (header == null || !header.startsWith("AWS4-HMAC-SHA256 ")) {
                 return Optional.empty();
             }
             Map<String, String> parts = new TreeMap<>();
-            for (String part : header.substring("AWS4-HMAC-SHA256 ".length()).split(",")) {
+            String[] components = header.substring("AWS4-HMAC-SHA256 ".length()).split(",", -1);
+            for (String part : components) {
                 int eq = part.indexOf('=');
-                if (eq > 0) {
-                    parts.put(part.substring(0, eq).strip(), part.substring(eq + 1).strip());
+                String name = eq > 0 ? part.substring(0, eq).strip() : "";
+                if (!COMPONENTS.contains(name) || parts.put(name, part.substring(eq + 1).strip()) != null) {
+                    return Optional.empty();
                 }
             }
-            String[] scope = parts.getOrDefault("Credential", "").split("/");
-            if (scope.length != 5 || !"aws4_request".equals(scope[4]) || !parts.containsKey("SignedHeaders")
-                    || !parts.containsKey("Signature")) {
+            if (parts.size() != COMPONENTS.size()) {
                 return Optional.empty();
             }
-            return Optional.of(new Authorization(scope[0], scope[1], scope[2], scope[3],
-                    List.of(parts.get("SignedHeaders").split(";")), parts.get("Signature")));
+            String[] scope = parts.get("Credential").split("/", -1);
+            String signedHeaders = parts.get("SignedHeaders");
+            if (scope.length != 5 || scope[0].isEmpty() || !scope[1].matches("\\d{8}") || scope[2].isEmpty()
+                    || scope[3].isEmpty() || !"aws4_request".equals(scope[4])
+                    || !signedHeaders.matches("[a-z0-9-]+(;[a-z0-9-]+)*") || !parts.get("Signature").matches("[0-9a-f]{64}")) {
+                return Optional.empty();
+            }
+            List<String> names = List.of(signedHeaders.split(";"));
+            if (!names.equals(names.stream().sorted().distinct().toList())) {
+                return Optional.empty();
+            }
+            return Optional.of(new Authorization(scope[0], scope[1], scope[2], scope[3], names, parts.get("Signature")));
         }
     }
+
+    private static final java.util.Set<String> COMPONENTS = java.util.Set.of("Credential", "SignedHeaders", "Signature");
 
     private SigV4() {
     }
@@ -76,7 +94,7 @@ final class SigV4 {
         if (Duration.between(signedAt, now).abs().compareTo(SKEW) > 0) {
             return Optional.of("Signature expired: " + amzDate + " is more than 15 minutes from now");
         }
-        if (!amzDate.startsWith(auth.date())) {
+        if (!amzDate.substring(0, 8).equals(auth.date())) {
             return Optional.of("the credential scope's date is not the request's");
         }
         if (!auth.signedHeaders().contains("host")) {
@@ -90,7 +108,13 @@ final class SigV4 {
             }
             canonicalHeaders.append(name).append(':').append(value.strip().replaceAll("\\s+", " ")).append('\n');
         }
-        String payloadHash = headers.getOrDefault("x-amz-content-sha256", hex(sha256(body)));
+        // The hash is always of the body received; a header claiming another is refused, so a
+        // body cannot be swapped under a signature that covers only the claim.
+        String payloadHash = hex(sha256(body));
+        String claimed = headers.get("x-amz-content-sha256");
+        if (claimed != null && !claimed.equals(payloadHash)) {
+            return Optional.of("The provided 'x-amz-content-sha256' header does not match what was computed.");
+        }
         String canonicalRequest = method + "\n" + canonicalUri(rawPath) + "\n" + canonicalQuery(rawQuery) + "\n"
                 + canonicalHeaders + "\n" + String.join(";", auth.signedHeaders()) + "\n" + payloadHash;
         String scope = auth.date() + "/" + auth.region() + "/" + auth.service() + "/aws4_request";

@@ -92,6 +92,97 @@ class AwsFrontDoorTest {
         assertThat(upstream.posts()).isEmpty();
     }
 
+    @Test
+    void signed_requests_of_a_shape_no_sdk_sends_are_refused_before_the_service() throws IOException {
+        Instant now = Instant.now();
+        // moto's own control API, a query string on a JSON protocol, two operations in one target,
+        // a service this stack does not serve, another region's scope: each signed correctly.
+        assertThat(send(sign("/moto-api/reset", null, TARGET, "dynamodb", LocalRegion.NAME, Map.of(), now, body()), body()))
+                .isEqualTo(new Sent(400, "UnknownOperationException"));
+        assertThat(send(sign("/", "Action=DeleteTable", TARGET, "dynamodb", LocalRegion.NAME, Map.of(), now, body()), body()))
+                .isEqualTo(new Sent(400, "UnknownOperationException"));
+        assertThat(send(sign("/", null, TARGET + ",PutItem", "dynamodb", LocalRegion.NAME, Map.of(), now, body()), body()))
+                .isEqualTo(new Sent(400, "UnknownOperationException"));
+        assertThat(send(sign("/", null, "secretsmanager.GetSecretValue", "dynamodb", LocalRegion.NAME, Map.of(), now, body()),
+                body())).isEqualTo(new Sent(400, "UnknownOperationException"));
+        assertThat(send(sign("/", null, null, "sts", LocalRegion.NAME, Map.of(), now, body()), body()))
+                .isEqualTo(new Sent(400, "UnknownOperationException"));
+        assertThat(send(sign("/2015-03-31/functions/UserFunction", null, null, "lambda", LocalRegion.NAME, Map.of(), now, body()),
+                body())).isEqualTo(new Sent(400, "UnknownOperationException"));
+        assertThat(send(sign("/", null, TARGET, "dynamodb", "eu-west-1", Map.of(), now, body()), body()))
+                .isEqualTo(new Sent(403, "InvalidSignatureException"));
+
+        assertThat(upstream.posts()).isEmpty();
+    }
+
+    @Test
+    void an_authorization_header_aws_would_not_parse_or_a_payload_hash_that_is_not_the_bodys_is_refused() throws Exception {
+        SdkHttpRequest signed = sign(user.secretAccessKey(), user.sessionToken(), Instant.now(), body());
+        String header = signed.firstMatchingHeader("Authorization").orElseThrow();
+        String signature = header.substring(header.indexOf("Signature="));
+        for (String malformed : List.of(header + ", " + signature, header + ", Extra=1", header.replace(", " + signature, ""),
+                header.replace("Signature=", "Signature=A"))) {
+            assertThat(send(signed.toBuilder().putHeader("Authorization", malformed).build(), body())).as(malformed)
+                    .isEqualTo(new Sent(400, "MissingAuthenticationTokenException"));
+        }
+        // The signature covers a claimed hash of one body; another body arrives under it.
+        String claimed = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body()));
+        byte[] swapped = "{\"TableName\":\"AuditTable1\",\"Key\":{}}".getBytes(StandardCharsets.UTF_8); // same length
+        assertThat(send(sign("/", null, TARGET, "dynamodb", LocalRegion.NAME, Map.of("x-amz-content-sha256", claimed),
+                Instant.now(), body()), swapped)).isEqualTo(new Sent(403, "InvalidSignatureException"));
+
+        assertThat(upstream.posts()).isEmpty();
+    }
+
+    @Test
+    void keys_are_rotated_before_they_expire_and_the_old_ones_last_until_then() throws Exception {
+        try (ContainerCredentials shortLived = new ContainerCredentials(Duration.ofSeconds(2))) {
+            String token = shortLived.issue("UserFunction", "UserFunctionRole");
+            Map<String, Object> first = fetch(shortLived, token);
+            assertThat(fetch(shortLived, token).get("AccessKeyId")).isEqualTo(first.get("AccessKeyId"));
+            Thread.sleep(Duration.between(Instant.now(), Instant.parse((String) first.get("Expiration"))).toMillis() - 300);
+            Map<String, Object> second = fetch(shortLived, token);
+            assertThat(second.get("AccessKeyId")).isNotEqualTo(first.get("AccessKeyId"));
+            assertThat(second.get("SecretAccessKey")).isNotEqualTo(first.get("SecretAccessKey"));
+            assertThat(shortLived.identity((String) first.get("AccessKeyId"))).isPresent();
+            assertThat(shortLived.identity((String) second.get("AccessKeyId"))).isPresent();
+            assertThat(fetch(shortLived, "not-the-token")).containsOnlyKeys("message");
+        }
+    }
+
+    @Test
+    void an_identity_or_a_function_printed_shows_no_secret() {
+        assertThat(user.toString()).contains("UserFunction", user.accessKeyId())
+                .doesNotContain(user.secretAccessKey(), user.sessionToken());
+        String token = credentials.issue("LinkFunction", "LinkFunctionRole");
+        LambdaFunction function = new LambdaFunction("LinkFunction", "h::handleRequest", java.nio.file.Path.of("."), 512,
+                Duration.ofSeconds(10), Map.of("AWS_CONTAINER_AUTHORIZATION_TOKEN", token), "LinkFunctionRole", false);
+        assertThat(function.toString()).contains("LinkFunction").doesNotContain(token);
+    }
+
+    @Test
+    void no_function_environment_may_route_its_aws_requests_around_the_front_door() {
+        String door = frontDoor.endpoint();
+        assertThat(LocalStack.bypass(Map.of("AWS_ENDPOINT_URL", door, "TABLE", "AccessTable",
+                "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1"), door)).isEmpty();
+        for (Map<String, String> env : List.of(Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+                Map.of("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:5000"), Map.of("AWS_ACCESS_KEY_ID", "AKIA"),
+                Map.of("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"), Map.of("AWS_PROFILE", "admin"),
+                Map.of("JAVA_TOOL_OPTIONS", "-Daws.endpointUrlDynamoDb=http://127.0.0.1:5000"))) {
+            assertThat(LocalStack.bypass(env, door)).as(env.toString()).hasValue(env.keySet().iterator().next());
+        }
+    }
+
+    private static Map<String, Object> fetch(ContainerCredentials endpoint, String token) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint.uri()).toURL().openConnection();
+        connection.setRequestProperty("Authorization", token);
+        try (java.io.InputStream in = connection.getResponseCode() == 200 ? connection.getInputStream() : connection.getErrorStream()) {
+            return dev.chatops.shared.Json.readObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            connection.disconnect();
+        }
+    }
+
     private record Sent(int status, String type) {
     }
 
@@ -101,13 +192,29 @@ class AwsFrontDoorTest {
 
     /** The request as the AWS SDK signs it, at {@code when}. */
     private SdkHttpRequest sign(String secret, String token, Instant when, byte[] body) {
-        SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(URI.create(frontDoor.endpoint() + "/"))
-                .putHeader("X-Amz-Target", TARGET).putHeader("Content-Type", "application/x-amz-json-1.0")
-                .putHeader("Content-Length", Integer.toString(body.length)).build();
+        return sign(secret, token, "/", null, TARGET, "dynamodb", LocalRegion.NAME, Map.of(), when, body);
+    }
+
+    /** A request of any shape, signed correctly with the user's keys. */
+    private SdkHttpRequest sign(String path, String query, String target, String service, String region,
+                                Map<String, String> headers, Instant when, byte[] body) {
+        return sign(user.secretAccessKey(), user.sessionToken(), path, query, target, service, region, headers, when, body);
+    }
+
+    private SdkHttpRequest sign(String secret, String token, String path, String query, String target, String service,
+                                String region, Map<String, String> headers, Instant when, byte[] body) {
+        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.POST)
+                .uri(URI.create(frontDoor.endpoint() + path + (query == null ? "" : "?" + query)))
+                .putHeader("Content-Type", "application/x-amz-json-1.0")
+                .putHeader("Content-Length", Integer.toString(body.length));
+        if (target != null) {
+            request.putHeader("X-Amz-Target", target);
+        }
+        headers.forEach(request::putHeader);
         return AwsV4HttpSigner.create().sign(r -> r.identity(AwsSessionCredentialsIdentity.create(user.accessKeyId(), secret, token))
-                .request(request).payload(ContentStreamProvider.fromByteArray(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "dynamodb")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, LocalRegion.NAME)
+                .request(request.build()).payload(ContentStreamProvider.fromByteArray(body))
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                 .putProperty(software.amazon.awssdk.http.auth.spi.signer.HttpSigner.SIGNING_CLOCK,
                         Clock.fixed(when, ZoneOffset.UTC))).request();
     }

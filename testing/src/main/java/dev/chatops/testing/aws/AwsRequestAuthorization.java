@@ -56,7 +56,9 @@ public final class AwsRequestAuthorization {
 
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/,\\s]+)/(\\d{8})/([^/]+)/([^/]+)/aws4_request");
     /** The path of a queue URL: {@code /<account>/<name>}. */
-    private static final Pattern QUEUE_PATH = Pattern.compile("/(\\d{12})/([^/]+)/?");
+    private static final Pattern QUEUE_PATH = Pattern.compile("/(\\d{12})/([A-Za-z0-9_-]{1,80}(?:\\.fifo)?)");
+    /** A whole queue URL, nothing after the name: a query or fragment could name another queue to the server. */
+    private static final Pattern QUEUE_URL = Pattern.compile("https?://[A-Za-z0-9.-]+(?::\\d+)?/\\d{12}/[A-Za-z0-9_-]{1,80}(?:\\.fifo)?");
     private static final Pattern INVOKE = Pattern.compile("/2015-03-31/functions/([^/]+)/invocations");
     private static final Pattern FUNCTION = Pattern.compile(
             "(?:(?:arn:([a-z-]+):lambda:([a-z0-9-]+):)?(\\d{12}):function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?");
@@ -200,6 +202,9 @@ public final class AwsRequestAuthorization {
         String action = "sqs:" + SQS_BATCH_ACTIONS.getOrDefault(operation, operation);
         if (operation.equals("ListQueues")) {
             return signer.mapped(protocol, operation, List.of(new Check(action, "*")));
+        }
+        if (queueUrl != null && !QUEUE_URL.matcher(queueUrl).matches()) {
+            return signer.unmapped(protocol, operation, "SQS " + operation + " with a QueueUrl that is not scheme://host/<account>/<name>");
         }
         String queuePath = queueUrl != null ? URI.create(queueUrl).getPath() : path;
         Matcher queue = QUEUE_PATH.matcher(queuePath == null ? "" : queuePath);

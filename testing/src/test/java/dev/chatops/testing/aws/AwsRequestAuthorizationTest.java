@@ -297,6 +297,17 @@ class AwsRequestAuthorizationTest {
                 .hasValueSatisfying(reason -> assertThat(reason).contains("Authorization"));
     }
 
+    @Test
+    void aQueueUrlWithAnythingAfterTheQueueName_isUnmapped_soItIsDenied() {
+        for (String url : List.of(QUEUE_URL + "?QueueUrl=http://x/" + ACCOUNT + "/Other", QUEUE_URL + "#x", QUEUE_URL + "/",
+                QUEUE_URL + "/../Other", "http://user@127.0.0.1:5000/" + ACCOUNT + "/FailureQueue")) {
+            Result result = authorization.map(new Request("POST", "/", Map.of("Authorization", authorization("sqs"),
+                    "X-Amz-Target", "AmazonSQS.SendMessage"), ("{\"QueueUrl\":\"" + url + "\",\"MessageBody\":\"x\"}")
+                    .getBytes(StandardCharsets.UTF_8)));
+            assertThat(result.mapped()).as(url).isFalse();
+        }
+    }
+
     private static String authorization(String service) {
         return "AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY + "/20250101/us-east-1/" + service
                 + "/aws4_request, SignedHeaders=host;x-amz-date, Signature=0123abcd";
