@@ -34,6 +34,8 @@ final class AwsFrontDoor implements AutoCloseable {
     /** Headers AWS reads once; a request repeating one is refused rather than read one way here and another upstream. */
     private static final Set<String> SINGLE = Set.of("authorization", "x-amz-target", "content-type", "x-amz-date",
             "x-amz-security-token", "x-amz-content-sha256", "host", "x-amz-invocation-type");
+    private static final String JSON_1_0 = "application/x-amz-json-1.0";
+    private static final String FORM = "application/x-www-form-urlencoded(; ?charset=(?i:utf-8))?";
     private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "transfer-encoding",
             "keep-alive", "expect", "upgrade");
 
@@ -161,27 +163,65 @@ final class AwsFrontDoor implements AutoCloseable {
      */
     static Optional<String> shapeProblem(String service, Request request) {
         String target = request.headers().get("x-amz-target");
+        String type = request.headers().get("content-type");
         String path = request.rawPath();
-        boolean post = request.method().equals("POST");
+        boolean post = request.method().equals("POST") && request.rawQuery() == null;
+        boolean signedType = type != null && signedHeaders(request).contains("content-type");
         switch (service) {
             case "dynamodb":
             case "secretsmanager":
                 String prefix = service.equals("dynamodb") ? "DynamoDB_20120810" : "secretsmanager";
-                return post && "/".equals(path) && request.rawQuery() == null && target != null
+                String json = service.equals("dynamodb") ? JSON_1_0 : "application/x-amz-json-1.1";
+                return post && "/".equals(path) && signedType && type.equals(json) && target != null
                         && target.matches(java.util.regex.Pattern.quote(prefix) + "\\.[A-Za-z]+") ? Optional.empty()
-                        : Optional.of(service + " is reached by POST / with X-Amz-Target " + prefix + ".<Operation> and no query");
+                        : Optional.of(service + " is reached by POST / with X-Amz-Target " + prefix + ".<Operation>, Content-Type "
+                        + json + " and no query");
             case "sqs":
+                // One protocol, told alike by the target and the content type, so that the mapping and
+                // the service cannot read the request as two different ones.
                 boolean queuePath = "/".equals(path) || path != null && path.matches("/\\d{12}/[A-Za-z0-9_-]{1,80}(\\.fifo)?");
-                boolean json = target != null && target.matches("AmazonSQS\\.[A-Za-z]+") && request.rawQuery() == null;
-                boolean query = target == null;
-                return post && queuePath && (json || query) ? Optional.empty()
-                        : Optional.of("sqs is reached by POST / or /<account>/<queue>, with X-Amz-Target AmazonSQS.<Operation> or a form");
+                boolean jsonProtocol = target != null && target.matches("AmazonSQS\\.[A-Za-z]+") && JSON_1_0.equals(type)
+                        && "/".equals(path);
+                boolean queryProtocol = target == null && type != null && type.matches(FORM) && uniqueFormKeys(request.body());
+                return post && queuePath && signedType && (jsonProtocol || queryProtocol) ? Optional.empty()
+                        : Optional.of("sqs is reached by POST / or /<account>/<queue> with no query: X-Amz-Target AmazonSQS.<Operation>"
+                        + " and Content-Type " + JSON_1_0 + ", or a form with each parameter once");
             case "lambda":
                 return post && path != null && path.matches("/2015-03-31/functions/[^/]+/invocations") && target == null
                         ? Optional.empty() : Optional.of("only Lambda's Invoke is served here");
             default:
                 return Optional.of("the local stack serves no requests signed for service " + service);
         }
+    }
+
+    private static List<String> signedHeaders(Request request) {
+        return SigV4.Authorization.parse(request.headers().get("authorization")).map(SigV4.Authorization::signedHeaders)
+                .orElse(List.of());
+    }
+
+    private static boolean uniqueFormKeys(byte[] body) {
+        Set<String> keys = new java.util.HashSet<>();
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            int eq = pair.indexOf('=');
+            if (!pair.isEmpty() && !keys.add(java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The body as the service should read it. moto reads any body as a form too, and takes an
+     * {@code Action} or other parameter found there over the JSON protocol's; a raw ampersand can
+     * only stand inside a JSON string, where its JSON escape means the same to a JSON reader, so
+     * after this a JSON body has no form parameters for moto to find.
+     */
+    static byte[] upstreamBody(Request request) {
+        String type = request.headers().get("content-type");
+        if (type == null || !type.startsWith("application/x-amz-json-")) {
+            return request.body();
+        }
+        return new String(request.body(), StandardCharsets.UTF_8).replace("&", "\\u0026").getBytes(StandardCharsets.UTF_8);
     }
 
     private static Answer forward(String upstream, Request request) throws IOException {
@@ -197,11 +237,12 @@ final class AwsFrontDoor implements AutoCloseable {
                     connection.setRequestProperty(name, value);
                 }
             });
-            if (request.body().length > 0 || request.method().equals("POST") || request.method().equals("PUT")) {
+            byte[] sent = upstreamBody(request);
+            if (sent.length > 0 || request.method().equals("POST") || request.method().equals("PUT")) {
                 connection.setDoOutput(true);
-                connection.setFixedLengthStreamingMode(request.body().length);
+                connection.setFixedLengthStreamingMode(sent.length);
                 try (OutputStream out = connection.getOutputStream()) {
-                    out.write(request.body());
+                    out.write(sent);
                 }
             }
             int status = connection.getResponseCode();

@@ -113,6 +113,15 @@ final class LocalLambdaApi implements AutoCloseable {
             byte[] payload = exchange.getRequestBody().readAllBytes();
             String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
             String arn = functions.function(name).arn() + (qualifier == null ? "" : ":" + qualifier);
+            if ("DryRun".equals(type)) {
+                // Lambda only checks the call and the caller's permission, which the front door has done.
+                respond(exchange, 204, "");
+                return;
+            }
+            if (type != null && !type.equals("Event") && !type.equals("RequestResponse")) {
+                respond(exchange, 400, error("InvalidParameterValueException", "X-Amz-Invocation-Type " + type));
+                return;
+            }
             if ("Event".equals(type)) {
                 workers.submit(() -> runAsync(name, arn, payload, 1));
                 respond(exchange, 202, "");

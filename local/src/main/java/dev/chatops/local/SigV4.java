@@ -45,15 +45,16 @@ final class SigV4 {
             }
             Map<String, String> parts = new TreeMap<>();
             String[] components = header.substring("AWS4-HMAC-SHA256 ".length()).split(",", -1);
-            for (String part : components) {
-                int eq = part.indexOf('=');
-                String name = eq > 0 ? part.substring(0, eq).strip() : "";
-                if (!COMPONENTS.contains(name) || parts.put(name, part.substring(eq + 1).strip()) != null) {
+            if (components.length != COMPONENTS.size()) {
+                return Optional.empty();
+            }
+            for (int i = 0; i < components.length; i++) {
+                int eq = components[i].indexOf('=');
+                // In AWS's order: services behind it read the scope from the first part.
+                if (eq <= 0 || !components[i].substring(0, eq).strip().equals(COMPONENTS.get(i))) {
                     return Optional.empty();
                 }
-            }
-            if (parts.size() != COMPONENTS.size()) {
-                return Optional.empty();
+                parts.put(COMPONENTS.get(i), components[i].substring(eq + 1).strip());
             }
             String[] scope = parts.get("Credential").split("/", -1);
             String signedHeaders = parts.get("SignedHeaders");
@@ -70,7 +71,7 @@ final class SigV4 {
         }
     }
 
-    private static final java.util.Set<String> COMPONENTS = java.util.Set.of("Credential", "SignedHeaders", "Signature");
+    private static final List<String> COMPONENTS = List.of("Credential", "SignedHeaders", "Signature");
 
     private SigV4() {
     }
@@ -99,6 +100,12 @@ final class SigV4 {
         }
         if (!auth.signedHeaders().contains("host")) {
             return Optional.of("the Host header is not signed");
+        }
+        // AWS's "Create a signed AWS API request": host and every x-amz-* header sent must be signed.
+        for (String name : headers.keySet()) {
+            if (name.startsWith("x-amz-") && !auth.signedHeaders().contains(name)) {
+                return Optional.of("header " + name + " is not signed");
+            }
         }
         StringBuilder canonicalHeaders = new StringBuilder();
         for (String name : auth.signedHeaders()) {

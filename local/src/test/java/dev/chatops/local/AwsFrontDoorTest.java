@@ -135,6 +135,50 @@ class AwsFrontDoorTest {
     }
 
     @Test
+    void a_request_the_service_could_read_as_another_than_the_role_check_did_is_refused_or_made_unambiguous() throws Exception {
+        Instant now = Instant.now();
+        // moto reads any body as a form too, Action first: an ampersand in a JSON string reaches it escaped.
+        byte[] hidden = "{\"TableName\":\"AccessTable\",\"Key\":{},\"Z\":\"&Action=DeleteTable&\"}".getBytes(StandardCharsets.UTF_8);
+        assertThat(send(sign("/", null, TARGET, "dynamodb", LocalRegion.NAME, Map.of(), now, hidden), hidden)).isEqualTo(new Sent(200, ""));
+        assertThat(upstream.posts()).hasSize(1);
+        assertThat(upstream.posts().get(0).body()).doesNotContain("&").contains("\\u0026Action=DeleteTable\\u0026");
+        assertThat(dev.chatops.shared.Json.readObject(upstream.posts().get(0).body())).containsEntry("Z", "&Action=DeleteTable&");
+
+        String form = "application/x-www-form-urlencoded";
+        String own = "http://127.0.0.1:5000/123456789012/FailureQueue";
+        String other = "http://127.0.0.1:5000/123456789012/OtherQueue";
+        byte[] repeated = ("Action=SendMessage&MessageBody=x&QueueUrl=" + other + "&QueueUrl=" + own).getBytes(StandardCharsets.UTF_8);
+        byte[] single = ("Action=SendMessage&MessageBody=x&QueueUrl=" + own).getBytes(StandardCharsets.UTF_8);
+        byte[] json = ("{\"QueueUrl\":\"" + own + "\",\"MessageBody\":\"x\"}").getBytes(StandardCharsets.UTF_8);
+        for (Map.Entry<String, Sent> refused : Map.of(
+                "a form repeating QueueUrl", send(sign("/", null, null, "sqs", LocalRegion.NAME, Map.of("Content-Type", form), now,
+                        repeated), repeated),
+                "a query beside the form", send(sign("/", "QueueUrl=" + other, null, "sqs", LocalRegion.NAME,
+                        Map.of("Content-Type", form), now, single), single),
+                "a JSON target with a form's content type", send(sign("/", null, "AmazonSQS.SendMessage", "sqs", LocalRegion.NAME,
+                        Map.of("Content-Type", form), now, json), json),
+                "a form with a JSON content type", send(sign("/", null, null, "sqs", LocalRegion.NAME, Map.of(), now, single), single),
+                "DynamoDB as JSON 1.1", send(sign("/", null, TARGET, "dynamodb", LocalRegion.NAME,
+                        Map.of("Content-Type", "application/x-amz-json-1.1"), now, body()), body())).entrySet()) {
+            assertThat(refused.getValue()).as(refused.getKey()).isEqualTo(new Sent(400, "UnknownOperationException"));
+        }
+        assertThat(send(sign("/", null, null, "sqs", LocalRegion.NAME, Map.of("Content-Type", form), now, single), single))
+                .isEqualTo(new Sent(200, ""));
+
+        // Parts of the Authorization header out of AWS's order, and an operation added after signing.
+        SdkHttpRequest signed = sign(user.secretAccessKey(), user.sessionToken(), now, body());
+        String header = signed.firstMatchingHeader("Authorization").orElseThrow();
+        String[] parts = header.substring("AWS4-HMAC-SHA256 ".length()).split(", ");
+        assertThat(send(signed.toBuilder().putHeader("Authorization", "AWS4-HMAC-SHA256 " + parts[1] + ", " + parts[0] + ", "
+                + parts[2]).build(), body())).isEqualTo(new Sent(400, "MissingAuthenticationTokenException"));
+        SdkHttpRequest untargeted = sign("/", null, null, "dynamodb", LocalRegion.NAME, Map.of(), now, body());
+        assertThat(send(untargeted.toBuilder().putHeader("X-Amz-Target", TARGET).build(), body()))
+                .isEqualTo(new Sent(403, "InvalidSignatureException"));
+
+        assertThat(upstream.posts()).hasSize(2);
+    }
+
+    @Test
     void keys_are_rotated_before_they_expire_and_the_old_ones_last_until_then() throws Exception {
         try (ContainerCredentials shortLived = new ContainerCredentials(Duration.ofSeconds(2))) {
             String token = shortLived.issue("UserFunction", "UserFunctionRole");

@@ -71,6 +71,10 @@ class IamReportTest {
         Files.writeString(out, report);
 
         assertThat(denied).as("calls the roles of template.yaml do not grant").isEmpty();
+        // Linking (LinkFunction, link CODE, unlink) is exercised through the local stack only by the
+        // browser test; without Chromium its grants cannot be told used, so that half is skipped.
+        org.junit.jupiter.api.Assumptions.assumeTrue(LinkInBrowserTest.browserInstalled(),
+                "unused grants not checked: the account-linking browser test needs chromium and chromium-driver");
         assertThat(unexplained).as("grants no test used and template.yaml does not explain").isEmpty();
     }
 

@@ -50,9 +50,14 @@ class LinkInBrowserTest {
     private static LocalStack stack;
     private static WebDriver browser;
 
+    /** Whether this test can run here (in CI it must). */
+    static boolean browserInstalled() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
     @BeforeAll
     static void start(@TempDir Path profile) {
-        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        boolean installed = browserInstalled();
         if (!installed && "true".equals(System.getenv("CI"))) {
             throw new AssertionError("chromium and chromium-driver are not installed, and CI must run this test (.ci/run installs them)");
         }
