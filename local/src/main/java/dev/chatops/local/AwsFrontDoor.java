@@ -36,6 +36,13 @@ final class AwsFrontDoor implements AutoCloseable {
             "x-amz-security-token", "x-amz-content-sha256", "host", "x-amz-invocation-type");
     private static final String JSON_1_0 = "application/x-amz-json-1.0";
     private static final String FORM = "application/x-www-form-urlencoded(; ?charset=(?i:utf-8))?";
+    /**
+     * The only request headers that go on to the service: what the SDKs send that the service
+     * needs. moto reads more (an encoding it inflates, a region in User-Agent, an account header,
+     * parameters from headers when the body is empty), which the checks here never see.
+     */
+    private static final Set<String> FORWARDED = Set.of("authorization", "content-type", "x-amz-target", "x-amz-date",
+            "x-amz-security-token", "x-amz-content-sha256", "x-amz-invocation-type", "x-amz-log-type", "x-amz-client-context");
     private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "transfer-encoding",
             "keep-alive", "expect", "upgrade");
 
@@ -167,12 +174,17 @@ final class AwsFrontDoor implements AutoCloseable {
         String path = request.rawPath();
         boolean post = request.method().equals("POST") && request.rawQuery() == null;
         boolean signedType = type != null && signedHeaders(request).contains("content-type");
+        if (request.headers().containsKey("content-encoding")) {
+            // The checks read the bytes as sent; a service that inflates them would read others.
+            return Optional.of("a Content-Encoding is not accepted here");
+        }
+        boolean jsonBody = request.body().length > 0 && request.body()[0] == '{';
         switch (service) {
             case "dynamodb":
             case "secretsmanager":
                 String prefix = service.equals("dynamodb") ? "DynamoDB_20120810" : "secretsmanager";
                 String json = service.equals("dynamodb") ? JSON_1_0 : "application/x-amz-json-1.1";
-                return post && "/".equals(path) && signedType && type.equals(json) && target != null
+                return post && "/".equals(path) && signedType && type.equals(json) && jsonBody && target != null
                         && target.matches(java.util.regex.Pattern.quote(prefix) + "\\.[A-Za-z]+") ? Optional.empty()
                         : Optional.of(service + " is reached by POST / with X-Amz-Target " + prefix + ".<Operation>, Content-Type "
                         + json + " and no query");
@@ -181,13 +193,17 @@ final class AwsFrontDoor implements AutoCloseable {
                 // the service cannot read the request as two different ones.
                 boolean queuePath = "/".equals(path) || path != null && path.matches("/\\d{12}/[A-Za-z0-9_-]{1,80}(\\.fifo)?");
                 boolean jsonProtocol = target != null && target.matches("AmazonSQS\\.[A-Za-z]+") && JSON_1_0.equals(type)
-                        && "/".equals(path);
-                boolean queryProtocol = target == null && type != null && type.matches(FORM) && uniqueFormKeys(request.body());
+                        && "/".equals(path) && jsonBody;
+                boolean queryProtocol = target == null && type != null && type.matches(FORM) && request.body().length > 0
+                        && uniqueFormKeys(request.body());
                 return post && queuePath && signedType && (jsonProtocol || queryProtocol) ? Optional.empty()
                         : Optional.of("sqs is reached by POST / or /<account>/<queue> with no query: X-Amz-Target AmazonSQS.<Operation>"
                         + " and Content-Type " + JSON_1_0 + ", or a form with each parameter once");
             case "lambda":
-                return post && path != null && path.matches("/2015-03-31/functions/[^/]+/invocations") && target == null
+                // The SDK puts a qualifier given apart from the name in the query, its one parameter.
+                boolean qualifier = request.rawQuery() == null || request.rawQuery().matches("Qualifier=[A-Za-z0-9_%-]+");
+                return request.method().equals("POST") && qualifier && path != null
+                        && path.matches("/2015-03-31/functions/[^/]+/invocations") && target == null
                         ? Optional.empty() : Optional.of("only Lambda's Invoke is served here");
             default:
                 return Optional.of("the local stack serves no requests signed for service " + service);
@@ -233,7 +249,7 @@ final class AwsFrontDoor implements AutoCloseable {
             connection.setReadTimeout(120_000);
             connection.setRequestMethod(request.method());
             request.headers().forEach((name, value) -> {
-                if (!HOP_BY_HOP.contains(name)) {
+                if (FORWARDED.contains(name)) {
                     connection.setRequestProperty(name, value);
                 }
             });

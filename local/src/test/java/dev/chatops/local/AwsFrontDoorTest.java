@@ -179,6 +179,34 @@ class AwsFrontDoorTest {
     }
 
     @Test
+    void only_the_headers_the_service_needs_go_on_and_no_encoded_or_empty_body_is_taken() throws Exception {
+        Instant now = Instant.now();
+        // moto reads an account, a region in User-Agent, an encoding it inflates: none of them is checked here.
+        SdkHttpRequest signed = sign("/", null, TARGET, "dynamodb", LocalRegion.NAME, Map.of(), now, body());
+        assertThat(send(signed.toBuilder().putHeader("x-moto-account-id", "111111111111").putHeader("Action", "DeleteTable")
+                .putHeader("User-Agent", "aws-sdk-java region/eu-west-1").build(), body())).isEqualTo(new Sent(200, ""));
+        assertThat(upstream.posts()).hasSize(1);
+        assertThat(upstream.posts().get(0).headers()).doesNotContainKeys("x-moto-account-id", "Action")
+                .containsEntry("X-Amz-Target", TARGET);
+        assertThat(upstream.posts().get(0).headers().getOrDefault("User-Agent", "")).doesNotContain("region/");
+
+        assertThat(send(sign("/", null, TARGET, "dynamodb", LocalRegion.NAME, Map.of("Content-Encoding", "gzip"), now, body()),
+                body())).isEqualTo(new Sent(400, "UnknownOperationException"));
+        byte[] empty = new byte[0];
+        assertThat(send(sign("/", null, "DynamoDB_20120810.ListTables", "dynamodb", LocalRegion.NAME, Map.of(), now, empty), empty))
+                .isEqualTo(new Sent(400, "UnknownOperationException"));
+
+        // Lambda's Invoke takes a qualifier in its query, and nothing else there.
+        String invoke = "/2015-03-31/functions/UserFunction/invocations";
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        assertThat(send(sign(invoke, "Qualifier=live", null, "lambda", LocalRegion.NAME, json, now, body()), body()))
+                .isEqualTo(new Sent(200, ""));
+        assertThat(send(sign(invoke, "Qualifier=live&x=1", null, "lambda", LocalRegion.NAME, json, now, body()), body()))
+                .isEqualTo(new Sent(400, "UnknownOperationException"));
+        assertThat(upstream.posts()).hasSize(2);
+    }
+
+    @Test
     void keys_are_rotated_before_they_expire_and_the_old_ones_last_until_then() throws Exception {
         try (ContainerCredentials shortLived = new ContainerCredentials(Duration.ofSeconds(2))) {
             String token = shortLived.issue("UserFunction", "UserFunctionRole");

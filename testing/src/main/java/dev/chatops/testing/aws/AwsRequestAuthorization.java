@@ -203,6 +203,14 @@ public final class AwsRequestAuthorization {
         if (operation.equals("ListQueues")) {
             return signer.mapped(protocol, operation, List.of(new Check(action, "*")));
         }
+        if (operation.equals("GetQueueUrl") || operation.equals("CreateQueue")) {
+            // SQS acts on the QueueName of these two; a queue URL or path beside it would be checked instead.
+            boolean queueElsewhere = queueUrl != null || path != null && !path.equals("/") && !path.isEmpty();
+            return queueName != null && !queueElsewhere && queueName.matches("[A-Za-z0-9_-]{1,80}(\\.fifo)?")
+                    ? signer.mapped(protocol, operation, List.of(new Check(action,
+                            "arn:aws:sqs:" + signer.region() + ":" + accountId + ":" + queueName)))
+                    : signer.unmapped(protocol, operation, "SQS " + operation + " names its queue by QueueName alone");
+        }
         if (queueUrl != null && !QUEUE_URL.matcher(queueUrl).matches()) {
             return signer.unmapped(protocol, operation, "SQS " + operation + " with a QueueUrl that is not scheme://host/<account>/<name>");
         }
@@ -211,10 +219,6 @@ public final class AwsRequestAuthorization {
         if (queue.matches()) {
             return signer.mapped(protocol, operation,
                     List.of(new Check(action, "arn:aws:sqs:" + signer.region() + ":" + queue.group(1) + ":" + queue.group(2))));
-        }
-        if (queueName != null && (operation.equals("GetQueueUrl") || operation.equals("CreateQueue"))) {
-            return signer.mapped(protocol, operation,
-                    List.of(new Check(action, "arn:aws:sqs:" + signer.region() + ":" + accountId + ":" + queueName)));
         }
         return signer.unmapped(protocol, operation, "SQS " + operation + " names no queue URL of the form .../<account>/<name>");
     }

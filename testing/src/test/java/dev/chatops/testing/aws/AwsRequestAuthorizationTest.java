@@ -308,6 +308,18 @@ class AwsRequestAuthorizationTest {
         }
     }
 
+    @Test
+    void createQueueAndGetQueueUrl_areCheckedOnTheirQueueName_andRefusedBesideAnotherQueue() {
+        byte[] named = "Action=CreateQueue&QueueName=Evil".getBytes(StandardCharsets.UTF_8);
+        assertThat(authorization.map(new Request("POST", "/", Map.of("Authorization", authorization("sqs")), named)).checks())
+                .containsExactly(new Check("sqs:CreateQueue", queueArn("Evil")));
+        assertThat(authorization.map(new Request("POST", "/" + ACCOUNT + "/FailureQueue", Map.of("Authorization", authorization("sqs")),
+                named)).mapped()).isFalse();
+        assertThat(authorization.map(new Request("POST", "/", Map.of("Authorization", authorization("sqs"),
+                "X-Amz-Target", "AmazonSQS.GetQueueUrl"), ("{\"QueueName\":\"Evil\",\"QueueUrl\":\"" + QUEUE_URL + "\"}")
+                .getBytes(StandardCharsets.UTF_8))).mapped()).isFalse();
+    }
+
     private static String authorization(String service) {
         return "AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY + "/20250101/us-east-1/" + service
                 + "/aws4_request, SignedHeaders=host;x-amz-date, Signature=0123abcd";
