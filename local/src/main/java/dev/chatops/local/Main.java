@@ -38,8 +38,9 @@ public final class Main {
     static final String LOG = "CHATOPS_LOG";
 
     private static final String USAGE = """
-            usage: bin/chatops-local up [--verbose]   run the local stack (CHATOPS_PORT, default 3000); --verbose
-                                                      prints the functions' log lines whole (they are in CHATOPS_LOG)
+            usage: bin/chatops-local up [--verbose]   run the local stack (CHATOPS_PORT, default 3000); the functions'
+                                                      log lines go whole to CHATOPS_LOG (local/target/chatops-local.log),
+                                                      and to the console one line per event, or whole with --verbose
                    bin/chatops-local send "/chatops run whoami" [--user U…] [--team T…] [--channel C…]
                                           [--user-name NAME] [--url URL] [--wait SECONDS] [--raw]
                    bin/chatops-local invoke <LogicalId> -e events/<file>.json [--env-vars events/env.local.json]
