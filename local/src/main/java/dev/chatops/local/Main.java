@@ -34,13 +34,29 @@ public final class Main {
     static final String MOTO_PORT = "CHATOPS_MOTO_PORT";
     static final String LAMBDA_PORT = "CHATOPS_LAMBDA_PORT";
     static final String SIGNING_SECRET = "SLACK_SIGNING_SECRET";
+    /** Where {@code up} writes the functions' log lines whole (default local/target/chatops-local.log). */
+    static final String LOG = "CHATOPS_LOG";
 
     private static final String USAGE = """
-            usage: bin/chatops-local up      run the local stack (CHATOPS_PORT, default 3000)
+            usage: bin/chatops-local up [--verbose]   run the local stack (CHATOPS_PORT, default 3000); the functions'
+                                                      log lines go whole to CHATOPS_LOG (local/target/chatops-local.log),
+                                                      and to the console one line per event, or whole with --verbose
                    bin/chatops-local send "/chatops run whoami" [--user U…] [--team T…] [--channel C…]
-                                          [--user-name NAME] [--url URL] [--wait SECONDS]
+                                          [--user-name NAME] [--url URL] [--wait SECONDS] [--raw]
                    bin/chatops-local invoke <LogicalId> -e events/<file>.json [--env-vars events/env.local.json]
                    bin/chatops-local sign events/<gateway event>.json""";
+    /**
+     * Whether standard output gets ANSI styles: only on a terminal (bin/chatops-local passes
+     * {@code -Dchatops.tty} from {@code [ -t 1 ]}), never with {@code NO_COLOR} set (no-color.org)
+     * or {@code TERM=dumb}.
+     */
+    static boolean styled(Map<String, String> env) {
+        String tty = System.getProperty("chatops.tty");
+        boolean terminal = tty != null ? Boolean.parseBoolean(tty) : System.console() != null;
+        String noColor = env.get("NO_COLOR");
+        return terminal && (noColor == null || noColor.isEmpty()) && !"dumb".equals(env.get("TERM"));
+    }
+
     private static final List<String> SEND_OPTIONS = List.of("user", "team", "channel", "user-name", "url", "wait");
 
     private Main() {
@@ -51,8 +67,8 @@ public final class Main {
         String verb = args.length == 0 ? "help" : args[0];
         List<String> rest = args.length == 0 ? List.of() : List.of(args).subList(1, args.length);
         switch (verb) {
-            case "up" -> up();
-            case "send" -> System.exit(send(rest));
+            case "up" -> up(rest);
+            case "send" -> System.exit(send(rest, System.getenv(), System.out, System.err, styled(System.getenv())));
             case "sign" -> System.exit(sign(rest));
             case "invoke" -> System.exit(invoke(rest));
             default -> {
@@ -66,14 +82,25 @@ public final class Main {
         }
     }
 
-    private static void up() throws InterruptedException {
+    private static void up(List<String> args) throws InterruptedException {
+        if (!args.isEmpty() && !args.equals(List.of("--verbose"))) {
+            System.err.println("up: unexpected argument " + args.get(0) + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
+        boolean styled = styled(System.getenv());
+        Path logFile = Path.of(env(LOG, dev.chatops.testing.Template.projectRoot()
+                .resolve("local/target/chatops-local.log").toString())).toAbsolutePath();
         LocalStack stack;
+        FunctionLogs logs;
         try {
+            logs = new FunctionLogs(System.out, logFile, args.contains("--verbose"), styled, java.time.Clock.systemDefaultZone());
             stack = LocalStack.start(LocalStack.Options.defaults()
                     .withPort(port(PORT, 3000))
                     .withMotoPort(port(MOTO_PORT, 0))
                     .withLambdaPort(port(LAMBDA_PORT, 0))
-                    .withSigningSecret(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET)));
+                    .withSigningSecret(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET))
+                    .withLog(logs));
         } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
             System.err.println("chatops-local: " + e.getMessage());
             System.exit(1);
@@ -82,6 +109,7 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
+            logs.close();
             System.out.println("stopped: moto, the GitLab stand-ins and the local APIs");
             stopped.countDown();
         }, "chatops-local-stop"));
@@ -91,7 +119,9 @@ public final class Main {
         System.out.println(stack.replica().map(r -> "postgres (the production replica for explain): 127.0.0.1:" + r.port()
                 + "/" + PostgresServer.DATABASE).orElse("postgres: not found at " + PostgresServer.bin()
                 + ", so explain has no replica (Debian: apt-get install postgresql-15, or set POSTGRES_BIN)"));
-        printLogChannel(stack);
+        System.out.println("function logs: one line per event here" + (args.contains("--verbose") ? " (--verbose: whole)" : "")
+                + ", every line whole in " + logFile);
+        printLogChannel(stack, new SlackMarkup(styled));
         System.out.println("GitLab's admin (owner of ops/chatops) is linked to Slack user " + LocalStack.LOCAL_ADMIN
                 + ": bin/chatops-local send \"/chatops run member list ops/chatops --ops\" --user " + LocalStack.LOCAL_ADMIN);
         System.out.println("ready: " + stack.commandsUrl());
@@ -100,13 +130,13 @@ public final class Main {
     }
 
     /** Prints what reaches the feature-flag log channel's webhook, as the channel would show it. */
-    private static void printLogChannel(LocalStack stack) {
+    private static void printLogChannel(LocalStack stack, SlackMarkup markup) {
         Thread printer = new Thread(() -> {
             int shown = 0;
             while (!Thread.currentThread().isInterrupted()) {
                 List<dev.chatops.testing.CaptureServer.Post> posts = stack.logChannel().postsTo(LocalStack.LOG_WEBHOOK_PATH);
                 for (; shown < posts.size(); shown++) {
-                    System.out.println("[log channel] " + posts.get(shown).json().get("text"));
+                    System.out.println("[log channel] " + String.join("\n              ", markup.message(posts.get(shown).json())));
                 }
                 try {
                     Thread.sleep(500);
@@ -119,43 +149,51 @@ public final class Main {
         printer.start();
     }
 
-    /** Sends one signed slash command; prints the ack and the replies. Exit 0 when it was acked with 200. */
-    static int send(List<String> args) throws IOException, InterruptedException {
+    /**
+     * Sends one signed slash command; prints the ack and the replies as Slack shows them (with ANSI
+     * styles when {@code styled}), or with {@code --raw} the JSON bodies as received. Exit 0 when it
+     * was acked with 200.
+     */
+    static int send(List<String> args, Map<String, String> env, java.io.PrintStream out, java.io.PrintStream err, boolean styled)
+            throws IOException, InterruptedException {
         Map<String, String> options = new LinkedHashMap<>();
         String line = null;
+        boolean raw = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (arg.startsWith("--")) {
+            if (arg.equals("--raw")) {
+                raw = true;
+            } else if (arg.startsWith("--")) {
                 String name = arg.substring(2);
                 if (!SEND_OPTIONS.contains(name)) {
-                    System.err.println("send: unknown option " + arg + "\n" + USAGE);
+                    err.println("send: unknown option " + arg + "\n" + USAGE);
                     return 2;
                 }
                 if (i + 1 >= args.size()) {
-                    System.err.println("send: " + arg + " needs a value");
+                    err.println("send: " + arg + " needs a value");
                     return 2;
                 }
                 options.put(name, args.get(++i));
             } else if (line == null) {
                 line = arg;
             } else {
-                System.err.println("send: one quoted command line, then options");
+                err.println("send: one quoted command line, then options");
                 return 2;
             }
         }
         if (line == null || !line.startsWith("/")) {
-            System.err.println("send: give the command as typed in Slack, e.g. \"/chatops run whoami\"");
+            err.println("send: give the command as typed in Slack, e.g. \"/chatops run whoami\"");
             return 2;
         }
         int space = line.indexOf(' ');
         String slash = space < 0 ? line : line.substring(0, space);
         String text = space < 0 ? "" : line.substring(space + 1);
-        String url = options.getOrDefault("url", "http://127.0.0.1:" + env(PORT, "3000") + "/slack/commands");
+        String url = options.getOrDefault("url", "http://127.0.0.1:" + env(env, PORT, "3000") + "/slack/commands");
         Duration wait;
         try {
             wait = Duration.ofSeconds(Long.parseLong(options.getOrDefault("wait", "30")));
         } catch (NumberFormatException e) {
-            System.err.println("send: --wait takes a number of seconds");
+            err.println("send: --wait takes a number of seconds");
             return 2;
         }
         try (CaptureServer replies = new CaptureServer().start()) {
@@ -178,7 +216,8 @@ public final class Main {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .header("X-Slack-Request-Timestamp", Long.toString(timestamp))
-                    .header("X-Slack-Signature", SlackSignature.sign(env(SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET), timestamp, body))
+                    .header("X-Slack-Signature", SlackSignature.sign(env(env, SIGNING_SECRET, LocalStack.DEV_SIGNING_SECRET),
+                            timestamp, body))
                     .timeout(Duration.ofSeconds(10))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                     .build();
@@ -186,12 +225,19 @@ public final class Main {
             try {
                 ack = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
             } catch (java.net.ConnectException e) {
-                System.err.println("send: nothing answers at " + url + " — start the local stack with  bin/chatops-local up"
+                err.println("send: nothing answers at " + url + " — start the local stack with  bin/chatops-local up"
                         + " (or, if it runs on another port, give send the same CHATOPS_PORT, or --url)");
                 return 1;
             }
-            String ackText = ack.body().isEmpty() ? "" : String.valueOf(Json.readObject(ack.body()).get("text"));
-            System.out.println("ack " + ack.statusCode() + (ackText.isEmpty() ? "" : ": " + ackText));
+            Map<String, Object> ackJson = ack.body().isEmpty() ? Map.of() : Json.readObject(ack.body());
+            String ackText = String.valueOf(ackJson.getOrDefault("text", ""));
+            SlackMarkup markup = new SlackMarkup(styled);
+            if (raw) {
+                out.println("ack " + ack.statusCode() + (ack.body().isEmpty() ? "" : ": " + ack.body()));
+            } else {
+                List<String> ackLines = markup.message(ackJson);
+                out.println("ack " + ack.statusCode() + (ackLines.isEmpty() ? "" : ": " + String.join("\n  ", ackLines)));
+            }
             if (ack.statusCode() != 200) {
                 return 1;
             }
@@ -203,18 +249,20 @@ public final class Main {
             while (posts.size() > seen) {
                 for (CaptureServer.Post post : posts.subList(seen, posts.size())) {
                     seen++;
-                    System.out.println("reply " + seen + ":");
-                    for (String part : CaptureServer.textOf(post).split("\n")) {
-                        System.out.println("  " + part);
+                    if (raw) {
+                        out.println("reply " + seen + ": " + post.body());
+                        continue;
                     }
-                    for (String button : buttonUrls(post.json())) {
-                        System.out.println("  button: " + button);
+                    out.println("reply " + seen + (Boolean.TRUE.equals(post.json().get("replace_original"))
+                            ? " (replaces the previous one):" : ":"));
+                    for (String part : markup.message(post.json())) {
+                        out.println("  " + part);
                     }
                 }
                 posts = replies.awaitPosts(responsePath, seen + 1, Duration.ofMillis(1500));
             }
             if (seen == 0) {
-                System.out.println("no reply within " + wait.toSeconds() + " s");
+                out.println("no reply within " + wait.toSeconds() + " s");
                 return 1;
             }
             return 0;
@@ -406,7 +454,11 @@ public final class Main {
     }
 
     private static String env(String name, String fallback) {
-        String value = System.getenv(name);
+        return env(System.getenv(), name, fallback);
+    }
+
+    private static String env(Map<String, String> env, String name, String fallback) {
+        String value = env.get(name);
         return value == null || value.isBlank() ? fallback : value;
     }
 }
