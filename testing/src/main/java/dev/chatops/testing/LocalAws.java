@@ -74,15 +74,22 @@ public final class LocalAws {
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
              SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
              SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
-            template.tables().values().forEach(table -> createTable(dynamo, table));
-            template.secrets().values().forEach(secret -> {
+            template.tables().values().stream().filter(table -> early.creates(table.logicalId()))
+                    .forEach(table -> createTable(dynamo, table));
+            template.secrets().values().stream().filter(secret -> early.creates(secret.logicalId())).forEach(secret -> {
                 String value = secret.secretString().map(early.intrinsics::resolveString)
                         .orElseGet(() -> java.util.HexFormat.of().formatHex(randomBytes(32)));
                 secretArns.put(secret.logicalId(), secrets.createSecret(b -> b.name(secret.logicalId()).secretString(value)).arn());
             });
-            template.queues().keySet().forEach(id -> queueUrls.put(id, sqs.createQueue(b -> b.queueName(id)).queueUrl()));
+            template.queues().keySet().stream().filter(early::creates)
+                    .forEach(id -> queueUrls.put(id, sqs.createQueue(b -> b.queueName(id)).queueUrl()));
         }
         return new LocalAws(template, parameters, secretArns, queueUrls);
+    }
+
+    /** Whether CloudFormation creates the resource with these parameters: it has no Condition, or its Condition holds. */
+    private boolean creates(String logicalId) {
+        return template.resourceCondition(logicalId).map(intrinsics::condition).orElse(true);
     }
 
     /**
@@ -92,10 +99,30 @@ public final class LocalAws {
     public static LocalAws planned(SamTemplate template, Map<String, String> parameters) {
         Map<String, String> secretArns = new LinkedHashMap<>();
         Map<String, String> queueUrls = new LinkedHashMap<>();
-        template.secrets().keySet().forEach(id -> secretArns.put(id,
+        LocalAws early = new LocalAws(template, parameters, Map.of(), Map.of());
+        template.secrets().keySet().stream().filter(early::creates).forEach(id -> secretArns.put(id,
                 "arn:aws:secretsmanager:" + MotoServer.REGION + ":" + ACCOUNT + ":secret:" + id + "-??????"));
         template.queues().keySet().forEach(id -> queueUrls.put(id, "http://127.0.0.1/" + ACCOUNT + "/" + id));
         return new LocalAws(template, parameters, secretArns, queueUrls);
+    }
+
+    /**
+     * These resources as a stack deployed with {@code changed} parameter values over this one's would
+     * see them: for a test of the template configured otherwise, such as linking before the OAuth
+     * application is registered. Resources whose Condition no longer holds are left out, so a
+     * {@code !Ref} to one fails as it would in CloudFormation.
+     */
+    public LocalAws withParameters(Map<String, String> changed) {
+        Map<String, String> merged = new LinkedHashMap<>(parameters);
+        merged.putAll(changed);
+        LocalAws early = new LocalAws(template, merged, Map.of(), Map.of());
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secretArns.forEach((id, arn) -> {
+            if (early.creates(id)) {
+                secrets.put(id, arn);
+            }
+        });
+        return new LocalAws(template, merged, secrets, queueUrls);
     }
 
     public SamTemplate template() {

@@ -32,8 +32,17 @@ public final class LinkFunction implements RequestHandler<APIGatewayV2HTTPEvent,
         this(Services.fromEnvironment(env), env);
     }
 
+    /**
+     * Linking needs the GitLab OAuth application, which can only be registered after the first deploy
+     * (its redirect URI is this API's): until both its id and its secret are configured, every
+     * linking page says so and changes nothing.
+     */
     public LinkFunction(Services services, Env env) {
-        this.linking = new Linking(services, env.require(OAUTH_CLIENT_ID), services.secret(env.require(OAUTH_SECRET_ID)));
+        java.util.Optional<String> clientId = env.optional(OAUTH_CLIENT_ID);
+        java.util.Optional<String> secretId = env.optional(OAUTH_SECRET_ID);
+        this.linking = new Linking(services, clientId.isPresent() && secretId.isPresent()
+                ? java.util.Optional.of(new Linking.OAuthApplication(clientId.get(), services.secret(secretId.get())))
+                : java.util.Optional.empty());
     }
 
     @Override

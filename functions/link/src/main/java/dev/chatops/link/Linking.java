@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -47,22 +48,25 @@ final class Linking {
         }
     }
 
+    /** The OAuth application on the chatops instance that people sign in through ({@code read_user}). */
+    record OAuthApplication(String clientId, Supplier<String> secret) {
+    }
+
     private final AccessStore access;
     private final LinkState states;
     private final GitLab gitlab;
     private final AuditLog audit;
     private final Clock clock;
-    private final String clientId;
-    private final Supplier<String> clientSecret;
+    private final Optional<OAuthApplication> application;
 
-    Linking(Services services, String clientId, Supplier<String> clientSecret) {
+    /** @param application empty until an administrator has registered it and deployed its id and secret */
+    Linking(Services services, Optional<OAuthApplication> application) {
         this.access = services.access();
         this.states = services.linkState();
         this.gitlab = services.gitlab();
         this.audit = services.audit();
         this.clock = services.clock();
-        this.clientId = clientId;
-        this.clientSecret = clientSecret;
+        this.application = application;
     }
 
     /** Checks the state (without using it up) and sends the person to GitLab's authorize page. */
@@ -71,7 +75,10 @@ final class Linking {
         if (verified.claims().isEmpty()) {
             return Page.html(400, "Cannot link", verified.problem().message());
         }
-        return Page.redirect(gitlab.chatops().authorizeUrl(clientId, callbackUrl(headers), query.get("state")));
+        if (application.isEmpty()) {
+            return notConfigured(verified.claims().get(), headers);
+        }
+        return Page.redirect(gitlab.chatops().authorizeUrl(application.get().clientId(), callbackUrl(headers), query.get("state")));
     }
 
     Page callback(Map<String, String> query, Map<String, String> headers) {
@@ -80,12 +87,13 @@ final class Linking {
             return Page.html(400, "Cannot link", verified.problem().message());
         }
         LinkState.Claims claims = verified.claims().get();
+        if (application.isEmpty()) {
+            return notConfigured(claims, headers);
+        }
         if (!access.consumeNonce(claims.nonce(), claims.expiresAt())) {
             return Page.html(400, "Cannot link", "This link was already used. Run any command in Slack for a new one.");
         }
-        CommandRequest attempt = new CommandRequest("link-" + claims.nonce(), claims.workspace(), "", claims.userId(), "",
-                "", "", "/chatops", "link", List.of(), Map.of(), "", "", clock.instant());
-        AuditLog.Entry entry = audit.begin(attempt, clock.instant());
+        AuditLog.Entry entry = audit.begin(attempt(claims), clock.instant());
         Outcome outcome;
         try {
             outcome = link(query, headers);
@@ -101,6 +109,28 @@ final class Linking {
     private record Outcome(boolean held, String title, String text) {
     }
 
+    /** The attempt as the audit records it: a {@code link} by the Slack user the state was issued to. */
+    private CommandRequest attempt(LinkState.Claims claims) {
+        return new CommandRequest("link-" + claims.nonce(), claims.workspace(), "", claims.userId(), "",
+                "", "", "/chatops", "link", List.of(), Map.of(), "", "", clock.instant());
+    }
+
+    /**
+     * Before the OAuth application is registered: the attempt is audited as refused, the state is
+     * left unspent, and the page says exactly what an administrator must register.
+     */
+    private Page notConfigured(LinkState.Claims claims, Map<String, String> headers) {
+        AuditLog.Entry entry = audit.begin(attempt(claims), clock.instant());
+        String text = "Linking is not configured yet, so nothing was changed: an administrator of ChatOps must register a "
+                + "GitLab OAuth application on " + gitlab.config().chatopsInstance() + " (" + gitlab.chatops().baseUrl()
+                + ") with the redirect URI " + callbackUrl(headers) + " and the scope read_user alone, then deploy "
+                + "ChatOps again with its Application ID and Secret (GitLabOAuthClientId, GitLabOAuthClientSecret). "
+                + "Once that is done, run any command in Slack for a new button.";
+        audit.finish(entry, "refused", "linking not configured", text, clock.instant());
+        Log.warn("link.not_configured");
+        return Page.html(503, "Linking is not configured yet", text);
+    }
+
     private Outcome link(Map<String, String> query, Map<String, String> headers) {
         String instance = gitlab.config().chatopsInstance();
         if (query.containsKey("error")) {
@@ -114,7 +144,8 @@ final class Linking {
         GitLabClient ops = gitlab.chatops();
         GitLabUser user;
         try {
-            String token = ops.exchangeCode(clientId, clientSecret.get(), code, callbackUrl(headers));
+            OAuthApplication app = application.orElseThrow();
+            String token = ops.exchangeCode(app.clientId(), app.secret().get(), code, callbackUrl(headers));
             user = ops.currentUser(token);
         } catch (GitLabException e) {
             Log.warn("link.oauth_failed", "status", e.status());

@@ -180,6 +180,54 @@ class LinkFunctionTest {
         assertThat(access.findLink(team, "U5")).isEmpty();
     }
 
+    @Test
+    void before_the_oauth_application_is_registered_the_button_says_what_to_register_audits_and_changes_nothing(LocalAws aws) {
+        // The first deploy: no GitLabOAuthClientId nor GitLabOAuthClientSecret yet (guided deploys type none).
+        Map<String, String> env = aws.withParameters(Map.of("GitLabOAuthClientId", "", "GitLabOAuthClientSecret", "none"))
+                .functionEnvironment("LinkFunction", Map.of(
+                        RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                        "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=http://localhost:9",
+                        "CHATOPS_PROJECT", "ops/chatops"));
+        assertThat(env).containsEntry(LinkFunction.OAUTH_CLIENT_ID, "").containsEntry(LinkFunction.OAUTH_SECRET_ID, "");
+        Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
+                clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
+        LinkFunction unconfigured = new LinkFunction(services, Env.of(env));
+        gitlab.addUser("alice", true);
+        String state = states.issue(team, "U7");
+        SecretsNotLogged.watch(state);
+
+        APIGatewayV2HTTPResponse start = get(unconfigured, "/link/start", "state=" + enc(state));
+        APIGatewayV2HTTPResponse callback = get(unconfigured, "/link/callback", "code=anything&state=" + enc(state));
+
+        for (APIGatewayV2HTTPResponse page : java.util.List.of(start, callback)) {
+            assertThat(page.getStatusCode()).isEqualTo(503);
+            assertThat(page.getHeaders()).doesNotContainKey("location");
+            assertThat(page.getBody()).contains("Linking is not configured yet", "nothing was changed",
+                    "register a GitLab OAuth application on ops (" + gitlab.baseUrl() + ")", "redirect URI " + CALLBACK,
+                    "scope read_user alone", "GitLabOAuthClientId, GitLabOAuthClientSecret");
+        }
+        assertThat(access.findLink(team, "U7")).isEmpty();
+        assertThat(services.audit().recent(5, "U7", "link")).hasSize(2).allSatisfy(record ->
+                assertThat(record.decision() + "/" + record.outcome()).isEqualTo("refused/linking not configured"));
+        LinkState.Claims claims = states.verify(state).claims().orElseThrow();
+        assertThat(access.consumeNonce(claims.nonce(), claims.expiresAt())).as("the state was not spent").isTrue();
+    }
+
+    @Test
+    void a_forged_state_is_refused_as_such_even_before_linking_is_configured(LocalAws aws) {
+        Map<String, String> env = aws.withParameters(Map.of("GitLabOAuthClientId", "", "GitLabOAuthClientSecret", ""))
+                .functionEnvironment("LinkFunction", Map.of(RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                        "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=http://localhost:9"));
+        Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
+                clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
+        LinkFunction unconfigured = new LinkFunction(services, Env.of(env));
+
+        APIGatewayV2HTTPResponse page = get(unconfigured, "/link/start", "state=nonsense");
+
+        assertThat(page.getStatusCode()).isEqualTo(400);
+        assertThat(page.getBody()).contains("Cannot link").doesNotContain("redirect URI");
+    }
+
     private APIGatewayV2HTTPResponse callback(String state, String code) {
         SecretsNotLogged.watch(code);
         SecretsNotLogged.watch(state);
@@ -187,6 +235,10 @@ class LinkFunctionTest {
     }
 
     private APIGatewayV2HTTPResponse get(String path, String query) {
+        return get(function, path, query);
+    }
+
+    private static APIGatewayV2HTTPResponse get(LinkFunction function, String path, String query) {
         APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
         event.setVersion("2.0");
         event.setRawPath(path);

@@ -25,11 +25,18 @@ public final class LinkConfirm implements Command {
     private final AccessStore access;
     private final GitLabConfig gitlab;
     private final Clock clock;
+    private final boolean configured;
 
-    public LinkConfirm(AccessStore access, GitLabConfig gitlab, Clock clock) {
+    /**
+     * @param configured whether linking is configured: the GitLab OAuth application is registered and
+     *                   deployed ({@code GITLAB_OAUTH_CLIENT_ID} set); until then {@code link} says so and
+     *                   touches nothing
+     */
+    public LinkConfirm(AccessStore access, GitLabConfig gitlab, Clock clock, boolean configured) {
         this.access = access;
         this.gitlab = gitlab;
         this.clock = clock;
+        this.configured = configured;
     }
 
     @Override
@@ -40,6 +47,9 @@ public final class LinkConfirm implements Command {
     @Override
     public Reply run(CommandCall call) {
         CommandRequest request = call.request();
+        if (!configured) {
+            return Reply.refusal(notConfigured(request, gitlab));
+        }
         String workspace = AccessStore.workspaceOf(request.teamId(), request.enterpriseId());
         AccessStore.Confirmation confirmation;
         try {
@@ -73,6 +83,16 @@ public final class LinkConfirm implements Command {
                 : "Your role on `" + gitlab.chatopsProject() + "` is " + Role.ofAccessLevel(p.accessLevel()).label() + ".";
         return Reply.error(":white_check_mark: Your Slack account is now linked to the GitLab account `" + p.gitlabUsername()
                 + "` on " + p.instance() + ". " + role);
+    }
+
+    /** What a person is told while the GitLab OAuth application is not registered: no link can be made yet. */
+    static String notConfigured(CommandRequest request, GitLabConfig gitlab) {
+        String redirect = request.publicBaseUrl().isEmpty() ? "the stack's `GitLabOAuthRedirectUri` output"
+                : "`" + request.publicBaseUrl() + "/link/callback` (the stack's `GitLabOAuthRedirectUri` output)";
+        return ":construction: Linking is not configured yet, so nothing was changed: an administrator of ChatOps must "
+                + "register a GitLab OAuth application on " + gitlab.chatopsInstance() + " with the redirect URI " + redirect
+                + " and the scope `read_user`, then deploy again with its id and secret "
+                + "(`GitLabOAuthClientId`, `GitLabOAuthClientSecret`).";
     }
 
     private static Reply alreadyLinked(String gitlabUsername) {

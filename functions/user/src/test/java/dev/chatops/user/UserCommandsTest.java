@@ -236,6 +236,34 @@ class UserCommandsTest {
     }
 
     @Test
+    void before_the_oauth_application_is_registered_link_says_what_to_register_and_changes_nothing(LocalAws aws)
+            throws IOException {
+        long ivan = ops.addUser("ivan", true).id();
+        String code = hold(ivan, "ivan", 30);
+        // The first deploy: no GitLabOAuthClientId nor GitLabOAuthClientSecret yet.
+        Env firstDeploy = Env.of(aws.withParameters(Map.of("GitLabOAuthClientId", "", "GitLabOAuthClientSecret", ""))
+                .functionEnvironment("UserFunction", Map.of(RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                        "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
+                        "CHATOPS_PROJECT", "ops/chatops")));
+        assertThat(firstDeploy.optional(UserFunction.OAUTH_CLIENT_ID)).isEmpty();
+        UserFunction unconfigured = new UserFunction(Services.fromEnvironment(firstDeploy));
+        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), team, "", "UIVAN", "ivan", "C1", "ops",
+                "/chatops", "link", List.of(code), Map.of(), code, slack.url("/r/" + UUID.randomUUID()), Instant.now(),
+                "https://abc123.execute-api.us-east-1.amazonaws.com");
+
+        assertThat(link(unconfigured, request, code)).contains(
+                ":construction: Linking is not configured yet, so nothing was changed",
+                "register a GitLab OAuth application on ops with the redirect URI "
+                        + "`https://abc123.execute-api.us-east-1.amazonaws.com/link/callback`",
+                "the scope `read_user`", "`GitLabOAuthClientId`, `GitLabOAuthClientSecret`");
+        assertThat(access.findLink(team, "UIVAN")).isEmpty();
+        assertThat(access.slackUserOf("ops", ivan)).isEmpty();
+        assertThat(access.pending(code, Instant.now())).as("the code is not spent").isPresent();
+        assertThat(audit.recent(5, "UIVAN", "link")).singleElement()
+                .satisfies(record -> assertThat(record.decision() + "/" + record.outcome()).isEqualTo("allowed/refused"));
+    }
+
+    @Test
     void two_concurrent_link_commands_with_one_code_link_exactly_once() throws Exception {
         // Two Lambda containers, their DynamoDB requests ordered as DynamoDB orders them (see SerializedDynamoDb).
         List<UserFunction> containers = List.of(new UserFunction(servicesOn(SerializedDynamoDb.client())),

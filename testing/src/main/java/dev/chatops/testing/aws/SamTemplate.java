@@ -236,6 +236,13 @@ public final class SamTemplate {
         return found;
     }
 
+    /** The name of the condition a resource is created under ({@code Condition: HasX}), if it has one. */
+    public Optional<String> resourceCondition(String logicalId) {
+        Map<String, Object> resource = resources().get(logicalId);
+        return resource == null || resource.get("Condition") == null ? Optional.empty()
+                : Optional.of(String.valueOf(resource.get("Condition")));
+    }
+
     /** The type of a resource, or empty when the template has no such resource. */
     public Optional<String> resourceType(String logicalId) {
         Map<String, Object> resource = resources().get(logicalId);

@@ -80,6 +80,31 @@ class SamTemplateTest {
     }
 
     @Test
+    void linking_isConfigured_onlyWithBothTheOAuthApplicationsIdAndSecret() {
+        Map<String, String> configured = Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "app-secret");
+        List<Map<String, String>> notYet = List.of(Map.of(),
+                Map.of("GitLabOAuthClientId", "app-id"),
+                Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "none"),
+                Map.of("GitLabOAuthClientSecret", "app-secret"));
+
+        assertThat(intrinsics(configured).resolveStrings(sam.function("LinkFunction").environment()))
+                .containsEntry("GITLAB_OAUTH_CLIENT_ID", "app-id")
+                .containsEntry("GITLAB_OAUTH_SECRET_ID", LocalIds.secretArn("GitLabOAuthSecret"));
+        assertThat(intrinsics(configured).resolveStrings(sam.function("UserFunction").environment()))
+                .containsEntry("GITLAB_OAUTH_CLIENT_ID", "app-id");
+        assertThat(intrinsics(configured).condition("HasGitLabOAuth")).isTrue();
+        for (Map<String, String> parameters : notYet) {
+            assertThat(intrinsics(parameters).condition("HasGitLabOAuth")).as(parameters.toString()).isFalse();
+            assertThat(intrinsics(parameters).resolveStrings(sam.function("LinkFunction").environment())).as(parameters.toString())
+                    .containsEntry("GITLAB_OAUTH_CLIENT_ID", "").containsEntry("GITLAB_OAUTH_SECRET_ID", "");
+            assertThat(intrinsics(parameters).resolveStrings(sam.function("UserFunction").environment())).as(parameters.toString())
+                    .containsEntry("GITLAB_OAUTH_CLIENT_ID", "");
+        }
+        assertThat(sam.resourceCondition("GitLabOAuthSecret")).contains("HasGitLabOAuth");
+        assertThat(sam.resourceCondition("GitLabTokensSecret")).isEmpty();
+    }
+
+    @Test
     void gatewayEnvironment_namesTheCommandFunctionsByTheirLiveAlias() {
         Map<String, String> env = intrinsics(Map.of()).resolveStrings(sam.function("GatewayFunction").environment());
 

@@ -75,6 +75,24 @@ class TemplateRolesTest {
     }
 
     @Test
+    void linkFunction_mayReadTheOAuthSecret_onlyOnceLinkingIsConfigured() {
+        IamPolicy firstDeploy = IamPolicy.ofRole(project.roleOf("LinkFunction"),
+                new Intrinsics(project, Map.of(), LocalIds.PSEUDO, new LocalIds(project)));
+        IamPolicy configured = IamPolicy.ofRole(project.roleOf("LinkFunction"), new Intrinsics(project,
+                Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "app-secret"), LocalIds.PSEUDO, new LocalIds(project)));
+
+        assertThat(firstDeploy.allows("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret"))).isFalse();
+        assertThat(firstDeploy.allows("secretsmanager:GetSecretValue", secretArn("LinkStateSecret"))).isTrue();
+        assertThat(configured.allows("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret"))).isTrue();
+        assertThat(configured.grants()).filteredOn(grant -> grant.covers("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret")))
+                .extracting(IamPolicy.Grant::sid).containsExactly("ReadOAuthSecret");
+        assertThat(configured.grants()).hasSize(firstDeploy.grants().size() + 1);
+        for (String function : SamTemplateTest.COMMAND_FUNCTIONS) {
+            assertThat(role(project, function).allows("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret"))).as(function).isFalse();
+        }
+    }
+
+    @Test
     void commandFailureFunction_pollsTheFailureQueue_throughItsManagedPolicy() {
         IamPolicy policy = role(project, "CommandFailureFunction");
 
