@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bin/chatops-local}: {@code up} runs the local stack; {@code send "/chatops run whoami"}
@@ -66,7 +65,7 @@ public final class Main {
         }
     }
 
-    private static void up() throws InterruptedException {
+    private static void up() {
         LocalStack stack;
         try {
             stack = LocalStack.start(LocalStack.Options.defaults()
@@ -79,11 +78,9 @@ public final class Main {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
             System.out.println("stopped: moto, the GitLab stand-ins and the local APIs");
-            stopped.countDown();
         }, "chatops-local-stop"));
         System.out.println("moto: " + stack.moto().endpoint() + "   lambda: " + stack.lambdaEndpoint()
                 + "   gitlab ops: " + stack.opsGitLab().baseUrl() + "   gitlab staging: " + stack.stagingGitLab().baseUrl()
@@ -96,7 +93,11 @@ public final class Main {
                 + ": bin/chatops-local send \"/chatops run member list ops/chatops --ops\" --user " + LocalStack.LOCAL_ADMIN);
         System.out.println("ready: " + stack.commandsUrl());
         System.out.flush();
-        stopped.await();
+        // Runs until Ctrl-C (the hook above closes the stack), or until a part dies under it: then
+        // the rest is closed (by the same hook) rather than left logging connection errors.
+        String death = stack.partDied().join();
+        System.err.println("chatops-local: " + death + "; stopping the stack");
+        System.exit(1);
     }
 
     /** Prints what reaches the feature-flag log channel's webhook, as the channel would show it. */
