@@ -2,6 +2,7 @@ package dev.chatops.local;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.chatops.testing.TiedProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -110,7 +111,8 @@ final class LambdaContainer implements AutoCloseable {
         LambdaContainer container;
         try {
             server.start();
-            container = new LambdaContainer(function, log, server, builder.start());
+            // Tied to this JVM: killed with it, even by kill -9 (see TiedProcess).
+            container = new LambdaContainer(function, log, server, TiedProcess.start(builder, "KILL", List.of()));
         } catch (IOException e) {
             server.stop(0);
             throw new UncheckedIOException("cannot start " + function.id(), e);

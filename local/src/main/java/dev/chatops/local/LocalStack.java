@@ -104,6 +104,8 @@ public final class LocalStack implements AutoCloseable {
     private final GitLabStandIn production;
     private final CaptureServer logChannel;
     private final PostgresServer replica;
+    private final java.util.concurrent.CompletableFuture<String> partDied = new java.util.concurrent.CompletableFuture<>();
+    private volatile boolean closing;
 
     private LocalStack(MotoServer moto, List<AutoCloseable> started, LambdaFunctions functions, LocalLambdaApi lambda,
                        LocalHttpApi http, LocalAws aws, GitLabStandIn ops, GitLabStandIn staging, GitLabStandIn production,
@@ -174,7 +176,13 @@ public final class LocalStack implements AutoCloseable {
                     runtimeJars(), options.log(), options.maxContainers()));
             lambda.serve(functions, aws, function -> sqsAs(credentials, function, frontDoor.endpoint()));
             LocalHttpApi http = new LocalHttpApi(functions, template.routes(), options.port());
-            return new LocalStack(moto, started, functions, lambda, http, aws, ops, staging, production, logChannel, replica);
+            LocalStack stack = new LocalStack(moto, started, functions, lambda, http, aws, ops, staging, production, logChannel,
+                    replica);
+            stack.watch("moto_server", moto.pid(), moto.exited());
+            if (replica != null) {
+                stack.watch("postgres", replica.pid(), replica.exited());
+            }
+            return stack;
         } catch (RuntimeException e) {
             for (AutoCloseable server : reversed(started)) {
                 try {
@@ -355,6 +363,39 @@ public final class LocalStack implements AutoCloseable {
         return copy;
     }
 
+    /**
+     * Completes with a sentence naming the part of the stack (moto_server, PostgreSQL) whose process
+     * exited while the stack ran, not while it was being closed or the JVM shutting down. A function's
+     * execution environment that exits is not such a part: Lambda replaces it, and so does this stack.
+     */
+    public java.util.concurrent.CompletableFuture<String> partDied() {
+        return partDied;
+    }
+
+    private void watch(String part, long pid, java.util.concurrent.CompletableFuture<Integer> exited) {
+        exited.thenAccept(status -> {
+            if (!closing && !jvmShuttingDown()) {
+                partDied.complete(part + " (pid " + pid + ") exited with status " + status);
+            }
+        });
+    }
+
+    /**
+     * Whether the JVM has begun its shutdown (Ctrl-C, SIGTERM, System.exit): from then on, the
+     * parts' own shutdown hooks stop them, which is no death. The JDK tells it only by refusing
+     * new shutdown hooks.
+     */
+    private static boolean jvmShuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+
     /** Runs {@code functionId}'s {@code live} alias once on {@code payload}, synchronously, as {@code sam local invoke} does. */
     public LambdaContainer.Result invoke(String functionId, byte[] payload) {
         return functions.invoke(functionId, payload, functions.function(functionId).arn() + ":live");
@@ -367,6 +408,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         http.close();
         for (AutoCloseable part : reversed(started)) {
             try {

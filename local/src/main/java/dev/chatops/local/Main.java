@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bin/chatops-local}: {@code up} runs the local stack; {@code send "/chatops run whoami"}
@@ -82,7 +81,7 @@ public final class Main {
         }
     }
 
-    private static void up(List<String> args) throws InterruptedException {
+    private static void up(List<String> args) {
         if (!args.isEmpty() && !args.equals(List.of("--verbose"))) {
             System.err.println("up: unexpected argument " + args.get(0) + "\n" + USAGE);
             System.exit(2);
@@ -106,12 +105,10 @@ public final class Main {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
             logs.close();
             System.out.println("stopped: moto, the GitLab stand-ins and the local APIs");
-            stopped.countDown();
         }, "chatops-local-stop"));
         System.out.println("moto: " + stack.moto().endpoint() + "   lambda: " + stack.lambdaEndpoint()
                 + "   gitlab ops: " + stack.opsGitLab().baseUrl() + "   gitlab staging: " + stack.stagingGitLab().baseUrl()
@@ -126,7 +123,11 @@ public final class Main {
                 + ": bin/chatops-local send \"/chatops run member list ops/chatops --ops\" --user " + LocalStack.LOCAL_ADMIN);
         System.out.println("ready: " + stack.commandsUrl());
         System.out.flush();
-        stopped.await();
+        // Runs until Ctrl-C (the hook above closes the stack), or until a part dies under it: then
+        // the rest is closed (by the same hook) rather than left logging connection errors.
+        String death = stack.partDied().join();
+        System.err.println("chatops-local: " + death + "; stopping the stack");
+        System.exit(1);
     }
 
     /** Prints what reaches the feature-flag log channel's webhook, as the channel would show it. */

@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * A real {@code moto_server} (python moto 5) on a free loopback port: DynamoDB, Secrets Manager
- * and SQS as AWS's APIs answer them, with no account and no Docker. Started as a child process,
- * stopped by {@link #close()} and, should the JVM die first, by a shutdown hook.
+ * and SQS as AWS's APIs answer them, with no account and no Docker. Started as a child process
+ * tied to this JVM ({@link TiedProcess}), stopped by {@link #close()}, by a shutdown hook, and,
+ * should the JVM be killed, by its watchdog, which also removes its log.
  */
 public final class MotoServer implements AutoCloseable {
     public static final String REGION = "us-east-1";
@@ -54,7 +55,7 @@ public final class MotoServer implements AutoCloseable {
                 ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(log.toFile());
                 builder.environment().putAll(Map.of("AWS_DEFAULT_REGION", REGION));
-                MotoServer server = new MotoServer(builder.start(), port, log);
+                MotoServer server = new MotoServer(TiedProcess.start(builder, "TERM", List.of(log)), port, log);
                 try {
                     server.awaitReady();
                     return server;
@@ -71,6 +72,16 @@ public final class MotoServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The process id of moto_server. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Completes with moto_server's exit status when it has exited, whoever stopped it. */
+    public java.util.concurrent.CompletableFuture<Integer> exited() {
+        return process.onExit().thenApply(Process::exitValue);
     }
 
     public String endpoint() {

@@ -22,12 +22,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A PostgreSQL 15 cluster of its own, for tests and the local stack: {@code initdb} in a temporary
- * directory, {@code postgres} on a free loopback port with password authentication, stopped and
- * deleted by {@link #close()} (and by a shutdown hook, should a test run be killed). Played as the
+ * directory, {@code postgres} on a free loopback port with password authentication, a child process
+ * of this JVM, stopped and deleted by {@link #close()}, by a shutdown hook, and, should the JVM be
+ * killed, by its watchdog ({@link TiedProcess}: immediate shutdown, then the directory removed). Played as the
  * production replica, with the demo schema ({@link #loadDemo()}) and the read-only role the README
  * tells operators to create ({@link #EXPLAIN_ROLE}).
  *
- * <p>PostgreSQL refuses to run as root; as root the server runs as {@code nobody}. The binaries are
+ * <p>PostgreSQL refuses to run as root; as root the server runs as {@code nobody} (through
+ * util-linux's {@code setpriv}, which keeps the process id, unlike {@code runuser}). The binaries are
  * {@code $POSTGRES_BIN}, or {@code /usr/lib/postgresql/15/bin}.
  *
  * <p>As a JUnit 5 extension ({@code @RegisterExtension static PostgresServer db = new PostgresServer();})
@@ -44,6 +46,7 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
     private Path dir;
     private int port;
     private Thread hook;
+    private Process postgres;
 
     /** Whether PostgreSQL's binaries are here. */
     public static boolean available() {
@@ -83,16 +86,22 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
             Files.writeString(pwfile, superPassword + "\n");
             chownIfRoot(dir);
             chownIfRoot(pwfile);
+            // Should this JVM die during initdb, the directory goes with it.
             run(List.of(bin().resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", SUPERUSER,
-                    "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"), 60);
+                    "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"), 60, List.of(dir));
             Files.delete(pwfile);
             port = FreePort.pick();
             hook = new Thread(this::stopQuietly, "postgres-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            run(List.of(bin().resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
-                    dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
-                    "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-                            + " -c full_page_writes=off -c max_connections=50", "start"), 90);
+            // The postmaster in the foreground, as this JVM's child (pg_ctl start would detach it):
+            // QUIT is its immediate shutdown, which also ends its backends and frees its shared memory.
+            List<String> command = new ArrayList<>(asNobody());
+            command.addAll(List.of(bin().resolve("postgres").toString(), "-D", dir.resolve("data").toString(),
+                    "-p", Integer.toString(port), "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                    "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=50"));
+            postgres = TiedProcess.start(new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("server.log").toFile()), "QUIT", List.of(dir));
+            awaitReady();
             return this;
         } catch (IOException e) {
             close();
@@ -130,6 +139,49 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
 
     public int port() {
         return port;
+    }
+
+    /** The process id of the postmaster. */
+    public long pid() {
+        return postgres.pid();
+    }
+
+    /** Completes with the postmaster's exit status when it has exited, whoever stopped it. */
+    public java.util.concurrent.CompletableFuture<Integer> exited() {
+        return postgres.onExit().thenApply(Process::exitValue);
+    }
+
+    /** Waits until the postmaster takes connections (what {@code pg_ctl start -w} waits for). */
+    private void awaitReady() {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            if (!postgres.isAlive()) {
+                throw new IllegalStateException("postgres exited (" + postgres.exitValue() + "): " + logTail());
+            }
+            try (Connection ignored = superuser("postgres")) {
+                return;
+            } catch (SQLException notYet) {
+                // not listening, or still starting up
+            }
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("postgres did not take connections within 60 s: " + logTail());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting postgres", e);
+            }
+        }
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("server.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
     }
 
     public String jdbcUrl(String database) {
@@ -200,9 +252,18 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
         Path data = dir.resolve("data");
         if (Files.exists(data.resolve("postmaster.pid"))) {
             try {
-                run(List.of(bin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 30);
+                run(List.of(bin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 30,
+                        List.of());
             } catch (RuntimeException e) {
                 // Leave the directory to the OS's temp cleanup rather than fail a test run's end.
+            }
+        }
+        if (postgres != null) {
+            postgres.destroyForcibly();
+            try {
+                postgres.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         try (Stream<Path> files = Files.walk(dir)) {
@@ -223,14 +284,33 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
         }
     }
 
-    private static void run(List<String> command, int timeoutSeconds) {
-        List<String> full = new ArrayList<>();
-        if (root()) {
-            full.addAll(List.of("runuser", "-u", "nobody", "--"));
+    /** How a command runs as {@code nobody} when this JVM is root, in the same process (no fork, unlike runuser). */
+    private static List<String> asNobody() {
+        return root() ? List.of("setpriv", "--reuid=nobody", "--regid=" + nobodyGroup(), "--init-groups", "--")
+                : List.of();
+    }
+
+    private static String nobodyGroup() {
+        try {
+            Process id = new ProcessBuilder("id", "-g", "nobody").redirectErrorStream(true).start();
+            String gid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (id.waitFor() != 0 || !gid.matches("\\d+")) {
+                throw new IllegalStateException("no group for the user nobody: " + gid);
+            }
+            return gid;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run id", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running id", e);
         }
+    }
+
+    private static void run(List<String> command, int timeoutSeconds, List<Path> removeIfKilled) {
+        List<String> full = new ArrayList<>(asNobody());
         full.addAll(command);
         try {
-            Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+            Process process = TiedProcess.start(new ProcessBuilder(full).redirectErrorStream(true), "KILL", removeIfKilled);
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
