@@ -29,6 +29,7 @@ final class SlackMarkup {
      * the characters Slack shows; any other shortcode stays {@code :name:}.
      */
     static final Map<String, String> EMOJI = Map.ofEntries(
+            Map.entry("construction", "\uD83D\uDEA7"),
             Map.entry("grey_question", "\u2754"),
             Map.entry("hourglass_flowing_sand", "\u23F3"),
             Map.entry("information_source", "\u2139\uFE0F"),

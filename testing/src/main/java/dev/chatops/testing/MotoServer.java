@@ -198,6 +198,11 @@ public final class MotoServer implements AutoCloseable {
                 return List.of(candidate.getAbsolutePath());
             }
         }
-        throw new IllegalStateException("moto_server is not installed: run  pip install \"moto[server]\"");
+        // Where bin/chatops-local up installs it when the system has none.
+        File project = Template.projectRoot().resolve(".venv/bin/moto_server").toFile();
+        if (project.canExecute()) {
+            return List.of(project.getAbsolutePath());
+        }
+        throw new IllegalStateException("moto_server is not installed: run  bin/chatops-local up  once, or  pip install \"moto[server]\"");
     }
 }
