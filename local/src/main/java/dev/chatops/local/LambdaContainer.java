@@ -92,7 +92,11 @@ final class LambdaContainer implements AutoCloseable {
             // In Lambda every environment has CPU of its own; on a laptop's few cores, functions no
             // one waits on (invoked asynchronously or by a queue) yield to those that answer an HTTP
             // request within Slack's 3 seconds, so a burst of commands does not starve the gateway.
-            command.addAll(List.of("nice", "-n", "19"));
+            // Each environment runs in a session of its own (TiedProcess), and where the kernel
+            // groups CPU by session (autogroup) a nice value counts only inside its group: the
+            // session's group is lowered too.
+            command.addAll(List.of("/bin/sh", "-c",
+                    "echo 19 > /proc/self/autogroup 2>/dev/null; exec nice -n 19 \"$@\"", "lambda-nice"));
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(function.jvmOptions());
