@@ -120,12 +120,13 @@ final class Linking {
      * left unspent, and the page says exactly what an administrator must register.
      */
     private Page notConfigured(LinkState.Claims claims, Map<String, String> headers) {
-        AuditLog.Entry entry = audit.begin(attempt(claims), clock.instant());
+        // The text first: the callback URL is read from the request, and a bad one must not leave a begun audit record.
         String text = "Linking is not configured yet, so nothing was changed: an administrator of ChatOps must register a "
                 + "GitLab OAuth application on " + gitlab.config().chatopsInstance() + " (" + gitlab.chatops().baseUrl()
                 + ") with the redirect URI " + callbackUrl(headers) + " and the scope read_user alone, then deploy "
                 + "ChatOps again with its Application ID and Secret (GitLabOAuthClientId, GitLabOAuthClientSecret). "
                 + "Once that is done, run any command in Slack for a new button.";
+        AuditLog.Entry entry = audit.begin(attempt(claims), clock.instant());
         audit.finish(entry, "refused", "linking not configured", text, clock.instant());
         Log.warn("link.not_configured");
         return Page.html(503, "Linking is not configured yet", text);

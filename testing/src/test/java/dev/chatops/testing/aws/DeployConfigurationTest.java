@@ -71,6 +71,10 @@ class DeployConfigurationTest {
     void every_value_is_one_cloudformation_accepts() {
         Map<String, String> all = new LinkedHashMap<>(overrides);
         all.putAll(example);
+        // The Slack signing secret is the one value the example leaves empty: a deploy that forgets to
+        // fill it in must fail, not run with a secret anyone can read in this repository.
+        assertThat(violations("SlackSigningSecret", sam.parameters().get("SlackSigningSecret"), all.remove("SlackSigningSecret")))
+                .as("the example's empty signing secret is refused by CloudFormation").isNotEmpty();
         List<String> problems = new ArrayList<>();
         all.forEach((name, value) -> problems.addAll(violations(name, sam.parameters().get(name), value)));
 
