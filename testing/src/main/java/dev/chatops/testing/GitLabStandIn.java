@@ -109,8 +109,15 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     private record Reply(int status, String contentType, Map<String, String> headers, byte[] body) {
     }
 
-    /** A request as it arrived: method, raw path and query, content type and body, for tests to check shapes. */
-    public record Recorded(String method, String path, String contentType, String body) {
+    /**
+     * A request as it arrived: method, raw path and query, content type and body, for tests to check
+     * shapes, and the {@code Sudo} header it carried (null when none): whose rights it asked for.
+     */
+    public record Recorded(String method, String path, String contentType, String body, String sudo) {
+        /** Anything but a read. */
+        public boolean write() {
+            return !method.equals("GET") && !method.equals("HEAD");
+        }
     }
 
     /** An issue of a project, as this stand-in keeps it. */
@@ -183,6 +190,8 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     private long nextDeploymentId = 1;
     private final Map<String, String> personalTokens = new LinkedHashMap<>();
     private final List<Fault> faults = new ArrayList<>();
+    /** What happens elsewhere just as a request arrives: {@link #onNext(String, Runnable)}. */
+    private final List<Map.Entry<String, Runnable>> arrivals = new ArrayList<>();
     private final List<Recorded> recorded = new CopyOnWriteArrayList<>();
     private long nextIssueId = 1;
     /** Counts {@link #reset()}s: a request stalled across one is dropped, so it cannot change the next test's state. */
@@ -293,6 +302,7 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         issues.clear();
         personalTokens.clear();
         faults.clear();
+        arrivals.clear();
         commits.clear();
         deployments.clear();
         // Ids keep counting, as GitLab's never come back: state kept elsewhere (links in DynamoDB)
@@ -421,6 +431,24 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     /** The next {@code times} matching requests are held for {@code stall} before they are handled. */
     public synchronized void stallNext(String prefix, Duration stall, int times) {
         faults.add(new Fault(prefix, 0, stall, true, times));
+    }
+
+    /**
+     * When the next request whose {@code "METHOD /api/v4/path"} starts with {@code prefix} arrives,
+     * {@code action} runs before it is handled: something that happens elsewhere at that very moment
+     * (a person unlinking while ChatOps reads their role, say).
+     */
+    public synchronized void onNext(String prefix, Runnable action) {
+        arrivals.add(Map.entry(prefix, action));
+    }
+
+    private synchronized Runnable takeArrival(String request) {
+        for (int i = 0; i < arrivals.size(); i++) {
+            if (request.startsWith(arrivals.get(i).getKey())) {
+                return arrivals.remove(i).getValue();
+            }
+        }
+        return null;
     }
 
     /** Sets a flag through the same semantics as {@code POST /features/:name} with {@code value} alone. */
@@ -579,8 +607,12 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 String contentType = Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst("Content-Type"), "");
                 recorded.add(new Recorded(exchange.getRequestMethod(), rawPath + (rawQuery == null ? "" : "?" + rawQuery),
-                        contentType, new String(body, StandardCharsets.UTF_8)));
+                        contentType, new String(body, StandardCharsets.UTF_8), exchange.getRequestHeaders().getFirst("Sudo")));
                 long started = generation;
+                Runnable arrival = takeArrival(exchange.getRequestMethod() + " " + rawPath + (rawQuery == null ? "" : "?" + rawQuery));
+                if (arrival != null) {
+                    arrival.run();
+                }
                 Fault fault = takeFault(exchange.getRequestMethod() + " " + rawPath + (rawQuery == null ? "" : "?" + rawQuery));
                 if (fault != null && fault.stall != null) {
                     try {

@@ -1,6 +1,7 @@
 package dev.chatops.member;
 
 import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Log;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.command.Catalog;
@@ -51,7 +52,13 @@ public final class MemberCommand implements Command {
                     .sorted().map(p -> "`" + p.substring(p.indexOf(':') + 1) + "` on " + p.substring(0, p.indexOf(':'))).toList())
                     + "; not `" + Text.inCode(path, 100) + "` on " + instance + ".");
         }
-        GitLabClient client = clientFor(call.request(), instance);
+        Optional<GitLabClient> acting = clientFor(call, instance);
+        if (acting.isEmpty()) {
+            return Reply.refusal(":no_entry: ChatOps could not tell which GitLab account on " + instance + " is yours, and "
+                    + "there it acts only as you, never with its own administrator token. Nothing was changed: link your "
+                    + "Slack account (any command that needs a role offers the button) and try again.");
+        }
+        GitLabClient client = acting.get();
         try {
             return switch (call.invocation().form().subcommand()) {
                 case "add" -> add(call.request(), client, instance, args.get(0), args.get(1),
@@ -85,7 +92,7 @@ public final class MemberCommand implements Command {
                 return Reply.refusal(":information_source: `" + user.username() + "` is already a member of `"
                         + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
-            throw e;
+            return unknownOutcome(request, instance, path, e);
         }
         forgetCachedLevel(instance, path, user);
         String text = ":white_check_mark: <@" + request.userId() + "> added `" + user.username() + "` to `"
@@ -106,7 +113,7 @@ public final class MemberCommand implements Command {
                 return Reply.refusal(":information_source: `" + user.username() + "` is not a direct member of `"
                         + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
-            throw e;
+            return unknownOutcome(request, instance, path, e);
         }
         forgetCachedLevel(instance, path, user);
         String text = ":white_check_mark: <@" + request.userId() + "> removed `" + user.username() + "` from `"
@@ -136,19 +143,33 @@ public final class MemberCommand implements Command {
     }
 
     /**
-     * On the chatops instance, the caller's own GitLab identity (GitLab's Sudo): GitLab then refuses
-     * what they could not do themselves, such as removing an owner. Elsewhere the admin token, held
-     * to the configured paths.
+     * A membership write GitLab did not answer clearly (no answer in time, the connection lost, a 5xx):
+     * it may have been made. Anything else GitLab said is thrown on, to be shown as GitLab's reason.
      */
-    private GitLabClient clientFor(CommandRequest request, String instance) {
+    private static Reply unknownOutcome(CommandRequest request, String instance, String path, GitLabException e) {
+        if (e.status() != 0 && e.status() < 500) {
+            throw e;
+        }
+        Log.warn("member.outcome_unknown", "instance", instance, "error", e.getMessage());
+        String what = e.status() != 0 ? " failed (" + e.status() + ")" : e.timedOut() ? " did not answer in time"
+                : " could not be reached";
+        return Reply.failure(":warning: GitLab on " + instance + what + ": the change may or may not have been made. Check "
+                + "with `" + request.slashCommand() + " run member list " + Text.inCode(path, 100) + " --" + instance
+                + "` before you try again.");
+    }
+
+    /**
+     * On the chatops instance, the GitLab account the authoriser proved for this call, through GitLab's
+     * Sudo: GitLab then refuses what the person could not do themselves, such as removing an owner.
+     * Empty when the call carries no such account: the admin token never stands in for the person.
+     * Elsewhere the admin token, held to the configured paths.
+     */
+    private Optional<GitLabClient> clientFor(CommandCall call, String instance) {
         GitLabClient client = gitlab.client(instance);
         if (!instance.equals(gitlab.config().chatopsInstance())) {
-            return client;
+            return Optional.of(client);
         }
-        return access.findLink(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId())
-                .filter(link -> link.instance().equals(instance))
-                .map(link -> client.as(link.gitlabUserId()))
-                .orElse(client);
+        return call.caller().filter(caller -> caller.instance().equals(instance)).map(caller -> client.as(caller.gitlabUserId()));
     }
 
     /** Who and where a membership change is about, or why it cannot be made. */

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.Link;
+import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.Invocation;
+import dev.chatops.shared.runtime.CommandCall;
+import dev.chatops.shared.runtime.Reply;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import dev.chatops.testing.CaptureServer;
@@ -23,6 +27,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +46,9 @@ class MemberCommandTest {
 
     private MemberFunction function;
     private MemberFunction guarded;
+    private Services services;
+    private LocalAws aws;
+    private long boss;
     private String team;
     private String channel = "C1";
 
@@ -54,10 +62,11 @@ class MemberCommandTest {
         ops.addProject("ops/chatops");
         ops.addProject("ops/secret");
         production.addProject("gitlab-org/gitlab");
-        long boss = ops.addUser("boss", true).id();
+        this.aws = aws;
+        boss = ops.addUser("boss", true).id();
         ops.addMember("ops/chatops", "boss", 40);
         ops.addMember("ops", "boss", 40);
-        Services services = Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", Map.of(
+        services = Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops",
@@ -161,11 +170,84 @@ class MemberCommandTest {
         }
     }
 
+    @Test
+    void a_link_gone_between_the_role_check_and_the_change_never_turns_into_a_write_with_the_admin_token() throws IOException {
+        ops.addUser("mallory", true);
+        // The authoriser reads boss's role from GitLab (no cached level yet); at that very moment boss unlinks.
+        ops.onNext("GET /api/v4/projects/ops%2Fchatops/members/all/",
+                () -> services.access().unlink(team, "UBOSS"));
+
+        run("add mallory ops --ops --level=maintainer");
+
+        assertThat(services.access().findLink(team, "UBOSS")).as("unlinked meanwhile").isEmpty();
+        assertThat(ops.recorded()).filteredOn(GitLabStandIn.Recorded::write).as("writes on the chatops instance")
+                .isNotEmpty().allSatisfy(write -> assertThat(write.sudo()).as(write.path()).isEqualTo(Long.toString(boss)));
+    }
+
+    @Test
+    void on_the_chatops_instance_a_call_without_a_proven_gitlab_account_is_refused_and_gitlab_sees_no_write() {
+        ops.addUser("mallory", true);
+        CommandRequest request = request("add mallory ops --ops --level=maintainer", slack.url("/r/unproven"));
+        Invocation invocation = Catalog.resolve(Catalog.MEMBER, request.args(), request.options(),
+                services.gitlab().config().instances().keySet());
+
+        Reply reply = new MemberCommand(services.gitlab(), services.access()).run(new CommandCall(request, invocation,
+                markdown -> { }, Optional.empty(), Instant.now().plusSeconds(20), java.time.Clock.systemUTC()));
+
+        assertThat(String.join("\n", reply.messages().stream().map(m -> m.text()).toList()))
+                .contains("ChatOps could not tell which GitLab account on ops is yours", "Nothing was changed");
+        assertThat(reply.outcome()).isEqualTo(Reply.Outcome.REFUSED);
+        assertThat(ops.recorded()).noneMatch(GitLabStandIn.Recorded::write);
+        assertThat(ops.accessLevel("ops", "mallory")).isEmpty();
+    }
+
+    @Test
+    void an_add_that_gitlab_does_not_answer_in_time_may_or_may_not_have_been_made_and_says_how_to_check() throws IOException {
+        function = withTimeoutOfOneSecond();
+        ops.stallNext("POST /api/v4/groups/ops/members", Duration.ofSeconds(4), 1);
+
+        String text = text("add bob ops --ops");
+
+        assertThat(text).contains("GitLab on ops did not answer in time", "may or may not have been made",
+                "`/chatops run member list ops --ops`").doesNotContain("failed", ops.baseUrl());
+    }
+
+    @Test
+    void a_remove_that_gitlab_does_not_answer_in_time_may_or_may_not_have_been_made_and_says_how_to_check() throws IOException {
+        function = withTimeoutOfOneSecond();
+        ops.addMember("ops/chatops", "bob", 30);
+        ops.stallNext("DELETE /api/v4/projects/ops%2Fchatops/members/", Duration.ofSeconds(4), 1);
+
+        String text = text("remove bob ops/chatops --ops");
+
+        assertThat(text).contains("GitLab on ops did not answer in time", "may or may not have been made",
+                "`/chatops run member list ops/chatops --ops`").doesNotContain("failed", ops.baseUrl());
+    }
+
+    private MemberFunction withTimeoutOfOneSecond() {
+        return new MemberFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", Map.of(
+                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
+                "CHATOPS_PROJECT", "ops/chatops",
+                "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab",
+                "GITLAB_TIMEOUT_SECONDS", "1")))));
+    }
+
     private String text(String args) throws IOException {
         return CaptureServer.textOf(run(args));
     }
 
     private CaptureServer.Post run(String line) throws IOException {
+        String path = "/r/" + UUID.randomUUID();
+        CommandRequest request = request(line, slack.url(path));
+        function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
+                new ByteArrayOutputStream(), new LocalLambdaContext("MemberFunction", Duration.ofSeconds(30)));
+        List<CaptureServer.Post> posts = slack.postsTo(path);
+        assertThat(posts).as(line).hasSize(1);
+        return posts.get(0);
+    }
+
+    private CommandRequest request(String line, String responseUrl) {
         List<String> words = Arrays.asList(line.split(" "));
         List<String> args = words.stream().filter(w -> !w.startsWith("--")).toList();
         Map<String, String> options = new LinkedHashMap<>();
@@ -173,13 +255,7 @@ class MemberCommandTest {
             int eq = w.indexOf('=');
             options.put(eq < 0 ? w.substring(2) : w.substring(2, eq), eq < 0 ? null : w.substring(eq + 1));
         });
-        String path = "/r/" + UUID.randomUUID();
-        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), team, "", "UBOSS", "boss", channel, "ops",
-                "/chatops", "member", args, options, line, slack.url(path), Instant.now());
-        function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
-                new ByteArrayOutputStream(), new LocalLambdaContext("MemberFunction", Duration.ofSeconds(30)));
-        List<CaptureServer.Post> posts = slack.postsTo(path);
-        assertThat(posts).as(line).hasSize(1);
-        return posts.get(0);
+        return new CommandRequest(UUID.randomUUID().toString(), team, "", "UBOSS", "boss", channel, "ops",
+                "/chatops", "member", args, options, line, responseUrl, Instant.now());
     }
 }

@@ -22,14 +22,25 @@ public final class Authorizer {
     /** What a refused person is missing. */
     public enum Missing { NOTHING, LINK, TWO_FACTOR, ROLE, CONFIRMATION }
 
-    /** Allowed, or refused with what is missing and the reason shown to the person and audited. */
-    public record Decision(Missing missing, String reason) {
+    /**
+     * Allowed, or refused with what is missing and the reason shown to the person and audited. An
+     * allowed decision that needed a role carries the GitLab account it proved ({@link #caller()}).
+     */
+    public record Decision(Missing missing, String reason, Optional<Caller> caller) {
+        Decision(Missing missing, String reason) {
+            this(missing, reason, Optional.empty());
+        }
+
         public boolean allowed() {
             return missing == Missing.NOTHING;
         }
 
         static Decision allow() {
             return new Decision(Missing.NOTHING, "");
+        }
+
+        static Decision allow(Link proved) {
+            return new Decision(Missing.NOTHING, "", Optional.of(Caller.of(proved)));
         }
     }
 
@@ -75,8 +86,10 @@ public final class Authorizer {
                 link = refresh(link);
             } catch (GitLabException e) {
                 Log.error("access.refresh_failed", e);
-                return new Decision(Missing.CONFIRMATION, "GitLab could not confirm your role on `" + project
-                        + "` just now (" + e.getMessage() + "). Try again in a minute.");
+                // By the instance's name: GitLab's address is the operators' business, not every caller's.
+                return new Decision(Missing.CONFIRMATION, "GitLab on " + gitlab.config().chatopsInstance()
+                        + " could not confirm your role on `" + project + "` just now (" + e.brief()
+                        + "). Try again in a minute.");
             }
         }
         if (!link.twoFactor().orElse(false)) {
@@ -89,7 +102,7 @@ public final class Authorizer {
                     + (purpose.isEmpty() ? "" : " " + purpose) + "; you are "
                     + (level <= 0 ? "not a member" : Role.ofAccessLevel(level).label()) + ".");
         }
-        return Decision.allow();
+        return Decision.allow(link);
     }
 
     /** Reads the level and 2FA from GitLab and keeps them; a blocked or deleted account has neither. */

@@ -250,8 +250,8 @@ public final class CommandRuntime {
             claims.markActing(request.requestId(), entry.attempt());
         }
         try {
-            Reply reply = command.run(new CommandCall(request, invocation, markdown -> progress(request, markdown), deadline,
-                    clock));
+            Reply reply = command.run(new CommandCall(request, invocation, markdown -> progress(request, markdown),
+                    decision.caller(), deadline, clock));
             String outcome = reply.outcome().name().toLowerCase(java.util.Locale.ROOT);
             Log.info("command.done", "command", request.command(), "outcome", outcome);
             return new Outcome(reply, "allowed", outcome.equals("failed") ? "error" : outcome, reply.auditDetail());

@@ -253,11 +253,13 @@ class CommandRuntimeTest {
     }
 
     @Test
-    void when_gitlab_cannot_confirm_a_role_the_command_is_refused_not_run() {
+    void when_gitlab_cannot_confirm_a_role_the_command_is_refused_not_run_naming_the_instance_not_its_address() {
         link("U-ghost", 999_999);
+        String address = gitlab.baseUrl();
         gitlab.close();
         try {
-            assertThat(run("guarded", "U-ghost")).contains("GitLab could not confirm your role");
+            assertThat(run("guarded", "U-ghost")).contains("GitLab on ops could not confirm your role", "not reachable")
+                    .doesNotContain(address, "127.0.0.1");
         } finally {
             gitlab.listen(0);
             fixture = null;
