@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  *       Secrets Manager calls.
  * </ul>
  * When a read finds a new secret, the previous one is still accepted for {@link #GRACE}, for
- * requests Slack signed just before the secret was regenerated, and never after. A failed read
+ * requests Slack signed just before the secret was regenerated, and never after: counted from when
+ * the change was seen, or from when the timer was due if no request came then, so the old secret
+ * is refused at the latest {@code REFRESH_INTERVAL + GRACE} after the secret changed. A failed read
  * keeps the secret held and counts as an attempt (an outage is not a call per request).
  */
 public final class SigningSecret {
@@ -34,7 +36,8 @@ public final class SigningSecret {
     private final Clock clock;
     private String value;
     private String previous;
-    private Instant changedAt;
+    private Instant previousUntil;
+    private Instant readAt;
     private Instant attemptedAt;
 
     public SigningSecret(Supplier<String> source, Clock clock) {
@@ -43,8 +46,8 @@ public final class SigningSecret {
     }
 
     /**
-     * The secrets a request may be signed with now: the current one, then the previous one while
-     * within {@link #GRACE} of this container seeing the change. Reads the secret first when none
+     * The secrets a request may be signed with now: the current one, then the previous one during
+     * its grace. Reads the secret first when none
      * is held (failing if it cannot be read) or when the last read is {@link #REFRESH_INTERVAL} old.
      */
     public synchronized List<String> accepted() {
@@ -53,7 +56,7 @@ public final class SigningSecret {
         } else if (age(attemptedAt).compareTo(REFRESH_INTERVAL) >= 0) {
             tryFetch();
         }
-        return previous != null && age(changedAt).compareTo(GRACE) < 0 ? List.of(value, previous) : List.of(value);
+        return previous != null && clock.instant().isBefore(previousUntil) ? List.of(value, previous) : List.of(value);
     }
 
     /**
@@ -86,11 +89,16 @@ public final class SigningSecret {
         }
         Instant now = clock.instant();
         if (value != null && !value.equals(fetched)) {
+            // The grace runs from when the change was seen, or should have been: a container idle
+            // since long before the change must not give the old secret a fresh grace on the first
+            // request, which may be an attacker's signed with it.
+            Instant dueBy = readAt.plus(REFRESH_INTERVAL);
             previous = value;
-            changedAt = now;
-            dev.chatops.shared.Log.info("signing_secret.changed", "previousAcceptedFor", GRACE.toString());
+            previousUntil = (now.isBefore(dueBy) ? now : dueBy).plus(GRACE);
+            dev.chatops.shared.Log.info("signing_secret.changed", "previousAcceptedUntil", previousUntil.toString());
         }
         value = fetched;
+        readAt = now;
         attemptedAt = now;
     }
 

@@ -58,6 +58,17 @@ class SigningSecretTest {
     }
 
     @Test
+    void a_change_seen_late_gives_the_previous_secret_no_more_than_the_grace_after_the_read_was_due() {
+        secret.accepted();
+        stored.set("rotated");
+        clock.advance(SigningSecret.REFRESH_INTERVAL.plus(SigningSecret.GRACE).minusSeconds(1));
+
+        assertThat(secret.accepted()).containsExactly("rotated", "first");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(secret.accepted()).containsExactly("rotated");
+    }
+
+    @Test
     void a_refresh_that_finds_the_same_secret_reports_nothing_new() {
         secret.accepted();
         clock.advance(Duration.ofMinutes(1));
