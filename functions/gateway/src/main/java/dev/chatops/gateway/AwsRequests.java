@@ -34,12 +34,23 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * The SDK's region and credentials modules are left out on purpose: they are most of a jar.
  */
 final class AwsRequests {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+    /** The longest a connection may take to open; a call's own timeout may make it shorter. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
 
     /** An AWS answer: its status and body. */
     record Response(int status, String body) {
+    }
+
+    /**
+     * No connection could be opened (refused, unresolved, timed out, TLS handshake failed): nothing
+     * of the request reached AWS. Any other {@link IOException} from {@link #post} came after the
+     * connection was open, when AWS may have acted on the request without our hearing its answer.
+     */
+    static final class NotSentException extends IOException {
+        NotSentException(IOException cause) {
+            super(cause.getClass().getSimpleName(), cause);
+        }
     }
 
     /** Where and how one service is called. */
@@ -61,7 +72,16 @@ final class AwsRequests {
         this.role = role;
     }
 
-    Response post(Service service, String path, Map<String, String> headers, byte[] body) throws IOException {
+    /**
+     * One signed POST, given {@code timeout} to connect (at most a second of it) and, once
+     * connected, again to send and be answered.
+     *
+     * @throws NotSentException when no connection could be opened
+     * @throws IOException when the connection failed or timed out after it was opened
+     */
+    Response post(Service service, String path, Map<String, String> headers, byte[] body, Duration timeout)
+            throws IOException {
+        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         URI uri = URI.create(endpoint(service) + path);
         SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri);
         headers.forEach(request::putHeader);
@@ -74,8 +94,8 @@ final class AwsRequests {
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region));
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         try {
-            connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
-            connection.setReadTimeout((int) READ_TIMEOUT.toMillis());
+            connection.setConnectTimeout((int) Math.min(millis, CONNECT_TIMEOUT.toMillis()));
+            connection.setReadTimeout(millis);
             connection.setInstanceFollowRedirects(false);
             connection.setRequestMethod("POST");
             connection.setDoOutput(true);
@@ -86,6 +106,11 @@ final class AwsRequests {
                 }
             }
             connection.setFixedLengthStreamingMode(body.length);
+            try {
+                connection.connect();
+            } catch (IOException e) {
+                throw new NotSentException(e);
+            }
             try (OutputStream out = connection.getOutputStream()) {
                 out.write(body);
             }

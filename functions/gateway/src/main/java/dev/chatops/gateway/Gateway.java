@@ -204,7 +204,16 @@ public final class Gateway {
         try {
             dispatcher.dispatch(config.functionFor(spec.target()), request);
         } catch (DispatchException e) {
-            Log.error("dispatch.failed", e, "command", spec.name());
+            Log.error("dispatch.failed", e, "command", spec.name(), "mayHaveStarted", e.mayHaveStarted());
+            if (e.mayHaveStarted()) {
+                // Typed again, it would be a new request id, and would run a second time.
+                return Response.ephemeral(":warning: `" + echo(request.display()) + "` may have started: the command "
+                        + "service did not confirm it in time. If it started, its answer comes here. Before running it "
+                        + "again, wait a minute for that answer, or look for it with `" + slash
+                        + " run audit --command " + spec.name() + " --user " + request.userId() + "` (maintainers). "
+                        + "Request id: `"
+                        + requestId + "`.");
+            }
             return Response.ephemeral(":x: Could not start `" + echo(request.display()) + "`: the command service is "
                     + "unavailable. Try again in a minute. Request id: `" + requestId + "`.");
         }
@@ -240,11 +249,20 @@ public final class Gateway {
         if (timestamp.repeated() || sig.repeated()) {
             return SlackSignature.Verdict.MALFORMED;
         }
-        SlackSignature.Verdict verdict = signature.verify(secret.current(), timestamp.value(), sig.value(), body);
-        if (verdict == SlackSignature.Verdict.MISMATCH) {
-            Optional<String> rotated = secret.refreshed();
-            if (rotated.isPresent()) {
-                verdict = signature.verify(rotated.get(), timestamp.value(), sig.value(), body);
+        SlackSignature.Verdict verdict = verifyWithAny(secret.accepted(), timestamp.value(), sig.value(), body);
+        if (verdict == SlackSignature.Verdict.MISMATCH && secret.refreshedAfterMismatch()) {
+            verdict = verifyWithAny(secret.accepted(), timestamp.value(), sig.value(), body);
+        }
+        return verdict;
+    }
+
+    /** VALID if one of the secrets made the signature; any verdict but MISMATCH does not depend on the secret. */
+    private SlackSignature.Verdict verifyWithAny(List<String> secrets, String timestamp, String sig, byte[] body) {
+        SlackSignature.Verdict verdict = SlackSignature.Verdict.MISMATCH;
+        for (String candidate : secrets) {
+            verdict = signature.verify(candidate, timestamp, sig, body);
+            if (verdict != SlackSignature.Verdict.MISMATCH) {
+                return verdict;
             }
         }
         return verdict;

@@ -31,8 +31,12 @@ public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEve
 
     /** Configuration from {@code env}; AWS endpoints, region and credentials from the SDK's standard settings. */
     public GatewayFunction(Env env) {
+        this(env, Clock.systemUTC());
+    }
+
+    /** As {@link #GatewayFunction(Env)}, with {@code clock} for signatures' timestamps and the secret's refreshes. */
+    GatewayFunction(Env env, Clock clock) {
         GatewayConfig config = GatewayConfig.from(env);
-        Clock clock = Clock.systemUTC();
         AwsRequests aws = new AwsRequests();
         SigningSecret secret = new SigningSecret(() -> fetchSecret(aws, config.signingSecretId()), clock);
         this.gateway = new Gateway(config, secret, new LambdaDispatcher(aws), Catalog.standard(), clock);
@@ -44,7 +48,7 @@ public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEve
         try {
             response = aws.post(AwsRequests.Service.SECRETS_MANAGER, "/",
                     Map.of("X-Amz-Target", "secretsmanager.GetSecretValue", "Content-Type", "application/x-amz-json-1.1"),
-                    Json.write(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8));
+                    Json.write(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8), SigningSecret.FETCH_TIMEOUT);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("could not read secret " + secretId, e);
         }

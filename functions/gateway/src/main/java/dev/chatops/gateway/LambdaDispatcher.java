@@ -4,15 +4,28 @@ import dev.chatops.shared.CommandRequest;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 
 /**
  * Asynchronous Lambda invocation ({@code InvocationType=Event}): Lambda queues the request,
  * answers 202 at once, and retries the function on failure before its on-failure destination.
- * Throttling, 5xx and network errors are tried three times; a duplicate event is harmless, since
- * the command function runs each request id once.
+ *
+ * <p>Throttling, 5xx and network errors are tried again, up to three attempts, all within
+ * {@link #BUDGET}: inside the three seconds Slack waits for the acknowledgement, so the person
+ * reads what happened, and far inside the gateway's own Lambda {@code Timeout} (10 s in
+ * template.yaml). A repeated attempt is harmless: it carries the same request id, and the command
+ * function runs each request id once. When the attempts end without a refusal that proves nothing
+ * was queued (a 4xx, or no connection at all), the {@link DispatchException} says the command
+ * {@linkplain DispatchException#mayHaveStarted() may have started}.
  */
 public final class LambdaDispatcher implements Dispatcher {
+    /** All attempts of one dispatch, pauses included, end within this. */
+    static final Duration BUDGET = Duration.ofMillis(2_500);
+    /** One attempt's longest wait, so that a lost answer leaves time for a second attempt. */
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(1_500);
+    /** Less time than this left is not worth an attempt. */
+    private static final Duration MIN_ATTEMPT = Duration.ofMillis(200);
     private static final int ATTEMPTS = 3;
 
     private final AwsRequests aws;
@@ -23,31 +36,47 @@ public final class LambdaDispatcher implements Dispatcher {
 
     @Override
     public void dispatch(String functionName, CommandRequest request) {
+        long deadline = System.nanoTime() + BUDGET.toNanos();
         String path = "/2015-03-31/functions/" + URLEncoder.encode(functionName, StandardCharsets.UTF_8) + "/invocations";
         byte[] payload = request.toJson().getBytes(StandardCharsets.UTF_8);
-        String problem = "";
+        String problem = "no time left";
+        boolean mayHaveStarted = false;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            if (left.compareTo(MIN_ATTEMPT) < 0) {
+                break;
+            }
             try {
                 AwsRequests.Response response = aws.post(AwsRequests.Service.LAMBDA, path,
-                        Map.of("X-Amz-Invocation-Type", "Event", "Content-Type", "application/json"), payload);
+                        Map.of("X-Amz-Invocation-Type", "Event", "Content-Type", "application/json"), payload,
+                        left.compareTo(ATTEMPT_TIMEOUT) < 0 ? left : ATTEMPT_TIMEOUT);
                 if (response.status() == 202) {
                     return;
                 }
                 problem = "status " + response.status();
-                if (response.status() != 429 && response.status() < 500) {
+                if (response.status() >= 500) {
+                    // Lambda's own failure does not say whether the event was queued before it.
+                    mayHaveStarted = true;
+                } else if (response.status() != 429) {
                     break;
                 }
+            } catch (AwsRequests.NotSentException e) {
+                problem = "no connection: " + e.getMessage();
             } catch (IOException e) {
-                problem = e.getClass().getSimpleName();
+                // The request went out: Lambda may have queued it and its answer been lost.
+                problem = e.getClass().getSimpleName() + " after sending";
+                mayHaveStarted = true;
             }
-            pause(attempt);
+            pause(attempt, deadline);
         }
-        throw new DispatchException("invoking " + functionName + " failed: " + problem, null);
+        throw new DispatchException("invoking " + functionName + " failed: " + problem
+                + (mayHaveStarted ? " (it may have been queued)" : ""), null, mayHaveStarted);
     }
 
-    private static void pause(int attempt) {
+    private static void pause(int attempt, long deadline) {
+        long millis = Math.min(50L * attempt, Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
         try {
-            Thread.sleep(50L * attempt);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -231,6 +231,72 @@ class GatewayFunctionTest {
                 event.getHeaders().get("x-slack-signature")));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {400, 403, 404, 413, 429})
+    void when_lambda_answers_with_a_refusal_nothing_was_queued_and_the_user_may_try_again(int status) {
+        lambdaApi.answerByDefault(Answer.of(status, "{\"Type\":\"User\",\"message\":\"refused\"}"));
+
+        String text = text(handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
+
+        assertThat(text).contains("Could not start `/chatops run whoami`", "Try again").doesNotContain("may have started");
+        assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSizeBetween(1, 3);
+    }
+
+    @Test
+    void when_nothing_listens_at_lambdas_address_nothing_was_sent_and_the_user_may_try_again() {
+        try (CaptureServer closed = new CaptureServer().start()) {
+            System.setProperty("aws.endpointUrlLambda", closed.url(""));
+        }
+
+        String text = text(handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
+
+        assertThat(text).contains("Could not start `/chatops run whoami`", "Try again").doesNotContain("may have started");
+    }
+
+    @Test
+    void when_lambda_takes_the_invoke_but_does_not_answer_in_time_the_user_is_told_it_may_have_started_and_how_to_check() {
+        lambdaApi.answerByDefault(Answer.hang(java.time.Duration.ofSeconds(60)));
+        APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
+
+        String text = text(handle(event));
+
+        assertThat(text).contains("`/chatops run whoami` may have started", "/chatops run audit --command whoami --user U0ALICE",
+                Gateway.requestIdOf(event.getHeaders().get("x-slack-request-timestamp"), event.getHeaders().get("x-slack-signature")))
+                .doesNotContain("Could not start", "Try again");
+        List<Object> ids = lambdaApi.postsTo(INVOKE_PATH).stream().map(p -> p.json().get("requestId")).distinct().toList();
+        assertThat(ids).as("every retry carries the same request id, so the command runs at most once").hasSize(1);
+        assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSizeBetween(1, 3);
+    }
+
+    @Test
+    void when_lambda_fails_on_its_side_the_event_may_have_been_queued_so_the_user_is_told_it_may_have_started() {
+        lambdaApi.answerByDefault(Answer.of(500, "{\"Type\":\"Service\",\"message\":\"ServiceException\"}"));
+
+        String text = text(handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
+
+        assertThat(text).contains("may have started").doesNotContain("Try again");
+        assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSizeBetween(1, 3);
+    }
+
+    @Test
+    void a_timed_out_invoke_followed_by_an_accepted_retry_is_simply_running() {
+        lambdaApi.answerNextOn(INVOKE_PATH, Answer.hang(java.time.Duration.ofSeconds(60)));
+
+        String text = text(handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
+
+        assertThat(text).contains("running `/chatops run whoami`");
+        assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSize(2);
+    }
+
+    @Test
+    void the_gateway_gives_up_dispatching_inside_slacks_three_seconds_and_far_inside_its_lambda_timeout() {
+        int timeoutSeconds = dev.chatops.testing.LocalAws.projectTemplate().function("GatewayFunction").timeout();
+        java.time.Duration worstCase = LambdaDispatcher.BUDGET.plus(SigningSecret.FETCH_TIMEOUT);
+
+        assertThat(LambdaDispatcher.BUDGET).isLessThan(java.time.Duration.ofSeconds(3));
+        assertThat(worstCase.multipliedBy(3).dividedBy(2)).isLessThan(java.time.Duration.ofSeconds(timeoutSeconds));
+    }
+
     @Test
     void a_signed_request_missing_slack_fields_is_a_bad_request() {
         Map<String, String> form = SlackRequests.slashCommand("run whoami", "U0ALICE", RESPONSE_URL);

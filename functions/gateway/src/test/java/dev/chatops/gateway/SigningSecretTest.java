@@ -19,38 +19,67 @@ class SigningSecretTest {
     }, clock);
 
     @Test
-    void the_secret_is_fetched_once_and_kept() {
-        assertThat(secret.current()).isEqualTo("first");
-        assertThat(secret.current()).isEqualTo("first");
+    void the_secret_is_fetched_once_and_kept_until_the_refresh_interval() {
+        assertThat(secret.accepted()).containsExactly("first");
+        clock.advance(SigningSecret.REFRESH_INTERVAL.minusSeconds(1));
+        assertThat(secret.accepted()).containsExactly("first");
         assertThat(fetches).hasValue(1);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(secret.accepted()).containsExactly("first");
+        assertThat(fetches).hasValue(2);
     }
 
     @Test
     void after_rotation_a_mismatch_refreshes_it_but_at_most_once_a_minute() {
-        secret.current();
+        secret.accepted();
         stored.set("rotated");
 
-        assertThat(secret.refreshed()).isEmpty();
+        assertThat(secret.refreshedAfterMismatch()).isFalse();
         clock.advance(Duration.ofSeconds(59));
-        assertThat(secret.refreshed()).isEmpty();
+        assertThat(secret.refreshedAfterMismatch()).isFalse();
         assertThat(fetches).hasValue(1);
         clock.advance(Duration.ofSeconds(2));
-        assertThat(secret.refreshed()).contains("rotated");
-        assertThat(secret.current()).isEqualTo("rotated");
+        assertThat(secret.refreshedAfterMismatch()).isTrue();
+        assertThat(secret.accepted()).containsExactly("rotated", "first");
         assertThat(fetches).hasValue(2);
+    }
+
+    @Test
+    void the_previous_secret_is_accepted_only_during_the_grace_after_the_change_is_seen() {
+        secret.accepted();
+        stored.set("rotated");
+        clock.advance(SigningSecret.REFRESH_INTERVAL);
+
+        assertThat(secret.accepted()).containsExactly("rotated", "first");
+        clock.advance(SigningSecret.GRACE.minusSeconds(1));
+        assertThat(secret.accepted()).containsExactly("rotated", "first");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(secret.accepted()).containsExactly("rotated");
+    }
+
+    @Test
+    void a_change_seen_late_gives_the_previous_secret_no_more_than_the_grace_after_the_read_was_due() {
+        secret.accepted();
+        stored.set("rotated");
+        clock.advance(SigningSecret.REFRESH_INTERVAL.plus(SigningSecret.GRACE).minusSeconds(1));
+
+        assertThat(secret.accepted()).containsExactly("rotated", "first");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(secret.accepted()).containsExactly("rotated");
     }
 
     @Test
     void a_refresh_that_finds_the_same_secret_reports_nothing_new() {
-        secret.current();
-        clock.advance(Duration.ofMinutes(2));
+        secret.accepted();
+        clock.advance(Duration.ofMinutes(1));
 
-        assertThat(secret.refreshed()).isEmpty();
+        assertThat(secret.refreshedAfterMismatch()).isFalse();
+        assertThat(secret.accepted()).containsExactly("first");
         assertThat(fetches).hasValue(2);
     }
 
     @Test
-    void a_failed_refresh_keeps_the_secret_and_waits_a_minute_before_trying_again() {
+    void a_failed_refresh_keeps_the_secret_and_waits_before_trying_again() {
         AtomicInteger calls = new AtomicInteger();
         SigningSecret failing = new SigningSecret(() -> {
             if (calls.incrementAndGet() > 1) {
@@ -58,12 +87,12 @@ class SigningSecretTest {
             }
             return "first";
         }, clock);
-        failing.current();
-        clock.advance(Duration.ofMinutes(2));
+        failing.accepted();
+        clock.advance(SigningSecret.REFRESH_INTERVAL);
 
-        assertThat(failing.refreshed()).isEmpty();
-        assertThat(failing.refreshed()).isEmpty();
-        assertThat(failing.current()).isEqualTo("first");
+        assertThat(failing.accepted()).containsExactly("first");
+        assertThat(failing.refreshedAfterMismatch()).isFalse();
+        assertThat(failing.accepted()).containsExactly("first");
         assertThat(calls).hasValue(2);
     }
 }
