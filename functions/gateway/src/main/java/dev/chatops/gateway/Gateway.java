@@ -8,6 +8,7 @@ import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.UsageException;
 import dev.chatops.shared.edge.CommandText;
+import dev.chatops.shared.edge.WhiteSpace;
 import dev.chatops.shared.edge.RawText;
 import dev.chatops.shared.edge.FormBody;
 import dev.chatops.shared.edge.SlackSignature;
@@ -158,12 +159,18 @@ public final class Gateway {
      * the text does not start with {@code run} and such a command.
      */
     private Optional<Response> verbatim(FormBody form, String slash, String requestId, String publicBaseUrl) {
-        String text = form.getOrEmpty("text").stripLeading();
-        String[] head = text.split("\\s+", 3);
-        if (head.length < 2 || !head[0].equalsIgnoreCase("run")) {
+        // The first two words are split as CommandText splits them (one definition of white space):
+        // `run explain<NBSP>SELECT …` is the same command to both readers.
+        String text = form.getOrEmpty("text");
+        int runStart = WhiteSpace.skipSpaces(text, 0);
+        int runEnd = WhiteSpace.nextSpace(text, runStart);
+        int nameStart = WhiteSpace.skipSpaces(text, runEnd);
+        int nameEnd = WhiteSpace.nextSpace(text, nameStart);
+        if (nameStart == nameEnd || !text.substring(runStart, runEnd).equalsIgnoreCase("run")) {
             return Optional.empty();
         }
-        Optional<CommandSpec> found = catalog.find(head[1]);
+        String rest = text.substring(WhiteSpace.skipSpaces(text, nameEnd));
+        Optional<CommandSpec> found = catalog.find(text.substring(nameStart, nameEnd));
         if (found.isEmpty() || found.get().hasSubcommands() || !found.get().forms().get(0).takesRawText()) {
             return Optional.empty();
         }
@@ -173,7 +180,7 @@ public final class Gateway {
         known.add("help");
         RawText raw;
         try {
-            raw = RawText.split(head.length > 2 ? head[2] : "", known);
+            raw = RawText.split(rest, known);
         } catch (TextParseException e) {
             return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
         }
@@ -186,7 +193,7 @@ public final class Gateway {
         } catch (UsageException e) {
             return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
         }
-        return Optional.of(dispatch(form, spec, args, raw.options(), head.length > 2 ? head[2] : "", requestId, publicBaseUrl));
+        return Optional.of(dispatch(form, spec, args, raw.options(), rest, requestId, publicBaseUrl));
     }
 
     private Response dispatch(FormBody form, CommandSpec spec, List<String> args, Map<String, String> options, String text,
