@@ -28,6 +28,14 @@ import java.util.Optional;
 public final class Gateway {
     /** Slack's slash command bodies are a few kilobytes; anything far larger is not Slack. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /**
+     * The longest command text read, in characters. Slack documents no limit of its own for a slash
+     * command's text (only 40,000 characters for a posted message's); the longest argument a command
+     * takes is an {@code explain} statement of up to 10,000 characters, so this leaves room for the
+     * command, its options and Slack's escapes ({@code &lt;} for {@code <}). Everything that reads the
+     * text (parsing, redaction for the audit) then works on a bounded input.
+     */
+    static final int MAX_TEXT_CHARS = 12_000;
     private static final List<String> REQUIRED_FIELDS =
             List.of("team_id", "user_id", "channel_id", "command", "response_url");
 
@@ -105,6 +113,13 @@ public final class Gateway {
 
     private Response command(FormBody form, String requestId, String publicBaseUrl) {
         String slash = form.getOrEmpty("command");
+        int length = form.getOrEmpty("text").length();
+        if (length > MAX_TEXT_CHARS) {
+            Log.warn("request.refused", "reason", "text too long", "characters", length);
+            return Response.ephemeral(String.format(java.util.Locale.ROOT, ":warning: That command is %,d characters long; "
+                    + "ChatOps reads at most %,d (an `explain` statement may have up to 10,000). Nothing was run.",
+                    length, MAX_TEXT_CHARS));
+        }
         Optional<Response> verbatim = verbatim(form, slash, requestId, publicBaseUrl);
         if (verbatim.isPresent()) {
             return verbatim.get();

@@ -263,6 +263,20 @@ class GatewayFunctionTest {
     }
 
     @Test
+    void a_command_text_over_the_cap_gets_a_clear_answer_and_runs_nothing() {
+        String prefix = "run user find ";
+        String atTheCap = prefix + "x".repeat(Gateway.MAX_TEXT_CHARS - prefix.length());
+
+        String answer = text(handle(event(atTheCap + "y", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
+
+        assertThat(answer).contains("12,001 characters long", "at most 12,000", "Nothing was run").doesNotContain("xxx");
+        assertThat(lambdaApi.posts()).isEmpty();
+        assertThat(text(handle(event(atTheCap, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))))
+                .contains("running `/chatops run user find");
+        assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSize(1);
+    }
+
+    @Test
     void an_oversize_body_is_refused_before_anything_else() {
         Map<String, String> form = SlackRequests.slashCommand("run whoami " + "x".repeat(70_000), "U0ALICE", RESPONSE_URL);
 
