@@ -7,6 +7,7 @@ import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Redactor;
 import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
@@ -106,6 +107,7 @@ public final class Bench {
             cold(runs, gatewayEnv, functionEnvs, stack.replica().isPresent(), slack);
             warmGateway(gatewayEnv, lambdaApi);
             warmWhoami(functionEnvs.get("UserFunction"), slack);
+            warmRedactor();
             artifacts();
         }
         report();
@@ -307,6 +309,23 @@ public final class Bench {
         rows.add(new Row("warm whoami: event to response_url post (p50 | p99)", median(ms), p(ms, 99), "ms", measured, ""));
         rows.add(new Row("warm whoami: DynamoDB requests per command", perRequest, perRequest, "requests", measured,
                 "audit, claim, link, complete, count, finish"));
+    }
+
+    /** The audit's redactor on the longest command text the gateway reads, as one word: linear, so milliseconds. */
+    private void warmRedactor() {
+        String word = "a".repeat(12_000);
+        int warmup = 50;
+        int measured = 200;
+        double[] ms = new double[measured];
+        for (int i = 0; i < warmup + measured; i++) {
+            long start = System.nanoTime();
+            Redactor.redactText(word);
+            if (i >= warmup) {
+                ms[i - warmup] = (System.nanoTime() - start) / 1_000_000.0;
+            }
+        }
+        rows.add(new Row("warm redactor: one 12,000-character word (p50 | p99)", median(ms), p(ms, 99), "ms", measured,
+                "audited before any role is checked"));
     }
 
     private void artifacts() throws IOException {

@@ -247,11 +247,8 @@ final class SqlGuard {
                 }
                 tokens.add(new Token(Kind.WORD, sql.substring(i, j).toLowerCase(Locale.ROOT)));
                 i = j;
-            } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1)))) {
-                int j = i;
-                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '.' || sql.charAt(j) == '_')) {
-                    j++;
-                }
+            } else if (digit(c) || (c == '.' && i + 1 < n && digit(sql.charAt(i + 1)))) {
+                int j = number(sql, i);
                 tokens.add(new Token(Kind.NUMBER, sql.substring(i, j)));
                 i = j;
             } else {
@@ -260,6 +257,69 @@ final class SqlGuard {
             }
         }
         return tokens;
+    }
+
+    /**
+     * The index after the number at {@code i}, read as every PostgreSQL GitLab supports reads it:
+     * digits, a fraction ({@code 1.5}, {@code .5}, {@code 5.}) and an exponent ({@code 1e5},
+     * {@code 1E-3}); {@code 1..} is the number {@code 1} followed by dots, as in PostgreSQL's
+     * {@code decimalfail} rule.
+     *
+     * <p>A letter, digit or {@code _} directly after it is refused: PostgreSQL 14 ends the number
+     * there and reads the rest as the next word ({@code SELECT 1into loot} is {@code SELECT 1 INTO
+     * loot}, {@code LIMIT 1for share} takes row locks), 15 refuses it, and 16 reads {@code 0x1F},
+     * {@code 0o17}, {@code 0b101} and {@code 1_000} as numbers where 14 reads {@code 0 AS x1F}. No
+     * query needs either reading: a space or a decimal literal says the same to all three.
+     */
+    private static int number(String sql, int i) {
+        int n = sql.length();
+        int j = digits(sql, i);
+        boolean dots = j + 1 < n && sql.charAt(j) == '.' && sql.charAt(j + 1) == '.';
+        if (!dots) {
+            if (j < n && sql.charAt(j) == '.') {
+                j = digits(sql, j + 1);
+            }
+            if (j < n && (sql.charAt(j) == 'e' || sql.charAt(j) == 'E')) {
+                int k = j + 1;
+                if (k < n && (sql.charAt(k) == '+' || sql.charAt(k) == '-')) {
+                    k++;
+                }
+                if (k < n && digit(sql.charAt(k))) {
+                    j = digits(sql, k);
+                }
+            }
+        }
+        if (j < n && wordChar(sql.charAt(j))) {
+            int wordEnd = j;
+            while (wordEnd < n && wordChar(sql.charAt(wordEnd))) {
+                wordEnd++;
+            }
+            String shown = "`" + sql.substring(i, Math.min(wordEnd, i + 40)) + "`";
+            char next = sql.charAt(j);
+            if (next == '_' || (j == i + 1 && sql.charAt(i) == '0' && "xXoObB".indexOf(next) >= 0)) {
+                throw new Refusal(shown + " is a number only to PostgreSQL 16 and later: write the number in decimal, "
+                        + "without `_`.");
+            }
+            throw new Refusal(shown + ": a number runs into a word, which PostgreSQL versions read differently: put a "
+                    + "space between the number and the word.");
+        }
+        return j;
+    }
+
+    private static int digits(String sql, int i) {
+        int j = i;
+        while (j < sql.length() && digit(sql.charAt(j))) {
+            j++;
+        }
+        return j;
+    }
+
+    private static boolean wordChar(char c) {
+        return ascii(c) && (Character.isLetterOrDigit(c) || c == '_');
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static boolean ascii(char c) {

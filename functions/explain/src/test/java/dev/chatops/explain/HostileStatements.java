@@ -93,6 +93,18 @@ final class HostileStatements {
             "SELECT 'a;b'",
             "SELECT * FROM projects WHERE id = $1",
             "(DELETE FROM issues)",
+            // a number that runs into a word: PostgreSQL 14 reads `1into` as `1 INTO` (15 and later refuse it)
+            "SELECT 1into loot FROM users",
+            "SELECT 1INTO TEMP loot",
+            "SELECT 1.5into loot",
+            "SELECT .5into loot",
+            "SELECT 1e5into loot",
+            "SELECT 1einto loot",
+            "SELECT * FROM issues LIMIT 1for share",
+            "SELECT * FROM issues LIMIT 1for update",
+            "SELECT * FROM issues LIMIT 1.for no key update",
+            "SELECT * FROM issues LIMIT 1e0for key share",
+            "SELECT 0x1F, 0o17, 0b101, 1_000",
             "");
 
     /** Queries that only read: they are explained. */
@@ -112,5 +124,10 @@ final class HostileStatements {
             "SELECT /* DROP TABLE issues */ 1",
             "SELECT p.id, n.path FROM projects p JOIN namespaces n ON n.id = p.namespace_id WHERE n.path = 'group-1'",
             "SELECT E'it\\'s' AS text",
-            "SELECT E'\\' DELETE FROM issues --' AS text");
+            "SELECT E'\\' DELETE FROM issues --' AS text",
+            // numbers every supported PostgreSQL reads alike, next to names that hold digits
+            "SELECT 1e5, 1E-3, 2.5e+10, .5, 5., 1.5, 0.1 AS t1, t2.c3 FROM (SELECT 1 AS c3) AS t2 LIMIT 10",
+            "SELECT 1+2*3-4/5 AS x1, a1b2 FROM (VALUES (1)) AS v(a1b2) WHERE 1=1 AND 2>1 ORDER BY 1",
+            "SELECT ARRAY[1,2,3][1:2]",
+            "SELECT 1 /* 1into */ AS \"1into\", '1for share' AS x");
 }

@@ -50,4 +50,18 @@ class SqlGuardTest {
         assertThat(SqlGuard.check("( (  (")).get().asString().contains("Only queries can be explained");
         assertThat(SqlGuard.check("x".repeat(SqlGuard.MAX_LENGTH + 1))).get().asString().contains("longer than");
     }
+
+    @Test
+    void a_number_that_runs_into_a_word_is_refused_since_postgresql_14_reads_two_tokens_there() {
+        // PostgreSQL 14 reads `1into` as `1 INTO` and `1for` as `1 FOR`; 15 and later refuse the text.
+        assertThat(SqlGuard.check("SELECT 1into loot FROM users")).get().asString()
+                .contains("`1into`", "put a space between the number and the word");
+        assertThat(SqlGuard.check("SELECT * FROM issues LIMIT 1for share")).get().asString().contains("`1for`");
+        assertThat(SqlGuard.check("SELECT 1e")).get().asString().contains("`1e`");
+        assertThat(SqlGuard.check("SELECT 1.5e+x")).get().asString().contains("`1.5e`");
+        // Literals only PostgreSQL 16 reads as numbers (14 reads `0 AS x1F`): decimal is read alike by all.
+        assertThat(SqlGuard.check("SELECT 0x1F")).get().asString().contains("`0x1F`", "write the number in decimal");
+        assertThat(SqlGuard.check("SELECT 1_000")).get().asString().contains("`1_000`", "write the number in decimal");
+        assertThat(SqlGuard.check("SELECT 1e5, 1E-3, 2.5e+10, .5, 5., t1.c2 FROM t1")).isEmpty();
+    }
 }

@@ -8,6 +8,7 @@ import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.UsageException;
 import dev.chatops.shared.edge.CommandText;
+import dev.chatops.shared.edge.WhiteSpace;
 import dev.chatops.shared.edge.RawText;
 import dev.chatops.shared.edge.FormBody;
 import dev.chatops.shared.edge.SlackSignature;
@@ -27,6 +28,14 @@ import java.util.Optional;
 public final class Gateway {
     /** Slack's slash command bodies are a few kilobytes; anything far larger is not Slack. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /**
+     * The longest command text read, in characters. Slack documents no limit of its own for a slash
+     * command's text (only 40,000 characters for a posted message's); the longest argument a command
+     * takes is an {@code explain} statement of up to 10,000 characters, so this leaves room for the
+     * command, its options and Slack's escapes ({@code &lt;} for {@code <}). Everything that reads the
+     * text (parsing, redaction for the audit) then works on a bounded input.
+     */
+    static final int MAX_TEXT_CHARS = 12_000;
     private static final List<String> REQUIRED_FIELDS =
             List.of("team_id", "user_id", "channel_id", "command", "response_url");
 
@@ -104,6 +113,13 @@ public final class Gateway {
 
     private Response command(FormBody form, String requestId, String publicBaseUrl) {
         String slash = form.getOrEmpty("command");
+        int length = form.getOrEmpty("text").length();
+        if (length > MAX_TEXT_CHARS) {
+            Log.warn("request.refused", "reason", "text too long", "characters", length);
+            return Response.ephemeral(String.format(java.util.Locale.ROOT, ":warning: That command is %,d characters long; "
+                    + "ChatOps reads at most %,d (an `explain` statement may have up to 10,000). Nothing was run.",
+                    length, MAX_TEXT_CHARS));
+        }
         Optional<Response> verbatim = verbatim(form, slash, requestId, publicBaseUrl);
         if (verbatim.isPresent()) {
             return verbatim.get();
@@ -158,12 +174,18 @@ public final class Gateway {
      * the text does not start with {@code run} and such a command.
      */
     private Optional<Response> verbatim(FormBody form, String slash, String requestId, String publicBaseUrl) {
-        String text = form.getOrEmpty("text").stripLeading();
-        String[] head = text.split("\\s+", 3);
-        if (head.length < 2 || !head[0].equalsIgnoreCase("run")) {
+        // The first two words are split as CommandText splits them (one definition of white space):
+        // `run explain<NBSP>SELECT …` is the same command to both readers.
+        String text = form.getOrEmpty("text");
+        int runStart = WhiteSpace.skipSpaces(text, 0);
+        int runEnd = WhiteSpace.nextSpace(text, runStart);
+        int nameStart = WhiteSpace.skipSpaces(text, runEnd);
+        int nameEnd = WhiteSpace.nextSpace(text, nameStart);
+        if (nameStart == nameEnd || !text.substring(runStart, runEnd).equalsIgnoreCase("run")) {
             return Optional.empty();
         }
-        Optional<CommandSpec> found = catalog.find(head[1]);
+        String rest = text.substring(WhiteSpace.skipSpaces(text, nameEnd));
+        Optional<CommandSpec> found = catalog.find(text.substring(nameStart, nameEnd));
         if (found.isEmpty() || found.get().hasSubcommands() || !found.get().forms().get(0).takesRawText()) {
             return Optional.empty();
         }
@@ -173,7 +195,7 @@ public final class Gateway {
         known.add("help");
         RawText raw;
         try {
-            raw = RawText.split(head.length > 2 ? head[2] : "", known);
+            raw = RawText.split(rest, known);
         } catch (TextParseException e) {
             return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
         }
@@ -186,7 +208,7 @@ public final class Gateway {
         } catch (UsageException e) {
             return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
         }
-        return Optional.of(dispatch(form, spec, args, raw.options(), head.length > 2 ? head[2] : "", requestId, publicBaseUrl));
+        return Optional.of(dispatch(form, spec, args, raw.options(), rest, requestId, publicBaseUrl));
     }
 
     private Response dispatch(FormBody form, CommandSpec spec, List<String> args, Map<String, String> options, String text,

@@ -104,6 +104,28 @@ class GatewayFunctionTest {
         assertThat(lambdaApi.postsTo("/2015-03-31/functions/EXPLAIN/invocations")).hasSize(1);
     }
 
+    /** Spaces Slack passes on as typed: a no-break space (Option+Space on a Mac), wide and narrow ones, tabs and line breaks. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\u00A0", "\u2002", "\u2003", "\u2007", "\u2009", "\u202F", "\u3000", "\t", "\n", " \u00A0 "})
+    void any_space_between_the_words_reads_as_a_space_so_explain_takes_the_statement_as_typed(String space, LocalAws aws) {
+        Map<String, String> env = new HashMap<>();
+        env.put(GatewayConfig.SIGNING_SECRET_ID, aws.ref("SigningSecret"));
+        for (Target target : Target.values()) {
+            env.put(target.envName(), target.name());
+        }
+        env.put("GITLAB_INSTANCES", "ops=https://ops.example.com");
+        handler = new GatewayFunction(Env.of(env));
+        String sql = "SELECT 'a \"b\" c' AS x -- --note\n FROM t";
+
+        APIGatewayV2HTTPResponse response = handle(event("run" + space + "explain" + space + sql + space + "--ops",
+                Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET));
+
+        assertThat(text(response)).contains("running `/chatops run explain SELECT");
+        Map<String, Object> payload = lambdaApi.postsTo("/2015-03-31/functions/EXPLAIN/invocations").get(0).json();
+        assertThat(payload.get("args")).isEqualTo(List.of(sql));
+        assertThat(((Map<?, ?>) payload.get("options")).keySet().stream().map(String::valueOf).toList()).containsExactly("ops");
+    }
+
     @Test
     void a_replayed_request_is_dispatched_with_the_same_request_id_so_it_runs_once() {
         APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
@@ -304,6 +326,20 @@ class GatewayFunctionTest {
 
         assertThat(handle(event(form, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)).getStatusCode()).isEqualTo(400);
         assertThat(lambdaApi.posts()).isEmpty();
+    }
+
+    @Test
+    void a_command_text_over_the_cap_gets_a_clear_answer_and_runs_nothing() {
+        String prefix = "run user find ";
+        String atTheCap = prefix + "x".repeat(Gateway.MAX_TEXT_CHARS - prefix.length());
+
+        String answer = text(handle(event(atTheCap + "y", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
+
+        assertThat(answer).contains("12,001 characters long", "at most 12,000", "Nothing was run").doesNotContain("xxx");
+        assertThat(lambdaApi.posts()).isEmpty();
+        assertThat(text(handle(event(atTheCap, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))))
+                .contains("running `/chatops run user find");
+        assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSize(1);
     }
 
     @Test

@@ -153,4 +153,72 @@ class RedactorTest {
     void redactText_keeps_the_production_switch() {
         assertThat(Redactor.redactText("--production")).isEqualTo("--production");
     }
+
+    /** A text that counts how often the redactor reads one of its characters. */
+    private static final class CountingText implements CharSequence {
+        private final CharSequence text;
+        private final long[] reads;
+
+        CountingText(CharSequence text, long[] reads) {
+            this.text = text;
+            this.reads = reads;
+        }
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public char charAt(int index) {
+            reads[0]++;
+            return text.charAt(index);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new CountingText(text.subSequence(start, end), reads);
+        }
+
+        @Override
+        public String toString() {
+            reads[0] += text.length();
+            return text.toString();
+        }
+    }
+
+    /** How many characters the redactor reads, over all its passes, to redact {@code text}. */
+    private static long readsFor(String text) {
+        long[] reads = {0};
+        Redactor.redactText(text, seen -> new CountingText(seen, reads));
+        return reads[0];
+    }
+
+    /**
+     * Text anyone may send ({@code user find <word>} is audited before any role is checked): the
+     * redactor reads each character a bounded number of times, so a long text costs in proportion
+     * to its length, never to its square. Counted, not timed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "a:", "a=", "a_", "1a", "a.", "a+", "a://", "x://u:", "AKIAZZZZZZZZZZZZZZZZz", "glpat-",
+        "xoxb-", "password=", "a=b,", "é", "a ", "aZ0+/", "ab:cd@"})
+    void the_work_grows_in_proportion_to_the_text_whatever_it_repeats(String unit) {
+        String text = unit.repeat(4_000 / unit.length());
+        String twice = unit.repeat(8_000 / unit.length());
+
+        long reads = readsFor(text);
+
+        assertThat(reads).as("reads for %d characters", text.length()).isLessThan(60L * text.length());
+        assertThat(readsFor(twice)).as("reads for twice as much").isLessThan(2 * reads + 60L * unit.length() + 1_000);
+    }
+
+    @Test
+    void a_text_as_long_as_a_request_may_be_is_redacted_whole() {
+        String ordinary = "deploy the service to group/project now ";
+        String text = ordinary.repeat(1_500) + "token=glpat-abcdefgh12345678 " + "b".repeat(60_000) + " AKIAIOSFODNN7EXAMPLE";
+
+        String redacted = Redactor.redactText(text);
+
+        assertThat(redacted).isEqualTo(ordinary.repeat(1_500) + "token=" + MASK + " " + "b".repeat(60_000) + " " + MASK);
+    }
 }

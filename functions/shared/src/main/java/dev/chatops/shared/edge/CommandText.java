@@ -93,12 +93,12 @@ public final class CommandText {
      */
     public String rawAfterWords(int count) {
         if (count <= 0) {
-            return unescape(original).strip();
+            return WhiteSpace.strip(unescape(original));
         }
         if (count > wordEnds.size()) {
             return "";
         }
-        return unescape(original.substring(wordEnds.get(count - 1))).strip();
+        return WhiteSpace.strip(unescape(original.substring(wordEnds.get(count - 1))));
     }
 
     /** Resolves Slack's escapes and forms in {@code text} without splitting it. */
@@ -266,7 +266,7 @@ public final class CommandText {
     }
 
     private static boolean isSpace(char c) {
-        return Character.isWhitespace(c) || c == '\u00A0';
+        return WhiteSpace.isSpace(c);
     }
 
     private static boolean isDoubleQuote(char c) {

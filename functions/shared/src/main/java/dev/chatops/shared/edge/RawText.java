@@ -29,7 +29,7 @@ public record RawText(String body, Map<String, String> options) {
 
     /** Splits {@code text} into its body and the trailing options whose names are in {@code known}. */
     public static RawText split(String text, Set<String> known) {
-        String rest = unslack(text).strip();
+        String rest = WhiteSpace.strip(unslack(text));
         List<Map.Entry<String, String>> trailing = new ArrayList<>();
         while (!rest.isEmpty()) {
             int space = lastSpace(rest);
@@ -39,7 +39,7 @@ public record RawText(String body, Map<String, String> options) {
                 break;
             }
             trailing.add(0, Map.entry(option.group(1), option.group(2) == null ? "" : option.group(2)));
-            rest = space < 0 ? "" : rest.substring(0, space).stripTrailing();
+            rest = space < 0 ? "" : WhiteSpace.strip(rest.substring(0, space));
         }
         Map<String, String> options = new LinkedHashMap<>();
         for (Map.Entry<String, String> option : trailing) {
@@ -71,7 +71,7 @@ public record RawText(String body, Map<String, String> options) {
 
     private static int lastSpace(String text) {
         for (int i = text.length() - 1; i >= 0; i--) {
-            if (Character.isWhitespace(text.charAt(i))) {
+            if (WhiteSpace.isSpace(text.charAt(i))) {
                 return i;
             }
         }

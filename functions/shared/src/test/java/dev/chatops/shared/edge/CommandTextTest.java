@@ -40,6 +40,8 @@ class CommandTextTest {
                 arguments("run whoami", List.of("run", "whoami"), none()),
                 arguments("  run \t whoami\n", List.of("run", "whoami"), none()),
                 arguments("run\u00A0whoami", List.of("run", "whoami"), none()),
+                arguments("run\u202Fwhoami\u2007--ops\u3000x\u2003y", List.of("run", "whoami", "x", "y"), opts("ops", null)),
+                arguments("run\u200Bwhoami", List.of("run\u200Bwhoami"), none()),
                 arguments("run -5 -x", List.of("run", "-5", "-x"), none()),
                 // options
                 arguments("run deploy --production", List.of("run", "deploy"), opts("production", null)),
