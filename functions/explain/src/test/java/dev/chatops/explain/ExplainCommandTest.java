@@ -66,6 +66,9 @@ class ExplainCommandTest {
         db.execute(PostgresServer.DATABASE, "CREATE FUNCTION demo_touch() RETURNS int LANGUAGE sql VOLATILE AS "
                 + "$$ UPDATE projects SET archived = NOT archived WHERE id = 1 RETURNING 1 $$");
         SecretsNotLogged.watch(db.explainPassword());
+        // Nor may a private value an erring statement read reach the logs.
+        SecretsNotLogged.watch(MARKER);
+        SecretsNotLogged.watch(String.valueOf(PRIVATE_NUMBER));
         // Private values, each with a marker found nowhere else, in columns as private as GitLab's own.
         db.execute(PostgresServer.DATABASE, "ALTER TABLE users ADD COLUMN encrypted_password text, "
                 + "ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0;"
@@ -165,6 +168,8 @@ class ExplainCommandTest {
         // Planning called the database's own function, which read a row: its error is not shown either.
         assertThat(text("SELECT * FROM projects WHERE id = demo_password_length(4242)", Map.of("no-analyze", "")))
                 .contains("stopped the query with an error while running it (SQLSTATE P0001)");
+        // A JSON literal's error has a CONTEXT line, as a function's has: withheld with them.
+        assertThat(text("SELECT '[x'::json")).contains("(SQLSTATE 22P02); its message is not shown");
         assertThat(text("SELECT 'nowhere'::regclass", Map.of("no-analyze", ""))).contains(
                 "could not run it: `ERROR: relation \"nowhere\" does not exist");
     }
