@@ -210,36 +210,43 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
         close();
     }
 
+    /** Keys that say how a message is built or answered, never shown to a person. */
+    private static final java.util.Set<String> NOT_SHOWN = java.util.Set.of("type", "response_type", "action_id",
+            "block_id", "callback_id", "style", "color", "mrkdwn_in");
+
     /**
-     * What a person reads in a post: every text of its blocks, or its {@code text} when it has no
-     * blocks (Slack shows the top-level text only as the notification then).
+     * Everything Slack can show of a post, for assertions on what a person reads or must never
+     * read: the texts of its blocks (sections and their fields, headers, context elements, a
+     * button's text and URL, an image and its alt text), of its attachments (fallback, pretext,
+     * title and link, text, fields, footer), and its top-level {@code text}, which Slack shows in
+     * notifications even when the message has blocks. Every string but the few structural keys of
+     * {@code NOT_SHOWN}; a top-level text equal to one already read is not repeated.
      */
     public static String textOf(Post post) {
         List<String> texts = new ArrayList<>();
         Map<String, Object> json = post.json();
-        if (json.get("blocks") instanceof List<?> blocks && !blocks.isEmpty()) {
-            collectTexts(blocks, texts);
-        } else {
-            collectTexts(json, texts);
+        collectShown(json.get("blocks"), texts);
+        collectShown(json.get("attachments"), texts);
+        if (json.get("text") instanceof String text && !texts.contains(text)) {
+            texts.add(text);
         }
         return String.join("\n", texts);
     }
 
-    @SuppressWarnings("unchecked")
-    private static void collectTexts(Object node, List<String> texts) {
+    private static void collectShown(Object node, List<String> texts) {
         if (node instanceof Map<?, ?> map) {
-            Object text = map.get("text");
-            if (text instanceof String s) {
-                texts.add(s);
-            }
-            for (Object value : ((Map<String, Object>) map).values()) {
-                if (!(value instanceof String)) {
-                    collectTexts(value, texts);
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (entry.getValue() instanceof String value) {
+                    if (!NOT_SHOWN.contains(String.valueOf(entry.getKey()))) {
+                        texts.add(value);
+                    }
+                } else {
+                    collectShown(entry.getValue(), texts);
                 }
             }
         } else if (node instanceof List<?> list) {
             for (Object item : list) {
-                collectTexts(item, texts);
+                collectShown(item, texts);
             }
         }
     }

@@ -49,7 +49,9 @@ public final class ExplainCommand implements Command {
             json = replica.explain(instance, sql, analyze);
         } catch (Replica.Failure e) {
             Log.info("explain.refused_by_database", "sqlState", e.sqlState());
-            return Reply.ephemeral(e.getMessage()).replacingOriginal().text(sentence(e, instance))
+            // The sentence is the whole reply, notification text included: nothing else of the error reaches Slack.
+            String sentence = sentence(e, instance);
+            return Reply.ephemeral(sentence).replacingOriginal().text(sentence)
                     .outcome(isOurs(e) ? Reply.Outcome.FAILED : Reply.Outcome.REFUSED).build();
         }
         Plan plan;
@@ -63,10 +65,14 @@ public final class ExplainCommand implements Command {
         return PlanReport.render(plan, instance, "EXPLAIN on the " + instance + " replica");
     }
 
-    /** The database's refusal in one sentence, with its own message. */
+    /**
+     * The database's refusal in one sentence. PostgreSQL's own message appears only when the
+     * {@link Replica} kept it: an error raised while planning, which quotes the statement, not data
+     * (see {@link Replica#explain}). An error raised while the statement ran is told by its SQLSTATE and
+     * a sentence of ours, whatever its class.
+     */
     private String sentence(Replica.Failure e, String instance) {
         String state = e.sqlState() == null ? "" : e.sqlState();
-        String message = Text.inCode(e.getMessage(), 400);
         if (state.equals("57014")) {
             return ":stopwatch: The statement ran longer than " + replica.statementTimeout().toSeconds() + " s on the "
                     + instance + " replica and was stopped. Try `--no-analyze` for the plan alone, or a narrower query.";
@@ -74,20 +80,25 @@ public final class ExplainCommand implements Command {
         if (state.equals("55P03")) {
             return ":lock: The statement waited too long for a lock on the " + instance + " replica and was stopped.";
         }
-        if (state.equals("25006")) {
-            return ":no_entry: The " + instance + " replica refused it: it runs read-only (`" + message + "`).";
-        }
-        if (state.startsWith("42501")) {
-            return ":no_entry: The explain role may not do that on the " + instance + " replica: `" + message + "`.";
-        }
-        if (state.startsWith("42")) {
-            // Syntax, unknown names and permissions: the message names things, not values.
-            return ":warning: PostgreSQL on the " + instance + " replica could not run it: `" + message + "`.";
-        }
-        if (e.getMessage() != null && e.getMessage().contains("maxResultBuffer")) {
+        if (e.tooLarge()) {
             return ":warning: The plan is larger than 10 MB, too large to fetch; explain a smaller query.";
         }
+        if (e.shownMessage().isPresent()) {
+            String message = Text.inCode(e.shownMessage().get(), 400);
+            if (state.equals("42501")) {
+                return ":no_entry: The explain role may not do that on the " + instance + " replica: `" + message + "`.";
+            }
+            return ":warning: PostgreSQL on the " + instance + " replica could not run it: `" + message + "`.";
+        }
         String shown = state.isEmpty() ? "" : " (SQLSTATE " + state + ")";
+        if (state.equals("25006")) {
+            return ":no_entry: The " + instance + " replica refused it" + shown + ": it runs read-only, and the statement "
+                    + "tried to change something (a function of the database's own that writes, say).";
+        }
+        if (state.equals("42501")) {
+            return ":no_entry: The explain role may not do what the statement asked while it ran on the " + instance
+                    + " replica" + shown + ".";
+        }
         if (e.connected() && (state.isEmpty() || state.startsWith("08") || state.startsWith("57P"))) {
             return ":x: The " + instance + " replica closed the connection while the statement ran" + shown
                     + ": it may be restarting or failing over. Nothing was changed; try again in a minute, and if it "
@@ -101,10 +112,11 @@ public final class ExplainCommand implements Command {
             return ":x: The " + instance + " replica could not be reached or refused the connection" + shown
                     + ". Try again in a minute; if it persists, tell the operators.";
         }
-        // Other errors (bad input for a type, division by zero…) can quote a value the query read: only the
-        // condition is shown, never PostgreSQL's text.
-        return ":warning: PostgreSQL on the " + instance + " replica stopped the query with an error (SQLSTATE " + state
-                + "); its message is not shown, since it can quote data. Check the query's casts and arithmetic.";
+        // Raised while running (bad input for a type, an unknown setting or name built from a value, division by
+        // zero…): its text can quote a value the query read, so only the condition is shown.
+        return ":warning: PostgreSQL on the " + instance + " replica stopped the query with an error while running it"
+                + shown + "; its message is not shown, since it can quote data the query read. Check the query's casts, "
+                + "arithmetic and functions; `--no-analyze` gives the plan without running it.";
     }
 
     /** A failure on our side (the replica unreachable) rather than the statement's. */

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Supplier;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * The third layer of {@code explain}'s safety: how a statement reaches an instance's replica. Each
@@ -33,25 +35,41 @@ final class Replica {
     static final String LOCK_TIMEOUT = "EXPLAIN_LOCK_TIMEOUT_MS";
 
     /**
-     * Why the database did not give a plan: its message, its SQLSTATE, and whether the connection had
-     * been made (a replica that goes away mid-statement is not one that could not be reached).
+     * Why the database did not give a plan: its SQLSTATE, PostgreSQL's own message only when it may be
+     * shown (see {@link #explain}), whether the connection had been made (a replica that goes away
+     * mid-statement is not one that could not be reached), and whether the plan was too large to fetch.
+     * PostgreSQL's text is not kept otherwise, not even as the cause: nothing downstream can show or log it.
      */
     static final class Failure extends Exception {
         private final String sqlState;
+        private final String shownMessage;
         private final boolean connected;
+        private final boolean tooLarge;
 
-        Failure(String message, String sqlState, boolean connected, Throwable cause) {
-            super(message, cause);
+        Failure(String sqlState, String shownMessage, boolean connected, boolean tooLarge) {
+            super("SQLSTATE " + sqlState + (shownMessage == null ? " (message not kept)" : ": " + shownMessage));
             this.sqlState = sqlState;
+            this.shownMessage = shownMessage;
             this.connected = connected;
+            this.tooLarge = tooLarge;
         }
 
         String sqlState() {
             return sqlState;
         }
 
+        /** PostgreSQL's message, first line: present only for an error raised while planning. */
+        Optional<String> shownMessage() {
+            return Optional.ofNullable(shownMessage);
+        }
+
         boolean connected() {
             return connected;
+        }
+
+        /** The plan was larger than the 10 MB fetched. */
+        boolean tooLarge() {
+            return tooLarge;
         }
     }
 
@@ -74,7 +92,23 @@ final class Replica {
         return Json.readObject(settings.get()).get(instance) instanceof Map<?, ?>;
     }
 
-    /** The JSON plan of {@code sql} on {@code instance}'s replica; run for real when {@code analyze}. */
+    /**
+     * The JSON plan of {@code sql} on {@code instance}'s replica; run for real when {@code analyze}.
+     *
+     * <p>What a failure may show is decided by when the error was raised, not by its class. PostgreSQL's
+     * messages quote values: {@code invalid input syntax for type integer: "…"}, {@code unrecognized
+     * configuration parameter "…"}, {@code relation "…" does not exist} — and while the statement runs,
+     * those values can be ones it read ({@code current_setting((SELECT encrypted_password FROM users LIMIT 1))}).
+     * So: an error raised while parsing and planning, before any row of the query is read, quotes only the
+     * statement's own text and the catalogue's names, and its first line may be shown. Any error raised
+     * while the statement runs is kept as its SQLSTATE alone. When EXPLAIN ANALYZE fails, the statement is
+     * planned again without ANALYZE (in a new read-only transaction, nothing run): if that fails too, the
+     * error came from planning and that error is the one shown; if it succeeds, the error came from running.
+     * An error with a CONTEXT line is not shown even while planning: one raised inside a function's body
+     * has one, and the planner may call a STABLE function of the database's own with constant arguments
+     * while estimating, which may read rows (a JSON literal's error has one too, and is withheld with them).
+     * Proved by ExplainCommandTest's value-quoting corpus against PostgreSQL 15.
+     */
     String explain(String instance, String sql, boolean analyze) throws Failure {
         Map<?, ?> replica = Optional.ofNullable(Json.readObject(settings.get()).get(instance))
                 .filter(Map.class::isInstance).map(Map.class::cast)
@@ -101,33 +135,81 @@ final class Replica {
             connected = true;
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
-            try (Statement statement = connection.createStatement()) {
-                // No JDBC escape processing: {oj …}, {fn …} are rewritten by the driver before the server sees them.
-                statement.setEscapeProcessing(false);
-                // The driver cancels the statement on the server itself, should the server's timeout be lifted.
-                statement.setQueryTimeout((int) statementTimeout.toSeconds() + 2);
-                statement.execute("SET TRANSACTION READ ONLY");
-                statement.execute("SET LOCAL statement_timeout = '" + statementTimeout.toMillis() + "ms'");
-                statement.execute("SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'");
-                // A plain statement, not a prepared one: a `?` in the query (jsonb's operator) is SQL, not a JDBC parameter.
-                try (ResultSet rows = statement.executeQuery("EXPLAIN (" + (analyze ? "ANALYZE, BUFFERS, " : "")
-                        + "FORMAT JSON) " + sql)) {
-                    StringBuilder plan = new StringBuilder();
-                    while (rows.next()) {
-                        plan.append(rows.getString(1));
-                    }
-                    return plan.toString();
+            try {
+                return explainOnce(connection, sql, analyze, statementTimeout);
+            } catch (SQLException whileAnalyzing) {
+                if (!analyze || !raisedByStatement(whileAnalyzing)) {
+                    throw whileAnalyzing;
                 }
-            } finally {
-                try {
-                    connection.rollback();
-                } catch (SQLException closed) {
-                    // The driver closed the connection (a result over maxResultBuffer): the first error is the one to tell.
-                }
+                throw whenRaised(connection, sql, whileAnalyzing);
             }
         } catch (SQLException e) {
-            throw new Failure(firstLine(e.getMessage()), e.getSQLState(), connected, e);
+            // Without ANALYZE nothing ran: the error was raised while planning.
+            throw failure(e, connected, !analyze);
         }
+    }
+
+    /** How long planning the statement again may take, to learn when its error was raised. */
+    private static final Duration PLANNING_CHECK = Duration.ofSeconds(5);
+
+    /** {@code whileAnalyzing}'s failure: shown if planning alone raises it, its SQLSTATE alone otherwise. */
+    private Failure whenRaised(Connection connection, String sql, SQLException whileAnalyzing) {
+        Duration timeout = statementTimeout.compareTo(PLANNING_CHECK) < 0 ? statementTimeout : PLANNING_CHECK;
+        try {
+            explainOnce(connection, sql, false, timeout);
+        } catch (SQLException whilePlanning) {
+            if (raisedByStatement(whilePlanning)) {
+                return failure(whilePlanning, true, true);
+            }
+        }
+        return failure(whileAnalyzing, true, false);
+    }
+
+    private String explainOnce(Connection connection, String sql, boolean analyze, Duration timeout) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            // No JDBC escape processing: {oj …}, {fn …} are rewritten by the driver before the server sees them.
+            statement.setEscapeProcessing(false);
+            // The driver cancels the statement on the server itself, should the server's timeout be lifted.
+            statement.setQueryTimeout((int) timeout.toSeconds() + 2);
+            statement.execute("SET TRANSACTION READ ONLY");
+            statement.execute("SET LOCAL statement_timeout = '" + timeout.toMillis() + "ms'");
+            statement.execute("SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'");
+            // A plain statement, not a prepared one: a `?` in the query (jsonb's operator) is SQL, not a JDBC parameter.
+            try (ResultSet rows = statement.executeQuery("EXPLAIN (" + (analyze ? "ANALYZE, BUFFERS, " : "")
+                    + "FORMAT JSON) " + sql)) {
+                StringBuilder plan = new StringBuilder();
+                while (rows.next()) {
+                    plan.append(rows.getString(1));
+                }
+                return plan.toString();
+            }
+        } finally {
+            try {
+                connection.rollback();
+            } catch (SQLException closed) {
+                // The driver closed the connection (a result over maxResultBuffer): the first error is the one to tell.
+            }
+        }
+    }
+
+    /**
+     * An error of the statement itself, raised by the server: not the connection, the server going
+     * away, resources, a timeout or cancellation (those are answered by their SQLSTATE with sentences
+     * of our own).
+     */
+    private static boolean raisedByStatement(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return e instanceof PSQLException psql && psql.getServerErrorMessage() != null && !state.isEmpty()
+                && !state.startsWith("08") && !state.startsWith("28") && !state.startsWith("53")
+                && !state.startsWith("57") && !state.equals("55P03");
+    }
+
+    private static Failure failure(SQLException e, boolean connected, boolean whilePlanning) {
+        ServerErrorMessage server = e instanceof PSQLException psql ? psql.getServerErrorMessage() : null;
+        boolean insideFunction = server != null && server.getWhere() != null && !server.getWhere().isBlank();
+        String shown = whilePlanning && raisedByStatement(e) && !insideFunction ? firstLine(e.getMessage()) : null;
+        boolean tooLarge = server == null && e.getMessage() != null && e.getMessage().contains("maxResultBuffer");
+        return new Failure(e.getSQLState(), shown, connected, tooLarge);
     }
 
     private static String required(Map<?, ?> replica, String key, String instance) {
