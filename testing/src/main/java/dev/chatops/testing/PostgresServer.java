@@ -40,6 +40,8 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
     /** The role ChatOps's explain connects as: it reads everything and can change nothing. */
     public static final String EXPLAIN_ROLE = "chatops_explain";
     public static final String DATABASE = "gitlabhq_production";
+    /** The explain role's temporary-disk cap here: the README's 1GB scaled down to the demo's 100,000 issues. */
+    public static final String DEMO_TEMP_FILE_LIMIT = "64MB";
 
     private final String superPassword = "super-" + Long.toHexString(new java.security.SecureRandom().nextLong());
     private final String explainPassword = "explain-" + Long.toHexString(new java.security.SecureRandom().nextLong());
@@ -132,6 +134,13 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET client_connection_check_interval = '2s';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET default_transaction_read_only = on;"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET statement_timeout = '30s';"
+                // The README's resource caps. temp_file_limit is the README's 1GB scaled to this small demo, so that a
+                // test reaches it in seconds; only a superuser may set it (as here), and the role cannot raise it.
+                + "ALTER ROLE " + EXPLAIN_ROLE + " SET temp_file_limit = '" + DEMO_TEMP_FILE_LIMIT + "';"
+                + "ALTER ROLE " + EXPLAIN_ROLE + " SET work_mem = '4MB';"
+                + "ALTER ROLE " + EXPLAIN_ROLE + " SET max_parallel_workers_per_gather = 0;"
+                + "ALTER ROLE " + EXPLAIN_ROLE + " SET idle_in_transaction_session_timeout = '10s';"
+                + "ALTER ROLE " + EXPLAIN_ROLE + " SET lock_timeout = '1s';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " CONNECTION LIMIT 5;"
                 + "REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
                 + "REVOKE TEMPORARY ON DATABASE " + DATABASE + " FROM PUBLIC;");

@@ -6,6 +6,7 @@ import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
+import dev.chatops.shared.runtime.OneAtATime;
 import dev.chatops.shared.runtime.Reply;
 import java.util.Optional;
 
@@ -14,15 +15,18 @@ import java.util.Optional;
  * query on the instance's database replica (production by default), safely in layers: the
  * {@link SqlGuard} refuses anything but one query and functions with effects; the {@link Replica}
  * runs it in a read-only transaction with statement and lock timeouts; the role it connects as
- * (README) can read and nothing else. "⏳ running…" is posted at once and replaced by the plan.
+ * (README) can read and nothing else, within resource caps. One explain per person at a time ({@link OneAtATime}).
+ * "⏳ running…" is posted at once and replaced by the plan.
  */
 public final class ExplainCommand implements Command {
     private final Replica replica;
     private final String defaultInstance;
+    private final OneAtATime perPerson;
 
-    ExplainCommand(Replica replica, String defaultInstance) {
+    ExplainCommand(Replica replica, String defaultInstance, OneAtATime perPerson) {
         this.replica = replica;
         this.defaultInstance = defaultInstance;
+        this.perPerson = perPerson;
     }
 
     @Override
@@ -42,6 +46,11 @@ public final class ExplainCommand implements Command {
         if (!replica.has(instance)) {
             return Reply.refusal(":warning: No database replica is configured for " + instance + ".");
         }
+        // One at a time per person: each holds a session on the replica until it answers.
+        return perPerson.run(call, () -> explain(call, instance, sql, analyze));
+    }
+
+    private Reply explain(CommandCall call, String instance, String sql, boolean analyze) {
         call.progress().post(":hourglass_flowing_sand: running EXPLAIN" + (analyze ? " ANALYZE" : "") + " on the " + instance
                 + " replica…");
         String json;
@@ -79,6 +88,12 @@ public final class ExplainCommand implements Command {
         }
         if (state.equals("55P03")) {
             return ":lock: The statement waited too long for a lock on the " + instance + " replica and was stopped.";
+        }
+        if (state.equals("53400")) {
+            // The role's temp_file_limit (README): a sort or hash that would have filled the replica's disk.
+            return ":floppy_disk: The statement needed more temporary disk space than the explain role may use on the "
+                    + instance + " replica (SQLSTATE 53400: its `temp_file_limit`) and was stopped before it could fill "
+                    + "the replica's disk. Try `--no-analyze` for the plan alone, or a query that sorts or hashes fewer rows.";
         }
         if (e.tooLarge()) {
             return ":warning: The plan is larger than 10 MB, too large to fetch; explain a smaller query.";
@@ -119,9 +134,12 @@ public final class ExplainCommand implements Command {
                 + "arithmetic and functions; `--no-analyze` gives the plan without running it.";
     }
 
-    /** A failure on our side (the replica unreachable) rather than the statement's. */
+    /** A failure on our side (the replica unreachable) rather than the statement's (its disk cap, 53400, is the statement's). */
     private static boolean isOurs(Replica.Failure e) {
         String state = e.sqlState() == null ? "08000" : e.sqlState();
+        if (state.equals("53400")) {
+            return false;
+        }
         return state.startsWith("08") || state.startsWith("28") || state.startsWith("53") || state.startsWith("57P");
     }
 }

@@ -185,6 +185,10 @@ class ExplainCommandTest {
         team = "T" + UUID.randomUUID().toString().substring(0, 8);
         Services.fromEnvironment(Env.of(aws.functionEnvironment("ExplainFunction", env(Map.of())))).access()
                 .link(Link.of(team, "UDEV", "ops", dev, "dev", Instant.now()));
+        long other = ops.addUser("other", true).id();
+        ops.addMember("ops/chatops", "other", 30);
+        Services.fromEnvironment(Env.of(aws.functionEnvironment("ExplainFunction", env(Map.of())))).access()
+                .link(Link.of(team, "UOTHER", "ops", other, "other", Instant.now()));
     }
 
     private Map<String, String> env(Map<String, String> more) {
@@ -420,6 +424,99 @@ class ExplainCommandTest {
         assertThat(state()).containsEntry("issues", 100000L);
     }
 
+    @Test
+    void layer_four_alone_the_role_carries_resource_caps_and_cannot_raise_the_disk_cap_itself() throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("user", PostgresServer.EXPLAIN_ROLE);
+        properties.setProperty("password", db.explainPassword());
+        try (Connection role = DriverManager.getConnection(db.jdbcUrl(PostgresServer.DATABASE), properties);
+             Statement statement = role.createStatement()) {
+            Map<String, Object> caps = new LinkedHashMap<>();
+            for (String name : List.of("temp_file_limit", "work_mem", "max_parallel_workers_per_gather", "statement_timeout",
+                    "idle_in_transaction_session_timeout", "lock_timeout")) {
+                caps.put(name, value(statement, "SHOW " + name));
+            }
+            assertThat(caps).isEqualTo(Map.of("temp_file_limit", "64MB", "work_mem", "4MB",
+                    "max_parallel_workers_per_gather", "0", "statement_timeout", "30s",
+                    "idle_in_transaction_session_timeout", "10s", "lock_timeout", "1s"));
+            // Only a superuser (or a role granted SET on it) may set it: the role cannot lift its own disk cap.
+            assertThatThrownBy(() -> statement.execute("SET temp_file_limit = -1")).isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+        }
+    }
+
+    @Test
+    void a_sort_spilling_past_the_roles_disk_cap_is_stopped_by_the_cap_not_by_the_replicas_disk() throws IOException {
+        // Given all the time the function allows, this sort (2 billion rows) would spill for far longer than that:
+        // the role's temp_file_limit stops it, not the timeout and not a full disk (53100).
+        function = function(Map.of("production", db.connectionJson()), Map.of("EXPLAIN_STATEMENT_TIMEOUT_SECONDS", "40"));
+
+        String text = text("SELECT i.title, p.name FROM issues i CROSS JOIN projects p ORDER BY i.title, p.name");
+
+        assertThat(text).isEqualTo(":floppy_disk: The statement needed more temporary disk space than the explain role "
+                + "may use on the production replica (SQLSTATE 53400: its `temp_file_limit`) and was stopped before it "
+                + "could fill the replica's disk. Try `--no-analyze` for the plan alone, or a query that sorts or hashes "
+                + "fewer rows.");
+    }
+
+    @Test
+    void a_second_explain_by_the_same_person_while_one_runs_is_refused_and_runs_nothing() throws Exception {
+        // The first explain waits on a lock this test holds, for as long as the test needs (no timing involved).
+        function = function(Map.of("production", db.connectionJson()), Map.of("EXPLAIN_STATEMENT_TIMEOUT_SECONDS", "40",
+                "EXPLAIN_LOCK_TIMEOUT_MS", "39000"));
+        String firstId = "sl-first-" + UUID.randomUUID();
+        java.util.concurrent.atomic.AtomicReference<List<CaptureServer.Post>> first = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread running;
+        try (Connection holder = db.superuser(PostgresServer.DATABASE); Statement lock = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            lock.execute("LOCK TABLE namespaces IN ACCESS EXCLUSIVE MODE");
+            running = new Thread(() -> {
+                try {
+                    first.set(run(firstId, "UDEV", "SELECT count(*) FROM namespaces", Map.of()));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            running.start();
+            awaitExplainSessions(1);
+
+            List<CaptureServer.Post> second = run(UUID.randomUUID().toString(), "UDEV", "SELECT * FROM projects WHERE id = 1",
+                    Map.of());
+
+            assertThat(second).hasSize(1);
+            assertThat(CaptureServer.textOf(second.get(0))).contains(":hourglass: You already have an `explain` running "
+                    + "(request `" + firstId + "`); wait for its answer before you start another.");
+            assertThat(value(lock, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chatops-explain'"))
+                    .isEqualTo(1L);
+            // Someone else is not held up by it.
+            assertThat(CaptureServer.textOf(last(run(UUID.randomUUID().toString(), "UOTHER", "SELECT * FROM projects WHERE id = 1",
+                    Map.of())))).contains("*EXPLAIN ANALYZE on the production replica*");
+            holder.rollback();
+        }
+        running.join();
+
+        assertThat(CaptureServer.textOf(last(first.get()))).contains("*EXPLAIN ANALYZE on the production replica*");
+        assertThat(text("SELECT * FROM projects WHERE id = 1")).contains("*EXPLAIN ANALYZE on the production replica*");
+    }
+
+    /** Waits, boundedly, until {@code count} explain sessions are waiting for a lock. */
+    private static void awaitExplainSessions(long count) throws Exception {
+        for (int tries = 0; tries < 600; tries++) {
+            try (Connection c = db.superuser(PostgresServer.DATABASE); Statement s = c.createStatement()) {
+                if (Long.valueOf(count).equals(value(s, "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                        + "'chatops-explain' AND wait_event_type = 'Lock'"))) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the first explain never started waiting for the lock");
+    }
+
+    private static CaptureServer.Post last(List<CaptureServer.Post> posts) {
+        return posts.get(posts.size() - 1);
+    }
+
     /** What explain must not change: rows, sequences, locks, tables, large objects, settings, sessions. */
     private static Map<String, Object> state() throws SQLException {
         Map<String, Object> state = new LinkedHashMap<>();
@@ -468,10 +565,15 @@ class ExplainCommandTest {
     }
 
     private List<CaptureServer.Post> run(String sql, Map<String, String> options) throws IOException {
+        return run(UUID.randomUUID().toString(), "UDEV", sql, options);
+    }
+
+    private List<CaptureServer.Post> run(String requestId, String user, String sql, Map<String, String> options)
+            throws IOException {
         String path = "/r/" + UUID.randomUUID();
         Map<String, String> flags = new LinkedHashMap<>();
         options.forEach((k, v) -> flags.put(k, v.isEmpty() ? null : v));
-        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), team, "", "UDEV", "dev", "C1", "ops",
+        CommandRequest request = new CommandRequest(requestId, team, "", user, "dev", "C1", "ops",
                 "/chatops", "explain", sql.isEmpty() ? List.of() : List.of(sql), flags, sql, slack.url(path), Instant.now());
         function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
                 new ByteArrayOutputStream(), new LocalLambdaContext("ExplainFunction", Duration.ofSeconds(60)));

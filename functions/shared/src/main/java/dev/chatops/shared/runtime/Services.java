@@ -77,6 +77,11 @@ public final class Services {
         return new RequestClaims(dynamo, config.requestsTable());
     }
 
+    /** At most one command of a kind running per person, kept in the requests table. */
+    public OneAtATime oneAtATime() {
+        return new OneAtATime(dynamo, config.requestsTable());
+    }
+
     public AuditLog audit() {
         return new AuditLog(dynamo, config.auditTable());
     }
