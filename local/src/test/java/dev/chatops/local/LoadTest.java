@@ -26,8 +26,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * 200 signed slash commands at once against the local stack (loopback only, a bounded number, no
  * loop), a mix of every command: {@code whoami} from unlinked people, and the linked admin's
- * {@code member list}, {@code feature get}, {@code auto_deploy status} and {@code explain} (whose
- * role may hold 5 connections: the rest are told the replica refused). Every one is acked with 200
+ * {@code member list}, {@code feature get}, {@code auto_deploy status} and {@code explain} (one at a time
+ * per person: the others are told one is running; whose role may hold 5 connections: the rest are told
+ * the replica refused). Every one is acked with 200
  * inside Slack's 3 seconds, answered exactly once, by an answer of its own command (never the
  * "failed" of a crash), and audited exactly once. ({@code -P soak} sends 1,000;
  * {@code -Dchatops.load=N} any number.)
@@ -44,14 +45,21 @@ class LoadTest {
     private static final List<String[]> ANSWERS = List.of(new String[] {"Not linked"}, new String[] {"Not linked"},
             new String[] {"owner        admin"}, new String[] {"my_flag"}, new String[] {"gprd"},
             new String[] {"EXPLAIN ANALYZE on the production replica", "refused the connection (SQLSTATE 53300)",
-                    "No database replica is configured"});
+                    "No database replica is configured", "You already have an `explain` running"});
 
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
 
-    /** explain posts a progress line first when a replica is configured. */
+    /**
+     * explain posts a progress line first when it runs; one refused because the same person already has
+     * one running answers at once, in one post.
+     */
     private static int postsOf(int i) {
-        return i % TEXTS.size() == 5 && stack.replica().isPresent() ? 2 : 1;
+        if (i % TEXTS.size() != 5 || !stack.replica().isPresent()) {
+            return 1;
+        }
+        slack.awaitPosts("/load/" + i, 1, Duration.ofSeconds(60));
+        return CaptureServer.textOf(slack.postsTo("/load/" + i).get(0)).contains("running EXPLAIN") ? 2 : 1;
     }
 
     private static LocalStack stack;
@@ -152,7 +160,10 @@ class LoadTest {
         List<Integer> explains = java.util.stream.IntStream.range(0, REQUESTS).filter(i -> i % TEXTS.size() == 5).boxed().toList();
         long refusedByReplica = explains.stream()
                 .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(postsOf(i) - 1)).contains("53300")).count();
+        long oneAtATime = explains.stream()
+                .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(0)).contains("You already have")).count();
         System.out.println("load: " + REQUESTS + " concurrent commands, slowest ack " + slowest + " ms; " + refusedByReplica
-                + " of " + explains.size() + " explains told the replica refused the connection (its role holds 5)");
+                + " of " + explains.size() + " explains told the replica refused the connection (its role holds 5), "
+                + oneAtATime + " that one of the same person's was running");
     }
 }
