@@ -29,6 +29,7 @@ public final class LocalStack implements AutoCloseable {
     public static final String LOCAL_ADMIN = "U0LOCALADMIN";
     static final String CHATOPS_PROJECT = "ops/chatops";
     static final String GITLAB_TOKEN = "glpat-local-admin-token";
+    static final String GITLAB_READ_TOKEN = "glpat-local-read-token";
     static final String OAUTH_CLIENT_ID = "chatops-local";
     static final String OAUTH_CLIENT_SECRET = "local-oauth-secret";
     /** Where production flag changes are logged locally: issues on ops, incidents on production. */
@@ -156,6 +157,8 @@ public final class LocalStack implements AutoCloseable {
             parameters.put("ChatOpsProject", CHATOPS_PROJECT);
             parameters.put("GitLabTokens", "{\"ops\":\"" + GITLAB_TOKEN + "\",\"staging\":\"" + GITLAB_TOKEN
                     + "\",\"production\":\"" + GITLAB_TOKEN + "\"}");
+            parameters.put("GitLabReadTokens", "{\"ops\":\"" + GITLAB_READ_TOKEN + "\",\"staging\":\"" + GITLAB_READ_TOKEN
+                    + "\",\"production\":\"" + GITLAB_READ_TOKEN + "\"}");
             parameters.put("GitLabOAuthClientId", OAUTH_CLIENT_ID);
             parameters.put("GitLabOAuthClientSecret", OAUTH_CLIENT_SECRET);
             parameters.put("FeatureIncidentProject", "production:" + INCIDENT_PROJECT);

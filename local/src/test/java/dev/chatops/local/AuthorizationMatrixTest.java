@@ -111,8 +111,10 @@ class AuthorizationMatrixTest {
     @BeforeEach
     void setUp(LocalAws aws) {
         gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        gitlab.addReadOnlyToken(MotoExtension.GITLAB_READ_TOKEN);
         gitlab.addProject("ops/chatops");
         production.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        production.addReadOnlyToken(MotoExtension.GITLAB_READ_TOKEN);
         production.addProject("ops/chatops");
         Map<String, String> overrides = Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",

@@ -54,8 +54,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * each test (tests seed what they need) and stops after the class. Elsewhere, {@link #start()},
  * {@link #start(int)} or {@link #fromFixture(Path)} and {@link #close()}.
  *
- * <p>Deliberate simplifications: one admin personal access token kind (any token from
- * {@link #adminToken()}), OAuth tokens may read every endpoint whatever their scope, only admin
+ * <p>Deliberate simplifications: two admin personal access token kinds (any token from
+ * {@link #adminToken()}, and read-only ones from {@link #addReadOnlyToken}), OAuth tokens may read every endpoint whatever their scope, only admin
  * tokens may change members, the admin-only user fields are shown to admin tokens only, any
  * {@code redirect_uri} is accepted for a registered application, and the sign-in page picks a user
  * without a password.
@@ -92,7 +92,7 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     }
 
     /** Who calls the API: an admin token (user may be null if no admin user is seeded) or an OAuth user. */
-    private record Caller(boolean admin, User user) {
+    private record Caller(boolean admin, User user, boolean readOnly) {
     }
 
     private record Request(String method, List<String> path, Map<String, String> params, HttpExchange exchange) {
@@ -179,6 +179,7 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
     private final Map<String, Source> groups = new LinkedHashMap<>();
     private final Map<String, Map<Long, Membership>> memberships = new LinkedHashMap<>();
     private final Set<String> adminTokens = new LinkedHashSet<>();
+    private final Set<String> readOnlyTokens = new LinkedHashSet<>();
     private final Map<String, String> oauthApplications = new LinkedHashMap<>();
     private final Map<String, Grant> grants = new LinkedHashMap<>();
     private final Map<String, Token> tokens = new LinkedHashMap<>();
@@ -291,6 +292,7 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         groups.clear();
         memberships.clear();
         adminTokens.clear();
+        readOnlyTokens.clear();
         oauthApplications.clear();
         grants.clear();
         tokens.clear();
@@ -384,6 +386,14 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
 
     public synchronized void addAdminToken(String token) {
         adminTokens.add(token);
+    }
+
+    /**
+     * An admin's personal access token with the {@code read_api} scope: it reads what an admin reads,
+     * and GitLab refuses it anything else (403 {@code insufficient_scope}), Sudo included.
+     */
+    public synchronized void addReadOnlyToken(String token) {
+        readOnlyTokens.add(token);
     }
 
     public synchronized void addOAuthApplication(String clientId, String clientSecret) {
@@ -566,6 +576,9 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         if (fixture.get("admin_token") instanceof String token) {
             adminTokens.add(token);
         }
+        if (fixture.get("read_only_token") instanceof String token) {
+            readOnlyTokens.add(token);
+        }
         for (Map<String, Object> a : (List<Map<String, Object>>) fixture.getOrDefault("oauth_applications", List.of())) {
             addOAuthApplication((String) a.get("client_id"), (String) a.get("client_secret"));
         }
@@ -677,6 +690,10 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
             return json(403, message("403 Forbidden - Your account has been blocked."));
         }
         boolean get = r.method().equals("GET");
+        if (caller.readOnly() && !get) {
+            return json(403, Map.of("error", "insufficient_scope", "error_description",
+                    "The request requires higher privileges than provided by the access token.", "scope", "api"));
+        }
         if (get && p.equals(List.of("user"))) {
             return caller.user() == null ? json(404, message("404 User Not Found")) : json(200, currentUserJson(caller.user()));
         }
@@ -727,22 +744,25 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
             return caller;
         }
         // GitLab's Sudo: an admin token acting as another user, with that user's own rights.
-        if (!caller.admin()) {
+        if (!caller.admin() || caller.readOnly()) {
             return null;
         }
         Long id = parseId(sudo);
         User user = id != null ? users.get(id) : findUser(sudo);
-        return user == null ? null : new Caller(user.admin(), user);
+        return user == null ? null : new Caller(user.admin(), user, false);
     }
 
     private Caller authenticateToken(Request r) {
         String personal = r.header("PRIVATE-TOKEN") != null ? r.header("PRIVATE-TOKEN") : r.param("private_token");
         if (personal != null) {
             if (adminTokens.contains(personal)) {
-                return new Caller(true, firstAdmin());
+                return new Caller(true, firstAdmin(), false);
+            }
+            if (readOnlyTokens.contains(personal)) {
+                return new Caller(true, firstAdmin(), true);
             }
             User owner = personalTokens.containsKey(personal) ? findUser(personalTokens.get(personal)) : null;
-            return owner == null ? null : new Caller(owner.admin(), owner);
+            return owner == null ? null : new Caller(owner.admin(), owner, false);
         }
         String authorization = r.header("Authorization");
         String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
@@ -751,13 +771,16 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
             return null;
         }
         if (adminTokens.contains(bearer)) {
-            return new Caller(true, firstAdmin());
+            return new Caller(true, firstAdmin(), false);
+        }
+        if (readOnlyTokens.contains(bearer)) {
+            return new Caller(true, firstAdmin(), true);
         }
         Token token = tokens.get(bearer);
         if (token == null || Instant.now().isAfter(token.expiresAt()) || !users.containsKey(token.userId())) {
             return null;
         }
-        return new Caller(false, users.get(token.userId()));
+        return new Caller(false, users.get(token.userId()), false);
     }
 
     private Reply listUsers(Request r, Caller caller) {

@@ -16,6 +16,8 @@ public final class MotoExtension implements BeforeAllCallback, ParameterResolver
     public static final String SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
     /** The admin token of every GitLab instance in tests (the stand-in's, when seeded with it). */
     public static final String GITLAB_TOKEN = "glpat-test-admin-token";
+    /** The read-only ({@code read_api}) admin token of every GitLab instance in tests. */
+    public static final String GITLAB_READ_TOKEN = "glpat-test-read-token";
     /** The OAuth application tests register on the GitLab stand-in. */
     public static final String OAUTH_CLIENT_ID = "chatops-test";
     public static final String OAUTH_CLIENT_SECRET = "test-oauth-secret";
@@ -24,6 +26,8 @@ public final class MotoExtension implements BeforeAllCallback, ParameterResolver
     public static Map<String, String> parameters() {
         return Map.of("SlackSigningSecret", SIGNING_SECRET,
                 "GitLabTokens", "{\"ops\":\"" + GITLAB_TOKEN + "\",\"staging\":\"" + GITLAB_TOKEN + "\",\"production\":\"" + GITLAB_TOKEN + "\"}",
+                "GitLabReadTokens", "{\"ops\":\"" + GITLAB_READ_TOKEN + "\",\"staging\":\"" + GITLAB_READ_TOKEN
+                        + "\",\"production\":\"" + GITLAB_READ_TOKEN + "\"}",
                 "GitLabOAuthClientId", OAUTH_CLIENT_ID,
                 "GitLabOAuthClientSecret", OAUTH_CLIENT_SECRET);
     }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallback {
     private static final Set<String> WATCHED = ConcurrentHashMap.newKeySet();
-    private static final List<String> KNOWN = List.of(MotoExtension.SIGNING_SECRET, MotoExtension.GITLAB_TOKEN,
+    private static final List<String> KNOWN = List.of(MotoExtension.SIGNING_SECRET, MotoExtension.GITLAB_TOKEN, MotoExtension.GITLAB_READ_TOKEN,
             MotoExtension.OAUTH_CLIENT_SECRET, "e2e-signing-secret", "load-test-secret", "browser-test-secret",
-            "glpat-local-admin-token", "local-oauth-secret", "chatops-local-dev-signing-secret");
+            "glpat-local-admin-token", "glpat-local-read-token", "local-oauth-secret", "chatops-local-dev-signing-secret");
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SecretsNotLogged.class);
 
     /** Also fail if {@code secret} is printed by this test class. */

@@ -56,7 +56,9 @@ class AutoDeployCommandTest {
     void setUp(LocalAws aws) {
         this.aws = aws;
         ops.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        ops.addReadOnlyToken(MotoExtension.GITLAB_READ_TOKEN);
         production.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        production.addReadOnlyToken(MotoExtension.GITLAB_READ_TOKEN);
         ops.addProject("ops/chatops");
         long dev = ops.addUser("dev", true).id();
         ops.addMember("ops/chatops", "dev", 30);

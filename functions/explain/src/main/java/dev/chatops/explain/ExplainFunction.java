@@ -31,6 +31,6 @@ public final class ExplainFunction extends CommandFunction {
         }
         Replica replica = new Replica(services.secret(env.require(Replica.SECRET_ID)), Duration.ofSeconds(statementSeconds),
                 Duration.ofMillis(env.optionalLong(Replica.LOCK_TIMEOUT, 1000)));
-        return new ExplainCommand(replica, services.gitlab().config().defaultInstance(), services.oneAtATime());
+        return new ExplainCommand(replica, services.gitlabConfig().defaultInstance(), services.oneAtATime());
     }
 }

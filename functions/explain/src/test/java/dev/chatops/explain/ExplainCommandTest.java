@@ -178,6 +178,7 @@ class ExplainCommandTest {
     void setUp(LocalAws aws) {
         this.aws = aws;
         ops.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        ops.addReadOnlyToken(MotoExtension.GITLAB_READ_TOKEN);
         ops.addProject("ops/chatops");
         long dev = ops.addUser("dev", true).id();
         ops.addMember("ops/chatops", "dev", 30);

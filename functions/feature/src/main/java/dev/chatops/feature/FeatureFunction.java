@@ -29,13 +29,14 @@ public final class FeatureFunction extends CommandFunction {
 
     private static FeatureCommand command(Services services, ChangeLog.Pause pause) {
         String production = RuntimeConfig.from(services.env()).productionInstance();
-        FeatureConfig config = FeatureConfig.from(services.env(), services.gitlab().config().instances(), production);
-        ChangeLog log = new ChangeLog(config, services.gitlab(),
+        FeatureConfig config = FeatureConfig.from(services.env(), services.gitlabConfig().instances(), production);
+        // The flag changes and the log issue write with the write tokens; the checks only read.
+        ChangeLog log = new ChangeLog(config, services.gitlabWriter(),
                 config.webhookSecretId().map(id -> (java.util.function.Supplier<String>) services.secret(id))
                         .orElse(() -> {
                             throw new IllegalStateException("no log webhook is configured");
                         }), pause);
-        return new FeatureCommand(services.gitlab(), new FeatureChecks(services.gitlab(), config), log, services.access(),
+        return new FeatureCommand(services.gitlabWriter(), new FeatureChecks(services.gitlab(), config), log, services.access(),
                 production);
     }
 }

@@ -64,6 +64,7 @@ class FeatureCommandTest {
         this.aws = aws;
         for (GitLabStandIn gitlab : List.of(ops, staging, production)) {
             gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
+            gitlab.addReadOnlyToken(MotoExtension.GITLAB_READ_TOKEN);
             gitlab.addUser("admin", true, true);
             gitlab.addUser("bob", true);
             gitlab.addUser("alice", true);

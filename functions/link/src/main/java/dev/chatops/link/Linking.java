@@ -63,7 +63,9 @@ final class Linking {
     Linking(Services services, Optional<OAuthApplication> application) {
         this.access = services.access();
         this.states = services.linkState();
-        this.gitlab = services.gitlab();
+        // No admin token here: these pages face the internet unauthenticated. GitLab is called with
+        // the OAuth application's secret and the person's own token only.
+        this.gitlab = GitLab.withoutTokens(services.gitlabConfig());
         this.audit = services.audit();
         this.clock = services.clock();
         this.application = application;
@@ -164,11 +166,12 @@ final class Linking {
             return new Outcome(false, "Not linked", "The GitLab account " + user.username()
                     + " is already linked to a Slack account. Its owner can run /chatops run unlink first.");
         }
-        int level = ops.projectAccessLevel(gitlab.config().chatopsProject(), user.id()).orElse(0);
+        // The role is not read here (that needs an admin token): the account is held as never checked,
+        // so `link CODE` reads the role and the first command that needs one reads level and 2FA afresh.
         Instant now = clock.instant();
-        String confirmation = access.holdPending(new AccessStore.Pending(instance, user.id(), user.username(), level, now),
+        String confirmation = access.holdPending(new AccessStore.Pending(instance, user.id(), user.username(), 0, Instant.EPOCH),
                 now.plus(LinkState.LIFETIME));
-        Log.info("link.pending", "gitlabUser", user.username(), "accessLevel", level);
+        Log.info("link.pending", "gitlabUser", user.username());
         return new Outcome(true, "One step left: confirm in Slack", "To link your Slack account to the GitLab account "
                 + user.username() + " on " + instance + ", type  /chatops run link " + confirmation + "  in Slack within 10 minutes. "
                 + "Never give this code to anyone: whoever types it gets this GitLab account's ChatOps rights.");

@@ -56,6 +56,7 @@ class MemberCommandTest {
     void setUp(LocalAws aws) {
         for (GitLabStandIn gitlab : List.of(ops, production)) {
             gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
+            gitlab.addReadOnlyToken(MotoExtension.GITLAB_READ_TOKEN);
             gitlab.addUser("bob", true);
         }
         ops.addGroup("ops");

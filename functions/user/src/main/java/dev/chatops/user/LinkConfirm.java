@@ -7,7 +7,9 @@ import dev.chatops.shared.access.Link;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Role;
+import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabConfig;
+import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
@@ -23,6 +25,7 @@ import java.util.Optional;
  */
 public final class LinkConfirm implements Command {
     private final AccessStore access;
+    private final GitLab instances;
     private final GitLabConfig gitlab;
     private final Clock clock;
     private final boolean configured;
@@ -31,10 +34,13 @@ public final class LinkConfirm implements Command {
      * @param configured whether linking is configured: the GitLab OAuth application is registered and
      *                   deployed ({@code GITLAB_OAUTH_CLIENT_ID} set); until then {@code link} says so and
      *                   touches nothing
+     * @param gitlab with the read-only tokens: the role on the chatops project is read here, since
+     *               the linking page holds no admin token
      */
-    public LinkConfirm(AccessStore access, GitLabConfig gitlab, Clock clock, boolean configured) {
+    public LinkConfirm(AccessStore access, GitLab gitlab, Clock clock, boolean configured) {
         this.access = access;
-        this.gitlab = gitlab;
+        this.instances = gitlab;
+        this.gitlab = gitlab.config();
         this.clock = clock;
         this.configured = configured;
     }
@@ -77,10 +83,25 @@ public final class LinkConfirm implements Command {
                     + "` is already linked to another Slack account. Nothing was changed.");
         }
         AccessStore.Pending p = ((AccessStore.Confirmation.Linked) confirmation).account();
-        String role = p.accessLevel() <= 0
+        // The linking page holds no admin token, so the account was held as never checked: its role and
+        // 2FA are read here, with the read-only token, and kept as the authoriser keeps them.
+        int level;
+        try {
+            Optional<dev.chatops.shared.gitlab.GitLabUser> user = instances.chatops().user(p.gitlabUserId());
+            boolean active = user.isPresent() && "active".equals(user.get().state());
+            level = active ? instances.chatops().projectAccessLevel(gitlab.chatopsProject(), p.gitlabUserId()).orElse(0) : 0;
+            access.saveSnapshot(Link.of(workspace, request.userId(), p.instance(), p.gitlabUserId(), p.gitlabUsername(),
+                    clock.instant()), level, active && Boolean.TRUE.equals(user.get().twoFactorEnabled()), clock.instant());
+        } catch (GitLabException | StoreException e) {
+            Log.warn("link.role_unread", "error", e.getClass().getSimpleName());
+            return Reply.error(":white_check_mark: Your Slack account is now linked to the GitLab account `" + p.gitlabUsername()
+                    + "` on " + p.instance() + ". Your role on `" + gitlab.chatopsProject()
+                    + "` is read from GitLab when you next run a command.");
+        }
+        String role = level <= 0
                 ? "You are not a member of `" + gitlab.chatopsProject() + "` yet: ask a maintainer to run `/chatops run member add "
                         + p.gitlabUsername() + " " + gitlab.chatopsProject() + " --" + gitlab.chatopsInstance() + "`."
-                : "Your role on `" + gitlab.chatopsProject() + "` is " + Role.ofAccessLevel(p.accessLevel()).label() + ".";
+                : "Your role on `" + gitlab.chatopsProject() + "` is " + Role.ofAccessLevel(level).label() + ".";
         return Reply.error(":white_check_mark: Your Slack account is now linked to the GitLab account `" + p.gitlabUsername()
                 + "` on " + p.instance() + ". " + role);
     }

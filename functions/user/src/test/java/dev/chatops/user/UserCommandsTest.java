@@ -66,6 +66,7 @@ class UserCommandsTest {
     void setUp(LocalAws aws) {
         for (GitLabStandIn gitlab : List.of(ops, production)) {
             gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
+            gitlab.addReadOnlyToken(MotoExtension.GITLAB_READ_TOKEN);
         }
         ops.addProject("ops/chatops");
         long boss = ops.addUser("boss", true).id();
@@ -142,7 +143,8 @@ class UserCommandsTest {
     @Test
     void link_with_the_code_from_the_linking_page_links_whoever_types_it_once() throws IOException {
         long dana = ops.addUser("dana", true).id();
-        String code = hold(dana, "dana", 40);
+        ops.addMember("ops/chatops", "dana", 40);
+        String code = hold(dana, "dana", 0);
 
         assertThat(link(function, "UDANA", code.toLowerCase())).contains(
                 ":white_check_mark: Your Slack account is now linked to the GitLab account `dana` on ops.",

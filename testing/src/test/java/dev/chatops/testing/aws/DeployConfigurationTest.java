@@ -93,6 +93,7 @@ class DeployConfigurationTest {
             instances.add(pair.substring(0, pair.indexOf('=')));
         }
         assertThat(JSON.std.mapFrom(example.get("GitLabTokens")).keySet()).containsExactlyInAnyOrderElementsOf(instances);
+        assertThat(JSON.std.mapFrom(example.get("GitLabReadTokens")).keySet()).containsExactlyInAnyOrderElementsOf(instances);
         assertThat(instances).contains(overrides.get("ChatOpsInstance"));
     }
 

@@ -71,7 +71,8 @@ class SamTemplateTest {
         Map<String, String> env = intrinsics(Map.of()).resolveStrings(sam.function("UserFunction").environment());
 
         assertThat(env).containsEntry("REQUESTS_TABLE", "RequestsTable")
-                .containsEntry("GITLAB_TOKENS_SECRET_ID", LocalIds.secretArn("GitLabTokensSecret"))
+                .containsEntry("GITLAB_READ_TOKENS_SECRET_ID", LocalIds.secretArn("GitLabReadTokensSecret"))
+                .doesNotContainKey("GITLAB_TOKENS_SECRET_ID")
                 .containsEntry("GITLAB_INSTANCES", "ops=https://ops.gitlab.net,production=https://gitlab.com")
                 .containsEntry("MEMBER_PATHS", "")
                 .doesNotContainKey("AWS_ENDPOINT_URL");

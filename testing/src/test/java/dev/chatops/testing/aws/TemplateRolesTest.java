@@ -67,10 +67,41 @@ class TemplateRolesTest {
             IamPolicy policy = role(project, function);
             assertThat(policy.allows("dynamodb:PutItem", tableArn("RequestsTable"))).as(function).isTrue();
             assertThat(policy.allows("dynamodb:PutItem", tableArn("AuditTable"))).as(function).isTrue();
-            assertThat(policy.allows("secretsmanager:GetSecretValue", secretArn("GitLabTokensSecret"))).as(function).isTrue();
+            assertThat(policy.allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret"))).as(function).isTrue();
             assertThat(policy.allows("secretsmanager:GetSecretValue", secretArn("SigningSecret"))).as(function).isFalse();
             assertThat(policy.allows("sqs:SendMessage", queueArn("FailureQueue"))).as(function).isTrue();
             assertThat(policy.allows("dynamodb:DeleteTable", tableArn("AuditTable"))).as(function).isFalse();
+        }
+    }
+
+    /**
+     * The write tokens are held only where a command writes to GitLab: the internet-facing linking
+     * pages hold no GitLab token at all, and explain (which runs people's SQL) only the read-only one.
+     */
+    @Test
+    void gitLabWriteTokens_areReadOnlyByMemberAndFeature_andLinkingHoldsNoGitLabToken() {
+        List<String> writers = List.of("MemberFunction", "FeatureFunction");
+        for (String function : project.functions().keySet()) {
+            assertThat(role(project, function).allows("secretsmanager:GetSecretValue", secretArn("GitLabTokensSecret")))
+                    .as(function + " may read the write tokens").isEqualTo(writers.contains(function));
+        }
+        Map<String, String> configured = Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "app-secret");
+        for (Map<String, String> parameters : List.of(Map.<String, String>of(), configured)) {
+            IamPolicy link = IamPolicy.ofRole(project.roleOf("LinkFunction"),
+                    new Intrinsics(project, parameters, LocalIds.PSEUDO, new LocalIds(project)));
+            IamPolicy explain = IamPolicy.ofRole(project.roleOf("ExplainFunction"),
+                    new Intrinsics(project, parameters, LocalIds.PSEUDO, new LocalIds(project)));
+            for (String secret : project.secrets().keySet()) {
+                assertThat(link.allows("secretsmanager:GetSecretValue", secretArn(secret))).as("LinkFunction reads " + secret)
+                        .isEqualTo(secret.equals("LinkStateSecret") || secret.equals("GitLabOAuthSecret") && parameters == configured);
+                assertThat(explain.allows("secretsmanager:GetSecretValue", secretArn(secret))).as("ExplainFunction reads " + secret)
+                        .isEqualTo(List.of("GitLabReadTokensSecret", "LinkStateSecret", "ExplainReplicasSecret").contains(secret));
+            }
+            assertThat(link.allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret"))).isFalse();
+        }
+        for (String function : List.of("GatewayFunction", "LinkFunction", "CommandFailureFunction")) {
+            assertThat(role(project, function).allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret")))
+                    .as(function + " may read the read-only tokens").isFalse();
         }
     }
 

@@ -16,6 +16,16 @@ public final class GitLab {
         this.tokens = tokens;
     }
 
+    /**
+     * The instances without any token: for a function that holds none (the linking pages), which
+     * may build OAuth URLs and call GitLab with a person's own OAuth token, never with an admin's.
+     */
+    public static GitLab withoutTokens(GitLabConfig config) {
+        return new GitLab(config, name -> () -> {
+            throw new IllegalStateException("this function holds no GitLab admin token");
+        });
+    }
+
     public GitLabConfig config() {
         return config;
     }

@@ -27,8 +27,16 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
     public static final String MEMBER_PATHS = "MEMBER_PATHS";
     /** How long one GitLab request may take, in seconds (default 10): a slower answer counts as a timeout. */
     public static final String TIMEOUT_SECONDS = "GITLAB_TIMEOUT_SECONDS";
-    /** Secrets Manager id of a JSON secret mapping each instance to its API token ({@code {"ops":"glpat-…"}}). */
+    /**
+     * Secrets Manager id of a JSON secret mapping each instance to its admin API token that may write
+     * ({@code {"ops":"glpat-…"}}): set only for the functions whose commands change GitLab.
+     */
     public static final String TOKENS_SECRET_ID = "GITLAB_TOKENS_SECRET_ID";
+    /**
+     * Secrets Manager id of the same JSON shape holding each instance's read-only admin token
+     * ({@code read_api}): for checking roles and for the commands that only read.
+     */
+    public static final String READ_TOKENS_SECRET_ID = "GITLAB_READ_TOKENS_SECRET_ID";
 
     public GitLabConfig {
         instances = Collections.unmodifiableMap(new LinkedHashMap<>(instances));

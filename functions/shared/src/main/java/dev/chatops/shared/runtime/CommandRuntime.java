@@ -69,7 +69,7 @@ public final class CommandRuntime {
 
     public CommandRuntime(List<Command> commands, Services services) {
         this(commands, services.claims(), services.audit(), services.replies(), services.authorizer(), services.linkState(),
-                services.gitlab().config().instances().keySet(), services.channelRule(), services.clock());
+                services.gitlabConfig().instances().keySet(), services.channelRule(), services.clock());
     }
 
     public void handle(CommandRequest request, Duration remaining) {

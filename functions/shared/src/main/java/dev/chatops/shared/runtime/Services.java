@@ -28,6 +28,7 @@ public final class Services {
     private final ResponseUrlClient replies;
     private volatile SecretsManagerClient secrets;
     private volatile GitLab gitlab;
+    private volatile GitLab gitlabWriter;
     private volatile LinkState linkState;
 
     public Services(Env env, DynamoDbClient dynamo, Clock clock, ResponseUrlClient replies) {
@@ -39,7 +40,6 @@ public final class Services {
             throw new dev.chatops.shared.ConfigurationException("instance " + config.productionInstance() + " in "
                     + RuntimeConfig.PRODUCTION_INSTANCE + " is not in " + GitLabConfig.INSTANCES);
         }
-        env.require(GitLabConfig.TOKENS_SECRET_ID);
         env.require(LINK_STATE_SECRET_ID);
         this.dynamo = dynamo;
         this.clock = clock;
@@ -90,16 +90,44 @@ public final class Services {
         return new AccessStore(dynamo, config.accessTable());
     }
 
-    /** The GitLab instances, their tokens read from Secrets Manager when first needed. */
+    /** The GitLab instances ChatOps knows; no token needed. */
+    public GitLabConfig gitlabConfig() {
+        return gitlabConfig;
+    }
+
+    /**
+     * The GitLab instances with their read-only admin tokens ({@code read_api}), read from Secrets
+     * Manager when first needed: for checking roles and for commands that only read. A function
+     * without {@link GitLabConfig#READ_TOKENS_SECRET_ID} stops at start-up naming it.
+     */
     public GitLab gitlab() {
         GitLab made = gitlab;
         if (made == null) {
             synchronized (this) {
                 if (gitlab == null) {
-                    SecretValue tokens = secret(env.require(GitLabConfig.TOKENS_SECRET_ID));
+                    SecretValue tokens = secret(env.require(GitLabConfig.READ_TOKENS_SECRET_ID));
                     gitlab = new GitLab(gitlabConfig, tokens::field);
                 }
                 made = gitlab;
+            }
+        }
+        return made;
+    }
+
+    /**
+     * The GitLab instances with the admin tokens that may write: only for the commands that change
+     * GitLab (member, feature). A function without {@link GitLabConfig#TOKENS_SECRET_ID} stops at
+     * start-up naming it.
+     */
+    public GitLab gitlabWriter() {
+        GitLab made = gitlabWriter;
+        if (made == null) {
+            synchronized (this) {
+                if (gitlabWriter == null) {
+                    SecretValue tokens = secret(env.require(GitLabConfig.TOKENS_SECRET_ID));
+                    gitlabWriter = new GitLab(gitlabConfig, tokens::field);
+                }
+                made = gitlabWriter;
             }
         }
         return made;

@@ -58,6 +58,7 @@ class CommandRuntimeTest {
         this.aws = aws;
         fixture = new RuntimeFixture(aws, Clock.systemUTC(), gitlab.baseUrl());
         gitlab.addAdminToken(MotoExtension.GITLAB_TOKEN);
+        gitlab.addReadOnlyToken(MotoExtension.GITLAB_READ_TOKEN);
         gitlab.addProject("ops/chatops");
         Command bump = RuntimeFixture.command(BUMP, call -> {
             int n = effects.incrementAndGet();
