@@ -30,7 +30,9 @@ final class SlackMarkup {
      */
     static final Map<String, String> EMOJI = Map.ofEntries(
             Map.entry("construction", "\uD83D\uDEA7"),
+            Map.entry("floppy_disk", "\uD83D\uDCBE"),
             Map.entry("grey_question", "\u2754"),
+            Map.entry("hourglass", "\u231B"),
             Map.entry("hourglass_flowing_sand", "\u23F3"),
             Map.entry("information_source", "\u2139\uFE0F"),
             Map.entry("lock", "\uD83D\uDD12"),
