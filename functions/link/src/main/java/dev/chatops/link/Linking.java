@@ -152,7 +152,10 @@ final class Linking {
             user = ops.currentUser(token);
         } catch (GitLabException e) {
             Log.warn("link.oauth_failed", "status", e.status());
-            return new Outcome(false, "Not linked", "GitLab refused the sign-in: " + e.getMessage() + ". Nothing was changed.");
+            // A public page: GitLab's status only, never its message (it can carry the instance's
+            // address or GitLab's own error_description); the log has the status too.
+            return new Outcome(false, "Not linked", "GitLab refused the sign-in"
+                    + (e.status() > 0 ? " (HTTP " + e.status() + ")" : "") + ". Nothing was changed.");
         }
         if (!"active".equals(user.state())) {
             return new Outcome(false, "Not linked", "The GitLab account " + user.username() + " is " + user.state() + ".");

@@ -35,7 +35,8 @@ public final class OneAtATime {
      */
     public Reply run(CommandCall call, Supplier<Reply> work) {
         String kind = call.request().command();
-        String team = call.request().teamId();
+        // Per person, not per workspace: on Enterprise Grid one person spans the enterprise's workspaces.
+        String team = dev.chatops.shared.access.AccessStore.workspaceOf(call.request().teamId(), call.request().enterpriseId());
         String user = call.request().userId();
         String requestId = call.request().requestId();
         Optional<String> running = take(kind, team, user, requestId, call.clock().instant(), call.deadline());
