@@ -151,7 +151,7 @@ final class AwsFrontDoor implements AutoCloseable {
             return Answer.json(403, "InvalidSignatureException", bad.get());
         }
         String service = auth.get().service();
-        Optional<String> shape = shapeProblem(service, request);
+        Optional<String> shape = shapeProblem(service, request, auth.get().signedHeaders());
         if (shape.isPresent()) {
             return Answer.json(400, "UnknownOperationException", shape.get());
         }
@@ -168,12 +168,12 @@ final class AwsFrontDoor implements AutoCloseable {
      * {@code /moto-api/}), a JSON-protocol request carries exactly one operation in its
      * {@code X-Amz-Target} and no query, and a Lambda request is an Invoke.
      */
-    static Optional<String> shapeProblem(String service, Request request) {
+    static Optional<String> shapeProblem(String service, Request request, List<String> signedHeaders) {
         String target = request.headers().get("x-amz-target");
         String type = request.headers().get("content-type");
         String path = request.rawPath();
         boolean post = request.method().equals("POST") && request.rawQuery() == null;
-        boolean signedType = type != null && signedHeaders(request).contains("content-type");
+        boolean signedType = type != null && signedHeaders.contains("content-type");
         if (request.headers().containsKey("content-encoding")) {
             // The checks read the bytes as sent; a service that inflates them would read others.
             return Optional.of("a Content-Encoding is not accepted here");
@@ -208,11 +208,6 @@ final class AwsFrontDoor implements AutoCloseable {
             default:
                 return Optional.of("the local stack serves no requests signed for service " + service);
         }
-    }
-
-    private static List<String> signedHeaders(Request request) {
-        return SigV4.Authorization.parse(request.headers().get("authorization")).map(SigV4.Authorization::signedHeaders)
-                .orElse(List.of());
     }
 
     private static boolean uniqueFormKeys(byte[] body) {

@@ -99,7 +99,7 @@ final class LocalLambdaApi implements AutoCloseable {
             String given = URLDecoder.decode(path.substring(PATH.length(), path.length() - "/invocations".length()),
                     StandardCharsets.UTF_8);
             java.util.regex.Matcher target = FUNCTION_NAME.matcher(given);
-            String queried = query(exchange.getRequestURI().getRawQuery()).get("Qualifier");
+            String queried = dev.chatops.testing.aws.AwsRequestAuthorization.decode(exchange.getRequestURI().getRawQuery()).get("Qualifier");
             String qualifier = target.matches() ? (target.group(2) != null ? target.group(2) : queried) : null;
             boolean known = target.matches() && functions != null && functions.has(target.group(1))
                     && (qualifier == null || QUALIFIERS.contains(qualifier))
@@ -237,18 +237,6 @@ final class LocalLambdaApi implements AutoCloseable {
     }
 
     /** {@code UserFunction}, {@code UserFunction:live} or a function ARN → {@code UserFunction}. */
-    private static Map<String, String> query(String raw) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (raw != null && !raw.isEmpty()) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                parameters.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return parameters;
-    }
-
     private static String error(String type, String message) {
         return Json.write(Map.of("Type", "User", "errorType", type, "message", message));
     }

@@ -271,7 +271,8 @@ public final class AwsRequestAuthorization {
         return decode(uri.getRawQuery());
     }
 
-    private static Map<String, String> decode(String encoded) {
+    /** A query string or form body ({@code a=1&b=2}), percent-decoded, in order; a repeated name keeps its last value. */
+    public static Map<String, String> decode(String encoded) {
         Map<String, String> parameters = new LinkedHashMap<>();
         if (encoded == null || encoded.isEmpty()) {
             return parameters;
