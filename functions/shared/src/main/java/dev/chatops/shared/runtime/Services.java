@@ -26,10 +26,11 @@ public final class Services {
     private final DynamoDbClient dynamo;
     private final Clock clock;
     private final ResponseUrlClient replies;
-    private volatile SecretsManagerClient secrets;
-    private volatile GitLab gitlab;
-    private volatile GitLab gitlabWriter;
-    private volatile LinkState linkState;
+    // Each made once, when first needed (a command that never reads a secret never calls Secrets Manager).
+    private final Lazy<SecretsManagerClient> secrets = new Lazy<>(AwsClients::secretsManager);
+    private final Lazy<GitLab> gitlab;
+    private final Lazy<GitLab> gitlabWriter;
+    private final Lazy<LinkState> linkState;
 
     public Services(Env env, DynamoDbClient dynamo, Clock clock, ResponseUrlClient replies) {
         this.env = env;
@@ -44,6 +45,9 @@ public final class Services {
         this.dynamo = dynamo;
         this.clock = clock;
         this.replies = replies;
+        this.gitlab = new Lazy<>(() -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.READ_TOKENS_SECRET_ID))::field));
+        this.gitlabWriter = new Lazy<>(() -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.TOKENS_SECRET_ID))::field));
+        this.linkState = new Lazy<>(() -> new LinkState(secret(env.require(LINK_STATE_SECRET_ID)), clock));
     }
 
     /** Production wiring: fails at start-up, naming the variable, when configuration is missing. */
@@ -101,17 +105,7 @@ public final class Services {
      * without {@link GitLabConfig#READ_TOKENS_SECRET_ID} stops at start-up naming it.
      */
     public GitLab gitlab() {
-        GitLab made = gitlab;
-        if (made == null) {
-            synchronized (this) {
-                if (gitlab == null) {
-                    SecretValue tokens = secret(env.require(GitLabConfig.READ_TOKENS_SECRET_ID));
-                    gitlab = new GitLab(gitlabConfig, tokens::field);
-                }
-                made = gitlab;
-            }
-        }
-        return made;
+        return gitlab.get();
     }
 
     /**
@@ -120,51 +114,19 @@ public final class Services {
      * start-up naming it.
      */
     public GitLab gitlabWriter() {
-        GitLab made = gitlabWriter;
-        if (made == null) {
-            synchronized (this) {
-                if (gitlabWriter == null) {
-                    SecretValue tokens = secret(env.require(GitLabConfig.TOKENS_SECRET_ID));
-                    gitlabWriter = new GitLab(gitlabConfig, tokens::field);
-                }
-                made = gitlabWriter;
-            }
-        }
-        return made;
+        return gitlabWriter.get();
     }
 
     public LinkState linkState() {
-        LinkState made = linkState;
-        if (made == null) {
-            synchronized (this) {
-                if (linkState == null) {
-                    linkState = new LinkState(secret(env.require(LINK_STATE_SECRET_ID)), clock);
-                }
-                made = linkState;
-            }
-        }
-        return made;
+        return linkState.get();
     }
 
     /** A Secrets Manager secret, read when first needed through this function's one client. */
     public SecretValue secret(String secretId) {
-        return new SecretValue(this::secrets, secretId);
+        return new SecretValue(secrets, secretId);
     }
 
     public Authorizer authorizer() {
         return new Authorizer(access(), gitlab(), clock, config.levelMaxAge());
-    }
-
-    private SecretsManagerClient secrets() {
-        SecretsManagerClient made = secrets;
-        if (made == null) {
-            synchronized (this) {
-                if (secrets == null) {
-                    secrets = AwsClients.secretsManager();
-                }
-                made = secrets;
-            }
-        }
-        return made;
     }
 }
