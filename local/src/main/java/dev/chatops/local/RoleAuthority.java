@@ -29,7 +29,7 @@ final class RoleAuthority implements AwsFrontDoor.Authority {
     RoleAuthority(LocalAws aws, String template) {
         this.aws = aws;
         this.template = template;
-        this.mapping = new AwsRequestAuthorization(LocalAws.ACCOUNT, aws::secretArn);
+        this.mapping = new AwsRequestAuthorization(LocalAws.ACCOUNT, aws::secretArn, aws::partitionKey);
     }
 
     @Override
@@ -50,7 +50,7 @@ final class RoleAuthority implements AwsFrontDoor.Authority {
         IamPolicy policy = policies.computeIfAbsent(identity.role(),
                 role -> IamPolicy.ofRole(aws.template().role(role), aws.intrinsics()));
         for (AwsRequestAuthorization.Check check : asked.checks()) {
-            IamPolicy.Decision decision = policy.decide(check.action(), check.resource());
+            IamPolicy.Decision decision = policy.decide(check.action(), check.resource(), check.context());
             IamCalls.record(template, identity.functionId(), identity.role(), check.action(), check.resource(), decision.allowed());
             if (!decision.allowed()) {
                 return Optional.of(answer(AwsDenials.denial(asked, principal, check, decision)));

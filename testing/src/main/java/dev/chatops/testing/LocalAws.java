@@ -160,6 +160,24 @@ public final class LocalAws {
                 .or(() -> java.util.Optional.ofNullable(secretArns.get(nameOrArn)));
     }
 
+    /**
+     * The partition key attribute of a table of the template, given its name or ARN as a request
+     * names it, or of one of its global secondary indexes ({@code <table>/index/<name>}).
+     */
+    public java.util.Optional<String> partitionKey(String tableOrIndex) {
+        String name = tableOrIndex.startsWith("arn:") ? tableOrIndex.substring(tableOrIndex.indexOf(":table/") + ":table/".length())
+                : tableOrIndex;
+        String[] parts = name.split("/index/", 2);
+        SamTemplate.Table table = template.tables().get(parts[0]);
+        if (table == null) {
+            return java.util.Optional.empty();
+        }
+        List<SamTemplate.NamedType> schema = parts.length == 1 ? table.keySchema()
+                : table.globalSecondaryIndexes().stream().filter(i -> i.name().equals(parts[1])).findFirst()
+                        .map(SamTemplate.Index::keySchema).orElse(List.of());
+        return schema.stream().filter(k -> k.type().equals("HASH")).map(SamTemplate.NamedType::name).findFirst();
+    }
+
     /** Queue logical id → its URL. */
     public Map<String, String> queueUrls() {
         return queueUrls;

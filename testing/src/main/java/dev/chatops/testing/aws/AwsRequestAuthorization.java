@@ -39,8 +39,19 @@ public final class AwsRequestAuthorization {
         }
     }
 
-    /** One check AWS makes: may the caller perform {@code action} on {@code resource}. */
-    public record Check(String action, String resource) {
+    /**
+     * One check AWS makes: may the caller perform {@code action} on {@code resource}, the request's
+     * condition keys being {@code context} ({@link DynamoDbContext} for DynamoDB's item actions).
+     */
+    public record Check(String action, String resource, Map<String, List<String>> context) {
+        public Check {
+            context = Map.copyOf(context);
+        }
+
+        /** A check whose request carries no condition keys. */
+        public Check(String action, String resource) {
+            this(action, resource, Map.of());
+        }
     }
 
     /** The wire protocol of the request, which decides the shape of an error answer. */
@@ -77,16 +88,26 @@ public final class AwsRequestAuthorization {
     private static final Map<String, String> SQS_BATCH_ACTIONS = Map.of("SendMessageBatch", "SendMessage",
             "DeleteMessageBatch", "DeleteMessage", "ChangeMessageVisibilityBatch", "ChangeMessageVisibility");
 
+    /** Item operations, whose checks carry DynamoDB's condition keys. */
+    private static final Set<String> ITEM_OPERATIONS = Set.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query");
+
     private final String accountId;
     private final Function<String, Optional<String>> secretArns;
+    private final Function<String, Optional<String>> partitionKeys;
 
     /**
-     * @param accountId  the account of the local stack ({@code 123456789012}), for the ARNs built from names
-     * @param secretArns a secret's full ARN by the name or (partial) ARN a request gives as SecretId, if it exists
+     * @param accountId     the account of the local stack ({@code 123456789012}), for the ARNs built from names
+     * @param secretArns    a secret's full ARN by the name or (partial) ARN a request gives as SecretId, if it exists
+     * @param partitionKeys a table's partition key attribute by the name or ARN a request gives (an index's by
+     *                      {@code <table>/index/<name>}), if the table is known:
+     *                      an item request on a table of unknown key is not mapped (its {@code dynamodb:LeadingKeys}
+     *                      could not be told)
      */
-    public AwsRequestAuthorization(String accountId, Function<String, Optional<String>> secretArns) {
+    public AwsRequestAuthorization(String accountId, Function<String, Optional<String>> secretArns,
+            Function<String, Optional<String>> partitionKeys) {
         this.accountId = accountId;
         this.secretArns = secretArns;
+        this.partitionKeys = partitionKeys;
     }
 
     /** The signer and the checks AWS makes for {@code request}. */
@@ -148,12 +169,22 @@ public final class AwsRequestAuthorization {
             String arn = tableArn(signer.region(), table);
             Object index = body.get("IndexName");
             boolean onIndex = index != null && (operation.equals("Query") || operation.equals("Scan"));
-            checks.add(new Check("dynamodb:" + operation, onIndex ? arn + "/index/" + index : arn));
+            Optional<Map<String, List<String>>> context = itemContext(operation, body, table);
+            if (context.isEmpty()) {
+                return signer.unmapped(protocol, operation, "DynamoDB " + operation + " on " + table
+                        + ", whose condition keys cannot be told: " + contextProblem(operation, body, table));
+            }
+            checks.add(new Check("dynamodb:" + operation, onIndex ? arn + "/index/" + index : arn, context.get()));
         } else if (operation.equals("ListTables")) {
             checks.add(new Check("dynamodb:ListTables", "*"));
         } else if (operation.equals("BatchGetItem") || operation.equals("BatchWriteItem")) {
-            for (String table : SamTemplate.map(body.get("RequestItems")).keySet()) {
-                checks.add(new Check("dynamodb:" + operation, tableArn(signer.region(), table)));
+            for (Map.Entry<String, Object> table : SamTemplate.map(body.get("RequestItems")).entrySet()) {
+                Optional<Map<String, List<String>>> context = batchContext(operation, table.getKey(), table.getValue());
+                if (context.isEmpty()) {
+                    return signer.unmapped(protocol, operation, "DynamoDB " + operation + " on " + table.getKey()
+                            + ", whose condition keys cannot be told");
+                }
+                checks.add(new Check("dynamodb:" + operation, tableArn(signer.region(), table.getKey()), context.get()));
             }
         } else if (operation.equals("TransactWriteItems") || operation.equals("TransactGetItems")) {
             for (Object element : SamTemplate.list(body.get("TransactItems"))) {
@@ -164,16 +195,90 @@ public final class AwsRequestAuthorization {
                 String kind = item.keySet().iterator().next();
                 String action = operation.equals("TransactGetItems") && kind.equals("Get") ? "dynamodb:GetItem"
                         : operation.equals("TransactWriteItems") ? TRANSACT_WRITE_ACTIONS.get(kind) : null;
-                String table = text(SamTemplate.map(item.get(kind)).get("TableName"));
+                Map<String, Object> itemRequest = SamTemplate.map(item.get(kind));
+                String table = text(itemRequest.get("TableName"));
                 if (action == null || table == null) {
                     return signer.unmapped(protocol, operation, "a " + operation + " item " + kind + " without a known action or TableName");
                 }
-                checks.add(new Check(action, tableArn(signer.region(), table)));
+                String itemOperation = kind.equals("ConditionCheck") ? "ConditionCheck" : action.substring("dynamodb:".length());
+                Optional<Map<String, List<String>>> context = itemContext(itemOperation, itemRequest, table);
+                if (context.isEmpty()) {
+                    return signer.unmapped(protocol, operation, "a " + operation + " item " + kind + " on " + table
+                            + ", whose condition keys cannot be told: " + contextProblem(itemOperation, itemRequest, table));
+                }
+                checks.add(new Check(action, tableArn(signer.region(), table), context.get()));
             }
         } else {
             return signer.unmapped(protocol, operation, "DynamoDB " + operation + " is not mapped to IAM actions here");
         }
         return signer.mapped(protocol, operation, checks);
+    }
+
+    /**
+     * The condition keys of an item operation ({@link DynamoDbContext}); none for an operation on
+     * the table as a whole; empty when they cannot be told (unknown table, unreadable request).
+     */
+    private Optional<Map<String, List<String>>> itemContext(String operation, Map<String, Object> request, String table) {
+        if (!ITEM_OPERATIONS.contains(operation) && !operation.equals("ConditionCheck")) {
+            return Optional.of(Map.of());
+        }
+        try {
+            return partitionKeys.apply(keyedBy(request, table)).map(key -> DynamoDbContext.of(operation, request, key));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A batch's condition keys on one table: the leading keys and attributes of all its items together. */
+    private Optional<Map<String, List<String>>> batchContext(String operation, String table, Object requests) {
+        List<Map<String, List<String>>> items = new ArrayList<>();
+        if (operation.equals("BatchGetItem")) {
+            Map<String, Object> get = SamTemplate.map(requests);
+            for (Object key : SamTemplate.list(get.get("Keys"))) {
+                Map<String, Object> one = new LinkedHashMap<>(get);
+                one.remove("Keys");
+                one.put("Key", key);
+                items.add(itemContext("GetItem", one, table).orElse(null));
+            }
+        } else {
+            for (Object element : SamTemplate.list(requests)) {
+                Map<String, Object> write = SamTemplate.map(element);
+                Map<String, Object> put = SamTemplate.map(write.get("PutRequest"));
+                Map<String, Object> delete = SamTemplate.map(write.get("DeleteRequest"));
+                items.add(!put.isEmpty() ? itemContext("PutItem", put, table).orElse(null)
+                        : itemContext("DeleteItem", delete, table).orElse(null));
+            }
+        }
+        if (items.isEmpty() || items.contains(null)) {
+            return Optional.empty();
+        }
+        Map<String, java.util.LinkedHashSet<String>> union = new LinkedHashMap<>();
+        for (Map<String, List<String>> item : items) {
+            for (String key : List.of("dynamodb:LeadingKeys", "dynamodb:Attributes")) {
+                union.computeIfAbsent(key, k -> new java.util.LinkedHashSet<>()).addAll(item.getOrDefault(key, List.of()));
+            }
+        }
+        Map<String, List<String>> context = new LinkedHashMap<>();
+        union.forEach((key, values) -> context.put(key, List.copyOf(values)));
+        return Optional.of(context);
+    }
+
+    /** What a request's partition key is looked up by: its table, or the index it queries. */
+    private static String keyedBy(Map<String, Object> request, String table) {
+        return request.get("IndexName") instanceof String index ? table + "/index/" + index : table;
+    }
+
+    private String contextProblem(String operation, Map<String, Object> request, String table) {
+        Optional<String> key = partitionKeys.apply(keyedBy(request, table));
+        if (key.isEmpty()) {
+            return "the local stack knows no key schema for " + table;
+        }
+        try {
+            DynamoDbContext.of(operation, request, key.get());
+            return "unknown";
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     private String tableArn(String region, String table) {

@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * ARNs case-sensitively; {@code *} and {@code ?} are wildcards in both, within an ARN segment
  * (a {@code *} spans {@code /}, and {@code :} too where it ends its segment) as the IAM User Guide
  * says ("IAM JSON policy elements: Action" and "Resource").
- * Statements with a {@code Condition}, a {@code Principal} or a policy variable are refused when the
- * policy is read: this template uses none, and a local stack that ignored them would be laxer than AWS.
+ * A {@code Condition} is evaluated against the request's context keys ({@link Conditions}); one on a
+ * key the local stack does not put in a request's context, a {@code Principal} or a policy variable
+ * is refused when the policy is read: a local stack that ignored them would be laxer than AWS.
  */
 public final class IamPolicy {
     /** The outcome for one (action, resource). */
@@ -28,12 +29,12 @@ public final class IamPolicy {
 
     /** One statement, with the policy it came from ({@code managed}: an AWS-managed policy's ARN). */
     public record Statement(String policyName, boolean managed, String sid, boolean allow, List<String> actions,
-            boolean notAction, List<String> resources, boolean notResource) {
-        /** Whether the statement speaks about this action on this resource. */
-        public boolean matches(String action, String resource) {
+            boolean notAction, List<String> resources, boolean notResource, Conditions conditions) {
+        /** Whether the statement speaks about this action on this resource, its conditions holding for {@code context}. */
+        public boolean matches(String action, String resource, Map<String, List<String>> context) {
             boolean actionListed = actions.stream().anyMatch(pattern -> actionMatches(pattern, action));
             boolean resourceListed = resources.stream().anyMatch(pattern -> resourceMatches(pattern, resource));
-            return actionListed != notAction && resourceListed != notResource;
+            return actionListed != notAction && resourceListed != notResource && conditions.hold(context);
         }
     }
 
@@ -86,11 +87,19 @@ public final class IamPolicy {
         return of(inline, managed);
     }
 
-    /** Explicit deny, else allow, else implicit deny. */
+    /** Explicit deny, else allow, else implicit deny, for a request whose context has no condition keys. */
     public Decision decide(String action, String resource) {
+        return decide(action, resource, Map.of());
+    }
+
+    /**
+     * Explicit deny, else allow, else implicit deny, for a request with these context keys (a key
+     * absent from {@code context} is absent from the request, as IAM reads it).
+     */
+    public Decision decide(String action, String resource, Map<String, List<String>> context) {
         boolean allowed = false;
         for (Statement statement : statements) {
-            if (statement.matches(action, resource)) {
+            if (statement.matches(action, resource, context)) {
                 if (!statement.allow()) {
                     return Decision.EXPLICIT_DENY;
                 }
@@ -149,7 +158,7 @@ public final class IamPolicy {
     private static Statement statement(String policyName, boolean managed, Map<String, Object> s) {
         String sid = s.get("Sid") == null ? "" : String.valueOf(s.get("Sid"));
         String where = describe(policyName, sid);
-        for (String unsupported : List.of("Condition", "Principal", "NotPrincipal")) {
+        for (String unsupported : List.of("Principal", "NotPrincipal")) {
             if (s.containsKey(unsupported)) {
                 throw new IllegalArgumentException("statement " + where + " has a " + unsupported
                         + ", which the local stack does not evaluate; it would be laxer than AWS");
@@ -167,7 +176,8 @@ public final class IamPolicy {
                     + ", which the local stack does not evaluate");
         });
         return new Statement(policyName, managed, sid, "Allow".equals(effect),
-                strings(s.get(notAction ? "NotAction" : "Action"), where), notAction, resources, notResource);
+                strings(s.get(notAction ? "NotAction" : "Action"), where), notAction, resources, notResource,
+                Conditions.of(s.get("Condition"), where));
     }
 
     /** True when the statement uses {@code not}, false when {@code key}; fails unless exactly one is there. */

@@ -59,7 +59,12 @@ class AwsRequestAuthorizationTest {
     static final String PRINCIPAL = AwsDenials.assumedRoleArn(ACCOUNT, "UserFunctionRole", "UserFunction");
     static final Map<String, String> SECRETS = Map.of("GitLabTokensSecret", secretArn("GitLabTokensSecret"));
 
-    private final AwsRequestAuthorization authorization = new AwsRequestAuthorization(ACCOUNT, AwsRequestAuthorizationTest::secretArnOf);
+    /** The partition keys of template.yaml's tables and index, by table name or ARN. */
+    static final Map<String, String> PARTITION_KEYS = Map.of("RequestsTable", "requestId", "AuditTable", "requestId",
+            "AuditTable/index/ByTime", "kind", "AccessTable", "pk");
+
+    private final AwsRequestAuthorization authorization = new AwsRequestAuthorization(ACCOUNT, AwsRequestAuthorizationTest::secretArnOf,
+            table -> Optional.ofNullable(PARTITION_KEYS.get(table.replaceFirst("^arn:.*:table/", ""))));
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Function<Request, AwsDenials.Response> answer;
     private HttpServer server;
@@ -161,10 +166,14 @@ class AwsRequestAuthorizationTest {
         assertThat(result.accessKeyId()).isEqualTo(ACCESS_KEY);
         assertThat(result.operation()).isEqualTo("TransactWriteItems");
         assertThat(result.checks()).containsExactly(
-                new Check("dynamodb:PutItem", tableArn("RequestsTable")),
-                new Check("dynamodb:UpdateItem", tableArn("AuditTable")),
-                new Check("dynamodb:DeleteItem", tableArn("AccessTable")),
-                new Check("dynamodb:ConditionCheckItem", tableArn("AccessTable")));
+                new Check("dynamodb:PutItem", tableArn("RequestsTable"), Map.of("dynamodb:LeadingKeys", List.of("r1"),
+                        "dynamodb:Attributes", List.of("requestId"), "dynamodb:ReturnValues", List.of("NONE"))),
+                new Check("dynamodb:UpdateItem", tableArn("AuditTable"), Map.of("dynamodb:LeadingKeys", List.of("r1"),
+                        "dynamodb:Attributes", List.of("attempt", "kind", "requestId"), "dynamodb:ReturnValues", List.of("NONE"))),
+                new Check("dynamodb:DeleteItem", tableArn("AccessTable"), Map.of("dynamodb:LeadingKeys", List.of("link#U1"),
+                        "dynamodb:Attributes", List.of("pk"), "dynamodb:ReturnValues", List.of("NONE"))),
+                new Check("dynamodb:ConditionCheckItem", tableArn("AccessTable"), Map.of("dynamodb:LeadingKeys", List.of("user#U1"),
+                        "dynamodb:Attributes", List.of("pk"))));
     }
 
     @Test
@@ -177,10 +186,45 @@ class AwsRequestAuthorizationTest {
         }
 
         assertThat(requests).hasSize(2);
+        // A read that names no attributes reads them all: a policy listing names does not cover it.
         assertThat(authorization.map(requests.get(0)).checks())
-                .containsExactly(new Check("dynamodb:Query", tableArn("AuditTable") + "/index/ByTime"));
+                .containsExactly(new Check("dynamodb:Query", tableArn("AuditTable") + "/index/ByTime", Map.of(
+                        "dynamodb:LeadingKeys", List.of("audit"), "dynamodb:Attributes", List.of("*all attributes*", "kind"),
+                        "dynamodb:Select", List.of("ALL_ATTRIBUTES"))));
         assertThat(authorization.map(requests.get(1)).checks())
-                .containsExactly(new Check("dynamodb:GetItem", tableArn("AccessTable")));
+                .containsExactly(new Check("dynamodb:GetItem", tableArn("AccessTable"), Map.of(
+                        "dynamodb:LeadingKeys", List.of("user#U1"), "dynamodb:Attributes", List.of("*all attributes*", "pk"))));
+    }
+
+    @Test
+    void updateItem_carriesTheTopLevelNamesOfEveryExpression_itsReturnValues_andTheItemsPartitionKey() {
+        answer = request -> ok(200, "application/x-amz-json-1.0", "{}");
+        try (DynamoDbClient dynamo = dynamoDb()) {
+            dynamo.updateItem(b -> b.tableName("AccessTable").key(key("pk", "slack#T1#U1"))
+                    .updateExpression("SET accessLevel = :level, #s.inner[2].deeper = if_not_exists(twoFactor, :t) REMOVE checkedAt")
+                    .conditionExpression("attribute_exists(pk) AND size(gitlabUserId) > :n AND NOT begins_with(#o, :p)")
+                    .expressionAttributeNames(Map.of("#s", "snapshot", "#o", "owner"))
+                    .expressionAttributeValues(Map.of(":level", AttributeValue.fromN("30"), ":t", AttributeValue.fromBool(true),
+                            ":n", AttributeValue.fromN("0"), ":p", AttributeValue.fromS("x")))
+                    .returnValues("ALL_NEW"));
+            dynamo.batchWriteItem(b -> b.requestItems(Map.of("AccessTable", List.of(
+                    software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().putRequest(p -> p.item(Map.of(
+                            "pk", AttributeValue.fromS("state#n1"), "expiresAt", AttributeValue.fromN("1")))).build(),
+                    software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().deleteRequest(d -> d.key(
+                            key("pk", "pending#AB"))).build()))));
+            dynamo.getItem(b -> b.tableName("UnknownTable").key(key("pk", "x")));
+        }
+
+        assertThat(requests).hasSize(3);
+        assertThat(authorization.map(requests.get(0)).checks()).containsExactly(new Check("dynamodb:UpdateItem", tableArn("AccessTable"),
+                Map.of("dynamodb:LeadingKeys", List.of("slack#T1#U1"),
+                        "dynamodb:Attributes", List.of("accessLevel", "checkedAt", "gitlabUserId", "owner", "pk", "snapshot", "twoFactor"),
+                        "dynamodb:ReturnValues", List.of("ALL_NEW"))));
+        assertThat(authorization.map(requests.get(1)).checks()).containsExactly(new Check("dynamodb:BatchWriteItem", tableArn("AccessTable"),
+                Map.of("dynamodb:LeadingKeys", List.of("state#n1", "pending#AB"), "dynamodb:Attributes", List.of("expiresAt", "pk"))));
+        Result unknown = authorization.map(requests.get(2));
+        assertThat(unknown.mapped()).isFalse();
+        assertThat(unknown.unmapped().orElseThrow()).contains("UnknownTable", "no key schema");
     }
 
     @Test

@@ -96,11 +96,11 @@ class IamPolicyTest {
     }
 
     @Test
-    void conditionsPrincipalsAndPolicyVariables_areRefused_ratherThanIgnored() {
+    void unevaluatedConditionsPrincipalsAndPolicyVariables_areRefused_ratherThanIgnored() {
         assertThatThrownBy(() -> policy("""
                 {"Statement": [{"Sid": "OnlyWithMfa", "Effect": "Allow", "Action": "s3:*", "Resource": "*",
                   "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}"""))
-                .hasMessageContaining("OnlyWithMfa").hasMessageContaining("Condition");
+                .hasMessageContaining("OnlyWithMfa").hasMessageContaining("condition operator Bool");
         assertThatThrownBy(() -> policy("""
                 {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}"""))
                 .hasMessageContaining("Principal");
@@ -132,5 +132,85 @@ class IamPolicyTest {
         assertThat(policy.grants()).hasSize(4).allSatisfy(grant -> assertThat(grant.sid()).isEqualTo("Read"));
         assertThat(policy.grants()).filteredOn(grant -> grant.covers("dynamodb:Query", "arn:aws:dynamodb:us-east-1:123456789012:table/Books/index/ByAuthor"))
                 .singleElement().extracting(IamPolicy.Grant::resource).isEqualTo("arn:aws:dynamodb:us-east-1:123456789012:table/Books/index/*");
+    }
+
+    private static final String TABLE = "arn:aws:dynamodb:us-west-2:123456789012:table/GameScores";
+
+    private static Map<String, List<String>> context(String leadingKey, List<String> attributes, String returnValues) {
+        Map<String, List<String>> context = new java.util.HashMap<>();
+        context.put("dynamodb:LeadingKeys", List.of(leadingKey));
+        context.put("dynamodb:Attributes", attributes);
+        if (returnValues != null) {
+            context.put("dynamodb:ReturnValues", List.of(returnValues));
+        }
+        return context;
+    }
+
+    @Test
+    void leadingKeys_limitARoleToItsOwnItems() throws Exception {
+        // DynamoDB developer guide, fine-grained access control, example 1 (a fixed user id for the variable)
+        IamPolicy policy = policy("""
+                {"Version": "2012-10-17", "Statement": [{"Sid": "FullAccessToUserItems", "Effect": "Allow",
+                  "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                  "Resource": "arn:aws:dynamodb:us-west-2:123456789012:table/GameScores",
+                  "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["user#42", "state#*"]}}}]}""");
+
+        assertThat(policy.decide("dynamodb:PutItem", TABLE, context("user#42", List.of("UserId"), "NONE"))).isEqualTo(ALLOW);
+        assertThat(policy.decide("dynamodb:PutItem", TABLE, context("state#abc", List.of("UserId"), "NONE"))).isEqualTo(ALLOW);
+        assertThat(policy.decide("dynamodb:PutItem", TABLE, context("user#43", List.of("UserId"), "NONE"))).isEqualTo(IMPLICIT_DENY);
+        assertThat(policy.decide("dynamodb:PutItem", TABLE, context("State#abc", List.of("UserId"), "NONE")))
+                .as("StringLike is case-sensitive").isEqualTo(IMPLICIT_DENY);
+        assertThat(policy.decide("dynamodb:GetItem", TABLE, Map.of("dynamodb:LeadingKeys", List.of("user#42", "user#43"))))
+                .as("ForAllValues: every key must match").isEqualTo(IMPLICIT_DENY);
+        // IAM User Guide, multivalued context keys: ForAllValues holds when the key is absent
+        assertThat(policy.decide("dynamodb:GetItem", TABLE)).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void attributes_andReturnValues_limitAnUpdateToTheNamedAttributes() throws Exception {
+        // DynamoDB developer guide, fine-grained access control, example 2 (write-only variant)
+        IamPolicy policy = policy("""
+                {"Version": "2012-10-17", "Statement": [{"Sid": "LimitAccessToSpecificAttributes", "Effect": "Allow",
+                  "Action": ["dynamodb:UpdateItem"], "Resource": ["arn:aws:dynamodb:us-west-2:123456789012:table/GameScores"],
+                  "Condition": {"ForAllValues:StringEquals": {"dynamodb:Attributes": ["UserId", "TopScore"]},
+                                "StringEquals": {"dynamodb:ReturnValues": ["NONE", "UPDATED_OLD", "UPDATED_NEW"]}}}]}""");
+
+        assertThat(policy.decide("dynamodb:UpdateItem", TABLE, context("u", List.of("TopScore", "UserId"), "NONE"))).isEqualTo(ALLOW);
+        assertThat(policy.decide("dynamodb:UpdateItem", TABLE, context("u", List.of("TopScore", "UserId", "Wins"), "NONE")))
+                .isEqualTo(IMPLICIT_DENY);
+        assertThat(policy.decide("dynamodb:UpdateItem", TABLE, context("u", List.of("TopScore", "UserId"), "ALL_OLD")))
+                .isEqualTo(IMPLICIT_DENY);
+        assertThat(policy.decide("dynamodb:UpdateItem", TABLE, Map.of("dynamodb:Attributes", List.of("UserId"))))
+                .as("StringEquals on an absent key is false").isEqualTo(IMPLICIT_DENY);
+    }
+
+    @Test
+    void ifExists_andNegatedOperators_onAnAbsentKey_hold() throws Exception {
+        IamPolicy policy = policy("""
+                {"Statement": [{"Effect": "Allow", "Action": "dynamodb:Query", "Resource": "*",
+                  "Condition": {"StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+                                "ForAnyValue:StringNotLike": {"dynamodb:Attributes": ["secret*"]}}}]}""");
+
+        assertThat(policy.decide("dynamodb:Query", TABLE, Map.of("dynamodb:Attributes", List.of("a")))).isEqualTo(ALLOW);
+        assertThat(policy.decide("dynamodb:Query", TABLE, Map.of("dynamodb:Attributes", List.of("a"),
+                "dynamodb:Select", List.of("ALL_ATTRIBUTES")))).isEqualTo(IMPLICIT_DENY);
+        assertThat(policy.decide("dynamodb:Query", TABLE, Map.of("dynamodb:Attributes", List.of("secretA")))).isEqualTo(IMPLICIT_DENY);
+        assertThat(policy.decide("dynamodb:Query", TABLE, Map.of())).as("ForAnyValue on an absent key is false").isEqualTo(IMPLICIT_DENY);
+    }
+
+    @Test
+    void conditionsTheLocalStackCannotTell_areRefused_ratherThanIgnored() {
+        assertThatThrownBy(() -> policy("""
+                {"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+                  "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}}"""))
+                .hasMessageContaining("IpAddress").hasMessageContaining("laxer than AWS");
+        assertThatThrownBy(() -> policy("""
+                {"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+                  "Condition": {"StringEquals": {"aws:PrincipalTag/team": "ops"}}}}"""))
+                .hasMessageContaining("aws:PrincipalTag/team");
+        assertThatThrownBy(() -> policy("""
+                {"Statement": {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*",
+                  "Condition": {"StringLike": {"dynamodb:LeadingKeys": "user#*"}}}}"""))
+                .hasMessageContaining("ForAllValues");
     }
 }

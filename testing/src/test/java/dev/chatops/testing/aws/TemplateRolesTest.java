@@ -105,6 +105,58 @@ class TemplateRolesTest {
         }
     }
 
+    /** What a write of one item of the access table carries, as {@code AwsRequestAuthorization} tells it. */
+    private static Map<String, List<String>> item(String key, List<String> attributes, String returnValues) {
+        return Map.of("dynamodb:LeadingKeys", List.of(key), "dynamodb:Attributes", attributes, "dynamodb:ReturnValues", List.of(returnValues));
+    }
+
+    private static boolean may(String function, String action, Map<String, List<String>> context) {
+        return role(project, function).decide(action, tableArn("AccessTable"), context).allowed();
+    }
+
+    /**
+     * The access table holds who is who: only UserFunction writes links; the linking pages only
+     * codes and used states; explain and auto_deploy nothing; member and feature (and user) only the
+     * cached level and 2FA of an existing link, so that no function but the one that links can make
+     * anybody somebody else, and the read-only ones cannot raise anybody's cached role.
+     */
+    @Test
+    void accessTable_eachFunctionWritesOnlyItsOwnKindOfItem() {
+        List<String> snapshot = List.of("accessLevel", "checkedAt", "gitlabUserId", "pk", "twoFactor");
+        List<String> link = List.of("gitlabUserId", "gitlabUsername", "instance", "linkedAt", "pk");
+        for (String function : List.of("UserFunction", "MemberFunction", "FeatureFunction", "ExplainFunction", "AutoDeployFunction")) {
+            boolean keeps = !List.of("ExplainFunction", "AutoDeployFunction").contains(function);
+            assertThat(may(function, "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("slack#T1#U1"),
+                    "dynamodb:Attributes", List.of("*all attributes*", "pk")))).as(function + " reads links").isTrue();
+            assertThat(may(function, "dynamodb:UpdateItem", item("slack#T1#U1", snapshot, "NONE")))
+                    .as(function + " keeps a snapshot").isEqualTo(keeps);
+            assertThat(may(function, "dynamodb:UpdateItem", item("slack#T1#U1", List.of("gitlabUsername", "pk"), "NONE")))
+                    .as(function + " rewrites whom a link names").isFalse();
+            assertThat(may(function, "dynamodb:UpdateItem", item("slack#T1#U1", snapshot, "ALL_OLD")))
+                    .as(function + " reads a whole link back through an update").isFalse();
+            assertThat(may(function, "dynamodb:UpdateItem", item("pending#ABCD-EFGH", snapshot, "NONE")))
+                    .as(function + " changes a held code").isFalse();
+            assertThat(may(function, "dynamodb:PutItem", item("slack#T1#U1", link, "NONE")))
+                    .as(function + " writes a link").isEqualTo(function.equals("UserFunction"));
+            assertThat(may(function, "dynamodb:PutItem", item("pending#ABCD-EFGH", link, "NONE")))
+                    .as(function + " holds a code").isFalse();
+        }
+        assertThat(may("UserFunction", "dynamodb:DeleteItem", item("pending#ABCD-EFGH", List.of("pk"), "NONE"))).isTrue();
+        assertThat(may("UserFunction", "dynamodb:PutItem", item("state#n1", List.of("expiresAt", "pk"), "NONE"))).isFalse();
+
+        assertThat(may("LinkFunction", "dynamodb:PutItem", item("pending#ABCD-EFGH", link, "NONE"))).isTrue();
+        assertThat(may("LinkFunction", "dynamodb:PutItem", item("state#n1", List.of("expiresAt", "pk"), "NONE"))).isTrue();
+        assertThat(may("LinkFunction", "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("gitlab#ops#42")))).isTrue();
+        for (String key : List.of("slack#T1#U1", "gitlab#ops#42")) {
+            assertThat(may("LinkFunction", "dynamodb:PutItem", item(key, link, "NONE"))).as("LinkFunction puts " + key).isFalse();
+            assertThat(may("LinkFunction", "dynamodb:UpdateItem", item(key, List.of("pk"), "NONE"))).as("LinkFunction updates " + key).isFalse();
+        }
+        assertThat(may("LinkFunction", "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("pending#ABCD-EFGH")))).isFalse();
+        for (String function : List.of("GatewayFunction", "CommandFailureFunction")) {
+            assertThat(may(function, "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("slack#T1#U1")))).as(function).isFalse();
+        }
+    }
+
     @Test
     void linkFunction_mayReadTheOAuthSecret_onlyOnceLinkingIsConfigured() {
         IamPolicy firstDeploy = IamPolicy.ofRole(project.roleOf("LinkFunction"),

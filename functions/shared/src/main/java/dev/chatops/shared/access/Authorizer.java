@@ -44,16 +44,29 @@ public final class Authorizer {
         }
     }
 
+    /**
+     * Whether a level and 2FA read from GitLab are kept in the access table for the next command.
+     * Functions that only read (explain, auto_deploy) may not write that table, so that one of them
+     * subverted cannot raise anybody's cached role: they use what they read for the command at hand.
+     */
+    public enum Snapshots { KEEP, READ_ONLY }
+
     private final AccessStore access;
     private final GitLab gitlab;
     private final Clock clock;
     private final Duration maxAge;
+    private final Snapshots snapshots;
 
     public Authorizer(AccessStore access, GitLab gitlab, Clock clock, Duration maxAge) {
+        this(access, gitlab, clock, maxAge, Snapshots.KEEP);
+    }
+
+    public Authorizer(AccessStore access, GitLab gitlab, Clock clock, Duration maxAge, Snapshots snapshots) {
         this.access = access;
         this.gitlab = gitlab;
         this.clock = clock;
         this.maxAge = maxAge;
+        this.snapshots = snapshots;
     }
 
     public Decision decide(CommandRequest request, Role needed) {
@@ -105,15 +118,18 @@ public final class Authorizer {
         return Decision.allow(link);
     }
 
-    /** Reads the level and 2FA from GitLab and keeps them; a blocked or deleted account has neither. */
+    /** Reads the level and 2FA from GitLab and keeps them (unless read-only); a blocked or deleted account has neither. */
     private Link refresh(Link link) {
         Optional<GitLabUser> user = gitlab.chatops().user(link.gitlabUserId());
         boolean active = user.isPresent() && "active".equals(user.get().state());
         boolean twoFactor = active && Boolean.TRUE.equals(user.get().twoFactorEnabled());
         int level = active ? gitlab.chatops().projectAccessLevel(gitlab.config().chatopsProject(), link.gitlabUserId()).orElse(0) : 0;
         Instant now = clock.instant();
-        access.saveSnapshot(link, level, twoFactor, now);
-        Log.info("access.refreshed", "gitlabUser", link.gitlabUsername(), "accessLevel", level, "twoFactor", twoFactor);
+        if (snapshots == Snapshots.KEEP) {
+            access.saveSnapshot(link, level, twoFactor, now);
+        }
+        Log.info("access.refreshed", "gitlabUser", link.gitlabUsername(), "accessLevel", level, "twoFactor", twoFactor,
+                "kept", snapshots == Snapshots.KEEP);
         return new Link(link.slackWorkspace(), link.slackUserId(), link.instance(), link.gitlabUserId(), link.gitlabUsername(),
                 link.linkedAt(), Optional.of(level), Optional.of(twoFactor), Optional.of(now));
     }

@@ -6,7 +6,7 @@ import dev.chatops.shared.edge.ResponseUrlPolicy;
 /** The environment every command function reads, each variable named once here. */
 public record RuntimeConfig(String requestsTable, String auditTable, String accessTable, ResponseUrlPolicy responseUrls,
                             java.time.Duration levelMaxAge, java.util.Set<String> productionChannels,
-                            String productionInstance) {
+                            String productionInstance, boolean keepsAccessSnapshots) {
     public static final String REQUESTS_TABLE = "REQUESTS_TABLE";
     public static final String AUDIT_TABLE = "AUDIT_TABLE";
     public static final String ACCESS_TABLE = "ACCESS_TABLE";
@@ -19,11 +19,22 @@ public record RuntimeConfig(String requestsTable, String auditTable, String acce
     /** Which instance is production, for the channel rule; default {@code production}. */
     public static final String PRODUCTION_INSTANCE = "PRODUCTION_INSTANCE";
 
+    /**
+     * {@code read-only} where the function's role may not write the access table (explain,
+     * auto_deploy): a role and 2FA read from GitLab are used for the command, not kept. Default
+     * {@code keep}.
+     */
+    public static final String ACCESS_SNAPSHOTS = "ACCESS_SNAPSHOTS";
+
     public static RuntimeConfig from(Env env) {
+        String snapshots = env.optional(ACCESS_SNAPSHOTS, "keep");
+        if (!snapshots.equals("keep") && !snapshots.equals("read-only")) {
+            throw new dev.chatops.shared.ConfigurationException(ACCESS_SNAPSHOTS + " is keep or read-only, not " + snapshots);
+        }
         return new RuntimeConfig(env.require(REQUESTS_TABLE), env.require(AUDIT_TABLE), env.require(ACCESS_TABLE),
                 ResponseUrlPolicy.from(env), java.time.Duration.ofSeconds(env.optionalLong(ACCESS_LEVEL_MAX_AGE, 300)),
                 java.util.Arrays.stream(env.optional(PRODUCTION_CHANNELS, "").split(",")).map(String::strip)
                         .filter(c -> !c.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet()),
-                env.optional(PRODUCTION_INSTANCE, "production"));
+                env.optional(PRODUCTION_INSTANCE, "production"), snapshots.equals("keep"));
     }
 }

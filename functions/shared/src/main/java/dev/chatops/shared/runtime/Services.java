@@ -127,6 +127,7 @@ public final class Services {
     }
 
     public Authorizer authorizer() {
-        return new Authorizer(access(), gitlab(), clock, config.levelMaxAge());
+        return new Authorizer(access(), gitlab(), clock, config.levelMaxAge(),
+                config.keepsAccessSnapshots() ? Authorizer.Snapshots.KEEP : Authorizer.Snapshots.READ_ONLY);
     }
 }
