@@ -133,7 +133,11 @@ class AuthorizationMatrixTest {
         featureEnv.putAll(Map.of("FEATURE_STAGING_INSTANCE", "none", "FEATURE_INCIDENT_PROJECT", "none",
                 "FEATURE_LOG_WEBHOOK_SECRET_ID", webhook));
         features = new FeatureFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", featureEnv))));
-        explains = new ExplainFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("ExplainFunction", overrides))));
+        // In one JVM there is no UserFunction for explain to ask (IamEnforcementTest runs that path in the local
+        // stack): the same check, GitLabAccessCheck, is made here with the read-only token.
+        Map<String, String> explainEnv = new LinkedHashMap<>(overrides);
+        explainEnv.putAll(Map.of(Services.ACCESS_CHECK_FUNCTION, "", "GITLAB_READ_TOKENS_SECRET_ID", aws.ref("GitLabReadTokensSecret")));
+        explains = new ExplainFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("ExplainFunction", explainEnv))));
         deploys = new AutoDeployFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("AutoDeployFunction", overrides))));
         access = memberServices.access();
         dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();

@@ -74,4 +74,72 @@ class IamEnforcementTest {
             assertThat(access.findLink("T0IAM", "U0BOB")).as("nobody was linked").isEmpty();
         }
     }
+
+    /** ExplainFunction's line that keeps it from writing the access table (its role may not). */
+    private static final String EXPLAIN_READ_ONLY = "          ACCESS_SNAPSHOTS: read-only\n";
+
+    private static String explainAsTheAdmin(String responseUrl) {
+        return new dev.chatops.shared.CommandRequest(UUID.randomUUID().toString(), LocalStack.LOCAL_TEAM, "", LocalStack.LOCAL_ADMIN,
+                "admin", "C1", "ops", "/chatops", "explain", List.of("SELECT 1"), java.util.Map.of(), "SELECT 1", responseUrl,
+                Instant.now(), "").toJson();
+    }
+
+    /**
+     * explain holds no GitLab token: it asks UserFunction (a synchronous Invoke) for the caller's role,
+     * which UserFunction reads with its read-only token and keeps. explain's own role may read the
+     * caller's link and nothing more of the access table (IAM conditions, which the local stack
+     * evaluates as AWS does): made to keep the role itself, as a subverted function would try, it is
+     * denied there and nothing is run.
+     */
+    @Test
+    void explain_asks_user_function_for_the_callers_role_and_may_not_write_the_access_table(@TempDir Path dir) throws Exception {
+        String template = Files.readString(Template.projectRoot().resolve("template.yaml"));
+        int explain = template.indexOf("dev.chatops.explain.ExplainFunction::handleRequest");
+        int line = template.indexOf(EXPLAIN_READ_ONLY, explain);
+        assertThat(line).as("ExplainFunction's ACCESS_SNAPSHOTS").isGreaterThan(explain)
+                .isLessThan(template.indexOf("Handler:", explain + 10));
+        Path keeping = dir.resolve("template.yaml");
+        Files.writeString(keeping, template.substring(0, line) + template.substring(line + EXPLAIN_READ_ONLY.length()));
+
+        for (Path used : List.of(Template.projectRoot().resolve("template.yaml"), keeping)) {
+            boolean asShipped = used != keeping;
+            try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withTemplate(used));
+                 DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+                 LambdaClient lambda = LambdaClient.builder().httpClient(UrlConnectionHttpClient.create())
+                         .endpointOverride(java.net.URI.create(stack.lambdaEndpoint())).build()) {
+                AccessStore access = new AccessStore(dynamo, stack.aws().ref("AccessTable"));
+                String path = "/iam/explain-" + asShipped;
+                lambda.invoke(b -> b.functionName("ExplainFunction:live").invocationType(InvocationType.EVENT)
+                        .payload(SdkBytes.fromUtf8String(explainAsTheAdmin(slack.url(path)))));
+
+                String used_ = used.toAbsolutePath().toString();
+                java.util.function.Supplier<List<IamCalls.Call>> explainCalls = () -> IamCalls.all().stream()
+                        .filter(c -> c.template().equals(used_) && c.function().equals("ExplainFunction")).toList();
+                if (asShipped) {
+                    List<CaptureServer.Post> replies = slack.awaitPosts(path, 1, Duration.ofSeconds(60));
+                    assertThat(CaptureServer.textOf(replies.get(replies.size() - 1))).as("the plan").contains("EXPLAIN");
+                    assertThat(explainCalls.get()).filteredOn(c -> c.resource().endsWith(":table/AccessTable"))
+                            .extracting(IamCalls.Call::action, IamCalls.Call::allowed)
+                            .containsOnly(org.assertj.core.groups.Tuple.tuple("dynamodb:GetItem", true));
+                } else {
+                    // The first delivery stops at the denied write, before running anything (Lambda's retry, a
+                    // minute later, would find the role UserFunction kept): the denial is what is awaited.
+                    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (explainCalls.get().stream().allMatch(IamCalls.Call::allowed) && System.nanoTime() < until) {
+                        Thread.sleep(200);
+                    }
+                    assertThat(explainCalls.get()).filteredOn(c -> !c.allowed())
+                            .extracting(IamCalls.Call::action, IamCalls.Call::resource)
+                            .containsOnly(org.assertj.core.groups.Tuple.tuple("dynamodb:UpdateItem",
+                                    "arn:aws:dynamodb:us-east-1:123456789012:table/AccessTable"));
+                    assertThat(slack.postsTo(path)).as("nothing run").isEmpty();
+                }
+                assertThat(explainCalls.get()).filteredOn(c -> c.action().equals("lambda:InvokeFunction"))
+                        .extracting(IamCalls.Call::resource, IamCalls.Call::allowed)
+                        .containsOnly(org.assertj.core.groups.Tuple.tuple(dev.chatops.testing.LocalAws.functionArn("UserFunction") + ":live", true));
+                assertThat(access.findLink(LocalStack.LOCAL_TEAM, LocalStack.LOCAL_ADMIN).orElseThrow().checkedAt())
+                        .as("the role UserFunction read, kept by it").isPresent();
+            }
+        }
+    }
 }

@@ -106,7 +106,9 @@ final class Replica {
      * error came from planning and that error is the one shown; if it succeeds, the error came from running.
      * An error with a CONTEXT line is not shown even while planning: one raised inside a function's body
      * has one, and the planner may call a STABLE function of the database's own with constant arguments
-     * while estimating, which may read rows (a JSON literal's error has one too, and is withheld with them).
+     * while estimating, which may read rows (a JSON literal's error has one too, and is withheld with them);
+     * and one that quotes anything the statement does not spell out is not shown either (a STABLE function
+     * of PostgreSQL's own, {@code current_setting('x')::int}, fails at planning with no CONTEXT line).
      * Proved by ExplainCommandTest's value-quoting corpus against PostgreSQL 15.
      */
     String explain(String instance, String sql, boolean analyze) throws Failure {
@@ -145,7 +147,7 @@ final class Replica {
             }
         } catch (SQLException e) {
             // Without ANALYZE nothing ran: the error was raised while planning.
-            throw failure(e, connected, !analyze);
+            throw failure(e, connected, !analyze, sql);
         }
     }
 
@@ -159,10 +161,10 @@ final class Replica {
             explainOnce(connection, sql, false, timeout);
         } catch (SQLException whilePlanning) {
             if (raisedByStatement(whilePlanning)) {
-                return failure(whilePlanning, true, true);
+                return failure(whilePlanning, true, true, sql);
             }
         }
-        return failure(whileAnalyzing, true, false);
+        return failure(whileAnalyzing, true, false, sql);
     }
 
     private String explainOnce(Connection connection, String sql, boolean analyze, Duration timeout) throws SQLException {
@@ -204,10 +206,11 @@ final class Replica {
                 && !state.startsWith("57") && !state.equals("55P03");
     }
 
-    private static Failure failure(SQLException e, boolean connected, boolean whilePlanning) {
+    private static Failure failure(SQLException e, boolean connected, boolean whilePlanning, String sql) {
         ServerErrorMessage server = e instanceof PSQLException psql ? psql.getServerErrorMessage() : null;
         boolean insideFunction = server != null && server.getWhere() != null && !server.getWhere().isBlank();
-        String shown = whilePlanning && raisedByStatement(e) && !insideFunction ? firstLine(e.getMessage()) : null;
+        String first = firstLine(e.getMessage());
+        String shown = whilePlanning && raisedByStatement(e) && !insideFunction && quotesOnly(first, sql) ? first : null;
         boolean tooLarge = server == null && e.getMessage() != null && e.getMessage().contains("maxResultBuffer");
         return new Failure(e.getSQLState(), shown, connected, tooLarge);
     }
@@ -218,6 +221,26 @@ final class Replica {
             throw new ConfigurationException("the replica of " + instance + " has no " + key + " in its secret");
         }
         return String.valueOf(value);
+    }
+
+    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("\"([^\"]*)\"");
+
+    /**
+     * Whether every {@code "…"} the message quotes is text of the statement itself (names folded to
+     * lower case, as PostgreSQL folds them). Planning can still evaluate what the statement did not
+     * spell out: a STABLE function with constant arguments is called while estimating
+     * ({@code id = current_setting('x')::int} fails at planning, quoting the setting's value, with no
+     * CONTEXT line), so a planning-time message is shown only when it quotes nothing but the statement.
+     */
+    static boolean quotesOnly(String message, String sql) {
+        String statement = sql.toLowerCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher quoted = QUOTED.matcher(message);
+        while (quoted.find()) {
+            if (!statement.contains(quoted.group(1).toLowerCase(java.util.Locale.ROOT))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String firstLine(String message) {

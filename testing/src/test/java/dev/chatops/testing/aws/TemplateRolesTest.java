@@ -67,7 +67,8 @@ class TemplateRolesTest {
             IamPolicy policy = role(project, function);
             assertThat(policy.allows("dynamodb:PutItem", tableArn("RequestsTable"))).as(function).isTrue();
             assertThat(policy.allows("dynamodb:PutItem", tableArn("AuditTable"))).as(function).isTrue();
-            assertThat(policy.allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret"))).as(function).isTrue();
+            assertThat(policy.allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret"))).as(function)
+                    .isEqualTo(!function.equals("ExplainFunction"));
             assertThat(policy.allows("secretsmanager:GetSecretValue", secretArn("SigningSecret"))).as(function).isFalse();
             assertThat(policy.allows("sqs:SendMessage", queueArn("FailureQueue"))).as(function).isTrue();
             assertThat(policy.allows("dynamodb:DeleteTable", tableArn("AuditTable"))).as(function).isFalse();
@@ -76,7 +77,8 @@ class TemplateRolesTest {
 
     /**
      * The write tokens are held only where a command writes to GitLab: the internet-facing linking
-     * pages hold no GitLab token at all, and explain (which runs people's SQL) only the read-only one.
+     * pages and explain (which runs people's SQL) hold no GitLab token at all: explain asks
+     * UserFunction for its callers' roles, and may invoke nothing else.
      */
     @Test
     void gitLabWriteTokens_areReadOnlyByMemberAndFeature_andLinkingHoldsNoGitLabToken() {
@@ -95,11 +97,16 @@ class TemplateRolesTest {
                 assertThat(link.allows("secretsmanager:GetSecretValue", secretArn(secret))).as("LinkFunction reads " + secret)
                         .isEqualTo(secret.equals("LinkStateSecret") || secret.equals("GitLabOAuthSecret") && parameters == configured);
                 assertThat(explain.allows("secretsmanager:GetSecretValue", secretArn(secret))).as("ExplainFunction reads " + secret)
-                        .isEqualTo(List.of("GitLabReadTokensSecret", "LinkStateSecret", "ExplainReplicasSecret").contains(secret));
+                        .isEqualTo(List.of("LinkStateSecret", "ExplainReplicasSecret").contains(secret));
             }
             assertThat(link.allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret"))).isFalse();
         }
-        for (String function : List.of("GatewayFunction", "LinkFunction", "CommandFailureFunction")) {
+        IamPolicy explain = role(project, "ExplainFunction");
+        for (String function : project.functions().keySet()) {
+            assertThat(explain.allows("lambda:InvokeFunction", functionArn(function) + ":live")).as("explain invokes " + function)
+                    .isEqualTo(function.equals("UserFunction"));
+        }
+        for (String function : List.of("GatewayFunction", "LinkFunction", "ExplainFunction", "CommandFailureFunction")) {
             assertThat(role(project, function).allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret")))
                     .as(function + " may read the read-only tokens").isFalse();
         }

@@ -3,9 +3,7 @@ package dev.chatops.shared.access;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.command.Role;
-import dev.chatops.shared.gitlab.GitLab;
-import dev.chatops.shared.gitlab.GitLabException;
-import dev.chatops.shared.gitlab.GitLabUser;
+import dev.chatops.shared.gitlab.GitLabConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,18 +50,20 @@ public final class Authorizer {
     public enum Snapshots { KEEP, READ_ONLY }
 
     private final AccessStore access;
-    private final GitLab gitlab;
+    private final GitLabConfig gitlab;
+    private final AccessCheck check;
     private final Clock clock;
     private final Duration maxAge;
     private final Snapshots snapshots;
 
-    public Authorizer(AccessStore access, GitLab gitlab, Clock clock, Duration maxAge) {
-        this(access, gitlab, clock, maxAge, Snapshots.KEEP);
-    }
-
-    public Authorizer(AccessStore access, GitLab gitlab, Clock clock, Duration maxAge, Snapshots snapshots) {
+    /**
+     * @param check     how the level and 2FA are read when the kept ones are missing or older than {@code maxAge}
+     * @param snapshots whether what {@code check} read is kept in the access table
+     */
+    public Authorizer(AccessStore access, GitLabConfig gitlab, AccessCheck check, Clock clock, Duration maxAge, Snapshots snapshots) {
         this.access = access;
         this.gitlab = gitlab;
+        this.check = check;
         this.clock = clock;
         this.maxAge = maxAge;
         this.snapshots = snapshots;
@@ -81,26 +81,26 @@ public final class Authorizer {
         if (needed == Role.ANYONE) {
             return Decision.allow();
         }
-        String project = gitlab.config().chatopsProject();
+        String project = gitlab.chatopsProject();
         Optional<Link> found = access.findLink(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId());
         if (found.isEmpty()) {
             return new Decision(Missing.LINK, "Your Slack account is not linked to a GitLab account on "
-                    + gitlab.config().chatopsInstance() + "; this command needs " + needed.label() + " on `" + project + "`.");
+                    + gitlab.chatopsInstance() + "; this command needs " + needed.label() + " on `" + project + "`.");
         }
         Link link = found.get();
-        if (!link.instance().equals(gitlab.config().chatopsInstance())) {
+        if (!link.instance().equals(gitlab.chatopsInstance())) {
             return new Decision(Missing.LINK, "Your Slack account is linked to a GitLab account on " + link.instance()
-                    + ", not on " + gitlab.config().chatopsInstance() + " where the chatops project is: run "
+                    + ", not on " + gitlab.chatopsInstance() + " where the chatops project is: run "
                     + "`/chatops run unlink` and link again.");
         }
         Instant checked = link.checkedAt().orElse(Instant.EPOCH);
         if (link.accessLevel().isEmpty() || link.twoFactor().isEmpty() || checked.plus(maxAge).isBefore(clock.instant())) {
             try {
                 link = refresh(link);
-            } catch (GitLabException e) {
+            } catch (AccessCheckException e) {
                 Log.error("access.refresh_failed", e);
                 // By the instance's name: GitLab's address is the operators' business, not every caller's.
-                return new Decision(Missing.CONFIRMATION, "GitLab on " + gitlab.config().chatopsInstance()
+                return new Decision(Missing.CONFIRMATION, "GitLab on " + gitlab.chatopsInstance()
                         + " could not confirm your role on `" + project + "` just now (" + e.brief()
                         + "). Try again in a minute.");
             }
@@ -118,19 +118,15 @@ public final class Authorizer {
         return Decision.allow(link);
     }
 
-    /** Reads the level and 2FA from GitLab and keeps them (unless read-only); a blocked or deleted account has neither. */
+    /** Reads the level and 2FA now and keeps them (unless read-only); a blocked or deleted account has neither. */
     private Link refresh(Link link) {
-        Optional<GitLabUser> user = gitlab.chatops().user(link.gitlabUserId());
-        boolean active = user.isPresent() && "active".equals(user.get().state());
-        boolean twoFactor = active && Boolean.TRUE.equals(user.get().twoFactorEnabled());
-        int level = active ? gitlab.chatops().projectAccessLevel(gitlab.config().chatopsProject(), link.gitlabUserId()).orElse(0) : 0;
-        Instant now = clock.instant();
+        AccessCheck.Snapshot now = check.check(link);
         if (snapshots == Snapshots.KEEP) {
-            access.saveSnapshot(link, level, twoFactor, now);
+            access.saveSnapshot(link, now.accessLevel(), now.twoFactor(), now.checkedAt());
         }
-        Log.info("access.refreshed", "gitlabUser", link.gitlabUsername(), "accessLevel", level, "twoFactor", twoFactor,
-                "kept", snapshots == Snapshots.KEEP);
+        Log.info("access.refreshed", "gitlabUser", link.gitlabUsername(), "accessLevel", now.accessLevel(),
+                "twoFactor", now.twoFactor(), "kept", snapshots == Snapshots.KEEP);
         return new Link(link.slackWorkspace(), link.slackUserId(), link.instance(), link.gitlabUserId(), link.gitlabUsername(),
-                link.linkedAt(), Optional.of(level), Optional.of(twoFactor), Optional.of(now));
+                link.linkedAt(), Optional.of(now.accessLevel()), Optional.of(now.twoFactor()), Optional.of(now.checkedAt()));
     }
 }

@@ -4,6 +4,7 @@ import dev.chatops.shared.AwsSettings;
 
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -26,4 +27,9 @@ public final class AwsClients {
                 .region(AwsSettings.region()).credentialsProvider(AwsSettings.credentials()).build();
     }
 
+    /** Only for a function that asks another synchronously (explain's access check); its module declares the SDK's lambda. */
+    public static LambdaClient lambda() {
+        return LambdaClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(AwsSettings.region()).credentialsProvider(AwsSettings.credentials()).build();
+    }
 }

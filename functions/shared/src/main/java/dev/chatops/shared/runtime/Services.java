@@ -1,7 +1,10 @@
 package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.Env;
+import dev.chatops.shared.access.AccessCheck;
 import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.DelegatedAccessCheck;
+import dev.chatops.shared.access.GitLabAccessCheck;
 import dev.chatops.shared.access.Authorizer;
 import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.gitlab.GitLab;
@@ -19,6 +22,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 public final class Services {
     /** Secrets Manager id of the key that signs "Connect your GitLab account" links. */
     public static final String LINK_STATE_SECRET_ID = "LINK_STATE_SECRET_ID";
+    /** The function (UserFunction's alias) that reads callers' roles for a function holding no GitLab token; unset: read them here. */
+    public static final String ACCESS_CHECK_FUNCTION = "ACCESS_CHECK_FUNCTION_NAME";
 
     private final Env env;
     private final RuntimeConfig config;
@@ -126,8 +131,18 @@ public final class Services {
         return new SecretValue(secrets, secretId);
     }
 
+    /**
+     * How a caller's level and 2FA are read: by the function named in {@link #ACCESS_CHECK_FUNCTION}
+     * when set (a function that holds no GitLab token), else with this function's read-only tokens.
+     */
+    public AccessCheck accessCheck() {
+        return env.optional(ACCESS_CHECK_FUNCTION)
+                .<AccessCheck>map(function -> new DelegatedAccessCheck(new Lazy<>(AwsClients::lambda), function))
+                .orElseGet(() -> new GitLabAccessCheck(this::gitlab, clock));
+    }
+
     public Authorizer authorizer() {
-        return new Authorizer(access(), gitlab(), clock, config.levelMaxAge(),
+        return new Authorizer(access(), gitlabConfig, accessCheck(), clock, config.levelMaxAge(),
                 config.keepsAccessSnapshots() ? Authorizer.Snapshots.KEEP : Authorizer.Snapshots.READ_ONLY);
     }
 }
