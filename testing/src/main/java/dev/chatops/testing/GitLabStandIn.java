@@ -111,9 +111,10 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
 
     /**
      * A request as it arrived: method, raw path and query, content type and body, for tests to check
-     * shapes, and the {@code Sudo} header it carried (null when none): whose rights it asked for.
+     * shapes, the {@code Sudo} header it carried (null when none): whose rights it asked for, and
+     * whether it came with a read-only token ({@code read_api}).
      */
-    public record Recorded(String method, String path, String contentType, String body, String sudo) {
+    public record Recorded(String method, String path, String contentType, String body, String sudo, boolean readOnlyToken) {
         /** Anything but a read. */
         public boolean write() {
             return !method.equals("GET") && !method.equals("HEAD");
@@ -619,8 +620,15 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
             try {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 String contentType = Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst("Content-Type"), "");
+                String token = exchange.getRequestHeaders().getFirst("PRIVATE-TOKEN");
+                String bearer = exchange.getRequestHeaders().getFirst("Authorization");
+                boolean readOnly;
+                synchronized (this) {
+                    readOnly = token != null && readOnlyTokens.contains(token)
+                            || bearer != null && bearer.startsWith("Bearer ") && readOnlyTokens.contains(bearer.substring(7));
+                }
                 recorded.add(new Recorded(exchange.getRequestMethod(), rawPath + (rawQuery == null ? "" : "?" + rawQuery),
-                        contentType, new String(body, StandardCharsets.UTF_8), exchange.getRequestHeaders().getFirst("Sudo")));
+                        contentType, new String(body, StandardCharsets.UTF_8), exchange.getRequestHeaders().getFirst("Sudo"), readOnly));
                 long started = generation;
                 Runnable arrival = takeArrival(exchange.getRequestMethod() + " " + rawPath + (rawQuery == null ? "" : "?" + rawQuery));
                 if (arrival != null) {

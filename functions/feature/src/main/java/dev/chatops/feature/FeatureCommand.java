@@ -34,13 +34,19 @@ public final class FeatureCommand implements Command {
     /** Rows a list shows per instance before it says how many more there are. */
     static final int MAX_ROWS = 1500;
 
+    private final GitLab reader;
     private final GitLab gitlab;
     private final FeatureChecks checks;
     private final ChangeLog log;
     private final AccessStore access;
     private final String productionInstance;
 
-    FeatureCommand(GitLab gitlab, FeatureChecks checks, ChangeLog log, AccessStore access, String productionInstance) {
+    /**
+     * @param reader the instances with their read-only tokens, for {@code list} and {@code get}
+     * @param gitlab the instances with their write tokens, for {@code set} and {@code delete}
+     */
+    FeatureCommand(GitLab reader, GitLab gitlab, FeatureChecks checks, ChangeLog log, AccessStore access, String productionInstance) {
+        this.reader = reader;
         this.gitlab = gitlab;
         this.checks = checks;
         this.log = log;
@@ -77,7 +83,7 @@ public final class FeatureCommand implements Command {
         for (String instance : instances) {
             List<FeatureFlag> flags;
             try {
-                flags = gitlab.client(instance).features().stream()
+                flags = reader.client(instance).features().stream()
                         .filter(f -> f.name().toLowerCase(Locale.ROOT).contains(needle))
                         .sorted(Comparator.comparing(FeatureFlag::name)).toList();
             } catch (GitLabException e) {
@@ -123,7 +129,7 @@ public final class FeatureCommand implements Command {
         Reply.Builder reply = Reply.ephemeral("Feature flag " + name);
         boolean failed = false;
         for (String instance : instances) {
-            GitLabClient client = gitlab.client(instance);
+            GitLabClient client = reader.client(instance);
             try {
                 card(reply, client, instance, client.feature(name));
             } catch (GitLabException e) {

@@ -36,7 +36,8 @@ public final class FeatureFunction extends CommandFunction {
                         .orElse(() -> {
                             throw new IllegalStateException("no log webhook is configured");
                         }), pause);
-        return new FeatureCommand(services.gitlabWriter(), new FeatureChecks(services.gitlab(), config), log, services.access(),
-                production);
+        // Listing and reading flags use the read-only tokens; only set and delete write.
+        return new FeatureCommand(services.gitlab(), services.gitlabWriter(), new FeatureChecks(services.gitlab(), config), log,
+                services.access(), production);
     }
 }

@@ -532,6 +532,9 @@ class FeatureCommandTest {
         assertThat(list).contains("*Feature flags on production* (`127.0.0.1`): 2 enabled, 1 disabled", "*Enabled (2)*",
                 "alpha  on", "gamma  on for 1 user", "*Disabled (1)*", "beta");
         assertThat(text("list --match=AL")).contains("matching `AL`: 1 enabled, 0 disabled", "Disabled: none");
+        // Listing only reads: with the read-only token, never the one that can write.
+        assertThat(production.recorded()).filteredOn(r -> r.path().contains("/features")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.readOnlyToken()).as(r.method() + " " + r.path()).isTrue());
     }
 
     @Test
@@ -559,6 +562,10 @@ class FeatureCommandTest {
 
         assertThat(card).contains("*`my_flag`* on staging (`127.0.0.1`): *on*", "*`my_flag`* on production (`127.0.0.1`): "
                 + "*not set (its default applies)*");
+        for (GitLabStandIn instance : List.of(staging, production)) {
+            assertThat(instance.recorded()).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.readOnlyToken()).as(r.method() + " " + r.path()).isTrue());
+        }
     }
 
     // ------------------------------------------------------------------ GitLab failing

@@ -29,10 +29,16 @@ import java.util.Optional;
 public final class MemberCommand implements Command {
     private static final Map<String, Integer> LEVELS = Map.of("guest", 10, "reporter", 20, "developer", 30, "maintainer", 40);
 
+    private final GitLab reader;
     private final GitLab gitlab;
     private final AccessStore access;
 
-    public MemberCommand(GitLab gitlab, AccessStore access) {
+    /**
+     * @param reader the instances with their read-only tokens, for {@code list} where it is not made as the caller
+     * @param gitlab the instances with their write tokens (with {@code sudo} on the chatops instance)
+     */
+    public MemberCommand(GitLab reader, GitLab gitlab, AccessStore access) {
+        this.reader = reader;
         this.gitlab = gitlab;
         this.access = access;
     }
@@ -52,7 +58,8 @@ public final class MemberCommand implements Command {
                     .sorted().map(p -> "`" + p.substring(p.indexOf(':') + 1) + "` on " + p.substring(0, p.indexOf(':'))).toList())
                     + "; not `" + Text.inCode(path, 100) + "` on " + instance + ".");
         }
-        Optional<GitLabClient> acting = clientFor(call, instance);
+        boolean listing = call.invocation().form().subcommand().equals("list");
+        Optional<GitLabClient> acting = clientFor(call, instance, listing);
         if (acting.isEmpty()) {
             return Reply.refusal(":no_entry: ChatOps could not tell which GitLab account on " + instance + " is yours, and "
                     + "there it acts only as you, never with its own administrator token. Nothing was changed: link your "
@@ -164,10 +171,15 @@ public final class MemberCommand implements Command {
      * Empty when the call carries no such account: the admin token never stands in for the person.
      * Elsewhere the admin token, held to the configured paths.
      */
-    private Optional<GitLabClient> clientFor(CommandCall call, String instance) {
+    /**
+     * Who acts: on the chatops instance, the caller through {@code Sudo} (the write token's
+     * {@code sudo} scope, a list included, so that it shows what the caller may see); elsewhere the
+     * read-only token for a list and the write token for a change.
+     */
+    private Optional<GitLabClient> clientFor(CommandCall call, String instance, boolean listing) {
         GitLabClient client = gitlab.client(instance);
         if (!instance.equals(gitlab.config().chatopsInstance())) {
-            return Optional.of(client);
+            return Optional.of(listing ? reader.client(instance) : client);
         }
         return call.caller().filter(caller -> caller.instance().equals(instance)).map(caller -> client.as(caller.gitlabUserId()));
     }

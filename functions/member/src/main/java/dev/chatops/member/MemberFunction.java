@@ -18,6 +18,6 @@ public final class MemberFunction extends CommandFunction {
     }
 
     public MemberFunction(Services services) {
-        super(services, List.of(new MemberCommand(services.gitlabWriter(), services.access())));
+        super(services, List.of(new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access())));
     }
 }

@@ -149,6 +149,24 @@ class MemberCommandTest {
         assertThat(list.indexOf("maintainer   boss")).isLessThan(list.indexOf("reporter     bob"));
     }
 
+    /**
+     * A list reads with the read-only token where it is not made as the caller; on the chatops
+     * instance it is made as the caller (Sudo, which needs the write token's scope), so that it shows
+     * what they may see there.
+     */
+    @Test
+    void list_reads_with_the_read_only_token_except_as_the_caller_on_the_chatops_instance() throws IOException {
+        assertThat(text("list gitlab-org/gitlab --production")).contains("members of `gitlab-org/gitlab`");
+        assertThat(production.recorded()).isNotEmpty().allSatisfy(request -> {
+            assertThat(request.readOnlyToken()).as(request.path()).isTrue();
+            assertThat(request.sudo()).as(request.path()).isNull();
+        });
+
+        assertThat(text("list ops/chatops --ops")).contains("members of `ops/chatops`");
+        assertThat(ops.recorded()).filteredOn(request -> request.path().contains("/members"))
+                .isNotEmpty().allSatisfy(request -> assertThat(request.sudo()).isEqualTo(Long.toString(boss)));
+    }
+
     @Test
     void changes_to_production_are_made_only_from_the_production_channels() throws IOException {
         function = guarded;
@@ -192,7 +210,7 @@ class MemberCommandTest {
         Invocation invocation = Catalog.resolve(Catalog.MEMBER, request.args(), request.options(),
                 services.gitlab().config().instances().keySet());
 
-        Reply reply = new MemberCommand(services.gitlab(), services.access()).run(new CommandCall(request, invocation,
+        Reply reply = new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access()).run(new CommandCall(request, invocation,
                 markdown -> { }, Optional.empty(), Instant.now().plusSeconds(20), java.time.Clock.systemUTC()));
 
         assertThat(String.join("\n", reply.messages().stream().map(m -> m.text()).toList()))
