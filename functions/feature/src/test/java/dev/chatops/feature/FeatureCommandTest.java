@@ -561,6 +561,20 @@ class FeatureCommandTest {
                 + "*not set (its default applies)*");
     }
 
+    @Test
+    void markup_typed_as_a_flag_name_or_value_comes_back_as_typed_never_as_a_mention_or_a_link() throws IOException {
+        String get = text("get <!channel> --staging");
+        String link = text("get <https://evil.example|click> --staging");
+        String value = text("set my_flag a&b --staging");
+
+        assertThat(get).contains("`&lt;!channel&gt;` is not a feature flag name");
+        assertThat(link).contains("`&lt;https://evil.example|click&gt;` is not a feature flag name");
+        assertThat(value).contains("`a&amp;b` is not a value");
+        for (String reply : List.of(get, link, value)) {
+            assertThat(reply).doesNotContain("<!channel>", "<https://evil", "a&b");
+        }
+    }
+
     // ------------------------------------------------------------------ GitLab failing
 
     @Test
