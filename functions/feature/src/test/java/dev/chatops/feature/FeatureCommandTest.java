@@ -209,7 +209,7 @@ class FeatureCommandTest {
         assertThat(CaptureServer.textOf(posts.get(0))).contains("Production check initiated for `my_flag` on production");
         String refused = CaptureServer.textOf(posts.get(1));
         assertThat(refused).contains("• Production check: 1 open incident in `" + INCIDENTS + "`",
-                "/-/issues/" + severe + "|#" + severe + "> Database ‹failover› (`severity::1`)",
+                "/-/issues/" + severe + "|#" + severe + "> Database &lt;failover&gt; (`severity::1`)",
                 "Override with `--ignore-production-check`").doesNotContain("Slow pages", "Old outage");
         assertThat(production.feature("my_flag")).isEmpty();
 
