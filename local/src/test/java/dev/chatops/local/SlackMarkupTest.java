@@ -71,6 +71,23 @@ class SlackMarkupTest {
         assertThat(plain.inline("a &lt;b&gt; &amp;amp; c &quot;d&quot;")).isEqualTo("a <b> &amp; c &quot;d&quot;");
     }
 
+    /** What a person typed comes back escaped (dev.chatops.shared.Text); the console shows it as typed, as Slack does. */
+    @Test
+    void typed_markup_that_a_reply_escaped_shows_as_the_characters_typed_in_text_code_spans_code_blocks_and_fields() {
+        String message = "{\"text\":\":warning: `&lt;!channel&gt;` is not a command.\",\"blocks\":["
+                + "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"No account `a &amp; b` for &lt;!here&gt;\"}},"
+                + "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"```\\nuser find &lt;https://evil.example|click&gt;\\n```\"}},"
+                + "{\"type\":\"section\",\"fields\":[{\"type\":\"mrkdwn\",\"text\":\"*Account*\\n`&lt;@U123&gt;`, Bob &amp; Co\"}]}]}";
+
+        assertThat(plain.message(Json.readObject(message))).containsExactly(
+                "No account a & b for <!here>",
+                "  user find <https://evil.example|click>",
+                "Account",
+                "  <@U123>, Bob & Co");
+        assertThat(plain.message(Json.readObject("{\"text\":\":warning: `&lt;!channel&gt;` is not a command.\"}")))
+                .containsExactly("\u26A0\uFE0F <!channel> is not a command.");
+    }
+
     @Test
     void emoji_shortcodes_become_their_characters_and_unknown_ones_stay_as_typed() {
         assertThat(plain.inline(":white_check_mark: done :x: failed :no_such_emoji: at 12:30:45"))

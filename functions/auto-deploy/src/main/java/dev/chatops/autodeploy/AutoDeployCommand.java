@@ -163,7 +163,7 @@ public final class AutoDeployCommand implements Command {
     }
 
     private String statusLine(Environment environment, Optional<Environment> next) {
-        String name = "*" + environment.name() + "*";
+        String name = "*" + Text.shown(environment.name(), 100) + "*";
         if (!environment.problem().isEmpty()) {
             return ":stopwatch: " + name + " — " + environment.problem() + ".";
         }
@@ -180,7 +180,7 @@ public final class AutoDeployCommand implements Command {
                 .append(current.username().isEmpty() ? "—" : "@" + current.username())
                 .append(" · ").append(link(current.pipelineUrl(), "pipeline"));
         next.flatMap(Environment::current).filter(n -> !n.sha().equals(current.sha())).ifPresent(n -> line.append(" · ")
-                .append(link(compareUrl(current.sha(), n.sha()), "diff to " + next.get().name())));
+                .append(link(compareUrl(current.sha(), n.sha()), "diff to " + Text.shown(next.get().name(), 100))));
         environment.newest().filter(d -> d.id() != current.id()).ifPresent(d -> line.append("\n")
                 .append(environment.deploying() ? ":hourglass_flowing_sand: deploying " : ":warning: the last deployment ")
                 .append(link(commitUrl(d.sha()), shortSha(d.sha())))
@@ -191,7 +191,7 @@ public final class AutoDeployCommand implements Command {
 
     private Reply commitReply(GitLabCommit commit, List<Environment> environments) {
         long deployed = environments.stream().filter(e -> e.holdsCommit().orElse(false)).count();
-        String title = "*Commit " + link(commit.webUrl(), shortSha(commit.id())) + "* " + Text.shorten(commit.title(), 100)
+        String title = "*Commit " + link(commit.webUrl(), shortSha(commit.id())) + "* " + Text.shown(commit.title(), 100)
                 + " — deployed to " + deployed + " of " + environments.size() + " environments of `" + config.project() + "`";
         Reply.Builder reply = Reply.ephemeral("Commit " + shortSha(commit.id()) + " is deployed to " + deployed + " of "
                 + environments.size() + " environments").text(title);
@@ -204,7 +204,7 @@ public final class AutoDeployCommand implements Command {
     }
 
     private String commitLine(GitLabCommit commit, Environment environment) {
-        String name = "*" + environment.name() + "*";
+        String name = "*" + Text.shown(environment.name(), 100) + "*";
         if (!environment.problem().isEmpty()) {
             return ":stopwatch: " + name + " — " + environment.problem() + ".";
         }
@@ -260,8 +260,12 @@ public final class AutoDeployCommand implements Command {
         return host == null ? config.instance() : host;
     }
 
+    /**
+     * A link Slack shows as {@code label}. The URL comes from GitLab: one that could end the link
+     * early or start another ({@code <}, {@code >}, {@code |}, spaces) is not linked.
+     */
     private static String link(String url, String label) {
-        return url == null || url.isEmpty() ? label : "<" + url + "|" + label + ">";
+        return url == null || url.isEmpty() || !url.matches("https?://[^<>|\\s]+") ? label : "<" + url + "|" + label + ">";
     }
 
     private static String shortSha(String sha) {

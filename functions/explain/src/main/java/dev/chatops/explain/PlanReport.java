@@ -1,5 +1,6 @@
 package dev.chatops.explain;
 
+import dev.chatops.shared.Text;
 import dev.chatops.shared.runtime.Reply;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,7 +35,8 @@ final class PlanReport {
             reply.text(String.join("\n", warnings));
         }
         Tree tree = tree(plan, nodes);
-        reply.code(tree.text());
+        // The tree quotes the statement (filters, literals, names): escaped, so it shows as typed.
+        reply.code(Text.escape(tree.text()));
         if (tree.cut() > 0) {
             reply.context("The plan has " + nodes.size() + " nodes (" + String.format(Locale.ROOT, "%,d", tree.fullLength())
                     + " characters as text); the " + (nodes.size() - tree.cut()) + " heaviest are shown, " + tree.cut()
@@ -56,20 +58,20 @@ final class PlanReport {
                     .append(size((hit + read) * 8192)).append(")");
             Plan.Node slowest = nodes.stream().max(Comparator.comparingDouble(Plan.Node::ownMs)).orElseThrow();
             double total = plan.executionMs() == null || plan.executionMs() <= 0 ? root.totalMs() : plan.executionMs();
-            summary.append("\nSlowest node: `").append(slowest.title()).append("`, ").append(ms(slowest.ownMs()))
+            summary.append("\nSlowest node: `").append(Text.inCode(slowest.title(), 200)).append("`, ").append(ms(slowest.ownMs()))
                     .append(total > 0 ? " (" + Math.round(100 * slowest.ownMs() / total) + " %)" : "");
             List<Plan.Node> readers = nodes.stream().filter(n -> n.ownBuffers() > 0)
                     .sorted(Comparator.comparingDouble(Plan.Node::ownBuffers).reversed()).limit(3).toList();
             if (!readers.isEmpty()) {
                 summary.append("\nMost buffers: ").append(String.join(", ", readers.stream()
-                        .map(n -> "`" + n.title() + "` " + count(n.ownBuffers())).toList()));
+                        .map(n -> "`" + Text.inCode(n.title(), 200) + "` " + count(n.ownBuffers())).toList()));
             }
         } else {
             summary.append("*EXPLAIN on the ").append(instance).append(" replica* (plan only, not run): estimated cost ")
                     .append(String.format(Locale.ROOT, "%.2f", root.number("Total Cost"))).append(", ")
                     .append(count(root.number("Plan Rows"))).append(" rows");
             Plan.Node costliest = nodes.stream().max(Comparator.comparingDouble(Plan.Node::ownCost)).orElseThrow();
-            summary.append("\nCostliest node: `").append(costliest.title()).append("`, cost ")
+            summary.append("\nCostliest node: `").append(Text.inCode(costliest.title(), 200)).append("`, cost ")
                     .append(String.format(Locale.ROOT, "%.2f", costliest.ownCost()));
         }
         return summary.toString();
@@ -81,18 +83,18 @@ final class PlanReport {
             if (node.type().equals("Seq Scan") && plan.analyzed()) {
                 double rows = (node.number("Actual Rows") + node.number("Rows Removed by Filter")) * node.loops();
                 if (rows >= MANY_ROWS) {
-                    warnings.add(":warning: Sequential scan on `" + node.text("Relation Name") + "` read " + count(rows) + " rows"
+                    warnings.add(":warning: Sequential scan on `" + Text.inCode(node.text("Relation Name"), 200) + "` read " + count(rows) + " rows"
                             + (node.number("Rows Removed by Filter") > 0 ? " (" + count(node.number("Rows Removed by Filter")
                                     * node.loops()) + " removed by the filter)" : "")
                             + ": an index on the filtered columns may help.");
                 }
             }
             if ("Disk".equals(node.text("Sort Space Type"))) {
-                warnings.add(":warning: `" + node.title() + "` spilled " + count(node.number("Sort Space Used")) + " kB to disk: "
+                warnings.add(":warning: `" + Text.inCode(node.title(), 200) + "` spilled " + count(node.number("Sort Space Used")) + " kB to disk: "
                         + "work_mem is too small for it, or it sorts more rows than it needs.");
             }
             if (node.number("Hash Batches") > 1) {
-                warnings.add(":warning: `" + node.title() + "` used " + count(node.number("Hash Batches")) + " batches on disk: "
+                warnings.add(":warning: `" + Text.inCode(node.title(), 200) + "` used " + count(node.number("Hash Batches")) + " batches on disk: "
                         + "work_mem is too small for its hash.");
             }
         }
@@ -100,7 +102,7 @@ final class PlanReport {
             nodes.stream().filter(n -> n.has("Actual Rows") && n.number("Actual Loops") > 0)
                     .filter(n -> off(n) >= ESTIMATE_FACTOR && Math.max(n.number("Plan Rows"), n.number("Actual Rows")) >= 10)
                     .sorted(Comparator.comparingDouble(PlanReport::off).reversed()).limit(3)
-                    .forEach(n -> warnings.add(":warning: `" + n.title() + "`: " + count(n.number("Plan Rows")) + " rows estimated, "
+                    .forEach(n -> warnings.add(":warning: `" + Text.inCode(n.title(), 200) + "`: " + count(n.number("Plan Rows")) + " rows estimated, "
                             + count(n.number("Actual Rows")) + " actual (" + Math.round(off(n)) + "× off): the statistics "
                             + "may be stale, or the columns correlated."));
         }

@@ -242,6 +242,20 @@ class ExplainCommandTest {
     }
 
     @Test
+    void markup_in_a_statement_comes_back_as_typed_in_the_plan_and_in_postgresqls_message() throws IOException {
+        String plan = CaptureServer.textOf(last(run(
+                "SELECT * FROM projects WHERE name = '<!channel> a & b <https://evil.example|click>'", Map.of())));
+        String error = CaptureServer.textOf(last(run("SELECT \"<!channel> & <https://evil.example|click>\" FROM projects",
+                Map.of())));
+
+        assertThat(plan).contains("'&lt;!channel&gt; a &amp; b &lt;https://evil.example|click&gt;'");
+        assertThat(error).contains("column \"&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;\" does not exist");
+        for (String reply : List.of(plan, error)) {
+            assertThat(reply).doesNotContain("<!channel>", "<https://evil", " & ");
+        }
+    }
+
+    @Test
     void the_warnings_people_act_on_are_given_sequential_scans_estimates_and_spills() throws IOException {
         assertThat(text("SELECT * FROM issues WHERE title LIKE '%999%'")).contains(":warning: Sequential scan on `issues` read "
                 + "100,000 rows (", "removed by the filter): an index on the filtered columns may help.");

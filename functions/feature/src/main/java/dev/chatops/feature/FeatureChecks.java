@@ -104,7 +104,7 @@ final class FeatureChecks {
             for (String label : config.blockingLabels()) {
                 for (GitLabIssue issue : gitlab.client(project.instance()).openIssues(project.path(), label, ISSUES_PER_LABEL)) {
                     blocking.putIfAbsent(issue.iid(), "<" + issue.webUrl() + "|#" + issue.iid() + "> "
-                            + Text.shorten(issue.title().replace('<', '‹').replace('>', '›'), 120) + " (`" + label + "`)");
+                            + Text.shown(issue.title(), 120) + " (`" + label + "`)");
                 }
             }
         } catch (GitLabException e) {

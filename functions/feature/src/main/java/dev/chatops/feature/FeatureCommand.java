@@ -111,7 +111,9 @@ public final class FeatureCommand implements Command {
         int width = Math.min(60, flags.stream().mapToInt(f -> f.name().length()).max().orElse(0));
         StringBuilder table = new StringBuilder();
         for (FeatureFlag flag : flags.subList(0, Math.min(MAX_ROWS, flags.size()))) {
-            table.append(withState ? String.format("%-" + width + "s  %s%n", flag.name(), flag.describe()) : flag.name() + "\n");
+            // Names and states come from GitLab: escaped after padding, so columns line up as typed.
+            table.append(Text.escape(withState ? String.format("%-" + width + "s  %s%n", flag.name(), flag.describe())
+                    : flag.name() + "\n"));
         }
         reply.text("*" + title + " (" + flags.size() + ")*");
         reply.code(table.toString().stripTrailing());
@@ -143,8 +145,8 @@ public final class FeatureCommand implements Command {
     /** A flag's card: its state, every gate (set or not), its definition when GitLab knows it. */
     private void card(Reply.Builder reply, GitLabClient client, String instance, FeatureFlag flag) {
         String state = flag.persisted() ? flag.state() : "not set (its default applies)";
-        reply.text("*`" + flag.name() + "`* on " + instance + " (`" + host(instance) + "`): *" + state + "*"
-                + (flag.conditional() ? " — " + flag.describe() : ""));
+        reply.text("*`" + Text.inCode(flag.name(), 100) + "`* on " + instance + " (`" + host(instance) + "`): *"
+                + Text.shown(state, 100) + "*" + (flag.conditional() ? " — " + Text.shown(flag.describe(), 1000) : ""));
         List<String> fields = new ArrayList<>();
         fields.add("*Boolean*\n" + (flag.booleanGate() ? "true" : "false"));
         fields.add("*Percentage of time*\n" + percent(flag.percentageOfTime()));
@@ -156,11 +158,11 @@ public final class FeatureCommand implements Command {
                 continue;
             }
             fields.add("*" + Character.toUpperCase(kind.charAt(0)) + kind.substring(1) + "*\n"
-                    + (ids.isEmpty() ? "—" : String.join(", ", ids.stream().map(id -> "`" + names.getOrDefault(id, id) + "`").toList())));
+                    + (ids.isEmpty() ? "—" : String.join(", ", ids.stream().map(id -> "`" + Text.inCode(names.getOrDefault(id, id), 100) + "`").toList())));
         }
         fields.add("*Feature groups*\n" + (flag.featureGroups().isEmpty() ? "—"
-                : String.join(", ", flag.featureGroups().stream().map(g -> "`" + g + "`").toList())));
-        flag.otherGates().forEach((key, value) -> fields.add("*" + key + "*\n`" + Text.inCode(String.valueOf(value), 200) + "`"));
+                : String.join(", ", flag.featureGroups().stream().map(g -> "`" + Text.inCode(g, 100) + "`").toList())));
+        flag.otherGates().forEach((key, value) -> fields.add("*" + Text.shown(key, 60) + "*\n`" + Text.inCode(String.valueOf(value), 200) + "`"));
         reply.fields(fields);
     }
 
@@ -415,10 +417,12 @@ public final class FeatureCommand implements Command {
                 String path = client.actorName(type.getValue() + ":" + item).orElseThrow(() -> new UnknownActor(
                         "there is no " + type.getKey() + " with id " + item + " here; nothing was changed."));
                 if (type.getKey().equals("user") && !path.equalsIgnoreCase(item) && client.userByUsername(item).isPresent()) {
-                    throw new UnknownActor("`" + item + "` is both a username and the id of user `" + path + "` here; give "
+                    throw new UnknownActor("`" + Text.inCode(item, 60) + "` is both a username and the id of user `"
+                            + Text.inCode(path, 100) + "` here; give "
                             + "the username of the one you mean. Nothing was changed.");
                 }
-                notes.add("`--" + type.getKey() + "=" + item + "` is " + type.getKey() + " `" + path + "` here.");
+                notes.add("`--" + type.getKey() + "=" + Text.inCode(item, 60) + "` is " + type.getKey() + " `"
+                        + Text.inCode(path, 100) + "` here.");
                 paths.add(path);
             }
             out.put(type.getKey(), String.join(",", paths));

@@ -209,7 +209,7 @@ class FeatureCommandTest {
         assertThat(CaptureServer.textOf(posts.get(0))).contains("Production check initiated for `my_flag` on production");
         String refused = CaptureServer.textOf(posts.get(1));
         assertThat(refused).contains("• Production check: 1 open incident in `" + INCIDENTS + "`",
-                "/-/issues/" + severe + "|#" + severe + "> Database ‹failover› (`severity::1`)",
+                "/-/issues/" + severe + "|#" + severe + "> Database &lt;failover&gt; (`severity::1`)",
                 "Override with `--ignore-production-check`").doesNotContain("Slow pages", "Old outage");
         assertThat(production.feature("my_flag")).isEmpty();
 
@@ -565,6 +565,20 @@ class FeatureCommandTest {
         for (GitLabStandIn instance : List.of(staging, production)) {
             assertThat(instance.recorded()).isNotEmpty()
                     .allSatisfy(r -> assertThat(r.readOnlyToken()).as(r.method() + " " + r.path()).isTrue());
+        }
+    }
+
+    @Test
+    void markup_typed_as_a_flag_name_or_value_comes_back_as_typed_never_as_a_mention_or_a_link() throws IOException {
+        String get = text("get <!channel> --staging");
+        String link = text("get <https://evil.example|click> --staging");
+        String value = text("set my_flag a&b --staging");
+
+        assertThat(get).contains("`&lt;!channel&gt;` is not a feature flag name");
+        assertThat(link).contains("`&lt;https://evil.example|click&gt;` is not a feature flag name");
+        assertThat(value).contains("`a&amp;b` is not a value");
+        for (String reply : List.of(get, link, value)) {
+            assertThat(reply).doesNotContain("<!channel>", "<https://evil", "a&b");
         }
     }
 

@@ -232,6 +232,27 @@ class GatewayFunctionTest {
         assertThat(lambdaApi.posts()).isEmpty();
     }
 
+    /** Slack sends what a person typed with {@code &}, {@code <}, {@code >} escaped. */
+    @Test
+    void markup_a_person_types_comes_back_as_the_characters_typed_never_as_a_mention_or_a_link() {
+        long now = Instant.now().getEpochSecond();
+        String unknown = text(handle(event("run &lt;!channel&gt;", now, MotoExtension.SIGNING_SECRET)));
+        String usage = text(handle(event("run whoami &lt;https://evil.example|click&gt;", now, MotoExtension.SIGNING_SECRET)));
+        String subcommand = text(handle(event("run user a&amp;b&lt;!here&gt;", now, MotoExtension.SIGNING_SECRET)));
+        String option = text(handle(event("run whoami --&lt;!here&gt;", now, MotoExtension.SIGNING_SECRET)));
+        String running = text(handle(event("run user find \"&lt;!channel&gt; a &amp; b\"", now, MotoExtension.SIGNING_SECRET)));
+
+        assertThat(unknown).contains("`&lt;!channel&gt;` is not a command.");
+        assertThat(usage).contains("does not take `&lt;https://evil.example|click&gt;`");
+        assertThat(subcommand).contains("`user a&amp;b&lt;!here&gt;` is not a subcommand");
+        assertThat(option).contains("`--&lt;!here&gt;` is not an option name.");
+        assertThat(running).contains("running `/chatops run user find \"&lt;!channel&gt; a &amp; b\"` …");
+        for (String reply : List.of(unknown, usage, subcommand, option, running)) {
+            assertThat(reply).doesNotContain("<!channel>", "<!here>", "<https://evil", " & ");
+        }
+        assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSize(1);
+    }
+
     @Test
     void a_response_url_off_the_allow_list_is_refused_before_dispatch() {
         Map<String, String> form = SlackRequests.slashCommand("run whoami", "U0ALICE", "https://attacker.example/hook");

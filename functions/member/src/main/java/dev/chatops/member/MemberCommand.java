@@ -96,13 +96,13 @@ public final class MemberCommand implements Command {
             client.addMember(change.source(), path, user.id(), level);
         } catch (GitLabException e) {
             if (e.status() == 409) {
-                return Reply.refusal(":information_source: `" + user.username() + "` is already a member of `"
+                return Reply.refusal(":information_source: `" + Text.inCode(user.username(), 60) + "` is already a member of `"
                         + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
             return unknownOutcome(request, instance, path, e);
         }
         forgetCachedLevel(instance, path, user);
-        String text = ":white_check_mark: <@" + request.userId() + "> added `" + user.username() + "` to `"
+        String text = ":white_check_mark: <@" + request.userId() + "> added `" + Text.inCode(user.username(), 60) + "` to `"
                 + Text.inCode(path, 100) + "` on " + instance + " as " + Role.ofAccessLevel(level).label() + ".";
         return Reply.inChannel(text).text(text).build();
     }
@@ -117,13 +117,13 @@ public final class MemberCommand implements Command {
             client.removeMember(change.source(), path, user.id());
         } catch (GitLabException e) {
             if (e.notFound()) {
-                return Reply.refusal(":information_source: `" + user.username() + "` is not a direct member of `"
+                return Reply.refusal(":information_source: `" + Text.inCode(user.username(), 60) + "` is not a direct member of `"
                         + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
             return unknownOutcome(request, instance, path, e);
         }
         forgetCachedLevel(instance, path, user);
-        String text = ":white_check_mark: <@" + request.userId() + "> removed `" + user.username() + "` from `"
+        String text = ":white_check_mark: <@" + request.userId() + "> removed `" + Text.inCode(user.username(), 60) + "` from `"
                 + Text.inCode(path, 100) + "` on " + instance + ".";
         return Reply.inChannel(text).text(text).build();
     }
@@ -137,12 +137,13 @@ public final class MemberCommand implements Command {
                 .sorted(Comparator.comparingInt(Member::accessLevel).reversed().thenComparing(Member::username)).toList();
         StringBuilder table = new StringBuilder();
         for (Member member : members) {
-            table.append(String.format("%-12s %s%s%n", Role.ofAccessLevel(member.accessLevel()).label(), member.username(),
-                    member.expiresAt().isEmpty() ? "" : " (until " + member.expiresAt() + ")"));
+            table.append(String.format("%-12s %s%s%n", Role.ofAccessLevel(member.accessLevel()).label(),
+                    Text.inCode(member.username(), 60),
+                    member.expiresAt().isEmpty() ? "" : " (until " + Text.inCode(member.expiresAt(), 30) + ")"));
         }
         String title = "*" + members.size() + " member" + (members.size() == 1 ? "" : "s") + " of `" + Text.inCode(path, 100)
                 + "` on " + instance + "*";
-        Reply.Builder reply = Reply.ephemeral(members.size() + " members of " + path).text(title);
+        Reply.Builder reply = Reply.ephemeral(members.size() + " members of " + Text.shown(path, 100)).text(title);
         if (!members.isEmpty()) {
             reply.code(table.toString().stripTrailing());
         }

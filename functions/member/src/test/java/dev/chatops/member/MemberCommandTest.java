@@ -114,6 +114,20 @@ class MemberCommandTest {
     }
 
     @Test
+    void markup_typed_as_a_username_or_a_path_comes_back_as_typed_never_as_a_mention_or_a_link() throws IOException {
+        String user = text("add <!channel> ops/chatops --ops");
+        String path = text("add bob ops/<https://evil.example|click> --ops");
+        String amp = text("add a&b ops/chatops --ops");
+
+        assertThat(user).contains("There is no user `&lt;!channel&gt;` on ops");
+        assertThat(path).contains("not `ops/&lt;https://evil.example|click&gt;` on ops");
+        assertThat(amp).contains("There is no user `a&amp;b` on ops");
+        for (String reply : List.of(user, path, amp)) {
+            assertThat(reply).doesNotContain("<!channel>", "<https://evil", "a&b");
+        }
+    }
+
+    @Test
     void member_changes_only_the_configured_paths() throws IOException {
         assertThat(text("add bob ops/secret --ops")).contains(":no_entry:", "manages only", "`ops/chatops` on ops");
         assertThat(text("list ops/secret --ops")).contains("manages only");

@@ -42,12 +42,14 @@ public final class Audit implements Command {
         StringBuilder table = new StringBuilder();
         for (AuditLog.Record r : records) {
             String arguments = r.arguments().equals("-") ? "" : r.arguments();
-            table.append(String.format("%-19s  %-12s  %-40s  %-9s %-28s %s%n",
-                    r.at().length() >= 19 ? r.at().substring(0, 19).replace('T', ' ') : r.at(),
-                    Text.shorten(r.userId(), 12),
-                    Text.shorten((r.command() + " " + arguments).strip(), 40),
-                    r.decision(), Text.shorten(r.outcome(), 28),
-                    r.durationMs() < 0 ? "" : r.durationMs() + " ms"));
+            // Every cell is another person's text or derived from it: escaped, one line, padded by
+            // what was typed (Slack reads <!channel> and <url|label> inside a code block too).
+            table.append(Text.column(r.at().length() >= 19 ? r.at().substring(0, 19).replace('T', ' ') : r.at(), 19))
+                    .append("  ").append(Text.column(r.userId(), 12))
+                    .append("  ").append(Text.column((r.command() + " " + arguments).strip(), 40))
+                    .append("  ").append(Text.column(r.decision(), 9))
+                    .append(' ').append(Text.column(r.outcome(), 28))
+                    .append(' ').append(r.durationMs() < 0 ? "" : r.durationMs() + " ms").append('\n');
         }
         return Reply.ephemeral(records.size() + " audit records")
                 .text("*Latest " + records.size() + " attempt" + (records.size() == 1 ? "" : "s") + "*, newest first (UTC):")

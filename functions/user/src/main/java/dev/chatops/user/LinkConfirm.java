@@ -1,6 +1,7 @@
 package dev.chatops.user;
 
 import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
@@ -79,7 +80,7 @@ public final class LinkConfirm implements Command {
             return alreadyLinked(linked.gitlabUsername());
         }
         if (confirmation instanceof AccessStore.Confirmation.AccountTaken taken) {
-            return Reply.refusal(":no_entry: The GitLab account `" + taken.account().gitlabUsername()
+            return Reply.refusal(":no_entry: The GitLab account `" + Text.inCode(taken.account().gitlabUsername(), 80)
                     + "` is already linked to another Slack account. Nothing was changed.");
         }
         AccessStore.Pending p = ((AccessStore.Confirmation.Linked) confirmation).account();
@@ -94,15 +95,15 @@ public final class LinkConfirm implements Command {
                     clock.instant()), level, active && Boolean.TRUE.equals(user.get().twoFactorEnabled()), clock.instant());
         } catch (GitLabException | StoreException e) {
             Log.warn("link.role_unread", "error", e.getClass().getSimpleName());
-            return Reply.error(":white_check_mark: Your Slack account is now linked to the GitLab account `" + p.gitlabUsername()
+            return Reply.error(":white_check_mark: Your Slack account is now linked to the GitLab account `" + Text.inCode(p.gitlabUsername(), 80)
                     + "` on " + p.instance() + ". Your role on `" + gitlab.chatopsProject()
                     + "` is read from GitLab when you next run a command.");
         }
         String role = level <= 0
                 ? "You are not a member of `" + gitlab.chatopsProject() + "` yet: ask a maintainer to run `/chatops run member add "
-                        + p.gitlabUsername() + " " + gitlab.chatopsProject() + " --" + gitlab.chatopsInstance() + "`."
+                        + Text.inCode(p.gitlabUsername(), 80) + " " + gitlab.chatopsProject() + " --" + gitlab.chatopsInstance() + "`."
                 : "Your role on `" + gitlab.chatopsProject() + "` is " + Role.ofAccessLevel(level).label() + ".";
-        return Reply.error(":white_check_mark: Your Slack account is now linked to the GitLab account `" + p.gitlabUsername()
+        return Reply.error(":white_check_mark: Your Slack account is now linked to the GitLab account `" + Text.inCode(p.gitlabUsername(), 80)
                 + "` on " + p.instance() + ". " + role);
     }
 
@@ -117,7 +118,7 @@ public final class LinkConfirm implements Command {
     }
 
     private static Reply alreadyLinked(String gitlabUsername) {
-        return Reply.refusal(":information_source: Your Slack account is already linked to `" + gitlabUsername
+        return Reply.refusal(":information_source: Your Slack account is already linked to `" + Text.inCode(gitlabUsername, 80)
                 + "`. Run `/chatops run unlink` first to link another account.");
     }
 }

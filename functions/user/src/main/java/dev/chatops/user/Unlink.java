@@ -1,6 +1,7 @@
 package dev.chatops.user;
 
 import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
 import dev.chatops.shared.command.Catalog;
@@ -28,7 +29,7 @@ public final class Unlink implements Command {
         CommandRequest request = call.request();
         Optional<Link> removed = access.unlink(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId());
         return removed.map(link -> Reply.error(":white_check_mark: Your Slack account is no longer linked to `"
-                        + link.gitlabUsername() + "` on " + link.instance() + "."))
+                        + Text.inCode(link.gitlabUsername(), 80) + "` on " + link.instance() + "."))
                 .orElseGet(() -> Reply.error(":information_source: Your Slack account was not linked; nothing was changed."));
     }
 }

@@ -73,12 +73,12 @@ public final class UserFind implements Command {
         boolean privileged = maintainer || ownAccount(call.request(), instance, user);
 
         List<String> fields = new ArrayList<>();
-        fields.add("*Account*\n`" + user.username() + "`" + (privileged ? " (id " + user.id() + ")" : "")
-                + (user.name().isEmpty() ? "" : ", " + user.name()));
+        fields.add("*Account*\n`" + Text.inCode(user.username(), 80) + "`" + (privileged ? " (id " + user.id() + ")" : "")
+                + (user.name().isEmpty() ? "" : ", " + Text.shown(user.name(), 200)));
         if (privileged) {
-            fields.add("*State*\n" + user.state() + (user.admin() ? ", administrator" : "") + (user.bot() ? ", bot" : ""));
+            fields.add("*State*\n" + Text.shown(user.state(), 40) + (user.admin() ? ", administrator" : "") + (user.bot() ? ", bot" : ""));
             if (!user.email().isEmpty()) {
-                fields.add("*Email*\n" + user.email());
+                fields.add("*Email*\n" + Text.shown(user.email(), 200));
             }
             fields.add("*Two-factor authentication*\n" + (user.twoFactorEnabled() == null ? "unknown"
                     : user.twoFactorEnabled() ? "on" : "off"));
@@ -90,8 +90,9 @@ public final class UserFind implements Command {
             fields.add("*Role on `" + gitlab.config().chatopsProject() + "`*\n"
                     + (level <= 0 ? "not a member" : Role.ofAccessLevel(level).label()));
         }
-        Reply.Builder reply = Reply.ephemeral(user.username() + " on " + instance)
-                .text("*" + user.username() + "* on " + instance + " — " + client.baseUrl() + "/" + user.username())
+        Reply.Builder reply = Reply.ephemeral(Text.shown(user.username(), 80) + " on " + instance)
+                .text("*" + Text.shown(user.username(), 80) + "* on " + instance + " — " + client.baseUrl() + "/"
+                        + Text.shown(user.username(), 80))
                 .fields(fields);
         if (onChatops) {
             reply.text(checklist(user, slack.isPresent(), level, privileged));
@@ -111,7 +112,7 @@ public final class UserFind implements Command {
                     .filter(u -> u.username().toLowerCase(Locale.ROOT).equals(user.username().toLowerCase(Locale.ROOT)))
                     .isPresent();
             items.add(item(twin, "The same username on " + production
-                    + (twin ? "" : ": no `" + user.username() + "` there; change the username on one of them")));
+                    + (twin ? "" : ": no `" + Text.inCode(user.username(), 80) + "` there; change the username on one of them")));
         }
         items.add(item(linked, "Slack account linked" + (linked ? "" : ": run any command that needs a role and use its button")));
         if (privileged) {
@@ -122,7 +123,7 @@ public final class UserFind implements Command {
         }
         items.add(item(level >= Role.DEVELOPER.accessLevel(), "Developer or more on `" + gitlab.config().chatopsProject() + "`"
                 + (level >= Role.DEVELOPER.accessLevel() ? "" : ": ask a maintainer to run `/chatops run member add "
-                + user.username() + " " + gitlab.config().chatopsProject() + " --" + gitlab.config().chatopsInstance() + "`")));
+                + Text.inCode(user.username(), 80) + " " + gitlab.config().chatopsProject() + " --" + gitlab.config().chatopsInstance() + "`")));
         return "*Checklist*\n" + String.join("\n", items);
     }
 

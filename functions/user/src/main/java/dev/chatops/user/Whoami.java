@@ -1,6 +1,7 @@
 package dev.chatops.user;
 
 import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
 import dev.chatops.shared.access.LinkState;
@@ -52,12 +53,12 @@ public final class Whoami implements Command {
             fields.add("*ChatOps role*\nNone");
         } else {
             Link l = link.get();
-            fields.add("*GitLab account*\n`" + l.gitlabUsername() + "` (id " + l.gitlabUserId() + ") on `" + l.instance()
+            fields.add("*GitLab account*\n`" + Text.inCode(l.gitlabUsername(), 80) + "` (id " + l.gitlabUserId() + ") on `" + l.instance()
                     + "`, linked " + DAY.format(l.linkedAt()));
             fields.add("*ChatOps role*\n" + role(l));
             fields.add("*Two-factor authentication*\n" + l.twoFactor().map(on -> on ? "On" : "*Off*").orElse("Not checked yet"));
         }
-        String summary = link.map(l -> "You are " + l.gitlabUsername() + " on " + l.instance())
+        String summary = link.map(l -> "You are " + Text.shown(l.gitlabUsername(), 80) + " on " + l.instance())
                 .orElse("Your Slack account is not linked to a GitLab account");
         Reply.Builder reply = Reply.ephemeral(summary).text("*Who you are to ChatOps*").fields(fields);
         if (link.isEmpty()) {

@@ -324,6 +324,23 @@ class UserCommandsTest {
         assertThat(run("UBOB", "audit", List.of(), Map.of())).contains(":no_entry:", "You need maintainer");
     }
 
+    @Test
+    void audit_shows_another_persons_arguments_as_typed_never_as_a_mention_or_a_link() throws IOException {
+        run("UNEW", "user", List.of("find", "<!channel>"), Map.of());
+        run("UNEW", "user", List.of("find", "<https://evil.example|click>"), Map.of());
+        run("UNEW", "user", List.of("find", "a&b"), Map.of());
+
+        String audit = run("UBOSS", "audit", List.of(), Map.of("command", "user", "limit", "5"));
+
+        assertThat(audit).contains("user find &lt;!channel&gt;", "user find &lt;https://evil.example|click&gt;",
+                "user find a&amp;b").doesNotContain("<!channel>", "<https://evil", "a&b");
+        // Padded by what was typed: as Slack shows them, the columns after the arguments line up.
+        List<String> rows = audit.lines().map(l -> l.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+                .filter(l -> l.contains("user find <") || l.contains("user find a&b")).toList();
+        assertThat(rows).hasSize(3);
+        assertThat(rows.stream().map(r -> r.indexOf(' ', r.indexOf("user find") + 40)).distinct()).hasSize(1);
+    }
+
     private static Map<String, String> options(String flag) {
         Map<String, String> options = new LinkedHashMap<>();
         options.put(flag, null);

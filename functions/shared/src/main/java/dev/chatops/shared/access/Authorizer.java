@@ -106,7 +106,7 @@ public final class Authorizer {
             }
         }
         if (!link.twoFactor().orElse(false)) {
-            return new Decision(Missing.TWO_FACTOR, "Your GitLab account `" + link.gitlabUsername()
+            return new Decision(Missing.TWO_FACTOR, "Your GitLab account `" + dev.chatops.shared.Text.inCode(link.gitlabUsername(), 80)
                     + "` needs two-factor authentication before it can run commands.");
         }
         int level = link.accessLevel().orElse(0);
