@@ -24,16 +24,20 @@ import java.util.concurrent.Executors;
  * becomes the payload-2.0 event API Gateway would send (lower-case header names, repeated headers
  * joined with commas, the body in base64) and goes to the route's function (its {@code live}
  * alias, in an execution environment of its own), whose response becomes the HTTP answer; a
- * function error becomes API Gateway's 500.
+ * function error becomes API Gateway's 500. A route with a throttle ({@link RouteThrottles}) whose
+ * bucket is empty is answered API Gateway's 429 and its function is not invoked.
  */
 final class LocalHttpApi implements AutoCloseable {
     private final LambdaFunctions functions;
     private final Map<String, String> routes;
+    private final Map<String, TokenBucket> throttles;
     private final HttpServer server;
 
-    LocalHttpApi(LambdaFunctions functions, Map<String, String> routes, int port) {
+    /** {@code throttles}: route key → its bucket, for the routes that have one. */
+    LocalHttpApi(LambdaFunctions functions, Map<String, String> routes, Map<String, TokenBucket> throttles, int port) {
         this.functions = functions;
         this.routes = routes;
+        this.throttles = Map.copyOf(throttles);
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
         } catch (IOException e) {
@@ -61,6 +65,15 @@ final class LocalHttpApi implements AutoCloseable {
                 byte[] body = "{\"message\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(404, body.length);
                 exchange.getResponseBody().write(body);
+                return;
+            }
+            TokenBucket throttle = throttles.get(method + " " + path);
+            if (throttle != null && !throttle.take()) {
+                // What API Gateway answers past a route's throttle; the integration is not called.
+                byte[] throttled = "{\"message\":\"Too Many Requests\"}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(429, throttled.length);
+                exchange.getResponseBody().write(throttled);
                 return;
             }
             byte[] body = exchange.getRequestBody().readAllBytes();

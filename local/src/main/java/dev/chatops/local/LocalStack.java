@@ -41,56 +41,83 @@ public final class LocalStack implements AutoCloseable {
     /** How the stack is started. */
     public record Options(int port, int motoPort, int lambdaPort, String signingSecret, List<Duration> retryDelays,
                           Map<String, String> env, java.nio.file.Path template, int maxContainers,
-                          java.util.function.BiConsumer<String, String> log) {
+                          java.util.function.BiConsumer<String, String> log, Map<String, String> parameters,
+                          java.time.InstantSource httpApiClock) {
         /**
          * Free ports everywhere, the development secret, retries after 1 s and 2 s (Lambda waits
          * minutes), the project's template.yaml, at most 3 execution environments per function, and
-         * the functions' logs on standard output, each line after its function's name.
+         * the functions' logs on standard output, each line after its function's name; the template's
+         * parameters as the local stack sets them, and the HTTP API's throttles on the system clock.
          */
         public static Options defaults() {
             return new Options(0, 0, 0, DEV_SIGNING_SECRET, List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), Map.of(),
                     Template.projectRoot().resolve("template.yaml"), 3,
-                    (function, line) -> System.out.println("[" + function + "] " + line));
+                    (function, line) -> System.out.println("[" + function + "] " + line), Map.of(),
+                    java.time.Clock.systemUTC());
         }
 
         public Options withPort(int value) {
-            return new Options(value, motoPort, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, log);
+            return new Options(value, motoPort, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, log,
+                    parameters, httpApiClock);
         }
 
         public Options withMotoPort(int value) {
-            return new Options(port, value, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, log);
+            return new Options(port, value, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, log,
+                    parameters, httpApiClock);
         }
 
         public Options withLambdaPort(int value) {
-            return new Options(port, motoPort, value, signingSecret, retryDelays, env, template, maxContainers, log);
+            return new Options(port, motoPort, value, signingSecret, retryDelays, env, template, maxContainers, log,
+                    parameters, httpApiClock);
         }
 
         public Options withSigningSecret(String value) {
-            return new Options(port, motoPort, lambdaPort, value, retryDelays, env, template, maxContainers, log);
+            return new Options(port, motoPort, lambdaPort, value, retryDelays, env, template, maxContainers, log,
+                    parameters, httpApiClock);
         }
 
         public Options withRetryDelays(List<Duration> value) {
-            return new Options(port, motoPort, lambdaPort, signingSecret, value, env, template, maxContainers, log);
+            return new Options(port, motoPort, lambdaPort, signingSecret, value, env, template, maxContainers, log,
+                    parameters, httpApiClock);
         }
 
         /** Variables set in every function's environment on top of the template's. */
         public Options withEnv(Map<String, String> value) {
-            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, value, template, maxContainers, log);
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, value, template, maxContainers, log,
+                    parameters, httpApiClock);
         }
 
         /** Another template than the project's (a test's altered copy of it). */
         public Options withTemplate(java.nio.file.Path value) {
-            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, value, maxContainers, log);
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, value, maxContainers, log,
+                    parameters, httpApiClock);
         }
 
         /** At most this many execution environments per function no one waits on (HTTP routes' have more). */
         public Options withMaxContainers(int value) {
-            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, template, value, log);
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, template, value, log,
+                    parameters, httpApiClock);
+        }
+
+        /**
+         * Template parameter values over the local stack's own (a test's smaller or larger throttle,
+         * {@code ApiThrottlingBurstLimit}).
+         */
+        public Options withParameters(Map<String, String> value) {
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, log, value,
+                    httpApiClock);
+        }
+
+        /** The clock the HTTP API's throttles refill by (a test's, which it moves itself). */
+        public Options withHttpApiClock(java.time.InstantSource value) {
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, log,
+                    parameters, value);
         }
 
         /** Where the functions' log lines go: (function, line). */
         public Options withLog(java.util.function.BiConsumer<String, String> value) {
-            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, value);
+            return new Options(port, motoPort, lambdaPort, signingSecret, retryDelays, env, template, maxContainers, value,
+                    parameters, httpApiClock);
         }
     }
 
@@ -169,6 +196,7 @@ public final class LocalStack implements AutoCloseable {
             }
             // Every AWS client of every function honours AWS_ENDPOINT_URL, which the template sets from this.
             parameters.put("AwsEndpointUrl", frontDoor.endpoint());
+            parameters.putAll(options.parameters());
             LocalAws aws = LocalAws.create(template, parameters);
             roles.set(new RoleAuthority(aws, options.template().toAbsolutePath().toString()));
             seedAdminLink(aws, ops);
@@ -178,7 +206,8 @@ public final class LocalStack implements AutoCloseable {
                     frontDoor.endpoint()),
                     runtimeJars(), options.log(), options.maxContainers()));
             lambda.serve(functions, aws, function -> sqsAs(credentials, function, frontDoor.endpoint()));
-            LocalHttpApi http = new LocalHttpApi(functions, template.routes(), options.port());
+            LocalHttpApi http = new LocalHttpApi(functions, template.routes(), RouteThrottles.of(aws, options.httpApiClock()),
+                    options.port());
             LocalStack stack = new LocalStack(moto, started, functions, lambda, http, aws, ops, staging, production, logChannel,
                     replica);
             stack.watch("moto_server", moto.pid(), moto.exited());

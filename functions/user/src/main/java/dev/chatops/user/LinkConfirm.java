@@ -15,17 +15,27 @@ import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
 import dev.chatops.shared.runtime.StoreException;
+import dev.chatops.shared.runtime.WrongGuesses;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 /**
  * {@code link CODE}: the last step of linking. The code stands for a GitLab account that signed in
  * through GitLab's OAuth and passed the checks; the Slack user who types it is the one Slack signed
  * the request for. Both identities are thus proven, and the link is stored one-to-one, spending the
- * code in the same transaction: a link that is refused or fails leaves the code usable.
+ * code in the same transaction: a link that is refused or fails leaves the code usable. Codes that
+ * link nothing are counted per person ({@link WrongGuesses}): after 5 in 15 minutes, {@code link} is
+ * paused for that person until the 15 minutes are over, and a paused attempt checks no code.
  */
 public final class LinkConfirm implements Command {
+    private static final String KIND = "link";
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
     private final AccessStore access;
+    private final WrongGuesses guesses;
     private final GitLab instances;
     private final GitLabConfig gitlab;
     private final Clock clock;
@@ -38,8 +48,9 @@ public final class LinkConfirm implements Command {
      * @param gitlab with the read-only tokens: the role on the chatops project is read here, since
      *               the linking page holds no admin token
      */
-    public LinkConfirm(AccessStore access, GitLab gitlab, Clock clock, boolean configured) {
+    public LinkConfirm(AccessStore access, WrongGuesses guesses, GitLab gitlab, Clock clock, boolean configured) {
         this.access = access;
+        this.guesses = guesses;
         this.instances = gitlab;
         this.gitlab = gitlab.config();
         this.clock = clock;
@@ -64,6 +75,13 @@ public final class LinkConfirm implements Command {
             if (existing.isPresent()) {
                 return alreadyLinked(existing.get().gitlabUsername());
             }
+            Optional<Instant> paused = guesses.pausedUntil(KIND, workspace, request.userId(), clock.instant());
+            if (paused.isPresent()) {
+                return Reply.refusal(":no_entry: Linking is paused for you until " + TIME.format(paused.get()) + ", after "
+                        + WrongGuesses.LIMIT + " wrong codes in " + WrongGuesses.WINDOW.toMinutes() + " minutes. "
+                        + "Nothing was changed. When it ends, run `/chatops run whoami` and use its *Connect your GitLab "
+                        + "account* button for a fresh code.");
+            }
             confirmation = access.confirm(call.args().get(0), workspace, request.userId(), clock.instant());
         } catch (StoreException e) {
             // The code is in the request, never in the log: the exception carries DynamoDB's error alone.
@@ -73,8 +91,22 @@ public final class LinkConfirm implements Command {
                     + "run the same `link` command again in a minute. Request id: `" + request.requestId() + "`.");
         }
         if (confirmation instanceof AccessStore.Confirmation.CodeUnusable) {
-            return Reply.refusal(":warning: That code is unknown, used or expired (codes last 10 minutes). "
-                    + "Run `/chatops run whoami` for a new Connect button.");
+            WrongGuesses.Count wrong;
+            try {
+                wrong = guesses.count(KIND, workspace, request.userId(), clock.instant());
+            } catch (StoreException e) {
+                // Uncounted, the wrong code is not answered as such: a guess is never told apart without being counted.
+                Log.error("link.guess_uncounted", e);
+                return Reply.failure(":x: ChatOps could not check that code just now, so nothing was changed. "
+                        + "Run the same `link` command again in a minute. Request id: `" + request.requestId() + "`.");
+            }
+            String unusable = ":warning: That code is unknown, used or expired (codes last 10 minutes). "
+                    + "Run `/chatops run whoami` for a new Connect button.";
+            if (wrong.paused()) {
+                unusable += " That was " + WrongGuesses.LIMIT + " wrong codes in " + WrongGuesses.WINDOW.toMinutes()
+                        + " minutes: linking is paused for you until " + TIME.format(wrong.windowEnds()) + ".";
+            }
+            return Reply.refusal(unusable);
         }
         if (confirmation instanceof AccessStore.Confirmation.SlackUserLinked linked) {
             return alreadyLinked(linked.gitlabUsername());

@@ -24,7 +24,7 @@ public final class UserFunction extends CommandFunction {
     public UserFunction(Services services) {
         super(services, List.of(
                 new Whoami(services.access(), services.linkState(), services.clock()),
-                new LinkConfirm(services.access(), services.gitlab(), services.clock(),
+                new LinkConfirm(services.access(), services.wrongGuesses(), services.gitlab(), services.clock(),
                         services.env().optional(OAUTH_CLIENT_ID).isPresent()),
                 new Unlink(services.access()),
                 new UserFind(services.gitlab(), services.access(), services.authorizer()),

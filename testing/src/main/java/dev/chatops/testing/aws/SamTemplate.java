@@ -68,6 +68,15 @@ public final class SamTemplate {
         }
     }
 
+    /**
+     * An {@code AWS::ApiGatewayV2::Stage} of an HTTP API: its name, and its route settings as
+     * declared ({@code ThrottlingBurstLimit}, {@code ThrottlingRateLimit}, …), unresolved:
+     * {@code DefaultRouteSettings} for every route, {@code RouteSettings} by route key over them.
+     */
+    public record HttpStage(String logicalId, String apiLogicalId, Object stageName, Map<String, Object> defaultRouteSettings,
+            Map<String, Map<String, Object>> routeSettings) {
+    }
+
     /** An {@code AWS::Lambda::EventSourceMapping}: Lambda polls {@code eventSourceArn} for a function. */
     public record EventSourceMapping(String logicalId, Object eventSourceArn, Optional<String> sourceLogicalId,
             String functionLogicalId, String targetLogicalId, Optional<Integer> batchSize,
@@ -377,6 +386,18 @@ public final class SamTemplate {
         Map<String, String> routes = new LinkedHashMap<>();
         httpRoutes().forEach(route -> routes.put(route.key(), route.functionLogicalId()));
         return routes;
+    }
+
+    /** Every stage of every HTTP API, by logical id. */
+    public Map<String, HttpStage> httpStages() {
+        Map<String, HttpStage> stages = new LinkedHashMap<>();
+        resources("AWS::ApiGatewayV2::Stage").forEach((id, props) -> {
+            Map<String, Map<String, Object>> routeSettings = new LinkedHashMap<>();
+            map(props.get("RouteSettings")).forEach((routeKey, settings) -> routeSettings.put(routeKey, map(settings)));
+            stages.put(id, new HttpStage(id, refTarget(props.get("ApiId"), id + " ApiId"), props.get("StageName"),
+                    map(props.get("DefaultRouteSettings")), routeSettings));
+        });
+        return stages;
     }
 
     /** Every event source mapping. */

@@ -91,6 +91,10 @@ public final class Services {
         return new OneAtATime(dynamo, config.requestsTable());
     }
 
+    public WrongGuesses wrongGuesses() {
+        return new WrongGuesses(dynamo, config.requestsTable());
+    }
+
     public AuditLog audit() {
         return new AuditLog(dynamo, config.auditTable());
     }
