@@ -27,8 +27,9 @@ import java.util.Optional;
  * through GitLab's OAuth and passed the checks; the Slack user who types it is the one Slack signed
  * the request for. Both identities are thus proven, and the link is stored one-to-one, spending the
  * code in the same transaction: a link that is refused or fails leaves the code usable. Codes that
- * link nothing are counted per person ({@link WrongGuesses}): after 5 in 15 minutes, {@code link} is
- * paused for that person until the 15 minutes are over, and a paused attempt checks no code.
+ * link nothing are counted per person ({@link WrongGuesses}, each attempt counted before its code is
+ * checked): after 5 in 15 minutes, {@code link} is paused for that person until the 15 minutes are
+ * over, and a paused attempt checks no code.
  */
 public final class LinkConfirm implements Command {
     private static final String KIND = "link";
@@ -70,14 +71,17 @@ public final class LinkConfirm implements Command {
         }
         String workspace = AccessStore.workspaceOf(request.teamId(), request.enterpriseId());
         AccessStore.Confirmation confirmation;
+        WrongGuesses.Count attempt;
         try {
             Optional<Link> existing = access.findLink(workspace, request.userId());
             if (existing.isPresent()) {
                 return alreadyLinked(existing.get().gitlabUsername());
             }
-            Optional<Instant> paused = guesses.pausedUntil(KIND, workspace, request.userId(), clock.instant());
-            if (paused.isPresent()) {
-                return Reply.refusal(":no_entry: Linking is paused for you until " + TIME.format(paused.get()) + ", after "
+            // Counted before the code is checked, atomically: of any number of attempts at once, at most
+            // LIMIT are checked (a right code is usually the first attempt, and a linked person is not counted).
+            attempt = guesses.count(KIND, workspace, request.userId(), clock.instant());
+            if (attempt.wrong() > WrongGuesses.LIMIT) {
+                return Reply.refusal(":no_entry: Linking is paused for you until " + TIME.format(attempt.windowEnds()) + ", after "
                         + WrongGuesses.LIMIT + " wrong codes in " + WrongGuesses.WINDOW.toMinutes() + " minutes. "
                         + "Nothing was changed. When it ends, run `/chatops run whoami` and use its *Connect your GitLab "
                         + "account* button for a fresh code.");
@@ -91,20 +95,11 @@ public final class LinkConfirm implements Command {
                     + "run the same `link` command again in a minute. Request id: `" + request.requestId() + "`.");
         }
         if (confirmation instanceof AccessStore.Confirmation.CodeUnusable) {
-            WrongGuesses.Count wrong;
-            try {
-                wrong = guesses.count(KIND, workspace, request.userId(), clock.instant());
-            } catch (StoreException e) {
-                // Uncounted, the wrong code is not answered as such: a guess is never told apart without being counted.
-                Log.error("link.guess_uncounted", e);
-                return Reply.failure(":x: ChatOps could not check that code just now, so nothing was changed. "
-                        + "Run the same `link` command again in a minute. Request id: `" + request.requestId() + "`.");
-            }
             String unusable = ":warning: That code is unknown, used or expired (codes last 10 minutes). "
                     + "Run `/chatops run whoami` for a new Connect button.";
-            if (wrong.paused()) {
+            if (attempt.wrong() == WrongGuesses.LIMIT) {
                 unusable += " That was " + WrongGuesses.LIMIT + " wrong codes in " + WrongGuesses.WINDOW.toMinutes()
-                        + " minutes: linking is paused for you until " + TIME.format(wrong.windowEnds()) + ".";
+                        + " minutes: linking is paused for you until " + TIME.format(attempt.windowEnds()) + ".";
             }
             return Reply.refusal(unusable);
         }

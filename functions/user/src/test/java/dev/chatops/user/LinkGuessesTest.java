@@ -145,6 +145,38 @@ class LinkGuessesTest {
                 .contains("now linked to the GitLab account `sam`");
     }
 
+    /**
+     * Guesses sent at once are counted before any is checked: however many arrive together, at most
+     * five codes are checked and every other attempt is told linking is paused.
+     */
+    @Test
+    void of_twelve_guesses_at_once_at_most_five_are_checked() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 12; i++) {
+                String guess = String.format("WRNG-%04d", i);
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return link("UGUS", guess);
+                }));
+            }
+            start.countDown();
+            int checked = 0;
+            int paused = 0;
+            for (java.util.concurrent.Future<String> answer : answers) {
+                String text = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                checked += text.contains(WRONG) ? 1 : 0;
+                paused += text.contains(PAUSED) ? 1 : 0;
+            }
+            assertThat(checked).as("codes checked").isEqualTo(5);
+            assertThat(paused).as("attempts told linking is paused").isEqualTo(7);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** A code held for a new GitLab account, as the linking page shows it, for 10 minutes from the clock's now. */
     private String hold(String username) {
         long id = ops.addUser(username, true).id();

@@ -8,7 +8,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
@@ -17,8 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * {@link RequestClaims}' items (key {@code guesses#<kind>#<workspace>#<user>}, which cannot be a request
  * id): at most {@link #LIMIT} in a window of {@link #WINDOW} that opens with the first wrong guess;
  * once the limit is reached, guessing is paused until the window ends. The window's end is checked
- * in each write's condition and read (TTL deletes late); an atomic {@code ADD} counts, so concurrent
- * wrong guesses are each counted.
+ * in each write's condition (TTL deletes late); an atomic {@code ADD} counts each guess before it is
+ * checked, so of guesses made at once no more than the limit are checked.
  */
 public final class WrongGuesses {
     public static final int LIMIT = 5;
@@ -34,23 +33,12 @@ public final class WrongGuesses {
         this.table = table;
     }
 
-    /** Until when guessing is paused for this person, if it is. */
-    public Optional<Instant> pausedUntil(String kind, String workspace, String user, Instant now) {
-        GetItemResponse response;
-        try {
-            response = dynamo.getItem(b -> b.tableName(table).key(key(kind, workspace, user)).consistentRead(true));
-        } catch (SdkException e) {
-            throw new StoreException("could not read the wrong " + kind + " guesses of " + user, e);
-        }
-        if (!response.hasItem() || response.item().get(WRONG) == null || response.item().get(WINDOW_ENDS) == null) {
-            return Optional.empty();
-        }
-        Instant ends = Instant.ofEpochMilli(Long.parseLong(response.item().get(WINDOW_ENDS).n()));
-        int wrong = Integer.parseInt(response.item().get(WRONG).n());
-        return wrong >= LIMIT && now.isBefore(ends) ? Optional.of(ends) : Optional.empty();
-    }
-
-    /** Counts one wrong guess; the count so far in this window and when the window ends. */
+    /**
+     * Counts one guess, before it is checked (counting only wrong ones after checking would let
+     * attempts made at once all be checked before any was counted): the count so far in this window,
+     * this one included, and when the window ends. A guess whose count is over {@link #LIMIT} is not
+     * to be checked.
+     */
     public Count count(String kind, String workspace, String user, Instant now) {
         // Two tries at most: a window can end between the first write's condition and the second's.
         for (int attempt = 0; attempt < 2; attempt++) {
