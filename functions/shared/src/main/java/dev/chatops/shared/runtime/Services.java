@@ -142,7 +142,11 @@ public final class Services {
     public AccessCheck accessCheck() {
         return env.optional(ACCESS_CHECK_FUNCTION)
                 .<AccessCheck>map(function -> new DelegatedAccessCheck(new Lazy<>(AwsClients::lambda), function))
-                .orElseGet(() -> new GitLabAccessCheck(this::gitlab, clock));
+                .orElseGet(() -> {
+                    // Made now, so that a function without its read-only tokens' variable stops at start-up naming it.
+                    GitLab instances = gitlab();
+                    return new GitLabAccessCheck(() -> instances, clock);
+                });
     }
 
     public Authorizer authorizer() {

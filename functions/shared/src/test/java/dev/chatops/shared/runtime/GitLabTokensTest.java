@@ -50,6 +50,16 @@ class GitLabTokensTest {
     }
 
     @Test
+    void explain_holds_no_gitlab_token_and_starts_without_one_asking_user_function_for_roles(LocalAws aws) {
+        Services services = services(aws, "ExplainFunction");
+
+        assertThat(services.env().optional(Services.ACCESS_CHECK_FUNCTION)).hasValueSatisfying(name -> assertThat(name).contains("UserFunction"));
+        assertThat(services.accessCheck()).isInstanceOf(dev.chatops.shared.access.DelegatedAccessCheck.class);
+        assertThat(new CommandRuntime(List.of(), services)).isNotNull();
+        assertThatThrownBy(services::gitlab).isInstanceOf(ConfigurationException.class).hasMessageContaining("GITLAB_READ_TOKENS_SECRET_ID");
+    }
+
+    @Test
     void only_member_and_feature_are_given_the_write_tokens(LocalAws aws) {
         for (String function : List.of("UserFunction", "ExplainFunction", "AutoDeployFunction")) {
             assertThatThrownBy(() -> services(aws, function).gitlabWriter()).as(function)
@@ -68,7 +78,7 @@ class GitLabTokensTest {
         ops.addProject("ops/chatops");
         long bob = ops.addUser("bob", true).id();
         ops.addMember("ops/chatops", "bob", 30);
-        Services services = services(aws, "ExplainFunction");
+        Services services = services(aws, "AutoDeployFunction");
 
         assertThat(services.gitlab().chatops().projectAccessLevel("ops/chatops", bob)).contains(30);
         assertThatThrownBy(() -> services.gitlab().chatops().removeMember("projects", "ops/chatops", bob))
