@@ -22,7 +22,7 @@ build-ExplainFunction:
 build-AutoDeployFunction:
 	$(call package_function,auto-deploy)
 build-LinkFunction:
-	$(call package_function,link)
+	$(call package_function,link-pages)
 build-CommandFailureFunction:
 	$(call package_function,failure-notice)
 

@@ -1,4 +1,4 @@
-package dev.chatops.link;
+package dev.chatops.linkpages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

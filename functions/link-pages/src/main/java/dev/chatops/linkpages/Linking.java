@@ -1,4 +1,4 @@
-package dev.chatops.link;
+package dev.chatops.linkpages;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;

@@ -1,4 +1,4 @@
-package dev.chatops.link;
+package dev.chatops.linkpages;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
