@@ -3,6 +3,7 @@ package dev.chatops.feature;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.Usage;
 import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.command.UsageException;
 import dev.chatops.testing.Soak;
@@ -33,7 +34,7 @@ class FlagChangePropertiesTest {
             @ForAll("values") String value, @ForAll("options") Map<String, String> options) {
         Invocation call;
         try {
-            call = Catalog.resolve(Catalog.FEATURE, List.of("set", name, value), options, Set.of("staging", "production"));
+            call = Usage.resolve(Catalog.FEATURE, List.of("set", name, value), options, Set.of("staging", "production"));
         } catch (UsageException e) {
             assertThat(e.getMessage()).isNotBlank();
             return;

@@ -5,6 +5,8 @@ import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.Help;
+import dev.chatops.shared.command.Usage;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.UsageException;
 import dev.chatops.shared.edge.CommandText;
@@ -133,7 +135,7 @@ public final class Gateway {
         List<String> words = text.words();
         if (words.isEmpty() || (words.get(0).equalsIgnoreCase("help") && words.size() == 1)
                 || (words.get(0).equalsIgnoreCase("run") && words.size() == 1)) {
-            return Response.ephemeral(catalog.help(slash));
+            return Response.ephemeral(Help.commands(catalog, slash));
         }
         boolean helpFirst = words.get(0).equalsIgnoreCase("help");
         if (!helpFirst && !words.get(0).equalsIgnoreCase("run")) {
@@ -144,9 +146,9 @@ public final class Gateway {
         if (helpFirst || helpAfterRun) {
             List<String> topic = words.subList(helpFirst ? 1 : 2, words.size());
             if (topic.isEmpty()) {
-                return Response.ephemeral(catalog.help(slash));
+                return Response.ephemeral(Help.commands(catalog, slash));
             }
-            return catalog.find(topic.get(0)).map(spec -> Response.ephemeral(Catalog.help(slash, spec)))
+            return catalog.find(topic.get(0)).map(spec -> Response.ephemeral(Help.of(slash, spec)))
                     .orElseGet(() -> unknown(slash, topic.get(0)));
         }
         String name = words.get(1);
@@ -157,11 +159,11 @@ public final class Gateway {
         CommandSpec spec = found.get();
         Map<String, String> options = new LinkedHashMap<>(text.options());
         if (options.containsKey("help")) {
-            return Response.ephemeral(Catalog.help(slash, spec));
+            return Response.ephemeral(Help.of(slash, spec));
         }
         List<String> args = words.subList(2, words.size());
         try {
-            Catalog.resolve(spec, args, options, config.instances());
+            Usage.resolve(spec, args, options, config.instances());
         } catch (UsageException e) {
             return Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```");
         }
@@ -200,11 +202,11 @@ public final class Gateway {
             return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
         }
         if (raw.options().containsKey("help")) {
-            return Optional.of(Response.ephemeral(Catalog.help(slash, spec)));
+            return Optional.of(Response.ephemeral(Help.of(slash, spec)));
         }
         List<String> args = raw.body().isEmpty() ? List.of() : List.of(raw.body());
         try {
-            Catalog.resolve(spec, args, raw.options(), config.instances());
+            Usage.resolve(spec, args, raw.options(), config.instances());
         } catch (UsageException e) {
             return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
         }
@@ -255,7 +257,7 @@ public final class Gateway {
     }
 
     private Response unknown(String slash, String name) {
-        List<String> close = catalog.closest(name, 3);
+        List<String> close = Help.closest(catalog, name, 3);
         StringBuilder reply = new StringBuilder(":warning: `").append(Text.inCode(name, 40)).append("` is not a command.");
         if (!close.isEmpty()) {
             reply.append(" Did you mean ").append(String.join(" or ", close.stream().map(c -> "`" + c + "`").toList()))

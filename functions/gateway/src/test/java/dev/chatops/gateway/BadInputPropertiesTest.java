@@ -6,6 +6,7 @@ import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.Usage;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Target;
 import dev.chatops.shared.edge.CommandText;
@@ -81,7 +82,7 @@ class BadInputPropertiesTest {
         }
         for (CommandRequest request : dispatched) {
             CommandSpec spec = Catalog.standard().find(request.command()).orElseThrow();
-            Catalog.resolve(spec, request.args(), request.options(), Set.of("ops", "production"));
+            Usage.resolve(spec, request.args(), request.options(), Set.of("ops", "production"));
         }
     }
 

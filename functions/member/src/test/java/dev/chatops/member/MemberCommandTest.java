@@ -6,6 +6,7 @@ import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.Link;
 import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.Usage;
 import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
@@ -221,7 +222,7 @@ class MemberCommandTest {
     void on_the_chatops_instance_a_call_without_a_proven_gitlab_account_is_refused_and_gitlab_sees_no_write() {
         ops.addUser("mallory", true);
         CommandRequest request = request("add mallory ops --ops --level=maintainer", slack.url("/r/unproven"));
-        Invocation invocation = Catalog.resolve(Catalog.MEMBER, request.args(), request.options(),
+        Invocation invocation = Usage.resolve(Catalog.MEMBER, request.args(), request.options(),
                 services.gitlab().config().instances().keySet());
 
         Reply reply = new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access()).run(new CommandCall(request, invocation,

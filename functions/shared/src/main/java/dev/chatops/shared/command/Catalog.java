@@ -1,18 +1,15 @@
 package dev.chatops.shared.command;
 
-import dev.chatops.shared.Text;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * The one list of commands. The gateway answers help and usage from it and routes by it; each
- * command function looks its commands up in it. A command that is not finished is not here.
+ * The one list of commands: their declarations. The gateway answers help ({@link Help}) and usage
+ * ({@link Usage}) from it and routes by it; each command function looks its commands up in it. A
+ * command that is not finished is not here.
  */
 public final class Catalog {
     /** {@code whoami}: the caller's Slack ids, linked GitLab account and ChatOps role. */
@@ -144,155 +141,5 @@ public final class Catalog {
 
     public Optional<CommandSpec> find(String name) {
         return Optional.ofNullable(commands.get(name.toLowerCase(Locale.ROOT)));
-    }
-
-    /** Up to {@code max} known names closest to {@code name}, nearest first; none when nothing is close. */
-    public List<String> closest(String name, int max) {
-        String wanted = name.toLowerCase(Locale.ROOT);
-        List<Map.Entry<String, Integer>> scored = new ArrayList<>();
-        for (String known : commands.keySet()) {
-            int distance = distance(wanted, known);
-            boolean close = distance <= Math.max(2, known.length() / 3)
-                    || (wanted.length() >= 2 && (known.startsWith(wanted) || wanted.startsWith(known)));
-            if (close) {
-                scored.add(Map.entry(known, distance));
-            }
-        }
-        scored.sort(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
-        return scored.stream().limit(max).map(Map.Entry::getKey).toList();
-    }
-
-    /** Matches a call to a form of {@code spec} that names no GitLab instance. */
-    public static Invocation resolve(CommandSpec spec, List<String> args, Map<String, String> options) {
-        return resolve(spec, args, options, Set.of());
-    }
-
-    /**
-     * Matches a call to a form of {@code spec}, or says in a {@link UsageException} what is wrong with
-     * it. {@code instances} are the configured instance names, whose flags ({@code --ops}) a form that
-     * acts on instances accepts: one, or several for a form that takes several.
-     */
-    public static Invocation resolve(CommandSpec spec, List<String> args, Map<String, String> options, Set<String> instances) {
-        Form form;
-        List<String> rest;
-        if (spec.hasSubcommands()) {
-            if (args.isEmpty()) {
-                throw new UsageException("`" + spec.name() + "` needs a subcommand: " + subcommands(spec) + ".", spec);
-            }
-            String sub = args.get(0).toLowerCase(Locale.ROOT);
-            form = spec.form(sub).orElseThrow(() -> new UsageException(
-                    "`" + spec.name() + " " + Text.inCode(args.get(0), 40) + "` is not a subcommand; use one of " + subcommands(spec) + ".",
-                    spec));
-            rest = args.subList(1, args.size());
-        } else {
-            form = spec.forms().get(0);
-            rest = args;
-        }
-        Map<String, String> own = new LinkedHashMap<>(options);
-        List<String> flagged = options.keySet().stream().filter(instances::contains)
-                .filter(name -> form.options().stream().noneMatch(o -> o.name().equals(name))).toList();
-        List<String> chosen = List.of();
-        if (form.takesInstance() && !flagged.isEmpty()) {
-            if (flagged.size() > 1 && !form.manyInstances()) {
-                throw new UsageException("Give one instance, not " + String.join(" and ",
-                        flagged.stream().map(f -> "`--" + f + "`").toList()) + ".", spec);
-            }
-            for (String flag : flagged) {
-                if (options.get(flag) != null) {
-                    throw new UsageException("`--" + flag + "` takes no value.", spec);
-                }
-                own.remove(flag);
-            }
-            chosen = flagged;
-        }
-        // Options first: in `whoami --user U1` the surprise is the option, not the word after it.
-        checkOptions(spec, form, own);
-        checkParams(spec, form, rest);
-        return new Invocation(spec, form, List.copyOf(rest), own, chosen);
-    }
-
-    private static void checkParams(CommandSpec spec, Form form, List<String> args) {
-        int required = (int) form.params().stream().filter(p -> !p.optional()).count();
-        boolean unbounded = form.params().stream().anyMatch(Param::rest);
-        String what = "`" + spec.name() + (form.subcommand() == null ? "" : " " + form.subcommand()) + "`";
-        if (args.size() < required) {
-            Param missing = form.params().get(args.size());
-            throw new UsageException(what + " is missing " + missing.usage() + ".", spec);
-        }
-        if (!unbounded && args.size() > form.params().size()) {
-            String extra = args.get(form.params().size());
-            throw new UsageException(what + " does not take `" + Text.inCode(extra, 40) + "`"
-                    + (form.params().isEmpty() ? ": it takes no arguments." : "."), spec);
-        }
-    }
-
-    private static void checkOptions(CommandSpec spec, Form form, Map<String, String> options) {
-        for (Map.Entry<String, String> given : options.entrySet()) {
-            OptionSpec option = form.options().stream().filter(o -> o.name().equals(given.getKey())).findFirst()
-                    .orElseThrow(() -> new UsageException("`--" + given.getKey() + "` is not an option of `"
-                            + spec.name() + (form.subcommand() == null ? "" : " " + form.subcommand()) + "`.", spec));
-            if (option.takesValue() && (given.getValue() == null || given.getValue().isEmpty())) {
-                throw new UsageException("`--" + option.name() + "` needs a value: `" + option.usage() + "`.", spec);
-            }
-            if (!option.takesValue() && given.getValue() != null) {
-                throw new UsageException("`--" + option.name() + "` takes no value.", spec);
-            }
-        }
-    }
-
-    /** The answer to {@code help}: every command with its summary. */
-    public String help(String slashCommand) {
-        StringBuilder help = new StringBuilder("*Commands* — `").append(slashCommand)
-                .append(" run <command> …`, and `").append(slashCommand).append(" run help <command>` for one in full:");
-        commands.values().stream().sorted(Comparator.comparing(CommandSpec::name)).forEach(spec ->
-                help.append("\n• `").append(spec.name()).append("` — ").append(spec.summary()));
-        return help.toString();
-    }
-
-    /** The answer to {@code help <command>}: its summary, every form's usage, description, role and options. */
-    public static String help(String slashCommand, CommandSpec spec) {
-        StringBuilder help = new StringBuilder("*").append(spec.name()).append("* — ").append(spec.summary());
-        for (Form form : spec.forms()) {
-            help.append("\n\n`").append(form.usage(slashCommand, spec.name())).append("`\n").append(form.description());
-            help.append("\nNeeds: ").append(form.role() == Role.ANYONE ? "nothing (anyone may run it)"
-                    : form.role().label() + " on the chatops project");
-            if (form.productionRole() != form.role()) {
-                help.append("; ").append(form.productionRole().label()).append(" to change production");
-            }
-            for (OptionSpec option : form.options()) {
-                help.append("\n  `").append(option.usage()).append("` — ").append(option.description());
-            }
-            if (form.takesInstance()) {
-                help.append(form.manyInstances()
-                        ? "\n  `--<instance>…` — the GitLab instances, one or several: `--staging`, `--production` (the default), …"
-                        : "\n  `--<instance>` — the GitLab instance: `--ops`, `--production` (the default), …");
-            }
-        }
-        return help.toString();
-    }
-
-    private static String subcommands(CommandSpec spec) {
-        return String.join(", ", spec.forms().stream().map(f -> "`" + f.subcommand() + "`").toList());
-    }
-
-    /** Damerau–Levenshtein (optimal string alignment) distance. */
-    static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 }

@@ -9,6 +9,7 @@ import dev.chatops.shared.Text;
 import dev.chatops.shared.access.Authorizer;
 import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.Usage;
 import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.command.Role;
 import dev.chatops.shared.command.UsageException;
@@ -228,7 +229,7 @@ public final class CommandRuntime {
         }
         Invocation invocation;
         try {
-            invocation = Catalog.resolve(command.spec(), request.args(), request.options(), instances);
+            invocation = Usage.resolve(command.spec(), request.args(), request.options(), instances);
         } catch (UsageException e) {
             return new Outcome(Reply.error(":warning: " + e.getMessage() + "\nUsage:\n```"
                     + command.spec().usage(request.slashCommand()) + "```"), "usage", "refused", e.getMessage());

@@ -41,7 +41,7 @@ class CatalogTest {
     }
 
     private static UsageException usageError(CommandSpec spec, List<String> args, Map<String, String> options) {
-        UsageException e = catchThrowableOfType(UsageException.class, () -> Catalog.resolve(spec, args, options));
+        UsageException e = catchThrowableOfType(UsageException.class, () -> Usage.resolve(spec, args, options));
         assertThat(e).as("a UsageException").isNotNull();
         assertThat(e.spec()).isSameAs(spec);
         return e;
@@ -153,7 +153,7 @@ class CatalogTest {
     void resolve_returns_the_form_args_and_options_of_a_subcommand() {
         Map<String, String> options = opts("actors", null, "user", "group/a,group/b");
 
-        Invocation call = Catalog.resolve(FEATURE, List.of("set", "flag", "on"), options);
+        Invocation call = Usage.resolve(FEATURE, List.of("set", "flag", "on"), options);
 
         assertThat(call.spec()).isSameAs(FEATURE);
         assertThat(call.form()).isSameAs(FEATURE.forms().get(1));
@@ -168,7 +168,7 @@ class CatalogTest {
 
     @Test
     void resolve_accepts_a_subcommand_in_any_case() {
-        Invocation call = Catalog.resolve(FEATURE, List.of("GET", "flag"), opts());
+        Invocation call = Usage.resolve(FEATURE, List.of("GET", "flag"), opts());
 
         assertThat(call.form().subcommand()).isEqualTo("get");
         assertThat(call.args()).containsExactly("flag");
@@ -176,7 +176,7 @@ class CatalogTest {
 
     @Test
     void resolve_takes_the_only_form_of_a_command_without_subcommands() {
-        Invocation call = Catalog.resolve(PING, List.of(), opts());
+        Invocation call = Usage.resolve(PING, List.of(), opts());
 
         assertThat(call.form()).isSameAs(PING.forms().get(0));
         assertThat(call.args()).isEmpty();
@@ -185,21 +185,21 @@ class CatalogTest {
 
     @Test
     void resolve_lets_a_rest_param_take_every_remaining_word() {
-        Invocation call = Catalog.resolve(ECHO, List.of("a", "b", "c", "d"), opts());
+        Invocation call = Usage.resolve(ECHO, List.of("a", "b", "c", "d"), opts());
 
         assertThat(call.args()).containsExactly("a", "b", "c", "d");
     }
 
     @Test
     void resolve_lets_a_rest_param_be_empty_but_still_needs_the_required_one() {
-        assertThat(Catalog.resolve(ECHO, List.of("a"), opts()).args()).containsExactly("a");
+        assertThat(Usage.resolve(ECHO, List.of("a"), opts()).args()).containsExactly("a");
         assertThat(usageError(ECHO, List.of(), opts())).hasMessage("`echo` is missing <first>.");
     }
 
     @Test
     void resolve_accepts_an_optional_param_given_or_not() {
-        assertThat(Catalog.resolve(GREET, List.of(), opts()).args()).isEmpty();
-        assertThat(Catalog.resolve(GREET, List.of("bob"), opts()).args()).containsExactly("bob");
+        assertThat(Usage.resolve(GREET, List.of(), opts()).args()).isEmpty();
+        assertThat(Usage.resolve(GREET, List.of("bob"), opts()).args()).containsExactly("bob");
         assertThat(usageError(GREET, List.of("bob", "alice"), opts())).hasMessage("`greet` does not take `alice`.");
     }
 
@@ -207,7 +207,7 @@ class CatalogTest {
     void resolve_copies_the_args() {
         List<String> args = new java.util.ArrayList<>(List.of("get", "flag"));
 
-        Invocation call = Catalog.resolve(FEATURE, args, opts());
+        Invocation call = Usage.resolve(FEATURE, args, opts());
         args.set(1, "changed");
 
         assertThat(call.args()).containsExactly("flag");
@@ -226,8 +226,8 @@ class CatalogTest {
 
     @Test
     void whoami_takes_no_arguments_and_needs_no_role() {
-        assertThat(Catalog.resolve(Catalog.WHOAMI, List.of(), Map.of()).form().role()).isEqualTo(Role.ANYONE);
-        assertThatThrownBy(() -> Catalog.resolve(Catalog.WHOAMI, List.of("x"), Map.of()))
+        assertThat(Usage.resolve(Catalog.WHOAMI, List.of(), Map.of()).form().role()).isEqualTo(Role.ANYONE);
+        assertThatThrownBy(() -> Usage.resolve(Catalog.WHOAMI, List.of("x"), Map.of()))
                 .isInstanceOf(UsageException.class);
     }
 
@@ -254,39 +254,39 @@ class CatalogTest {
 
     @Test
     void closest_suggests_whoami_for_whoam() {
-        assertThat(Catalog.standard().closest("whoam", 3)).containsExactly("whoami");
+        assertThat(Help.closest(Catalog.standard(), "whoam", 3)).containsExactly("whoami");
     }
 
     @Test
     void closest_suggests_whoami_for_near_misses() {
         Catalog standard = Catalog.standard();
 
-        assertThat(standard.closest("WHOAMI", 3)).containsExactly("whoami");
-        assertThat(standard.closest("whoamii", 3)).containsExactly("whoami");
-        assertThat(standard.closest("hwoami", 3)).containsExactly("whoami");
-        assertThat(standard.closest("whoareyou", 3)).isEmpty();
-        assertThat(standard.closest("wh", 3)).containsExactly("whoami");
+        assertThat(Help.closest(standard, "WHOAMI", 3)).containsExactly("whoami");
+        assertThat(Help.closest(standard, "whoamii", 3)).containsExactly("whoami");
+        assertThat(Help.closest(standard, "hwoami", 3)).containsExactly("whoami");
+        assertThat(Help.closest(standard, "whoareyou", 3)).isEmpty();
+        assertThat(Help.closest(standard, "wh", 3)).containsExactly("whoami");
     }
 
     @Test
     void closest_suggests_nothing_for_xyz() {
-        assertThat(Catalog.standard().closest("xyz", 3)).isEmpty();
-        assertThat(OURS.closest("xyz", 3)).isEmpty();
+        assertThat(Help.closest(Catalog.standard(), "xyz", 3)).isEmpty();
+        assertThat(Help.closest(OURS, "xyz", 3)).isEmpty();
     }
 
     @Test
     void closest_suggests_nothing_for_an_empty_or_one_letter_name() {
-        assertThat(Catalog.standard().closest("", 3)).isEmpty();
-        assertThat(Catalog.standard().closest("w", 3)).isEmpty();
+        assertThat(Help.closest(Catalog.standard(), "", 3)).isEmpty();
+        assertThat(Help.closest(Catalog.standard(), "w", 3)).isEmpty();
     }
 
     @Test
     void closest_finds_typos_transpositions_and_prefixes_in_our_catalog() {
-        assertThat(OURS.closest("featur", 3)).containsExactly("feature");
-        assertThat(OURS.closest("faeture", 3)).containsExactly("feature");
-        assertThat(OURS.closest("memebr", 3)).containsExactly("member");
-        assertThat(OURS.closest("features", 3)).containsExactly("feature");
-        assertThat(OURS.closest("pong", 3)).containsExactly("ping");
+        assertThat(Help.closest(OURS, "featur", 3)).containsExactly("feature");
+        assertThat(Help.closest(OURS, "faeture", 3)).containsExactly("feature");
+        assertThat(Help.closest(OURS, "memebr", 3)).containsExactly("member");
+        assertThat(Help.closest(OURS, "features", 3)).containsExactly("feature");
+        assertThat(Help.closest(OURS, "pong", 3)).containsExactly("ping");
     }
 
     @Test
@@ -297,26 +297,26 @@ class CatalogTest {
                 CommandSpec.of("uses", "s", Target.USER, Form.of(Role.ANYONE, "d")),
                 CommandSpec.of("user", "s", Target.USER, Form.of(Role.ANYONE, "d"))));
 
-        assertThat(catalog.closest("user", 5)).containsExactly("user", "users", "uses", "us");
-        assertThat(catalog.closest("user", 2)).containsExactly("user", "users");
-        assertThat(catalog.closest("user", 1)).containsExactly("user");
-        assertThat(catalog.closest("user", 0)).isEmpty();
+        assertThat(Help.closest(catalog, "user", 5)).containsExactly("user", "users", "uses", "us");
+        assertThat(Help.closest(catalog, "user", 2)).containsExactly("user", "users");
+        assertThat(Help.closest(catalog, "user", 1)).containsExactly("user");
+        assertThat(Help.closest(catalog, "user", 0)).isEmpty();
     }
 
     @Test
     void distance_counts_a_transposition_as_one_edit() {
-        assertThat(Catalog.distance("whoami", "whoami")).isZero();
-        assertThat(Catalog.distance("whoami", "hwoami")).isEqualTo(1);
-        assertThat(Catalog.distance("whoam", "whoami")).isEqualTo(1);
-        assertThat(Catalog.distance("", "abc")).isEqualTo(3);
-        assertThat(Catalog.distance("kitten", "sitting")).isEqualTo(3);
+        assertThat(Help.distance("whoami", "whoami")).isZero();
+        assertThat(Help.distance("whoami", "hwoami")).isEqualTo(1);
+        assertThat(Help.distance("whoam", "whoami")).isEqualTo(1);
+        assertThat(Help.distance("", "abc")).isEqualTo(3);
+        assertThat(Help.distance("kitten", "sitting")).isEqualTo(3);
     }
 
     // help
 
     @Test
     void help_lists_every_command_with_its_summary_sorted_by_name() {
-        String help = OURS.help(SLASH);
+        String help = Help.commands(OURS, SLASH);
 
         assertThat(help).startsWith("*Commands* — `/chatops run <command> …`, and `/chatops run help <command>`");
         for (CommandSpec spec : OURS.all()) {
@@ -329,13 +329,13 @@ class CatalogTest {
 
     @Test
     void standard_help_lists_whoami() {
-        assertThat(Catalog.standard().help("/ops")).contains("• `whoami` — " + Catalog.WHOAMI.summary())
+        assertThat(Help.commands(Catalog.standard(), "/ops")).contains("• `whoami` — " + Catalog.WHOAMI.summary())
                 .contains("/ops run help <command>");
     }
 
     @Test
     void help_of_a_command_shows_every_usage_line_role_and_option() {
-        String help = Catalog.help(SLASH, FEATURE);
+        String help = Help.of(SLASH, FEATURE);
 
         assertThat(help).startsWith("*feature* — Reads and sets feature flags.")
                 .contains("`/chatops run feature get <name>`\nShows a flag.\nNeeds: developer on the chatops project")
@@ -347,7 +347,7 @@ class CatalogTest {
 
     @Test
     void help_of_whoami_says_anyone_may_run_it() {
-        assertThat(Catalog.help(SLASH, Catalog.WHOAMI))
+        assertThat(Help.of(SLASH, Catalog.WHOAMI))
                 .contains("`/chatops run whoami`")
                 .contains("Needs: nothing (anyone may run it)");
     }
