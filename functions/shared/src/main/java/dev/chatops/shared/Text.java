@@ -58,15 +58,16 @@ public final class Text {
     }
 
     /**
-     * At most {@code max} characters, with an ellipsis when cut (never inside a surrogate pair). Not
-     * escaped: for our own strings; text we did not write goes through {@link #shown} or {@link #inCode}.
+     * At most {@code max} characters, the ellipsis that marks a cut included (never cut inside a
+     * surrogate pair). Not escaped: for our own strings; text we did not write goes through
+     * {@link #shown} or {@link #inCode}.
      */
     public static String shorten(String text, int max) {
         if (text.length() <= max) {
             return text;
         }
-        int cut = max;
-        if (Character.isHighSurrogate(text.charAt(cut - 1))) {
+        int cut = Math.max(0, max - 1);
+        if (cut > 0 && Character.isHighSurrogate(text.charAt(cut - 1))) {
             cut--;
         }
         return text.substring(0, cut) + "…";

@@ -28,14 +28,14 @@ class TextTest {
     void the_limit_counts_the_characters_as_typed_not_the_entities() {
         assertThat(Text.inCode("<<<<<", 5)).isEqualTo("&lt;&lt;&lt;&lt;&lt;");
         assertThat(Text.shown("a&b&c", 5)).isEqualTo("a&amp;b&amp;c");
-        assertThat(Text.shown("<<<<<<", 5)).isEqualTo("&lt;&lt;&lt;&lt;&lt;…");
+        assertThat(Text.shown("<<<<<<", 5)).isEqualTo("&lt;&lt;&lt;&lt;…");
     }
 
     @Test
     void a_cut_never_splits_an_entity() {
         for (int max = 1; max <= 12; max++) {
             String shown = Text.inCode("&&&&&&&&&&&&&&&&&&&&", max);
-            assertThat(shown).as("max %d", max).isEqualTo("&amp;".repeat(max) + "…");
+            assertThat(shown).as("max %d", max).isEqualTo("&amp;".repeat(max - 1) + "…");
             assertThat(Text.shown("x<y>z&".repeat(4), max).replaceAll("&(amp|lt|gt);", ""))
                     .as("max %d: every & left starts an entity", max).doesNotContain("&");
         }
@@ -45,12 +45,20 @@ class TextTest {
     void a_table_cell_is_padded_by_what_was_typed_so_columns_line_up_as_slack_shows_them() {
         assertThat(Text.column("a<b", 6)).isEqualTo("a&lt;b   ");
         assertThat(Text.column("x\n`<!here>`", 20)).isEqualTo("x '&lt;!here&gt;'" + " ".repeat(9));
-        assertThat(Text.column("<<<<<<<<", 4)).isEqualTo("&lt;&lt;&lt;&lt;…");
+        assertThat(Text.column("<<<<<<<<", 4)).isEqualTo("&lt;&lt;&lt;…");
     }
 
     @Test
     void shorten_is_for_our_own_strings_and_does_not_escape() {
         assertThat(Text.shorten("<https://gitlab.example|MR 1>", 100)).isEqualTo("<https://gitlab.example|MR 1>");
-        assertThat(Text.shorten("abcdef", 3)).isEqualTo("abc…");
+        assertThat(Text.shorten("abcdef", 3)).isEqualTo("ab…");
+    }
+
+    @Test
+    void a_shortened_text_is_never_longer_than_its_limit_the_ellipsis_included() {
+        for (int max = 1; max <= 8; max++) {
+            assertThat(Text.shorten("abcdefghij", max)).as("max %d", max).hasSize(max).endsWith("…");
+        }
+        assertThat(Text.shorten("ab\uD83D\uDE00cd", 4)).as("not inside a surrogate pair").isEqualTo("ab…");
     }
 }
