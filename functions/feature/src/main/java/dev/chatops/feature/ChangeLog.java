@@ -65,13 +65,6 @@ final class ChangeLog {
         this.pause = pause;
     }
 
-    /** Why production changes cannot be made now: they are announced, and no log channel is configured. */
-    Optional<String> missing() {
-        return config.webhookSecretId().isPresent() ? Optional.empty()
-                : Optional.of("Production changes are announced in the log channel, and none is configured: the "
-                        + "operators need to set FeatureLogWebhookUrl. Nothing was changed.");
-    }
-
     /** Logs {@code entry}; {@code remaining} says how long the command still has. Never throws. */
     Result record(Entry entry, Supplier<Duration> remaining) {
         List<String> notes = new ArrayList<>();

@@ -224,7 +224,8 @@ class MemberCommandTest {
         Invocation invocation = Catalog.resolve(Catalog.MEMBER, request.args(), request.options(),
                 services.gitlab().config().instances().keySet());
 
-        Reply reply = new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access()).run(new CommandCall(request, invocation,
+        Reply reply = new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access()).handlers().get("add")
+                .handle(new CommandCall(request, invocation,
                 markdown -> { }, Optional.empty(), Instant.now().plusSeconds(20), java.time.Clock.systemUTC()));
 
         assertThat(String.join("\n", reply.messages().stream().map(m -> m.text()).toList()))
