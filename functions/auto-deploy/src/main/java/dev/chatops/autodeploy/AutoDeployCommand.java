@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -63,7 +64,11 @@ public final class AutoDeployCommand implements Command {
     }
 
     @Override
-    public Reply run(CommandCall call) {
+    public Map<String, Handler> handlers() {
+        return Map.of("status", this::status);
+    }
+
+    private Reply status(CommandCall call) {
         Optional<String> sha = call.args().isEmpty() ? Optional.empty() : Optional.of(call.args().get(0));
         if (sha.isPresent() && !sha.get().matches("[0-9a-fA-F]{7,40}")) {
             return Reply.refusal(":warning: `" + Text.inCode(sha.get(), 50) + "` is not a commit sha: give 7 to 40 hex digits.");

@@ -8,6 +8,7 @@ import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.OneAtATime;
 import dev.chatops.shared.runtime.Reply;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,7 +36,11 @@ public final class ExplainCommand implements Command {
     }
 
     @Override
-    public Reply run(CommandCall call) {
+    public Map<String, Handler> handlers() {
+        return Map.of("", this::run);
+    }
+
+    private Reply run(CommandCall call) {
         String instance = call.invocation().instance().orElse(defaultInstance);
         String sql = String.join(" ", call.args()).strip();
         boolean analyze = !call.invocation().has("no-analyze");

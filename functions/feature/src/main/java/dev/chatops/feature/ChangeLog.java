@@ -1,19 +1,12 @@
 package dev.chatops.feature;
 
-import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.gitlab.GitLabIssue;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -30,10 +23,7 @@ import java.util.function.Supplier;
 final class ChangeLog {
     static final int ATTEMPTS = 3;
     /** Time an attempt needs before it is started: a request's timeout and a margin for the reply. */
-    private static final Duration ATTEMPT_NEEDS = Duration.ofSeconds(12);
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    static final Duration ATTEMPT_NEEDS = Duration.ofSeconds(12);
 
     /** One production change; {@code action} is {@code set} or {@code deleted}. */
     record Entry(String requestId, String slackUserId, String gitlabUsername, String instance, String host, String flag,
@@ -54,22 +44,15 @@ final class ChangeLog {
 
     private final FeatureConfig config;
     private final GitLab gitlab;
-    private final Supplier<String> webhookUrl;
+    private final LogAnnouncement announcement;
     private final Pause pause;
 
     /** {@code webhookUrl} is read only when a change is logged and a webhook is configured. */
     ChangeLog(FeatureConfig config, GitLab gitlab, Supplier<String> webhookUrl, Pause pause) {
         this.config = config;
         this.gitlab = gitlab;
-        this.webhookUrl = webhookUrl;
+        this.announcement = new LogAnnouncement(webhookUrl, pause);
         this.pause = pause;
-    }
-
-    /** Why production changes cannot be made now: they are announced, and no log channel is configured. */
-    Optional<String> missing() {
-        return config.webhookSecretId().isPresent() ? Optional.empty()
-                : Optional.of("Production changes are announced in the log channel, and none is configured: the "
-                        + "operators need to set FeatureLogWebhookUrl. Nothing was changed.");
     }
 
     /** Logs {@code entry}; {@code remaining} says how long the command still has. Never throws. */
@@ -80,7 +63,7 @@ final class ChangeLog {
         if (config.webhookSecretId().isPresent()) {
             Optional<String> problem;
             try {
-                problem = announce(entry, remaining);
+                problem = announcement.post(entry, remaining);
             } catch (RuntimeException e) {
                 Log.error("feature.announce_failed", e);
                 problem = Optional.of("an unexpected error; see the logs");
@@ -123,54 +106,6 @@ final class ChangeLog {
             Log.warn("feature.log_failed", "flag", entry.flag(), "instance", entry.instance(), "detail", String.join("; ", audit));
         }
         return new Result(notes, String.join("; ", audit), failed);
-    }
-
-    /** Posts to the webhook; empty when Slack took it. */
-    private Optional<String> announce(Entry entry, Supplier<Duration> remaining) {
-        String text = ":triangular_flag_on_post: " + entry.who() + " (<@" + entry.slackUserId() + ">) " + entry.action()
-                + " `" + entry.flag() + "` on *" + entry.instance() + "* (" + entry.host() + "): " + entry.before() + " → "
-                + entry.after() + (entry.overrides().isEmpty() ? "" : ". Overrides: " + String.join(", ", entry.overrides()))
-                + ". Request id: `" + entry.requestId() + "`.";
-        String body = Json.write(Map.of("text", text,
-                "blocks", List.of(Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text)))));
-        URI url;
-        try {
-            url = URI.create(webhookUrl.get());
-        } catch (RuntimeException e) {
-            // The secret could not be read, or holds no URL: say so without its value.
-            return Optional.of("the webhook URL could not be read from its secret");
-        }
-        String problem = "";
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            if (remaining.get().compareTo(ATTEMPT_NEEDS) < 0) {
-                return Optional.of((problem.isEmpty() ? "" : problem + "; ") + "no time left for " + (attempt == 1 ? "it" : "another try"));
-            }
-            try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url)
-                        .timeout(TIMEOUT).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return Optional.empty();
-                }
-                // Slack answers 4xx with a reason (invalid_token, channel_is_archived): retrying will not help.
-                problem = "Slack answered " + response.statusCode() + (response.body().isBlank() ? ""
-                        : " " + dev.chatops.shared.Text.inCode(response.body(), 60));
-                if (response.statusCode() < 500 && response.statusCode() != 429) {
-                    return Optional.of(problem);
-                }
-            } catch (java.net.http.HttpTimeoutException e) {
-                return Optional.of("Slack did not answer in time; not tried again, since it may have been posted");
-            } catch (IOException e) {
-                problem = "the webhook could not be reached";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.of("interrupted");
-            }
-            if (attempt < ATTEMPTS && !sleep(attempt)) {
-                return Optional.of("interrupted");
-            }
-        }
-        return Optional.of(problem + " after " + ATTEMPTS + " attempts");
     }
 
     /** The log issue, if it was created, and what went wrong, if anything. */
@@ -243,6 +178,11 @@ final class ChangeLog {
     }
 
     private boolean sleep(int attempt) {
+        return backOff(pause, attempt);
+    }
+
+    /** Waits before attempt {@code attempt + 1}; false when interrupted. */
+    static boolean backOff(Pause pause, int attempt) {
         try {
             pause.sleep(Duration.ofMillis(300L * attempt * attempt));
             return true;

@@ -1,5 +1,7 @@
 package dev.chatops.feature;
 
+import dev.chatops.feature.Verdict.Check;
+import dev.chatops.feature.Verdict.Outcome;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.gitlab.FeatureFlag;
 import dev.chatops.shared.gitlab.GitLab;
@@ -9,11 +11,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * The checks before a flag changes, as GitLab.com's ChatOps makes them, each with its override:
+ * The checks before a flag changes, as GitLab.com's ChatOps makes them, applied in one place
+ * ({@link #review}) and answered as a {@link Verdict}, each with its override:
  * <ul>
+ *   <li>log channel (no override): a production change is announced, so one cannot be made while no
+ *       log channel is configured;</li>
  *   <li>consistency ({@code --ignore-feature-flag-consistency-check}): production may not be enabled,
  *       fully or partly, while staging has the flag off, nor fully enabled while staging has it only
  *       partly on (GitLab's own ChatOps later asked for this: gitlab-com/chatops#113); staging may not
@@ -41,20 +47,57 @@ final class FeatureChecks {
         }
     }
 
-    private final GitLab gitlab;
-    private final FeatureConfig config;
-
-    FeatureChecks(GitLab gitlab, FeatureConfig config) {
-        this.gitlab = gitlab;
-        this.config = config;
+    /**
+     * What a change does to the flag on its instance: turns it on for anyone ({@code enables}) or for
+     * everyone ({@code fullyOn}), off for everyone ({@code fullyOff}); {@code byDefault} when it is the
+     * flag's default that turns it on (a delete of a flag whose default is on).
+     */
+    record Effect(boolean enables, boolean fullyOn, boolean fullyOff, boolean byDefault) {
     }
 
-    Optional<String> stagingInstance() {
-        return config.stagingInstance();
+    private final GitLab gitlab;
+    private final FeatureConfig config;
+    private final String production;
+
+    FeatureChecks(GitLab gitlab, FeatureConfig config, String productionInstance) {
+        this.gitlab = gitlab;
+        this.config = config;
+        this.production = productionInstance;
+    }
+
+    /**
+     * Every check {@code effect} on {@code instance} needs, each made once: on production, a log
+     * channel, consistency with staging when it enables, and open incidents ({@code incidents}, made
+     * once per command by the caller); on staging, consistency with production when it turns the flag
+     * off. A check that blocks is overridden when {@code given} has its override.
+     */
+    Verdict review(String instance, String flag, Effect effect, Predicate<String> given, Supplier<Finding> incidents) {
+        List<Verdict.Reason> reasons = new ArrayList<>();
+        if (instance.equals(production)) {
+            if (config.webhookSecretId().isEmpty()) {
+                reasons.add(new Verdict.Reason(Check.LOG_CHANNEL, Outcome.BLOCKED, "Production changes are announced in "
+                        + "the log channel, and none is configured: the operators need to set FeatureLogWebhookUrl. "
+                        + "Nothing was changed."));
+            }
+            if (effect.enables()) {
+                reasons.add(judge(effect.byDefault() ? Check.CONSISTENCY_BY_DEFAULT : Check.CONSISTENCY,
+                        productionAgainstStaging(flag, effect.fullyOn()), given));
+            }
+            reasons.add(judge(Check.PRODUCTION, incidents.get(), given));
+        } else if (effect.fullyOff() && config.stagingInstance().filter(instance::equals).isPresent()) {
+            reasons.add(judge(Check.CONSISTENCY, stagingAgainstProduction(flag), given));
+        }
+        return new Verdict(reasons);
+    }
+
+    private static Verdict.Reason judge(Check check, Finding finding, Predicate<String> given) {
+        Outcome outcome = !finding.blocks() ? Outcome.PASSED
+                : check.override().filter(given).isPresent() ? Outcome.OVERRIDDEN : Outcome.BLOCKED;
+        return new Verdict.Reason(check, outcome, finding.text());
     }
 
     /** Before production is enabled (fully or partly): staging must have it on, and fully on for a full enable. */
-    Finding productionAgainstStaging(String name, boolean fullyOn) {
+    private Finding productionAgainstStaging(String name, boolean fullyOn) {
         String staging = config.stagingInstance().orElse(null);
         if (staging == null) {
             return config.consistencyOff() ? Finding.pass("turned off by configuration (FEATURE_STAGING_INSTANCE=none)")
@@ -78,7 +121,7 @@ final class FeatureChecks {
     }
 
     /** Before staging is disabled or deleted: production must not have it on. */
-    Finding stagingAgainstProduction(String name, String production) {
+    private Finding stagingAgainstProduction(String name) {
         FeatureFlag flag;
         try {
             flag = gitlab.client(production).feature(name);

@@ -37,7 +37,7 @@ public final class FeatureFunction extends CommandFunction {
                             throw new IllegalStateException("no log webhook is configured");
                         }), pause);
         // Listing and reading flags use the read-only tokens; only set and delete write.
-        return new FeatureCommand(services.gitlab(), services.gitlabWriter(), new FeatureChecks(services.gitlab(), config), log,
-                services.access(), production);
+        return new FeatureCommand(services.gitlab(), services.gitlabWriter(), new FeatureChecks(services.gitlab(), config,
+                production), log, production);
     }
 }

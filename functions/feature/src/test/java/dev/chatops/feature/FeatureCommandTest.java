@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.Link;
+import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.CountedDynamoDb;
 import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
@@ -539,7 +541,7 @@ class FeatureCommandTest {
 
     @Test
     void a_long_list_is_paged_across_posts_and_says_how_many_rows_it_left_out() throws IOException {
-        for (int i = 0; i < FeatureCommand.MAX_ROWS + 120; i++) {
+        for (int i = 0; i < FlagReader.MAX_ROWS + 120; i++) {
             production.setFeature(String.format("flag_with_a_fairly_long_name_%05d", i), "true");
         }
 
@@ -547,8 +549,8 @@ class FeatureCommandTest {
         String all = String.join("\n", posts.stream().map(CaptureServer::textOf).toList());
 
         assertThat(posts.size()).isBetween(1, 5);
-        assertThat(all).contains("*Enabled (" + (FeatureCommand.MAX_ROWS + 120) + ")*", "flag_with_a_fairly_long_name_00000",
-                "flag_with_a_fairly_long_name_0" + (FeatureCommand.MAX_ROWS - 1), "… and 120 more enabled flags not shown");
+        assertThat(all).contains("*Enabled (" + (FlagReader.MAX_ROWS + 120) + ")*", "flag_with_a_fairly_long_name_00000",
+                "flag_with_a_fairly_long_name_0" + (FlagReader.MAX_ROWS - 1), "… and 120 more enabled flags not shown");
         for (CaptureServer.Post post : posts) {
             assertThat((List<?>) post.json().get("blocks")).hasSizeLessThanOrEqualTo(50);
         }
@@ -628,6 +630,34 @@ class FeatureCommandTest {
 
         assertThat(reply).contains(":x: *staging*", ":white_check_mark: *ops*");
         assertThat(ops.feature("my_flag").orElseThrow()).containsEntry("state", "on");
+    }
+
+    // ------------------------------------------------------------------ requests to DynamoDB
+
+    @Test
+    void a_production_change_reads_the_callers_link_once_and_logs_the_gitlab_account_the_authoriser_proved() throws IOException {
+        run("set my_flag 25 --actors --staging");
+        CountedDynamoDb dynamo = new CountedDynamoDb();
+        Env env = Env.of(aws.functionEnvironment("FeatureFunction", Map.of(
+                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",staging=" + staging.baseUrl() + ",production=" + production.baseUrl(),
+                "CHATOPS_PROJECT", "ops/chatops",
+                RuntimeConfig.PRODUCTION_CHANNELS, "CPROD",
+                "FEATURE_INCIDENT_PROJECT", "production:" + INCIDENTS,
+                "FEATURE_LOG_PROJECT", "ops:" + FLAG_LOG,
+                "FEATURE_LOG_WEBHOOK_SECRET_ID", webhookSecret,
+                "GITLAB_TIMEOUT_SECONDS", "2")));
+        function = new FeatureFunction(new Services(env, dynamo.client(), java.time.Clock.systemUTC(),
+                ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls())), duration -> { });
+
+        String reply = text("set my_flag 25 --actors");
+
+        assertThat(reply).contains("*production* (`127.0.0.1`) — `my_flag`: not set → *on for 25% of actors*");
+        assertThat(webhookTexts()).anySatisfy(text -> assertThat(text).contains("@boss"));
+        System.out.println("DynamoDB requests for one production `feature set`: " + dynamo.requests().size() + " "
+                + dynamo.requests());
+        assertThat(dynamo.requests()).as("reads of the caller's link")
+                .filteredOn(r -> r.equals("GetItem slack#" + team + "#UBOSS")).hasSize(1);
     }
 
     // ------------------------------------------------------------------ helpers

@@ -49,7 +49,26 @@ public final class MemberCommand implements Command {
     }
 
     @Override
-    public Reply run(CommandCall call) {
+    public Map<String, Handler> handlers() {
+        return Map.of(
+                "add", call -> acting(call, false, (client, instance) -> add(call.request(), client, instance,
+                        call.args().get(0), call.args().get(1), call.invocation().option("level").orElse("developer"))),
+                "remove", call -> acting(call, false, (client, instance) -> remove(call.request(), client, instance,
+                        call.args().get(0), call.args().get(1))),
+                "list", call -> acting(call, true, (client, instance) -> list(client, instance, call.args().get(0))));
+    }
+
+    /** A form's work, given who acts and on which instance. */
+    @FunctionalInterface
+    private interface Action {
+        Reply on(GitLabClient client, String instance);
+    }
+
+    /**
+     * What every form shares: the path must be one {@code member} manages, and someone must act
+     * ({@link #clientFor}); then {@code action} runs, and a refusal from GitLab is shown as GitLab's reason.
+     */
+    private Reply acting(CommandCall call, boolean listing, Action action) {
         String instance = call.invocation().instance().orElse(gitlab.config().defaultInstance());
         List<String> args = call.args();
         String path = args.get(args.size() - 1);
@@ -58,21 +77,14 @@ public final class MemberCommand implements Command {
                     .sorted().map(p -> "`" + p.substring(p.indexOf(':') + 1) + "` on " + p.substring(0, p.indexOf(':'))).toList())
                     + "; not `" + Text.inCode(path, 100) + "` on " + instance + ".");
         }
-        boolean listing = call.invocation().form().subcommand().equals("list");
         Optional<GitLabClient> acting = clientFor(call, instance, listing);
         if (acting.isEmpty()) {
             return Reply.refusal(":no_entry: ChatOps could not tell which GitLab account on " + instance + " is yours, and "
                     + "there it acts only as you, never with its own administrator token. Nothing was changed: link your "
                     + "Slack account (any command that needs a role offers the button) and try again.");
         }
-        GitLabClient client = acting.get();
         try {
-            return switch (call.invocation().form().subcommand()) {
-                case "add" -> add(call.request(), client, instance, args.get(0), args.get(1),
-                        call.invocation().option("level").orElse("developer"));
-                case "remove" -> remove(call.request(), client, instance, args.get(0), args.get(1));
-                default -> list(client, instance, args.get(0));
-            };
+            return action.on(acting.get(), instance);
         } catch (GitLabException e) {
             if (e.status() == 0) {
                 throw e;

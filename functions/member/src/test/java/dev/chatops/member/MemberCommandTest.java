@@ -10,9 +10,11 @@ import dev.chatops.shared.command.Usage;
 import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
+import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.CountedDynamoDb;
 import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
@@ -225,7 +227,8 @@ class MemberCommandTest {
         Invocation invocation = Usage.resolve(Catalog.MEMBER, request.args(), request.options(),
                 services.gitlab().config().instances().keySet());
 
-        Reply reply = new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access()).run(new CommandCall(request, invocation,
+        Reply reply = new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access()).handlers().get("add")
+                .handle(new CommandCall(request, invocation,
                 markdown -> { }, Optional.empty(), Instant.now().plusSeconds(20), java.time.Clock.systemUTC()));
 
         assertThat(String.join("\n", reply.messages().stream().map(m -> m.text()).toList()))
@@ -256,6 +259,25 @@ class MemberCommandTest {
 
         assertThat(text).contains("GitLab on ops did not answer in time", "may or may not have been made",
                 "`/chatops run member list ops/chatops --ops`").doesNotContain("failed", ops.baseUrl());
+    }
+
+    @Test
+    void a_change_on_the_chatops_instance_reads_the_callers_link_once_the_authorisers_read() throws IOException {
+        CountedDynamoDb dynamo = new CountedDynamoDb();
+        Env env = Env.of(aws.functionEnvironment("MemberFunction", Map.of(
+                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
+                "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
+                "CHATOPS_PROJECT", "ops/chatops",
+                "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab")));
+        function = new MemberFunction(new Services(env, dynamo.client(), java.time.Clock.systemUTC(),
+                ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls())));
+
+        CaptureServer.Post reply = run("add bob ops --ops");
+
+        assertThat(CaptureServer.textOf(reply)).contains("<@UBOSS> added `bob` to `ops` on ops as developer");
+        System.out.println("DynamoDB requests for one `member add`: " + dynamo.requests().size() + " " + dynamo.requests());
+        assertThat(dynamo.requests()).as("reads of the caller's link")
+                .filteredOn(r -> r.equals("GetItem slack#" + team + "#UBOSS")).hasSize(1);
     }
 
     private MemberFunction withTimeoutOfOneSecond() {

@@ -51,6 +51,14 @@ public record CommandRequest(
                 options, text, responseUrl, receivedAt, "");
     }
 
+    /**
+     * The Slack workspace the person's link belongs to: the Enterprise Grid organisation when there
+     * is one (a user keeps one id across its workspaces), otherwise the team.
+     */
+    public String workspace() {
+        return enterpriseId == null || enterpriseId.isEmpty() ? teamId : enterpriseId;
+    }
+
     /** How the person typed it, for replies: {@code /chatops run whoami}. */
     public String display() {
         return slashCommand + " run " + command + (text.isEmpty() ? "" : " " + text);

@@ -8,6 +8,7 @@ import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
 import java.util.List;
+import java.util.Map;
 
 /** {@code audit}: the latest attempts, newest first, for maintainers, in an aligned table. */
 public final class Audit implements Command {
@@ -23,7 +24,11 @@ public final class Audit implements Command {
     }
 
     @Override
-    public Reply run(CommandCall call) {
+    public Map<String, Handler> handlers() {
+        return Map.of("", this::run);
+    }
+
+    private Reply run(CommandCall call) {
         int limit;
         try {
             limit = Integer.parseInt(call.invocation().option("limit").orElse("20"));

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -64,12 +65,16 @@ public final class LinkConfirm implements Command {
     }
 
     @Override
-    public Reply run(CommandCall call) {
+    public Map<String, Handler> handlers() {
+        return Map.of("", this::run);
+    }
+
+    private Reply run(CommandCall call) {
         CommandRequest request = call.request();
         if (!configured) {
             return Reply.refusal(notConfigured(request, gitlab));
         }
-        String workspace = AccessStore.workspaceOf(request.teamId(), request.enterpriseId());
+        String workspace = request.workspace();
         AccessStore.Confirmation confirmation;
         WrongGuesses.Count attempt;
         try {

@@ -9,6 +9,7 @@ import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@code unlink}: removes the caller's own link (and its reverse entry), so they can link another account. */
@@ -25,9 +26,13 @@ public final class Unlink implements Command {
     }
 
     @Override
-    public Reply run(CommandCall call) {
+    public Map<String, Handler> handlers() {
+        return Map.of("", this::run);
+    }
+
+    private Reply run(CommandCall call) {
         CommandRequest request = call.request();
-        Optional<Link> removed = access.unlink(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId());
+        Optional<Link> removed = access.unlink(request.workspace(), request.userId());
         return removed.map(link -> Reply.error(":white_check_mark: Your Slack account is no longer linked to `"
                         + Text.inCode(link.gitlabUsername(), 80) + "` on " + link.instance() + "."))
                 .orElseGet(() -> Reply.error(":information_source: Your Slack account was not linked; nothing was changed."));

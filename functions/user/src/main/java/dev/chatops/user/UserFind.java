@@ -17,6 +17,7 @@ import dev.chatops.shared.runtime.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,7 +47,11 @@ public final class UserFind implements Command {
     }
 
     @Override
-    public Reply run(CommandCall call) {
+    public Map<String, Handler> handlers() {
+        return Map.of("find", this::find);
+    }
+
+    private Reply find(CommandCall call) {
         String wanted = call.args().get(0).replaceFirst("^@", "");
         String instance = call.invocation().instance().orElse(gitlab.config().chatopsInstance());
         GitLabClient client = gitlab.client(instance);
@@ -128,7 +133,7 @@ public final class UserFind implements Command {
     }
 
     private boolean ownAccount(CommandRequest request, String instance, GitLabUser user) {
-        Optional<Link> link = access.findLink(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId());
+        Optional<Link> link = access.findLink(request.workspace(), request.userId());
         return link.isPresent() && link.get().instance().equals(instance) && link.get().gitlabUserId() == user.id();
     }
 

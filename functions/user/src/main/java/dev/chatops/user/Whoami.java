@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@code whoami}: the caller's Slack ids and, from DynamoDB, the GitLab account they are linked to and its role. */
@@ -40,9 +41,13 @@ public final class Whoami implements Command {
     }
 
     @Override
-    public Reply run(CommandCall call) {
+    public Map<String, Handler> handlers() {
+        return Map.of("", this::run);
+    }
+
+    private Reply run(CommandCall call) {
         CommandRequest request = call.request();
-        String workspace = AccessStore.workspaceOf(request.teamId(), request.enterpriseId());
+        String workspace = request.workspace();
         Optional<Link> link = access.findLink(workspace, request.userId());
         List<String> fields = new ArrayList<>();
         fields.add("*Slack user*\n<@" + request.userId() + "> (`" + request.userId() + "`)");

@@ -26,8 +26,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  *       types in Slack, until the link is made or the code expires;</li>
  *   <li>{@code state#<nonce>}: a used link state.</li>
  * </ul>
- * The workspace is the Enterprise Grid organisation when there is one (a user keeps one id across
- * its workspaces), otherwise the team.
+ * The workspace is {@link dev.chatops.shared.CommandRequest#workspace()}: the Enterprise Grid
+ * organisation when there is one (a user keeps one id across its workspaces), otherwise the team.
  */
 public final class AccessStore {
     static final String PK = "pk";
@@ -38,11 +38,6 @@ public final class AccessStore {
     public AccessStore(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
         this.table = table;
-    }
-
-    /** The workspace a Slack user's link belongs to: the enterprise when there is one, else the team. */
-    public static String workspaceOf(String teamId, String enterpriseId) {
-        return enterpriseId == null || enterpriseId.isEmpty() ? teamId : enterpriseId;
     }
 
     public Optional<Link> findLink(String workspace, String slackUserId) {

@@ -82,7 +82,7 @@ public final class Authorizer {
             return Decision.allow();
         }
         String project = gitlab.chatopsProject();
-        Optional<Link> found = access.findLink(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId());
+        Optional<Link> found = access.findLink(request.workspace(), request.userId());
         if (found.isEmpty()) {
             return new Decision(Missing.LINK, "Your Slack account is not linked to a GitLab account on "
                     + gitlab.chatopsInstance() + "; this command needs " + needed.label() + " on `" + project + "`.");

@@ -82,7 +82,7 @@ public final class LinkState {
         if (request.publicBaseUrl().isEmpty()) {
             return Optional.empty();
         }
-        String state = issue(AccessStore.workspaceOf(request.teamId(), request.enterpriseId()), request.userId());
+        String state = issue(request.workspace(), request.userId());
         return Optional.of(request.publicBaseUrl() + "/link/start?state="
                 + java.net.URLEncoder.encode(state, StandardCharsets.UTF_8));
     }

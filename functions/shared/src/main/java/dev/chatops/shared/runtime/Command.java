@@ -1,15 +1,65 @@
 package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.command.CommandSpec;
+import dev.chatops.shared.command.Form;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * One command: its declaration in the {@link dev.chatops.shared.command.Catalog} and the work it
- * does. Collaborators come in through the constructor. People's mistakes are answered with a
- * {@link Reply}, not thrown; an exception means something broke, and the runtime answers it with
- * a generic failure and the request id.
+ * One command: its declaration in the {@link dev.chatops.shared.command.Catalog} and one
+ * {@link Handler} per form it declares. Collaborators come in through the constructor. People's
+ * mistakes are answered with a {@link Reply}, not thrown; an exception means something broke, and
+ * the runtime answers it with a generic failure and the request id.
+ *
+ * <p>The runtime calls the handler of the form a call matched, and nothing else: a form without its
+ * own handler, or a handler for no form, stops the function at start-up ({@link #handlersOf}), so a
+ * form added to the catalogue never falls through to another form's work.
  */
 public interface Command {
+    /** The work of one form. */
+    @FunctionalInterface
+    interface Handler {
+        Reply handle(CommandCall call);
+    }
+
     CommandSpec spec();
 
-    Reply run(CommandCall call);
+    /** One handler per form of {@link #spec()}, keyed by {@link #keyOf(Form)}. */
+    Map<String, Handler> handlers();
+
+    /** A form's key among the handlers: its subcommand, or {@code ""} for a command without subcommands. */
+    static String keyOf(Form form) {
+        return form.subcommand() == null ? "" : form.subcommand();
+    }
+
+    /**
+     * {@code command}'s handlers, checked against its declaration: exactly one per declared form.
+     *
+     * @throws IllegalStateException naming the command and the form when a form has no handler or a
+     *                               handler names no form
+     */
+    static Map<String, Handler> handlersOf(Command command) {
+        CommandSpec spec = command.spec();
+        Map<String, Handler> handlers = new LinkedHashMap<>(command.handlers());
+        List<String> declared = spec.forms().stream().map(Command::keyOf).toList();
+        for (String form : declared) {
+            if (handlers.get(form) == null) {
+                throw new IllegalStateException("command `" + spec.name() + "`: the form `" + named(spec, form)
+                        + "` has no handler");
+            }
+        }
+        for (String key : handlers.keySet()) {
+            if (!declared.contains(key)) {
+                throw new IllegalStateException("command `" + spec.name() + "`: the handler for `" + named(spec, key)
+                        + "` matches no form it declares (" + String.join(", ", declared.stream()
+                        .map(f -> "`" + named(spec, f) + "`").toList()) + ")");
+            }
+        }
+        return Map.copyOf(handlers);
+    }
+
+    private static String named(CommandSpec spec, String key) {
+        return key.isEmpty() ? spec.name() : spec.name() + " " + key;
+    }
 }

@@ -43,6 +43,8 @@ public final class CommandRuntime {
     static final Duration SAFETY_MARGIN = Duration.ofSeconds(2);
 
     private final Map<String, Command> commands = new LinkedHashMap<>();
+    /** Each command's handlers by form, checked against its declaration at start-up. */
+    private final Map<String, Map<String, Command.Handler>> handlers = new LinkedHashMap<>();
     private final RequestClaims claims;
     private final AuditLog audit;
     private final ResponseUrlClient replies;
@@ -57,6 +59,7 @@ public final class CommandRuntime {
                           Clock clock) {
         for (Command command : commands) {
             this.commands.put(command.spec().name(), command);
+            this.handlers.put(command.spec().name(), Command.handlersOf(command));
         }
         this.claims = claims;
         this.audit = audit;
@@ -251,7 +254,8 @@ public final class CommandRuntime {
             claims.markActing(request.requestId(), entry.attempt());
         }
         try {
-            Reply reply = command.run(new CommandCall(request, invocation, markdown -> progress(request, markdown),
+            Command.Handler handler = handlers.get(command.spec().name()).get(Command.keyOf(invocation.form()));
+            Reply reply = handler.handle(new CommandCall(request, invocation, markdown -> progress(request, markdown),
                     decision.caller(), deadline, clock));
             String outcome = reply.outcome().name().toLowerCase(java.util.Locale.ROOT);
             Log.info("command.done", "command", request.command(), "outcome", outcome);

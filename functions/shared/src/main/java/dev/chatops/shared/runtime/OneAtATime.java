@@ -36,7 +36,7 @@ public final class OneAtATime {
     public Reply run(CommandCall call, Supplier<Reply> work) {
         String kind = call.request().command();
         // Per person, not per workspace: on Enterprise Grid one person spans the enterprise's workspaces.
-        String team = dev.chatops.shared.access.AccessStore.workspaceOf(call.request().teamId(), call.request().enterpriseId());
+        String team = call.request().workspace();
         String user = call.request().userId();
         String requestId = call.request().requestId();
         Optional<String> running = take(kind, team, user, requestId, call.clock().instant(), call.deadline());

@@ -62,8 +62,15 @@ final class RuntimeFixture {
         return huge.build().messages();
     }
 
-    /** A command for tests: its declaration and what it does. */
+    /** A command for tests: its declaration and what each of its forms does. */
     static Command command(dev.chatops.shared.command.CommandSpec spec, java.util.function.Function<CommandCall, Reply> run) {
+        Map<String, Command.Handler> handlers = new java.util.LinkedHashMap<>();
+        spec.forms().forEach(form -> handlers.put(Command.keyOf(form), run::apply));
+        return command(spec, handlers);
+    }
+
+    /** A command for tests with exactly {@code handlers}. */
+    static Command command(dev.chatops.shared.command.CommandSpec spec, Map<String, Command.Handler> handlers) {
         return new Command() {
             @Override
             public dev.chatops.shared.command.CommandSpec spec() {
@@ -71,8 +78,8 @@ final class RuntimeFixture {
             }
 
             @Override
-            public Reply run(CommandCall call) {
-                return run.apply(call);
+            public Map<String, Command.Handler> handlers() {
+                return handlers;
             }
         };
     }

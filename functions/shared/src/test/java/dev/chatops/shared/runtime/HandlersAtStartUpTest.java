@@ -1,0 +1,60 @@
+package dev.chatops.shared.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.chatops.shared.command.Catalog;
+import dev.chatops.shared.command.CommandSpec;
+import dev.chatops.shared.command.Form;
+import dev.chatops.shared.command.Role;
+import dev.chatops.shared.command.Target;
+import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.MotoExtension;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A function whose command has a form without its own handler, or a handler for no form, does not
+ * start: a form added to the catalogue can never fall through to another form's work (deleting
+ * flags, say).
+ */
+@ExtendWith(MotoExtension.class)
+class HandlersAtStartUpTest {
+    private static final Command.Handler ANSWER = call -> Reply.error("done");
+
+    @Test
+    void a_declared_form_without_a_handler_stops_the_runtime_at_start_up_naming_command_and_form(LocalAws aws) {
+        Services services = new RuntimeFixture(aws, Clock.systemUTC()).services;
+        Command member = RuntimeFixture.command(Catalog.MEMBER, Map.of("add", ANSWER, "list", ANSWER));
+
+        assertThatThrownBy(() -> new CommandRuntime(List.of(member), services))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("command `member`: the form `member remove` has no handler");
+    }
+
+    @Test
+    void a_handler_for_a_form_the_catalogue_does_not_declare_stops_the_runtime_at_start_up(LocalAws aws) {
+        Services services = new RuntimeFixture(aws, Clock.systemUTC()).services;
+        Command feature = RuntimeFixture.command(Catalog.FEATURE, Map.of("list", ANSWER, "get", ANSWER, "set", ANSWER,
+                "delete", ANSWER, "purge", ANSWER));
+
+        assertThatThrownBy(() -> new CommandRuntime(List.of(feature), services))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("command `feature`: the handler for `feature purge` matches no form it declares (`feature list`, "
+                        + "`feature get`, `feature set`, `feature delete`)");
+    }
+
+    @Test
+    void a_command_without_subcommands_has_its_one_handler_under_the_empty_key(LocalAws aws) {
+        Services services = new RuntimeFixture(aws, Clock.systemUTC()).services;
+        CommandSpec plain = CommandSpec.of("plain", "One form.", Target.USER, Form.of(Role.ANYONE, "Answers."));
+
+        assertThatThrownBy(() -> new CommandRuntime(List.of(RuntimeFixture.command(plain, Map.of("plain", ANSWER))), services))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("command `plain`: the form `plain` has no handler");
+        assertThat(new CommandRuntime(List.of(RuntimeFixture.command(plain, Map.of("", ANSWER))), services)).isNotNull();
+    }
+}
