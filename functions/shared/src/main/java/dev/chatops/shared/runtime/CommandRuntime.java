@@ -43,7 +43,7 @@ public final class CommandRuntime {
 
     private final Map<String, Command> commands = new LinkedHashMap<>();
     private final RequestClaims claims;
-    private final AuditLog audit;
+    private final AuditLog auditLog;
     private final Bookkeeping books;
     private final AnswerPoster poster;
     private final Admission admission;
@@ -57,7 +57,7 @@ public final class CommandRuntime {
             this.commands.put(command.spec().name(), command);
         }
         this.claims = claims;
-        this.audit = audit;
+        this.auditLog = audit;
         this.books = new Bookkeeping(audit, claims, clock);
         this.poster = new AnswerPoster(replies, claims, clock);
         this.admission = new Admission(authorizer, links, channels);
@@ -106,7 +106,7 @@ public final class CommandRuntime {
 
     /** Audit: the attempt's record is written before anything is done. */
     private Attempt audit(CommandRequest request, Duration remaining) {
-        return new Attempt(request, audit.begin(request, clock.instant()), remaining, SAFETY_MARGIN);
+        return new Attempt(request, auditLog.begin(request, clock.instant()), remaining, SAFETY_MARGIN);
     }
 
     /** Nothing can be answered, and a request with a foreign response_url is not Slack's. */

@@ -60,8 +60,9 @@ class DeliveryRulesTest {
     }
 
     @Test
-    void a_hold_ending_this_very_millisecond_still_holds() {
-        assertThat(course(DeliveryRules.refused(held(Status.RUNNING, "attempt-1", NOW), ME, NOW))).isEqualTo(Course.WAIT);
+    void an_acting_hold_ending_this_very_millisecond_still_holds_and_is_not_taken_over() {
+        assertThat(DeliveryRules.refused(held(Status.ACTING, "attempt-1", NOW), ME, NOW))
+                .isEqualTo(new Settled(new Busy(NOW)));
     }
 
     @Test
