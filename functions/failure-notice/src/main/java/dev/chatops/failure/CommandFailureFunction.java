@@ -10,6 +10,9 @@ import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.runtime.AuditLog;
+import dev.chatops.shared.runtime.AuditLog.Decision;
+import dev.chatops.shared.runtime.AuditLog.Outcome;
+import dev.chatops.shared.runtime.AuditLog.Verdict;
 import dev.chatops.shared.runtime.ReplyException;
 import dev.chatops.shared.runtime.Reply;
 import dev.chatops.shared.runtime.RequestClaims;
@@ -121,14 +124,14 @@ public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQ
                     + "` — the operators can find what happened in the logs."), clock.instant().plus(Duration.ofSeconds(20)));
         } catch (ReplyException e) {
             Log.error("failure.notice_failed", e, "retryable", e.retryable());
-            audit.finish(entry, "failed", "notice not delivered", e.getMessage(), clock.instant());
+            audit.finish(entry, new Verdict(Decision.FAILED, Outcome.NOTICE_NOT_DELIVERED, e.getMessage()), clock.instant());
             if (e.retryable()) {
                 claims.releaseFailureNotice(request.requestId());
                 return false;
             }
             return true;
         }
-        audit.finish(entry, "failed", "notified", condition, clock.instant());
+        audit.finish(entry, new Verdict(Decision.FAILED, Outcome.NOTIFIED, condition), clock.instant());
         Log.info("failure.notified", "condition", condition);
         return true;
     }

@@ -9,6 +9,8 @@ import dev.chatops.shared.gitlab.GitLabClient;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.gitlab.GitLabUser;
 import dev.chatops.shared.runtime.AuditLog;
+import dev.chatops.shared.runtime.AuditLog.Decision;
+import dev.chatops.shared.runtime.AuditLog.Verdict;
 import dev.chatops.shared.runtime.Services;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -100,11 +102,13 @@ final class Linking {
         try {
             outcome = link(query, headers);
         } catch (RuntimeException e) {
-            audit.finish(entry, "allowed", "error", e.getClass().getSimpleName(), clock.instant());
+            audit.finish(entry, new Verdict(Decision.ALLOWED, AuditLog.Outcome.ERROR, e.getClass().getSimpleName()),
+                    clock.instant());
             throw e;
         }
-        audit.finish(entry, outcome.held() ? "allowed" : "refused", outcome.held() ? "awaiting confirmation in Slack"
-                : "not linked", outcome.text(), clock.instant());
+        audit.finish(entry, outcome.held()
+                ? new Verdict(Decision.ALLOWED, AuditLog.Outcome.AWAITING_CONFIRMATION, outcome.text())
+                : new Verdict(Decision.REFUSED, AuditLog.Outcome.NOT_LINKED, outcome.text()), clock.instant());
         return Page.html(outcome.held() ? 200 : 400, outcome.title(), outcome.text());
     }
 
@@ -129,7 +133,7 @@ final class Linking {
                 + "ChatOps again with its Application ID and Secret (GitLabOAuthClientId, GitLabOAuthClientSecret). "
                 + "Once that is done, run any command in Slack for a new button.";
         AuditLog.Entry entry = audit.begin(attempt(claims), clock.instant());
-        audit.finish(entry, "refused", "linking not configured", text, clock.instant());
+        audit.finish(entry, new Verdict(Decision.REFUSED, AuditLog.Outcome.LINKING_NOT_CONFIGURED, text), clock.instant());
         Log.warn("link.not_configured");
         return Page.html(503, "Linking is not configured yet", text);
     }

@@ -5,13 +5,18 @@ import dev.chatops.shared.Redactor;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.Param;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * One audit record per attempt (each delivery of a request counts), written before anything is
@@ -28,6 +33,94 @@ public final class AuditLog {
 
     /** The key of one attempt's record. */
     public record Entry(String requestId, String attempt, Instant startedAt) {
+    }
+
+    /** What was decided about an attempt; stored (and shown by {@code audit}) in lower case. */
+    public enum Decision {
+        /** The caller may run it, and it ran (or began to). */
+        ALLOWED,
+        /** Refused before any check of the caller: not Slack's, or not possible. */
+        REFUSED,
+        /** The caller may not run it here. */
+        DENIED,
+        /** The call matches none of the command's forms. */
+        USAGE,
+        /** The command is not run by this function. */
+        UNROUTABLE,
+        /** Another delivery of the same request holds it, or answered it. */
+        DUPLICATE,
+        /** The stored answer of an earlier delivery was posted again. */
+        REPLAYED,
+        /** An earlier delivery was interrupted after it began to act; the person was told so. */
+        REPORTED,
+        /** This attempt stopped before finishing its record (set by the delivery that took its request over). */
+        INTERRUPTED,
+        /** The request failed in every delivery; the person was told (the failure notice). */
+        FAILED,
+        /** Nothing could be decided: the store failed first. */
+        UNKNOWN;
+
+        public String stored() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** How an attempt ended, as its record stores it. */
+    public enum Outcome {
+        STARTED("started"),
+        OK("ok"),
+        REFUSED("refused"),
+        ERROR("error"),
+        /** Left for Lambda's retry: another delivery holds the request. */
+        DEFERRED("deferred"),
+        /** Nothing to do: already answered. */
+        SKIPPED("skipped"),
+        UNKNOWN("unknown"),
+        AWAITING_CONFIRMATION("awaiting confirmation in Slack"),
+        NOT_LINKED("not linked"),
+        LINKING_NOT_CONFIGURED("linking not configured"),
+        NOTIFIED("notified"),
+        NOTICE_NOT_DELIVERED("notice not delivered");
+
+        private final String stored;
+
+        Outcome(String stored) {
+            this.stored = stored;
+        }
+
+        public String stored() {
+            return stored;
+        }
+
+        /** How a command's reply says it ended: a failure is an error. */
+        public static Outcome of(Reply.Outcome reply) {
+            return switch (reply) {
+                case OK -> OK;
+                case REFUSED -> REFUSED;
+                case FAILED -> ERROR;
+            };
+        }
+    }
+
+    /**
+     * What a record is finished with: the decision, the outcome, why (redacted when stored), and
+     * whether the answer then could not be posted (stored as "…, reply failed", with Slack's reason as
+     * the detail).
+     */
+    public record Verdict(Decision decision, Outcome outcome, String detail, boolean replyFailed) {
+        public Verdict(Decision decision, Outcome outcome, String detail) {
+            this(decision, outcome, detail, false);
+        }
+
+        /** This verdict, but the answer could not be posted, for {@code reason}. */
+        public Verdict replyFailed(String reason) {
+            return new Verdict(decision, outcome, reason, true);
+        }
+
+        /** The outcome as stored. */
+        public String storedOutcome() {
+            return outcome.stored() + (replyFailed ? ", reply failed" : "");
+        }
     }
 
     private final DynamoDbClient dynamo;
@@ -53,7 +146,7 @@ public final class AuditLog {
         item.put("command", s(request.command()));
         item.put("arguments", s(arguments(request)));
         item.put("receivedAt", s(request.receivedAt().toString()));
-        item.put("outcome", s("started"));
+        item.put("outcome", s(Outcome.STARTED.stored()));
         try {
             dynamo.putItem(b -> b.tableName(table).item(item));
         } catch (SdkException e) {
@@ -75,14 +168,15 @@ public final class AuditLog {
     }
 
     /** Completes the record: what was decided (allowed, denied, usage, duplicate…), how it ended, why. */
-    public void finish(Entry entry, String decision, String outcome, String detail, Instant now) {
+    public void finish(Entry entry, Verdict verdict, Instant now) {
         long durationMs = now.toEpochMilli() - entry.startedAt().toEpochMilli();
         try {
             dynamo.updateItem(b -> b.tableName(table)
                     .key(Map.of(REQUEST_ID, s(entry.requestId()), ATTEMPT, s(entry.attempt())))
                     .updateExpression("SET decision = :d, outcome = :o, detail = :t, durationMs = :ms")
-                    .expressionAttributeValues(Map.of(":d", s(decision), ":o", s(outcome),
-                            ":t", s(Redactor.redactText(detail)), ":ms", AttributeValue.fromN(Long.toString(durationMs)))));
+                    .expressionAttributeValues(Map.of(":d", s(verdict.decision().stored()),
+                            ":o", s(verdict.storedOutcome()), ":t", s(Redactor.redactText(verdict.detail())),
+                            ":ms", AttributeValue.fromN(Long.toString(durationMs)))));
         } catch (SdkException e) {
             throw new StoreException("could not finish the audit record of " + entry.requestId(), e);
         }
@@ -93,15 +187,15 @@ public final class AuditLog {
      * short, or lost its store): found by the delivery that took its request over. A record that was
      * finished after all is left as it is.
      */
-    public void interrupted(String requestId, String attempt, String outcome, String detail) {
+    public void interrupted(String requestId, String attempt, Outcome outcome, String detail) {
         try {
             dynamo.updateItem(b -> b.tableName(table)
                     .key(Map.of(REQUEST_ID, s(requestId), ATTEMPT, s(attempt)))
                     .updateExpression("SET decision = :d, outcome = :o, detail = :t")
                     .conditionExpression("outcome = :started")
-                    .expressionAttributeValues(Map.of(":d", s("interrupted"), ":o", s(outcome), ":t", s(detail),
-                            ":started", s("started"))));
-        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+                    .expressionAttributeValues(Map.of(":d", s(Decision.INTERRUPTED.stored()), ":o", s(outcome.stored()),
+                            ":t", s(detail), ":started", s(Outcome.STARTED.stored()))));
+        } catch (ConditionalCheckFailedException e) {
             // Finished after all, or never written: nothing to correct.
         } catch (SdkException e) {
             throw new StoreException("could not mark an interrupted audit record of " + requestId, e);
@@ -117,14 +211,14 @@ public final class AuditLog {
      * The latest records, newest first, at most {@code limit}, optionally only one Slack user's or one
      * command's (filters read at most 20 pages of the time index).
      */
-    public java.util.List<Record> recent(int limit, String userId, String command) {
-        java.util.List<Record> found = new java.util.ArrayList<>();
+    public List<Record> recent(int limit, String userId, String command) {
+        List<Record> found = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         for (int page = 0; page < 20 && found.size() < limit; page++) {
             Map<String, AttributeValue> from = start;
             Map<String, String> names = new HashMap<>(Map.of("#kind", KIND));
             Map<String, AttributeValue> values = new HashMap<>(Map.of(":kind", s(ATTEMPT_KIND)));
-            java.util.List<String> filters = new java.util.ArrayList<>();
+            List<String> filters = new ArrayList<>();
             if (userId != null) {
                 filters.add("userId = :user");
                 values.put(":user", s(userId));
@@ -133,7 +227,7 @@ public final class AuditLog {
                 filters.add("command = :command");
                 values.put(":command", s(command));
             }
-            software.amazon.awssdk.services.dynamodb.model.QueryResponse response;
+            QueryResponse response;
             try {
                 response = dynamo.query(b -> {
                     b.tableName(table).indexName(BY_TIME_INDEX).keyConditionExpression("#kind = :kind")

@@ -1,21 +1,12 @@
 package dev.chatops.shared.runtime;
 
-import com.google.gson.Gson;
-import com.slack.api.util.json.GsonFactory;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.chatops.shared.runtime.RequestRecord.Status;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -41,7 +32,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  *       Lambda retries it later. One that finds an expired hold (the holder crashed) takes over.</li>
  * </ul>
  * DynamoDB's TTL deletes items lazily, so expiry is checked in the write's condition, never
- * assumed from the item's absence.
+ * assumed from the item's absence. What an item found says is read once ({@link RequestRecord}) and
+ * decided over plain values ({@link DeliveryRules}); this class and {@link ClaimTakeovers} make the
+ * writes.
  */
 public final class RequestClaims {
     static final String ID = "requestId";
@@ -55,9 +48,9 @@ public final class RequestClaims {
     static final String OUTCOME = "outcome";
     static final String FAILURE_NOTIFIED = "failureNotified";
     static final String HOLDER = "holder";
-    private static final String RUNNING = "IN_PROGRESS";
-    private static final String ACTING = "ACTING";
-    private static final String DONE = "COMPLETED";
+    private static final String RUNNING = Status.RUNNING.stored();
+    private static final String ACTING = Status.ACTING.stored();
+    private static final String DONE = Status.COMPLETED.stored();
     /** How long a request id is remembered: longer than Lambda keeps retrying an async event (6 h). */
     public static final Duration RETENTION = Duration.ofDays(1);
     /** DynamoDB items hold 400 KB; a stored reply above this is replaced by a note. */
@@ -88,11 +81,12 @@ public final class RequestClaims {
 
     private final DynamoDbClient dynamo;
     private final String table;
-    private final Gson gson = GsonFactory.createSnakeCase();
+    private final ClaimTakeovers takeovers;
 
     public RequestClaims(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
         this.table = table;
+        this.takeovers = new ClaimTakeovers(dynamo, table, this::read);
     }
 
     /** Claims {@code requestId} for the delivery whose audit attempt is {@code holder}, until {@code holdUntil}. */
@@ -119,98 +113,12 @@ public final class RequestClaims {
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
                     .attributes();
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> found = e.hasItem() ? e.item() : read(requestId).orElse(Map.of());
-            if (holder.equals(text(found, HOLDER)) && RUNNING.equals(text(found, STATUS))) {
-                // Our own write, applied before the SDK retried it.
-                return new Acquired(Optional.empty());
-            }
-            if (ACTING.equals(text(found, STATUS)) && !expired(found, now)
-                    && Long.parseLong(found.get(IN_PROGRESS_UNTIL).n()) < now.toEpochMilli()) {
-                if (Boolean.TRUE.equals(bool(found, DELIVERED))) {
-                    // Its answer reached Slack though it was never recorded: nothing is left to say.
-                    return new Completed(List.of(), intOf(found, POSTED), true);
-                }
-                return takeOverActing(requestId, holder, found, now, holdUntil);
-            }
-            return replayOrInterpret(requestId, holder, found, now, holdUntil);
+            RequestRecord found = RequestRecord.of(e.hasItem() ? e.item() : read(requestId).orElse(Map.of()));
+            return takeovers.follow(DeliveryRules.refused(found, holder, now), requestId, holder, now, holdUntil);
         } catch (SdkException e) {
             throw new StoreException("could not claim request " + requestId, e);
         }
-        boolean interrupted = RUNNING.equals(text(old, STATUS)) && !expired(old, now);
-        return new Acquired(interrupted ? Optional.of(new Interrupted(text(old, HOLDER), false)) : Optional.empty());
-    }
-
-    /**
-     * Takes over a request whose holder began to act and ran out of time: it stays ACTING (so that
-     * whoever comes after this delivery knows too), only its holder and hold change, and only if
-     * nobody took it over in between.
-     */
-    private Claim takeOverActing(String requestId, String holder, Map<String, AttributeValue> found, Instant now,
-                                 Instant holdUntil) {
-        String earlier = text(found, HOLDER);
-        try {
-            dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
-                    .updateExpression("SET #holder = :me, #until = :until")
-                    .conditionExpression("#status = :acting AND #holder = :earlier AND #until < :nowMs")
-                    .expressionAttributeNames(Map.of("#status", STATUS, "#holder", HOLDER, "#until", IN_PROGRESS_UNTIL))
-                    .expressionAttributeValues(Map.of(":acting", s(ACTING), ":me", s(holder), ":earlier", s(earlier),
-                            ":until", n(holdUntil.toEpochMilli()), ":nowMs", n(now.toEpochMilli()))));
-            return new Acquired(Optional.of(new Interrupted(earlier, true)));
-        } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> latest = read(requestId).orElse(Map.of());
-            if (holder.equals(text(latest, HOLDER))) {
-                return new Acquired(Optional.of(new Interrupted(earlier, true))); // ours, applied before a retry
-            }
-            return replayOrInterpret(requestId, holder, latest, now, holdUntil);
-        } catch (SdkException e) {
-            throw new StoreException("could not take over request " + requestId, e);
-        }
-    }
-
-    /**
-     * A completed request whose reply did not all reach Slack and whose holder's time ran out: this
-     * delivery takes the hold before posting what is left, so that two deliveries never post it
-     * both. Anything else is read as it stands.
-     */
-    private Claim replayOrInterpret(String requestId, String holder, Map<String, AttributeValue> found, Instant now,
-                                    Instant holdUntil) {
-        Map<String, AttributeValue> item = found;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            boolean replayable = DONE.equals(text(item, STATUS)) && !Boolean.TRUE.equals(bool(item, DELIVERED))
-                    && item.containsKey(IN_PROGRESS_UNTIL) && Long.parseLong(item.get(IN_PROGRESS_UNTIL).n()) < now.toEpochMilli();
-            if (!replayable) {
-                return interpret(item, now);
-            }
-            try {
-                dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
-                        .updateExpression("SET #holder = :me, #until = :until")
-                        .conditionExpression("#status = :done AND #until < :nowMs AND NOT #delivered = :true")
-                        .expressionAttributeNames(Map.of("#status", STATUS, "#holder", HOLDER, "#until", IN_PROGRESS_UNTIL,
-                                "#delivered", DELIVERED))
-                        .expressionAttributeValues(Map.of(":done", s(DONE), ":me", s(holder), ":true", AttributeValue.fromBool(true),
-                                ":until", n(holdUntil.toEpochMilli()), ":nowMs", n(now.toEpochMilli()))));
-                return new Completed(replyOf(item), intOf(item, POSTED), false);
-            } catch (ConditionalCheckFailedException e) {
-                item = read(requestId).orElse(Map.of());
-                if (holder.equals(text(item, HOLDER)) && DONE.equals(text(item, STATUS))) {
-                    return new Completed(replyOf(item), intOf(item, POSTED), Boolean.TRUE.equals(bool(item, DELIVERED)));
-                }
-            } catch (SdkException e) {
-                throw new StoreException("could not take over the reply of request " + requestId, e);
-            }
-        }
-        return new Busy(now);
-    }
-
-    private static String text(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null || value.s() == null ? "" : value.s();
-    }
-
-    /** Past retention: whatever the record said is forgotten, as if TTL had deleted it. */
-    private static boolean expired(Map<String, AttributeValue> item, Instant now) {
-        AttributeValue expires = item.get(EXPIRES_AT);
-        return expires != null && Long.parseLong(expires.n()) < now.getEpochSecond();
+        return DeliveryRules.claimed(RequestRecord.of(old), now);
     }
 
     /**
@@ -226,36 +134,14 @@ public final class RequestClaims {
                     .expressionAttributeValues(Map.of(":acting", s(ACTING), ":running", s(RUNNING), ":holder", s(holder)))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> found = e.hasItem() ? e.item() : Map.of();
-            if (holder.equals(text(found, HOLDER)) && ACTING.equals(text(found, STATUS))) {
+            RequestRecord found = RequestRecord.of(e.hasItem() ? e.item() : Map.of());
+            if (found.heldBy(holder) && found.status() == Status.ACTING) {
                 return; // our own update, applied before the SDK retried it
             }
             throw new StoreException("request " + requestId + " is no longer held by this delivery", e);
         } catch (SdkException e) {
             throw new StoreException("could not mark request " + requestId + " as acting", e);
         }
-    }
-
-    private Claim interpret(Map<String, AttributeValue> old, Instant now) {
-        if (old.isEmpty()) {
-            // Deleted between our write and our read (TTL): report busy, Lambda's retry will claim it.
-            return new Busy(now);
-        }
-        AttributeValue status = old.get(STATUS);
-        if (status == null) {
-            // Only a failure notice was recorded for this id: the person was told; nothing is left to do.
-            return new Completed(List.of(), 0, true);
-        }
-        Instant heldUntil = Instant.ofEpochMilli(Long.parseLong(old.get(IN_PROGRESS_UNTIL).n()));
-        if (!DONE.equals(status.s())) {
-            return new Busy(heldUntil);
-        }
-        boolean delivered = Boolean.TRUE.equals(bool(old, DELIVERED));
-        if (!delivered && heldUntil.isAfter(now)) {
-            // The holder is still posting its reply: a second poster would duplicate messages.
-            return new Busy(heldUntil);
-        }
-        return new Completed(replyOf(old), intOf(old, POSTED), delivered);
     }
 
     /** Records the outcome and the reply before it is posted, so a retry can re-post it instead of acting again. */
@@ -268,7 +154,7 @@ public final class RequestClaims {
      * write (an answer posted while the store was away, recorded once it is back).
      */
     public void complete(String requestId, List<Message> reply, String outcome, int posted) {
-        byte[] stored = gzip(gson.toJson(reply));
+        byte[] stored = RequestRecord.encode(reply);
         Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#delivered", DELIVERED,
                 "#outcome", OUTCOME, "#posted", POSTED, "#size", REPLY_SIZE));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":done", s(DONE),
@@ -360,56 +246,17 @@ public final class RequestClaims {
     }
 
     public Optional<State> state(String requestId) {
-        return read(requestId).map(item -> {
-            String status = item.get(STATUS) == null ? "" : item.get(STATUS).s();
-            return new State(DONE.equals(status), ACTING.equals(status), intOf(item, POSTED),
-                    Boolean.TRUE.equals(bool(item, DELIVERED)));
-        });
+        return read(requestId).map(RequestRecord::of).map(found -> new State(found.status() == Status.COMPLETED,
+                found.status() == Status.ACTING, found.posted(), found.delivered()));
     }
 
-    private Optional<Map<String, AttributeValue>> read(String requestId) {
+    Optional<Map<String, AttributeValue>> read(String requestId) {
         try {
             GetItemResponse response = dynamo.getItem(b -> b.tableName(table).key(Map.of(ID, s(requestId))).consistentRead(true));
             return response.hasItem() && !response.item().isEmpty() ? Optional.of(response.item()) : Optional.empty();
         } catch (SdkException e) {
             throw new StoreException("could not read request " + requestId, e);
         }
-    }
-
-    private List<Message> replyOf(Map<String, AttributeValue> item) {
-        AttributeValue reply = item.get(REPLY);
-        if (reply == null || reply.b() == null) {
-            return List.of();
-        }
-        return Arrays.asList(gson.fromJson(gunzip(reply.b().asByteArray()), Message[].class));
-    }
-
-    private static byte[] gzip(String text) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static String gunzip(byte[] data) {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Boolean bool(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : value.bool();
-    }
-
-    private static int intOf(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null || value.n() == null ? 0 : Integer.parseInt(value.n());
     }
 
     private static AttributeValue s(String value) {
