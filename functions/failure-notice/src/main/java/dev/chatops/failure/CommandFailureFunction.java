@@ -120,7 +120,7 @@ public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQ
         }
         AuditLog.Entry entry = audit.begin(request, clock.instant());
         try {
-            replies.post(request.responseUrl(), Reply.error(what + ". Request id: `" + request.requestId()
+            replies.post(request.responseUrl(), Reply.line(what + ". Request id: `" + request.requestId()
                     + "` — the operators can find what happened in the logs."), clock.instant().plus(Duration.ofSeconds(20)));
         } catch (ReplyException e) {
             Log.error("failure.notice_failed", e, "retryable", e.retryable());

@@ -64,7 +64,7 @@ class CommandFailureFunctionTest {
     void a_request_that_was_answered_after_all_gets_no_failure_notice() {
         CommandRequest request = request("/r/2");
         claims.claim(request.requestId(), "attempt-1", Instant.now(), Instant.now().plusSeconds(30));
-        claims.complete(request.requestId(), Reply.error("fine").messages(), "ok");
+        claims.complete(request.requestId(), Reply.line("fine").messages(), "ok");
         claims.markPosted(request.requestId(), 1, true);
 
         function.handleRequest(event(request), context());
@@ -76,7 +76,7 @@ class CommandFailureFunctionTest {
     void a_command_that_ran_but_whose_answer_never_reached_slack_is_not_called_failed() {
         CommandRequest request = request("/r/4");
         claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
-        claims.complete(request.requestId(), Reply.error("fine").messages(), "ok");
+        claims.complete(request.requestId(), Reply.line("fine").messages(), "ok");
 
         function.handleRequest(event(request), context());
 
@@ -103,7 +103,7 @@ class CommandFailureFunctionTest {
     void no_notice_once_the_response_url_has_taken_its_five_posts() {
         CommandRequest request = request("/r/5");
         claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
-        claims.complete(request.requestId(), Reply.error("fine").messages(), "ok");
+        claims.complete(request.requestId(), Reply.line("fine").messages(), "ok");
         claims.markPosted(request.requestId(), 5, false);
 
         function.handleRequest(event(request), context());

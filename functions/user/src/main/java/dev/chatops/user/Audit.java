@@ -42,7 +42,7 @@ public final class Audit implements Command {
         String command = call.invocation().option("command").orElse(null);
         List<AuditLog.Record> records = audit.recent(limit, user, command);
         if (records.isEmpty()) {
-            return Reply.error(":information_source: No attempts match.");
+            return Reply.line(":information_source: No attempts match.");
         }
         StringBuilder table = new StringBuilder();
         for (AuditLog.Record r : records) {

@@ -127,7 +127,7 @@ public final class LinkConfirm implements Command {
                     clock.instant()), level, active && Boolean.TRUE.equals(user.get().twoFactorEnabled()), clock.instant());
         } catch (GitLabException | StoreException e) {
             Log.warn("link.role_unread", "error", e.getClass().getSimpleName());
-            return Reply.error(":white_check_mark: Your Slack account is now linked to the GitLab account `" + Text.inCode(p.gitlabUsername(), 80)
+            return Reply.line(":white_check_mark: Your Slack account is now linked to the GitLab account `" + Text.inCode(p.gitlabUsername(), 80)
                     + "` on " + p.instance() + ". Your role on `" + gitlab.chatopsProject()
                     + "` is read from GitLab when you next run a command.");
         }
@@ -135,7 +135,7 @@ public final class LinkConfirm implements Command {
                 ? "You are not a member of `" + gitlab.chatopsProject() + "` yet: ask a maintainer to run `/chatops run member add "
                         + Text.inCode(p.gitlabUsername(), 80) + " " + gitlab.chatopsProject() + " --" + gitlab.chatopsInstance() + "`."
                 : "Your role on `" + gitlab.chatopsProject() + "` is " + Role.ofAccessLevel(level).label() + ".";
-        return Reply.error(":white_check_mark: Your Slack account is now linked to the GitLab account `" + Text.inCode(p.gitlabUsername(), 80)
+        return Reply.line(":white_check_mark: Your Slack account is now linked to the GitLab account `" + Text.inCode(p.gitlabUsername(), 80)
                 + "` on " + p.instance() + ". " + role);
     }
 

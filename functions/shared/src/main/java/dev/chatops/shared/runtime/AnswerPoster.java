@@ -48,7 +48,7 @@ final class AnswerPoster {
      */
     void progress(CommandRequest request, String markdown) {
         try {
-            replies.post(request.responseUrl(), Reply.error(markdown).messages(),
+            replies.post(request.responseUrl(), Reply.line(markdown).messages(),
                     clock.instant().plus(Duration.ofSeconds(5)), count -> { });
         } catch (ReplyException e) {
             Log.warn("reply.progress_failed", "error", e.getMessage());

@@ -54,8 +54,8 @@ public final class Reply {
         return new Builder(true, fallback);
     }
 
-    /** One short ephemeral line. */
-    public static Reply error(String markdown) {
+    /** One short ephemeral line: an answer, a success or a note (a refusal or failure is {@link #refusal}/{@link #failure}). */
+    public static Reply line(String markdown) {
         return ephemeral(markdown).text(markdown).build();
     }
 

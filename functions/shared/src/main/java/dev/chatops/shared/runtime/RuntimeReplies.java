@@ -17,12 +17,12 @@ final class RuntimeReplies {
     }
 
     static Reply unroutable(CommandRequest request) {
-        return Reply.error("`" + Text.inCode(request.command(), 40) + "` is not run by this function. "
+        return Reply.line("`" + Text.inCode(request.command(), 40) + "` is not run by this function. "
                 + "Request id: `" + request.requestId() + "`.");
     }
 
     static Reply usage(CommandSpec spec, CommandRequest request, String problem) {
-        return Reply.error(":warning: " + problem + "\nUsage:\n```" + spec.usage(request.slashCommand()) + "```");
+        return Reply.line(":warning: " + problem + "\nUsage:\n```" + spec.usage(request.slashCommand()) + "```");
     }
 
     /** The refusal; one for a person who is not linked yet carries their "Connect your GitLab account" button. */
@@ -37,18 +37,18 @@ final class RuntimeReplies {
     }
 
     static Reply wrongChannel(String refusal) {
-        return Reply.error(":no_entry: " + refusal);
+        return Reply.line(":no_entry: " + refusal);
     }
 
     /** The command threw: something broke, and the details are in the logs. */
     static Reply failed(CommandRequest request) {
-        return Reply.error(":x: `" + Text.inCode(request.display(), 200) + "` failed. Request id: `"
+        return Reply.line(":x: `" + Text.inCode(request.display(), 200) + "` failed. Request id: `"
                 + request.requestId() + "` — the operators can find what happened in the logs.");
     }
 
     /** An earlier delivery ran the command, but its reply was too large to keep for this retry. */
     static Reply replyLost(CommandRequest request) {
-        return Reply.error(":warning: `" + Text.inCode(request.display(), 200) + "` ran, but its "
+        return Reply.line(":warning: `" + Text.inCode(request.display(), 200) + "` ran, but its "
                 + "answer could not be kept for a retry. Request id: `" + request.requestId() + "`.");
     }
 

@@ -169,8 +169,8 @@ class DeliveryRulesTest {
     }
 
     private static List<Message> twoMessages() {
-        List<Message> messages = new ArrayList<>(Reply.error("first").messages());
-        messages.addAll(Reply.error("second").messages());
+        List<Message> messages = new ArrayList<>(Reply.line("first").messages());
+        messages.addAll(Reply.line("second").messages());
         return List.copyOf(messages);
     }
 }

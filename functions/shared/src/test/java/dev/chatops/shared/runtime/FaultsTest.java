@@ -55,7 +55,7 @@ class FaultsTest {
     private Command change() {
         return RuntimeFixture.command(CHANGE, call -> {
             effects.incrementAndGet();
-            return Reply.error("changed");
+            return Reply.line("changed");
         });
     }
 
@@ -327,7 +327,7 @@ class FaultsTest {
                 throw new RuntimeFixture.CutShort();
             }
             effects.incrementAndGet();
-            return Reply.error("read it");
+            return Reply.line("read it");
         });
         CommandRuntime runtime = new CommandRuntime(List.of(change), fixture.services);
         CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/cut-read"));

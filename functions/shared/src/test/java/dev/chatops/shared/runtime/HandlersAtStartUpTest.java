@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(MotoExtension.class)
 class HandlersAtStartUpTest {
-    private static final Command.Handler ANSWER = call -> Reply.error("done");
+    private static final Command.Handler ANSWER = call -> Reply.line("done");
 
     @Test
     void a_declared_form_without_a_handler_stops_the_runtime_at_start_up_naming_command_and_form(LocalAws aws) {

@@ -271,7 +271,7 @@ class ReplyTest {
 
     @Test
     void error_is_one_ephemeral_section() {
-        Reply error = Reply.error(":x: Something went wrong.");
+        Reply error = Reply.line(":x: Something went wrong.");
 
         assertThat(sectionTexts(error)).containsExactly(":x: Something went wrong.");
         List<Message> messages = error.messages();

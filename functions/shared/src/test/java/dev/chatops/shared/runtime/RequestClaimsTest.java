@@ -92,7 +92,7 @@ class RequestClaimsTest {
     void of_two_deliveries_replaying_an_undelivered_reply_only_one_posts() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
-        claims.complete(id, Reply.error("done").messages(), "ok");
+        claims.complete(id, Reply.line("done").messages(), "ok");
 
         RequestClaims.Claim first = claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91));
         RequestClaims.Claim second = claims.claim(id, "attempt-3", now.plusSeconds(62), now.plusSeconds(92));
@@ -107,7 +107,7 @@ class RequestClaimsTest {
     void an_answer_recorded_late_says_how_much_of_it_reached_slack() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
-        List<Message> reply = Reply.error("done").messages();
+        List<Message> reply = Reply.line("done").messages();
 
         claims.complete(id, reply, "ok", 1);
 
@@ -150,7 +150,7 @@ class RequestClaimsTest {
     void a_completed_request_whose_holder_is_still_posting_its_reply_is_busy() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
-        claims.complete(id, Reply.error("done").messages(), "ok");
+        claims.complete(id, Reply.line("done").messages(), "ok");
 
         assertThat(claims.claim(id, "attempt-2", now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
     }
@@ -159,7 +159,7 @@ class RequestClaimsTest {
     void a_retry_learns_how_many_messages_already_reached_slack() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
-        claims.complete(id, Reply.error("done").messages(), "ok");
+        claims.complete(id, Reply.line("done").messages(), "ok");
         claims.markPosted(id, 1, false);
 
         assertThat(claims.claim(id, "attempt-2", now.plusSeconds(90), now.plusSeconds(120)))
@@ -184,7 +184,7 @@ class RequestClaimsTest {
     void delivery_after_completion_gets_the_stored_reply_and_whether_it_was_delivered() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
-        List<Message> reply = Reply.error("done").messages();
+        List<Message> reply = Reply.line("done").messages();
         claims.complete(id, reply, "ok");
 
         RequestClaims.Claim undelivered = claims.claim(id, "attempt-2", now.plusSeconds(120), now.plusSeconds(150));
@@ -205,7 +205,7 @@ class RequestClaimsTest {
     void a_completed_request_past_its_retention_is_claimed_afresh_even_before_ttl_deletes_it() {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
-        claims.complete(id, Reply.error("done").messages(), "ok");
+        claims.complete(id, Reply.line("done").messages(), "ok");
 
         Instant later = now.plus(RequestClaims.RETENTION).plus(Duration.ofMinutes(1));
 
@@ -218,7 +218,7 @@ class RequestClaimsTest {
         claims.claim(failed, "attempt-1", now, now.plusSeconds(30));
         String answered = id();
         claims.claim(answered, "attempt-1", now, now.plusSeconds(30));
-        claims.complete(answered, Reply.error("ok").messages(), "ok");
+        claims.complete(answered, Reply.line("ok").messages(), "ok");
         claims.markPosted(answered, 1, true);
 
         assertThat(claims.claimFailureNotice(failed, now)).isTrue();
