@@ -8,11 +8,11 @@ import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabClient;
 import dev.chatops.shared.gitlab.GitLabCommit;
 import dev.chatops.shared.gitlab.GitLabDeployment;
+import dev.chatops.shared.gitlab.GitLabErrors;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,8 +79,7 @@ public final class AutoDeployCommand implements Command {
             try {
                 commit = client.commit(config.project(), sha.get().toLowerCase(java.util.Locale.ROOT));
             } catch (GitLabException e) {
-                return Reply.failure(":x: GitLab on " + config.instance() + " could not look the commit up ("
-                        + e.brief() + "). Try again in a minute.");
+                return Reply.failure(":x: Looking the commit up: " + GitLabErrors.sentence(config.instance(), e, false, ""));
             }
             if (commit.isEmpty()) {
                 return Reply.refusal(":grey_question: " + (sha.get().length() == 40
@@ -261,7 +260,7 @@ public final class AutoDeployCommand implements Command {
     }
 
     private String host() {
-        String host = URI.create(gitlab.config().url(config.instance())).getHost();
+        String host = gitlab.config().host(config.instance());
         return host == null ? config.instance() : host;
     }
 

@@ -2,6 +2,7 @@ package dev.chatops.autodeploy;
 
 import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.gitlab.ProjectLocation;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -25,12 +26,7 @@ record AutoDeployConfig(String instance, String project, List<String> environmen
     static final String DEADLINE_SECONDS = "AUTO_DEPLOY_DEADLINE_SECONDS";
 
     static AutoDeployConfig from(Env env, Map<String, String> instances) {
-        String location = env.optional(PROJECT, "production:gitlab-org/gitlab");
-        int colon = location.indexOf(':');
-        if (colon <= 0 || colon == location.length() - 1 || !instances.containsKey(location.substring(0, colon))) {
-            throw new ConfigurationException("environment variable " + PROJECT + " must read instance:group/project with an "
-                    + "instance from GITLAB_INSTANCES; not: " + location);
-        }
+        ProjectLocation location = ProjectLocation.parse(env.optional(PROJECT, "production:gitlab-org/gitlab"), instances, PROJECT);
         List<String> environments = Arrays.stream(env.optional(ENVIRONMENTS, "gstg-ref,gstg-cny,gstg,gprd-cny,gprd").split(","))
                 .map(String::strip).filter(e -> !e.isEmpty()).toList();
         if (environments.isEmpty() || environments.size() > 20 || environments.stream().distinct().count() < environments.size()) {
@@ -40,7 +36,7 @@ record AutoDeployConfig(String instance, String project, List<String> environmen
         if (deadline < 1 || deadline > 40) {
             throw new ConfigurationException(DEADLINE_SECONDS + " must be 1 to 40 seconds");
         }
-        return new AutoDeployConfig(location.substring(0, colon), location.substring(colon + 1), environments,
+        return new AutoDeployConfig(location.instance(), location.path(), environments,
                 Duration.ofSeconds(deadline));
     }
 }

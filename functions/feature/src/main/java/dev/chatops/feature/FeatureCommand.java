@@ -5,7 +5,6 @@ import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
@@ -53,7 +52,7 @@ public final class FeatureCommand implements Command {
 
     /** An instance's host name, as replies show it beside the instance. */
     static String host(GitLab gitlab, String instance) {
-        String host = URI.create(gitlab.config().url(instance)).getHost();
+        String host = gitlab.config().host(instance);
         return host == null ? instance : host;
     }
 }

@@ -2,6 +2,7 @@ package dev.chatops.feature;
 
 import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.gitlab.ProjectLocation;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -68,11 +69,7 @@ record FeatureConfig(Optional<String> stagingInstance, boolean consistencyOff, O
         if (value.isEmpty()) {
             return Optional.empty();
         }
-        int colon = value.get().indexOf(':');
-        if (colon <= 0 || colon == value.get().length() - 1 || !instances.containsKey(value.get().substring(0, colon))) {
-            throw new ConfigurationException("environment variable " + name + " must read instance:group/project "
-                    + "with an instance from GITLAB_INSTANCES; not: " + value.get());
-        }
-        return Optional.of(new Location(value.get().substring(0, colon), value.get().substring(colon + 1)));
+        ProjectLocation location = ProjectLocation.parse(value.get(), instances, name);
+        return Optional.of(new Location(location.instance(), location.path()));
     }
 }

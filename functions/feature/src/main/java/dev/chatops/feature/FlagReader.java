@@ -4,6 +4,7 @@ import dev.chatops.shared.Text;
 import dev.chatops.shared.gitlab.FeatureFlag;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabClient;
+import dev.chatops.shared.gitlab.GitLabErrors;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.runtime.Reply;
 import java.math.BigDecimal;

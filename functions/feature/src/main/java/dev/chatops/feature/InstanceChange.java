@@ -3,6 +3,7 @@ package dev.chatops.feature;
 import dev.chatops.shared.gitlab.FeatureFlag;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabClient;
+import dev.chatops.shared.gitlab.GitLabErrors;
 import dev.chatops.shared.gitlab.GitLabException;
 import java.util.ArrayList;
 import java.util.List;

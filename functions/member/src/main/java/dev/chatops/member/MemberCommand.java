@@ -9,8 +9,11 @@ import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Role;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabClient;
+import dev.chatops.shared.gitlab.GitLabConfig;
+import dev.chatops.shared.gitlab.GitLabErrors;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.gitlab.GitLabUser;
+import dev.chatops.shared.gitlab.ProjectLocation;
 import dev.chatops.shared.gitlab.Member;
 import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
@@ -74,7 +77,8 @@ public final class MemberCommand implements Command {
         String path = args.get(args.size() - 1);
         if (!gitlab.config().memberPathAllowed(instance, path)) {
             return Reply.refusal(":no_entry: `member` manages only " + String.join(", ", gitlab.config().memberPaths().stream()
-                    .sorted().map(p -> "`" + p.substring(p.indexOf(':') + 1) + "` on " + p.substring(0, p.indexOf(':'))).toList())
+                    .sorted().map(p -> ProjectLocation.parse(p, gitlab.config().instances(), GitLabConfig.MEMBER_PATHS))
+                    .map(p -> "`" + p.path() + "` on " + p.instance()).toList())
                     + "; not `" + Text.inCode(path, 100) + "` on " + instance + ".");
         }
         Optional<GitLabClient> acting = clientFor(call, instance, listing);
@@ -89,7 +93,8 @@ public final class MemberCommand implements Command {
             if (e.status() == 0) {
                 throw e;
             }
-            return Reply.failure(":x: GitLab on " + instance + " said: " + Text.inCode(e.getMessage(), 300));
+            boolean asCaller = instance.equals(gitlab.config().chatopsInstance());
+            return Reply.failure(":x: " + GitLabErrors.sentence(instance, e, false, "", asCaller));
         }
     }
 
@@ -164,7 +169,7 @@ public final class MemberCommand implements Command {
 
     /**
      * A membership write GitLab did not answer clearly (no answer in time, the connection lost, a 5xx):
-     * it may have been made. Anything else GitLab said is thrown on, to be shown as GitLab's reason.
+     * it may have been made. Anything else GitLab said is thrown on, to be put in words by {@link GitLabErrors}.
      */
     private static Reply unknownOutcome(CommandRequest request, String instance, String path, GitLabException e) {
         if (e.status() != 0 && e.status() < 500) {

@@ -142,7 +142,8 @@ class MemberCommandTest {
         ops.addUser("theowner", true);
         ops.addMember("ops/chatops", "theowner", 50);
 
-        assertThat(text("remove theowner ops/chatops --ops")).contains("GitLab on ops said: 403 Forbidden");
+        assertThat(text("remove theowner ops/chatops --ops")).contains(
+                "GitLab on ops refused it as you (403): your own rights there do not allow it. Nothing was changed.");
         assertThat(ops.accessLevel("ops/chatops", "theowner")).contains(50);
         assertThat(ops.requests()).anyMatch(r -> r.startsWith("DELETE /api/v4/projects/ops%2Fchatops/members/"));
     }

@@ -55,13 +55,7 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
         String project = env.require(CHATOPS_PROJECT);
         java.util.Set<String> paths = new java.util.LinkedHashSet<>();
         for (String entry : env.optional(MEMBER_PATHS, chatops + ":" + project).split(",")) {
-            String trimmed = entry.strip();
-            int colon = trimmed.indexOf(':');
-            if (colon <= 0 || !instances.containsKey(trimmed.substring(0, colon)) || colon == trimmed.length() - 1) {
-                throw new ConfigurationException("environment variable " + MEMBER_PATHS
-                        + " must read instance:path,…; not: " + trimmed);
-            }
-            paths.add(trimmed);
+            paths.add(ProjectLocation.parse(entry, instances, MEMBER_PATHS).toString());
         }
         long timeout = env.optionalLong(TIMEOUT_SECONDS, 10);
         if (timeout < 1 || timeout > 20) {
@@ -113,6 +107,11 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
     /** Whether {@code member} may change {@code path} on {@code instance}. */
     public boolean memberPathAllowed(String instance, String path) {
         return memberPaths.contains(instance + ":" + path);
+    }
+
+    /** The host of {@code instance}'s URL, as replies name it ({@code gitlab.com}). */
+    public String host(String instance) {
+        return java.net.URI.create(url(instance)).getHost();
     }
 
     public String url(String instance) {
