@@ -176,7 +176,7 @@ class MemberCommandTest {
             assertThat(request.sudo()).as(request.path()).isNull();
         });
 
-        assertThat(text("list ops/chatops --ops")).contains("members of `ops/chatops`");
+        assertThat(text("list ops/chatops --ops")).contains("member of `ops/chatops` on ops");
         assertThat(ops.recorded()).filteredOn(request -> request.path().contains("/members"))
                 .isNotEmpty().allSatisfy(request -> assertThat(request.sudo()).isEqualTo(Long.toString(boss)));
     }
