@@ -147,7 +147,7 @@ class TemplateRolesTest {
             assertThat(may(function, "dynamodb:UpdateItem", item("pending#ABCD-EFGH", snapshot, "NONE")))
                     .as(function + " changes a held code").isFalse();
             assertThat(may(function, "dynamodb:PutItem", item("slack#T1#U1", link, "NONE")))
-                    .as(function + " writes a link").isEqualTo(function.equals("AccessCheckFunction"));
+                    .as(function + " writes a link").isEqualTo(function.equals("UserFunction"));
             assertThat(may(function, "dynamodb:PutItem", item("pending#ABCD-EFGH", link, "NONE")))
                     .as(function + " holds a code").isFalse();
         }
