@@ -25,6 +25,9 @@ build-LinkFunction:
 	$(call package_function,link-pages)
 build-CommandFailureFunction:
 	$(call package_function,failure-notice)
+build-AccessCheckFunction:
+	$(call package_function,access-check)
 
 .PHONY: build-GatewayFunction build-UserFunction build-MemberFunction build-FeatureFunction \
-	build-ExplainFunction build-AutoDeployFunction build-LinkFunction build-CommandFailureFunction
+	build-ExplainFunction build-AutoDeployFunction build-LinkFunction build-CommandFailureFunction \
+	build-AccessCheckFunction

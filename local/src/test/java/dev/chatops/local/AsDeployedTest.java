@@ -32,7 +32,7 @@ class AsDeployedTest {
             "user-whoami.json", "UserFunction", "member-request.json", "MemberFunction",
             "feature-request.json", "FeatureFunction", "explain-request.json", "ExplainFunction",
             "auto-deploy-request.json", "AutoDeployFunction", "failure-notice-sqs.json", "CommandFailureFunction",
-            "link-start.json", "LinkFunction");
+            "link-start.json", "LinkFunction", "access-check.json", "AccessCheckFunction");
 
     @org.junit.jupiter.api.extension.RegisterExtension
     static final dev.chatops.testing.CaptureServer slack = new dev.chatops.testing.CaptureServer();
@@ -75,6 +75,8 @@ class AsDeployedTest {
                 }
                 case "LinkFunction" -> assertThat(answer.get("statusCode")).as(payload).isEqualTo(400);
                 case "CommandFailureFunction" -> assertThat(answer).containsKey("batchItemFailures");
+                // The sample asks about a Slack user nobody linked.
+                case "AccessCheckFunction" -> assertThat(answer).containsEntry("linked", false);
                 default -> assertThat(answer).as(sample.getKey()).containsEntry("status", "done");
             }
         }

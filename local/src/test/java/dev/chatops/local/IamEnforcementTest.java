@@ -85,14 +85,14 @@ class IamEnforcementTest {
     }
 
     /**
-     * explain holds no GitLab token: it asks UserFunction (a synchronous Invoke) for the caller's role,
-     * which UserFunction reads with its read-only token and keeps. explain's own role may read the
+     * explain holds no GitLab token: it asks AccessCheckFunction (a synchronous Invoke) for the caller's
+     * role, which that function reads with its read-only token and keeps. explain's own role may read the
      * caller's link and nothing more of the access table (IAM conditions, which the local stack
      * evaluates as AWS does): made to keep the role itself, as a subverted function would try, it is
      * denied there and nothing is run.
      */
     @Test
-    void explain_asks_user_function_for_the_callers_role_and_may_not_write_the_access_table(@TempDir Path dir) throws Exception {
+    void explain_asks_the_access_check_function_for_the_callers_role_and_may_not_write_the_access_table(@TempDir Path dir) throws Exception {
         String template = Files.readString(Template.projectRoot().resolve("template.yaml"));
         int explain = template.indexOf("dev.chatops.explain.ExplainFunction::handleRequest");
         int line = template.indexOf(EXPLAIN_READ_ONLY, explain);
@@ -123,7 +123,7 @@ class IamEnforcementTest {
                             .containsOnly(org.assertj.core.groups.Tuple.tuple("dynamodb:GetItem", true));
                 } else {
                     // The first delivery stops at the denied write, before running anything (Lambda's retry, a
-                    // minute later, would find the role UserFunction kept): the denial is what is awaited.
+                    // minute later, would find the role AccessCheckFunction kept): the denial is what is awaited.
                     long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                     while (explainCalls.get().stream().allMatch(IamCalls.Call::allowed) && System.nanoTime() < until) {
                         Thread.sleep(200);
@@ -136,9 +136,9 @@ class IamEnforcementTest {
                 }
                 assertThat(explainCalls.get()).filteredOn(c -> c.action().equals("lambda:InvokeFunction"))
                         .extracting(IamCalls.Call::resource, IamCalls.Call::allowed)
-                        .containsOnly(org.assertj.core.groups.Tuple.tuple(dev.chatops.testing.LocalAws.functionArn("UserFunction") + ":live", true));
+                        .containsOnly(org.assertj.core.groups.Tuple.tuple(dev.chatops.testing.LocalAws.functionArn("AccessCheckFunction") + ":live", true));
                 assertThat(access.findLink(LocalStack.LOCAL_TEAM, LocalStack.LOCAL_ADMIN).orElseThrow().checkedAt())
-                        .as("the role UserFunction read, kept by it").isPresent();
+                        .as("the role AccessCheckFunction read, kept by it").isPresent();
             }
         }
     }

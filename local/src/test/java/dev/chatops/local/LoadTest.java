@@ -68,8 +68,8 @@ class LoadTest {
     static void start() throws Exception {
         // One execution environment per command function: on 2 cores, more JVMs only take CPU from
         // the gateway, whose acks are what is measured (in Lambda each has CPU of its own).
-        // 200 commands at once are far past the HTTP API's throttle a team deploys with (a burst of 20,
-        // 10 a second, ApiThrottlingTest): this measures the functions behind it, so the throttle is raised.
+        // 200 commands at once are far past the HTTP API's throttle a team deploys with (a burst of 100,
+        // 50 a second, ApiThrottlingTest): this measures the functions behind it, so the throttle is raised.
         stack = LocalStack.start(LocalStack.Options.defaults().withSigningSecret(SECRET).withMaxContainers(1)
                 .withParameters(Map.of("ApiThrottlingBurstLimit", "100000", "ApiThrottlingRateLimit", "100000")));
         // The burst meets the functions warm, as a deployment in use does: every execution

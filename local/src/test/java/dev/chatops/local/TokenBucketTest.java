@@ -76,8 +76,8 @@ class TokenBucketTest {
 
         assertThat(defaults.keySet()).containsExactlyInAnyOrder("POST /slack/commands", "GET /link/start", "GET /link/callback");
         assertThat(defaults.values()).allSatisfy(bucket -> {
-            assertThat(bucket.burst()).isEqualTo(20);
-            assertThat(bucket.rate()).isEqualTo(10.0);
+            assertThat(bucket.burst()).isEqualTo(100);
+            assertThat(bucket.rate()).isEqualTo(50.0);
         });
         assertThat(defaults.values()).doesNotHaveDuplicates();
 

@@ -269,7 +269,7 @@ public final class AutoDeployCommand implements Command {
      * early or start another ({@code <}, {@code >}, {@code |}, spaces) is not linked.
      */
     private static String link(String url, String label) {
-        return url == null || url.isEmpty() || !url.matches("https?://[^<>|\\s]+") ? label : "<" + url + "|" + label + ">";
+        return Text.link(url, label);
     }
 
     private static String shortSha(String sha) {

@@ -133,7 +133,13 @@ public final class ExplainCommand implements Command {
                     + ". Try again in a minute; if it persists, tell the operators.";
         }
         // Raised while running (bad input for a type, an unknown setting or name built from a value, division by
-        // zero…): its text can quote a value the query read, so only the condition is shown.
+        // zero…), or while planning in any shape but the few Replica shows: its text can quote a value the query
+        // or the planner read, so only the condition is shown.
+        if (e.whilePlanning()) {
+            return ":warning: PostgreSQL on the " + instance + " replica stopped the query with an error while planning it"
+                    + shown + "; its message is not shown, since the planner evaluates some functions and can quote what they "
+                    + "read. Check the query's casts and functions.";
+        }
         return ":warning: PostgreSQL on the " + instance + " replica stopped the query with an error while running it"
                 + shown + "; its message is not shown, since it can quote data the query read. Check the query's casts, "
                 + "arithmetic and functions; `--no-analyze` gives the plan without running it.";

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -45,13 +46,20 @@ final class Replica {
         private final String shownMessage;
         private final boolean connected;
         private final boolean tooLarge;
+        private final boolean whilePlanning;
 
-        Failure(String sqlState, String shownMessage, boolean connected, boolean tooLarge) {
+        Failure(String sqlState, String shownMessage, boolean connected, boolean tooLarge, boolean whilePlanning) {
             super("SQLSTATE " + sqlState + (shownMessage == null ? " (message not kept)" : ": " + shownMessage));
             this.sqlState = sqlState;
             this.shownMessage = shownMessage;
             this.connected = connected;
             this.tooLarge = tooLarge;
+            this.whilePlanning = whilePlanning;
+        }
+
+        /** The error was raised while the statement was planned, before anything of it ran. */
+        boolean whilePlanning() {
+            return whilePlanning;
         }
 
         String sqlState() {
@@ -107,8 +115,9 @@ final class Replica {
      * An error with a CONTEXT line is not shown even while planning: one raised inside a function's body
      * has one, and the planner may call a STABLE function of the database's own with constant arguments
      * while estimating, which may read rows (a JSON literal's error has one too, and is withheld with them);
-     * and one that quotes anything the statement does not spell out is not shown either (a STABLE function
-     * of PostgreSQL's own, {@code current_setting('x')::int}, fails at planning with no CONTEXT line).
+     * and only a few shapes of message are shown at all, each naming only what the statement spells out
+     * ({@link #shownWhilePlanning}): a STABLE function of PostgreSQL's own, {@code current_setting('x')::int}
+     * or {@code ('"' || …)::int}, fails at planning with no CONTEXT line and a value in its message.
      * Proved by ExplainCommandTest's value-quoting corpus against PostgreSQL 15.
      */
     String explain(String instance, String sql, boolean analyze) throws Failure {
@@ -210,9 +219,9 @@ final class Replica {
         ServerErrorMessage server = e instanceof PSQLException psql ? psql.getServerErrorMessage() : null;
         boolean insideFunction = server != null && server.getWhere() != null && !server.getWhere().isBlank();
         String first = firstLine(e.getMessage());
-        String shown = whilePlanning && raisedByStatement(e) && !insideFunction && quotesOnly(first, sql) ? first : null;
+        String shown = whilePlanning && raisedByStatement(e) && !insideFunction && shownWhilePlanning(first, sql) ? first : null;
         boolean tooLarge = server == null && e.getMessage() != null && e.getMessage().contains("maxResultBuffer");
-        return new Failure(e.getSQLState(), shown, connected, tooLarge);
+        return new Failure(e.getSQLState(), shown, connected, tooLarge, whilePlanning && raisedByStatement(e));
     }
 
     private static String required(Map<?, ?> replica, String key, String instance) {
@@ -223,24 +232,53 @@ final class Replica {
         return String.valueOf(value);
     }
 
-    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("\"([^\"]*)\"");
+    /** An unquoted, lower-case name as PostgreSQL prints one it folded: nothing but name characters. */
+    private static final String NAME = "([a-z_][a-z0-9_$]*)";
 
     /**
-     * Whether every {@code "…"} the message quotes is text of the statement itself (names folded to
-     * lower case, as PostgreSQL folds them). Planning can still evaluate what the statement did not
-     * spell out: a STABLE function with constant arguments is called while estimating
-     * ({@code id = current_setting('x')::int} fails at planning, quoting the setting's value, with no
-     * CONTEXT line), so a planning-time message is shown only when it quotes nothing but the statement.
+     * The planning-time messages that may be shown: each names things of the statement (a column,
+     * a relation, a function and its argument types) or points into its text (a syntax error, raised
+     * by the parser before anything is evaluated). Any other message, even raised while planning, is
+     * withheld: the planner evaluates STABLE functions with constant arguments while estimating, and
+     * their errors can print what they read, quoted or not.
      */
-    static boolean quotesOnly(String message, String sql) {
+    private static final List<java.util.regex.Pattern> SHOWN_WHILE_PLANNING = java.util.stream.Stream.of(
+            "ERROR: syntax error at or near \"[^\"]*\"",
+            "ERROR: syntax error at end of input",
+            "ERROR: column \"" + NAME + "\" does not exist",
+            "ERROR: column " + NAME + "\\." + NAME + " does not exist",
+            "ERROR: column reference \"" + NAME + "\" is ambiguous",
+            "ERROR: column \"" + NAME + "\" must appear in the GROUP BY clause or be used in an aggregate function",
+            "ERROR: relation \"" + NAME + "(?:\\." + NAME + ")?\" does not exist",
+            "ERROR: schema \"" + NAME + "\" does not exist",
+            "ERROR: missing FROM-clause entry for table \"" + NAME + "\"",
+            "ERROR: function " + NAME + "(?:\\." + NAME + ")?\\([a-z0-9_ ,\\[\\]]*\\) does not exist",
+            "ERROR: operator does not exist: [a-z0-9_ \\[\\]]+ [^a-z0-9\\s\"']{1,3} [a-z0-9_ \\[\\]]+",
+            "ERROR: permission denied for (?:table|schema|function|sequence|view) " + NAME)
+            .map(java.util.regex.Pattern::compile).toList();
+
+    /**
+     * Whether a planning-time message may be shown: one of {@link #SHOWN_WHILE_PLANNING}'s shapes,
+     * every name it quotes written in the statement as a word (so a name can only be one the person
+     * typed, never a value the planner read). A syntax error quotes the statement's own text.
+     */
+    static boolean shownWhilePlanning(String message, String sql) {
         String statement = sql.toLowerCase(java.util.Locale.ROOT);
-        java.util.regex.Matcher quoted = QUOTED.matcher(message);
-        while (quoted.find()) {
-            if (!statement.contains(quoted.group(1).toLowerCase(java.util.Locale.ROOT))) {
-                return false;
+        for (java.util.regex.Pattern shape : SHOWN_WHILE_PLANNING) {
+            java.util.regex.Matcher matched = shape.matcher(message);
+            if (!matched.matches()) {
+                continue;
             }
+            for (int group = 1; group <= matched.groupCount(); group++) {
+                String name = matched.group(group);
+                if (name != null && !java.util.regex.Pattern.compile("(?<![a-z0-9_$])" + java.util.regex.Pattern.quote(name)
+                        + "(?![a-z0-9_$])").matcher(statement).find()) {
+                    return false;
+                }
+            }
+            return true;
         }
-        return true;
+        return false;
     }
 
     private static String firstLine(String message) {

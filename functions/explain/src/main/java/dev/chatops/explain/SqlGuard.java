@@ -1,5 +1,6 @@
 package dev.chatops.explain;
 
+import dev.chatops.shared.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,11 @@ final class SqlGuard {
      */
     private static final Set<String> WRITING_WORDS = Set.of("insert", "update", "delete", "merge", "into");
 
-    /** Functions with effects even in a read-only transaction, or that run SQL given as text. */
+    /**
+     * Functions with effects even in a read-only transaction, or that run SQL given as text, or read
+     * whole tables named as text ({@code table_to_xml}: STABLE, so the planner may call it while
+     * estimating, and its rows could then reach an error message).
+     */
     private static final Set<String> DENIED_FUNCTIONS = Set.of("pg_terminate_backend", "pg_cancel_backend", "set_config",
             "pg_read_file", "pg_read_binary_file", "pg_stat_file", "loread", "lowrite", "pg_notify", "pg_reload_conf",
             "pg_rotate_logfile", "pg_switch_wal", "pg_create_restore_point", "pg_promote", "pg_wal_replay_pause",
@@ -43,7 +48,7 @@ final class SqlGuard {
     private static final List<String> DENIED_PREFIXES = List.of("pg_advisory", "pg_try_advisory", "pg_ls_", "lo_",
             "dblink", "pg_stat_reset", "pg_stat_statements_reset", "pg_create_", "pg_copy_", "pg_replication_slot",
             "pg_logical_slot_", "pg_replication_origin_session", "pg_replication_origin_xact", "crosstab",
-            "connectby", "query_to_", "cursor_to_");
+            "connectby", "query_to_", "cursor_to_", "table_to_", "schema_to_", "database_to_");
     private static final Set<String> QUERY_STARTS = Set.of("select", "with", "table", "values");
 
     private enum Kind { WORD, QUOTED_IDENT, STRING, NUMBER, PARAM, SYMBOL }
@@ -120,8 +125,8 @@ final class SqlGuard {
             if (name) {
                 String function = token.text().toLowerCase(Locale.ROOT);
                 if (DENIED_FUNCTIONS.contains(function) || DENIED_PREFIXES.stream().anyMatch(function::startsWith)) {
-                    return Optional.of("`" + function + "()` has effects beyond reading, even in a read-only transaction "
-                            + "(or runs SQL given as text): it cannot be explained here.");
+                    return Optional.of("`" + Text.inCode(function, 60) + "()` has effects beyond reading, even in a read-only "
+                            + "transaction (or runs SQL given as text): it cannot be explained here.");
                 }
             }
             if (token.kind() == Kind.PARAM) {

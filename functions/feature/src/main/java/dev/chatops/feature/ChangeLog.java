@@ -1,6 +1,7 @@
 package dev.chatops.feature;
 
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.gitlab.GitLabIssue;
@@ -91,7 +92,7 @@ final class ChangeLog {
                 notes.add(":warning: the log issue in `" + project.path() + "` could not be written (" + logged.problem() + ")");
                 audit.add("log issue failed: " + logged.problem());
             } else {
-                String link = "<" + logged.issue().webUrl() + "|" + project.path() + "#" + logged.issue().iid() + ">";
+                String link = Text.link(logged.issue().webUrl(), project.path() + "#" + logged.issue().iid());
                 if (logged.problem().isEmpty()) {
                     notes.add("logged in " + link);
                     audit.add("log issue #" + logged.issue().iid());

@@ -146,7 +146,7 @@ final class FeatureChecks {
         try {
             for (String label : config.blockingLabels()) {
                 for (GitLabIssue issue : gitlab.client(project.instance()).openIssues(project.path(), label, ISSUES_PER_LABEL)) {
-                    blocking.putIfAbsent(issue.iid(), "<" + issue.webUrl() + "|#" + issue.iid() + "> "
+                    blocking.putIfAbsent(issue.iid(), Text.link(issue.webUrl(), "#" + issue.iid()) + " "
                             + Text.shown(issue.title(), 120) + " (`" + label + "`)");
                 }
             }

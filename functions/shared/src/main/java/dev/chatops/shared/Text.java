@@ -76,4 +76,13 @@ public final class Text {
     private static String oneLine(String text) {
         return text.replace('`', '\'').replace('\n', ' ').replace('\r', ' ');
     }
+
+    /**
+     * A Slack link to {@code url} labelled {@code label} (already fit to show: escaped), or the label
+     * alone when the URL is not a plain http(s) address: a URL from GitLab holding {@code <}, {@code >},
+     * {@code |} or white space could otherwise end the link and start markup of its own.
+     */
+    public static String link(String url, String label) {
+        return url == null || url.isEmpty() || !url.matches("https?://[^<>|\\s]+") ? label : "<" + url + "|" + label + ">";
+    }
 }

@@ -75,6 +75,8 @@ public final class LinkConfirm implements Command {
             return Reply.refusal(notConfigured(request, gitlab));
         }
         String workspace = request.workspace();
+        // One instant for the link and its first snapshot: the snapshot is kept on the link made at this instant.
+        Instant now = clock.instant();
         AccessStore.Confirmation confirmation;
         WrongGuesses.Count attempt;
         try {
@@ -84,14 +86,14 @@ public final class LinkConfirm implements Command {
             }
             // Counted before the code is checked, atomically: of any number of attempts at once, at most
             // LIMIT are checked (a right code is usually the first attempt, and a linked person is not counted).
-            attempt = guesses.count(KIND, workspace, request.userId(), clock.instant());
+            attempt = guesses.count(KIND, workspace, request.userId(), now);
             if (attempt.wrong() > WrongGuesses.LIMIT) {
                 return Reply.refusal(":no_entry: Linking is paused for you until " + TIME.format(attempt.windowEnds()) + ", after "
                         + WrongGuesses.LIMIT + " wrong codes in " + WrongGuesses.WINDOW.toMinutes() + " minutes. "
                         + "Nothing was changed. When it ends, run `/chatops run whoami` and use its *Connect your GitLab "
                         + "account* button for a fresh code.");
             }
-            confirmation = access.confirm(call.args().get(0), workspace, request.userId(), clock.instant());
+            confirmation = access.confirm(call.args().get(0), workspace, request.userId(), now);
         } catch (StoreException e) {
             // The code is in the request, never in the log: the exception carries DynamoDB's error alone.
             Log.error("link.store_failed", e);
@@ -124,7 +126,7 @@ public final class LinkConfirm implements Command {
             boolean active = user.isPresent() && "active".equals(user.get().state());
             level = active ? instances.chatops().projectAccessLevel(gitlab.chatopsProject(), p.gitlabUserId()).orElse(0) : 0;
             access.saveSnapshot(Link.of(workspace, request.userId(), p.instance(), p.gitlabUserId(), p.gitlabUsername(),
-                    clock.instant()), level, active && Boolean.TRUE.equals(user.get().twoFactorEnabled()), clock.instant());
+                    now), level, active && Boolean.TRUE.equals(user.get().twoFactorEnabled()), clock.instant());
         } catch (GitLabException | StoreException e) {
             Log.warn("link.role_unread", "error", e.getClass().getSimpleName());
             return Reply.line(":white_check_mark: Your Slack account is now linked to the GitLab account `" + Text.inCode(p.gitlabUsername(), 80)

@@ -1,7 +1,6 @@
 package dev.chatops.user;
 
 import dev.chatops.shared.Env;
-import dev.chatops.shared.access.AccessCheckAnswers;
 import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
@@ -28,9 +27,6 @@ public final class UserFunction extends CommandFunction {
                         services.env().optional(OAUTH_CLIENT_ID).isPresent()),
                 new Unlink(services.access()),
                 new UserFind(services.gitlab(), services.access(), services.authorizer()),
-                new Audit(services.audit())),
-                // explain holds no GitLab token: it asks this function for its callers' roles.
-                java.util.Optional.of(new AccessCheckAnswers(services.access(),
-                        new dev.chatops.shared.access.GitLabAccessCheck(services::gitlab, services.clock()))));
+                new Audit(services.audit())));
     }
 }

@@ -347,38 +347,6 @@ class UserCommandsTest {
         return options;
     }
 
-    private String askAccessCheck(String json) throws IOException {
-        ByteArrayOutputStream answer = new ByteArrayOutputStream();
-        function.handleRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), answer,
-                new LocalLambdaContext("UserFunction", Duration.ofSeconds(30)));
-        return answer.toString(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * explain holds no GitLab token and asks this function for its caller's role: the answer is read
-     * from GitLab for the account the caller's link names, and kept; a request that names another
-     * account than the link does (relinked meanwhile, or forged) learns nothing and changes nothing.
-     */
-    @Test
-    void an_access_check_answers_the_linked_accounts_role_and_2fa_and_keeps_them() throws IOException {
-        String asked = "{\"accessCheck\":{\"workspace\":\"" + team + "\",\"slackUserId\":\"UBOB\",\"gitlabUserId\":" + bob + "}}";
-        assertThat(dev.chatops.shared.Json.readObject(askAccessCheck(asked)))
-                .containsEntry("accessLevel", 30).containsEntry("twoFactor", true).containsKey("checkedAt");
-        assertThat(access.findLink(team, "UBOB").orElseThrow().accessLevel()).contains(30);
-
-        ops.setTwoFactor("bob", false);
-        assertThat(dev.chatops.shared.Json.readObject(askAccessCheck(asked))).containsEntry("twoFactor", false);
-        assertThat(access.findLink(team, "UBOB").orElseThrow().twoFactor()).contains(false);
-
-        String otherAccount = "{\"accessCheck\":{\"workspace\":\"" + team + "\",\"slackUserId\":\"UBOB\",\"gitlabUserId\":" + (bob + 1000) + "}}";
-        assertThat(askAccessCheck(otherAccount)).isEqualTo("{\"linked\":false}");
-        String nobody = "{\"accessCheck\":{\"workspace\":\"" + team + "\",\"slackUserId\":\"UNOBODY\",\"gitlabUserId\":" + bob + "}}";
-        assertThat(askAccessCheck(nobody)).isEqualTo("{\"linked\":false}");
-        // Anything else is not an access check, and not a command either.
-        assertThat(askAccessCheck("{\"accessCheck\":{\"workspace\":\"" + team + "\"}}")).contains("unreadable");
-        assertThat(slack.posts()).as("an access check posts nothing").noneMatch(p -> p.body().contains("UBOB"));
-    }
-
     private String run(String userId, String command, List<String> args, Map<String, String> options) throws IOException {
         return CaptureServer.textOf(post(function, request(userId, command, args, options)));
     }

@@ -78,7 +78,7 @@ class TemplateRolesTest {
     /**
      * The write tokens are held only where a command writes to GitLab: the internet-facing linking
      * pages and explain (which runs people's SQL) hold no GitLab token at all: explain asks
-     * UserFunction for its callers' roles, and may invoke nothing else.
+     * AccessCheckFunction, which does nothing else, for its callers' roles, and may invoke nothing else.
      */
     @Test
     void gitLabWriteTokens_areReadOnlyByMemberAndFeature_andLinkingHoldsNoGitLabToken() {
@@ -104,7 +104,7 @@ class TemplateRolesTest {
         IamPolicy explain = role(project, "ExplainFunction");
         for (String function : project.functions().keySet()) {
             assertThat(explain.allows("lambda:InvokeFunction", functionArn(function) + ":live")).as("explain invokes " + function)
-                    .isEqualTo(function.equals("UserFunction"));
+                    .isEqualTo(function.equals("AccessCheckFunction"));
         }
         for (String function : List.of("GatewayFunction", "LinkFunction", "ExplainFunction", "CommandFailureFunction")) {
             assertThat(role(project, function).allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret")))
@@ -129,16 +129,19 @@ class TemplateRolesTest {
      */
     @Test
     void accessTable_eachFunctionWritesOnlyItsOwnKindOfItem() {
-        List<String> snapshot = List.of("accessLevel", "checkedAt", "gitlabUserId", "pk", "twoFactor");
+        List<String> snapshot = List.of("accessLevel", "checkedAt", "linkedAt", "pk", "twoFactor");
         List<String> link = List.of("gitlabUserId", "gitlabUsername", "instance", "linkedAt", "pk");
-        for (String function : List.of("UserFunction", "MemberFunction", "FeatureFunction", "ExplainFunction", "AutoDeployFunction")) {
+        for (String function : List.of("UserFunction", "MemberFunction", "FeatureFunction", "ExplainFunction", "AutoDeployFunction",
+                "AccessCheckFunction")) {
             boolean keeps = !List.of("ExplainFunction", "AutoDeployFunction").contains(function);
             assertThat(may(function, "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("slack#T1#U1"),
                     "dynamodb:Attributes", List.of("*all attributes*", "pk")))).as(function + " reads links").isTrue();
             assertThat(may(function, "dynamodb:UpdateItem", item("slack#T1#U1", snapshot, "NONE")))
                     .as(function + " keeps a snapshot").isEqualTo(keeps);
-            assertThat(may(function, "dynamodb:UpdateItem", item("slack#T1#U1", List.of("gitlabUsername", "pk"), "NONE")))
-                    .as(function + " rewrites whom a link names").isFalse();
+            for (String whom : List.of("gitlabUserId", "gitlabUsername", "instance")) {
+                assertThat(may(function, "dynamodb:UpdateItem", item("slack#T1#U1", List.of(whom, "pk"), "NONE")))
+                        .as(function + " rewrites whom a link names: " + whom).isFalse();
+            }
             assertThat(may(function, "dynamodb:UpdateItem", item("slack#T1#U1", snapshot, "ALL_OLD")))
                     .as(function + " reads a whole link back through an update").isFalse();
             assertThat(may(function, "dynamodb:UpdateItem", item("pending#ABCD-EFGH", snapshot, "NONE")))

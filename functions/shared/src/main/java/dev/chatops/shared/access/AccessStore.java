@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -51,6 +52,11 @@ public final class AccessStore {
             return Optional.empty();
         }
         Map<String, AttributeValue> item = response.item();
+        if (!item.containsKey("instance") || !item.containsKey("gitlabUserId") || !item.containsKey("gitlabUsername")
+                || !item.containsKey("linkedAt")) {
+            // Not a link UserFunction wrote (an update of the cached level alone creates such an item): nobody is linked.
+            return Optional.empty();
+        }
         return Optional.of(new Link(workspace, slackUserId,
                 item.get("instance").s(),
                 Long.parseLong(item.get("gitlabUserId").n()),
@@ -116,8 +122,9 @@ public final class AccessStore {
             return new Confirmation.CodeUnusable();
         }
         Pending account = held.get();
-        Link link = new Link(workspace, slackUserId, account.instance(), account.gitlabUserId(), account.gitlabUsername(), now,
-                Optional.of(account.accessLevel()), Optional.of(true), Optional.of(account.checkedAt()));
+        // No role or 2FA from the held code: LinkFunction writes it, and may not vouch for them. They are read from
+        // GitLab by `link CODE` right after, or by the next command.
+        Link link = Link.of(workspace, slackUserId, account.instance(), account.gitlabUserId(), account.gitlabUsername(), now);
         TransactWriteItem spend = TransactWriteItem.builder().delete(d -> d.tableName(table).key(Map.of(PK, s(key.get())))
                 .conditionExpression("attribute_exists(pk) AND expiresAt > :now AND gitlabUserId = :id")
                 .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())),
@@ -207,14 +214,17 @@ public final class AccessStore {
     /** Stores what GitLab said of a linked account just now: its level on the chatops project and its 2FA. */
     public void saveSnapshot(Link link, int accessLevel, boolean twoFactor, Instant checkedAt) {
         try {
+            // The link is told by when it was made, not by whom it names: the role's IAM grant lets this update touch
+            // the snapshot and linkedAt only, so that no function keeping a snapshot can re-point a link.
             dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(slackKey(link.slackWorkspace(), link.slackUserId()))))
                     .updateExpression("SET accessLevel = :level, twoFactor = :tfa, checkedAt = :at")
-                    .conditionExpression("gitlabUserId = :id")
+                    .conditionExpression("linkedAt = :linked")
                     .expressionAttributeValues(Map.of(":level", AttributeValue.fromN(Integer.toString(accessLevel)),
                             ":tfa", AttributeValue.fromBool(twoFactor), ":at", s(checkedAt.toString()),
-                            ":id", AttributeValue.fromN(Long.toString(link.gitlabUserId())))));
+                            ":linked", s(link.linkedAt().toString())))
+                    .returnValues(ReturnValue.NONE));
         } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
-            // Unlinked or relinked meanwhile: this snapshot belongs to nobody now.
+            // Unlinked or relinked meanwhile (a new link has a new linkedAt): this snapshot belongs to nobody now.
         } catch (SdkException e) {
             throw new StoreException("could not store the access snapshot of " + link.slackUserId(), e);
         }
@@ -228,12 +238,13 @@ public final class AccessStore {
     public void forgetSnapshot(String instance, long gitlabUserId) {
         slackUserOf(instance, gitlabUserId).ifPresent(slack -> {
             try {
+                // Relinked meanwhile, the next command merely reads the new account's role again.
                 dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(slackKey(slack[0], slack[1]))))
                         .updateExpression("REMOVE checkedAt")
-                        .conditionExpression("gitlabUserId = :id")
-                        .expressionAttributeValues(Map.of(":id", AttributeValue.fromN(Long.toString(gitlabUserId)))));
+                        .conditionExpression("attribute_exists(pk)")
+                        .returnValues(ReturnValue.NONE));
             } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
-                // relinked meanwhile: nothing cached belongs to this account
+                // unlinked meanwhile: nothing is cached
             } catch (SdkException e) {
                 throw new StoreException("could not forget the access snapshot of GitLab user " + gitlabUserId, e);
             }

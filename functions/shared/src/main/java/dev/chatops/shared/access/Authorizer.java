@@ -49,6 +49,9 @@ public final class Authorizer {
      */
     public enum Snapshots { KEEP, READ_ONLY }
 
+    /** How far ahead of this function's clock a kept check's time may be and still count. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+
     private final AccessStore access;
     private final GitLabConfig gitlab;
     private final AccessCheck check;
@@ -94,7 +97,10 @@ public final class Authorizer {
                     + "`/chatops run unlink` and link again.");
         }
         Instant checked = link.checkedAt().orElse(Instant.EPOCH);
-        if (link.accessLevel().isEmpty() || link.twoFactor().isEmpty() || checked.plus(maxAge).isBefore(clock.instant())) {
+        Instant now = clock.instant();
+        // A time ahead of now (beyond a clock's skew) was not written by a check: it is not trusted either.
+        boolean due = checked.plus(maxAge).isBefore(now) || checked.isAfter(now.plus(CLOCK_SKEW));
+        if (link.accessLevel().isEmpty() || link.twoFactor().isEmpty() || due) {
             try {
                 link = refresh(link);
             } catch (AccessCheckException e) {

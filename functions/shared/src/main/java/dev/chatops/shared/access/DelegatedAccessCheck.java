@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 
 /**
- * Asks the function that holds the read-only GitLab token (UserFunction, which keeps what it read)
+ * Asks the function that holds the read-only GitLab token (AccessCheckFunction, which keeps what it read)
  * for a linked account's level and 2FA, by a synchronous Invoke: a function that runs people's SQL
  * ({@code explain}) then holds no GitLab token at all. The answer is for the account the caller's
  * link names; if the link changed meanwhile, the check fails rather than use another account's role.

@@ -107,6 +107,32 @@ class AccessStoreTest {
     }
 
     @Test
+    void a_snapshot_is_kept_on_the_link_it_was_read_for_never_on_a_link_made_since() {
+        Link first = Link.of(team, "U1", ops, 42, "alice", WHEN);
+        store.link(first);
+        store.saveSnapshot(first, 30, true, WHEN.plusSeconds(1));
+        assertThat(store.findLink(team, "U1").orElseThrow().accessLevel()).contains(30);
+
+        store.unlink(team, "U1");
+        store.link(Link.of(team, "U1", ops, 43, "mallory", WHEN.plusSeconds(5)));
+        store.saveSnapshot(first, 50, true, WHEN.plusSeconds(6));
+
+        assertThat(store.findLink(team, "U1").orElseThrow().accessLevel()).as("alice's role is not mallory's").isEmpty();
+    }
+
+    @Test
+    void an_item_holding_a_snapshot_alone_is_no_link() {
+        // What an update of the cached level alone, with no link there, would leave.
+        dynamo.updateItem(b -> b.tableName(table).key(java.util.Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue
+                .fromS("slack#" + team + "#U9"))).updateExpression("SET accessLevel = :l, twoFactor = :t, checkedAt = :c")
+                .expressionAttributeValues(java.util.Map.of(":l", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("50"),
+                        ":t", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromBool(true),
+                        ":c", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(Instant.now().toString()))));
+
+        assertThat(store.findLink(team, "U9")).isEmpty();
+    }
+
+    @Test
     void confirm_links_the_slack_user_to_the_account_held_under_the_code_and_spends_the_code() {
         String code = store.holdPending(new AccessStore.Pending(ops, 42, "alice", 30, WHEN), Instant.now().plusSeconds(600));
 
@@ -115,9 +141,10 @@ class AccessStoreTest {
 
         assertThat(store.findLink(team, "U1")).hasValueSatisfying(link -> {
             assertThat(link.gitlabUserId()).isEqualTo(42);
-            assertThat(link.accessLevel()).contains(30);
-            assertThat(link.twoFactor()).contains(true);
-            assertThat(link.checkedAt()).contains(WHEN);
+            // The held code's role and 2FA come from the linking page, which may not vouch for them: none is kept.
+            assertThat(link.accessLevel()).isEmpty();
+            assertThat(link.twoFactor()).isEmpty();
+            assertThat(link.checkedAt()).isEmpty();
         });
         assertThat(store.slackUserOf(ops, 42)).hasValueSatisfying(slack -> assertThat(slack).containsExactly(team, "U1"));
         assertThat(store.pending(code, Instant.now())).isEmpty();

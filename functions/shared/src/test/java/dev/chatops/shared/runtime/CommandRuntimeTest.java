@@ -254,6 +254,17 @@ class CommandRuntimeTest {
     }
 
     @Test
+    void a_kept_role_checked_ahead_of_now_is_not_trusted_and_read_from_gitlab_again() {
+        long id = gitlab.addUser("forger", true).id();
+        // A snapshot dated in the future, as a subverted function could write it, would otherwise never be due.
+        access.link(new Link("T1", "U-forger", "ops", id, "forger", Instant.now(), java.util.Optional.of(40),
+                java.util.Optional.of(true), java.util.Optional.of(Instant.now().plus(java.time.Duration.ofDays(3650)))));
+
+        assertThat(run("guarded", "U-forger")).contains("you are not a member");
+        assertThat(effects).hasValue(0);
+    }
+
+    @Test
     void when_gitlab_cannot_confirm_a_role_the_command_is_refused_not_run_naming_the_instance_not_its_address() {
         link("U-ghost", 999_999);
         String address = gitlab.baseUrl();

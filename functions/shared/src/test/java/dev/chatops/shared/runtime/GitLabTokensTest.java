@@ -50,10 +50,10 @@ class GitLabTokensTest {
     }
 
     @Test
-    void explain_holds_no_gitlab_token_and_starts_without_one_asking_user_function_for_roles(LocalAws aws) {
+    void explain_holds_no_gitlab_token_and_starts_without_one_asking_the_access_check_function_for_roles(LocalAws aws) {
         Services services = services(aws, "ExplainFunction");
 
-        assertThat(services.env().optional(Services.ACCESS_CHECK_FUNCTION)).hasValueSatisfying(name -> assertThat(name).contains("UserFunction"));
+        assertThat(services.env().optional(Services.ACCESS_CHECK_FUNCTION)).hasValueSatisfying(name -> assertThat(name).contains("AccessCheckFunction"));
         assertThat(services.accessCheck()).isInstanceOf(dev.chatops.shared.access.DelegatedAccessCheck.class);
         assertThat(new CommandRuntime(List.of(), services)).isNotNull();
         assertThatThrownBy(services::gitlab).isInstanceOf(ConfigurationException.class).hasMessageContaining("GITLAB_READ_TOKENS_SECRET_ID");
