@@ -251,12 +251,16 @@ class ExplainCommandTest {
     void markup_in_a_statement_comes_back_as_typed_in_the_plan_and_in_postgresqls_message() throws IOException {
         String plan = CaptureServer.textOf(last(run(
                 "SELECT * FROM projects WHERE name = '<!channel> a & b <https://evil.example|click>'", Map.of())));
-        String error = CaptureServer.textOf(last(run("SELECT \"<!channel> & <https://evil.example|click>\" FROM projects",
+        String error = CaptureServer.textOf(last(run("SELECT 1 FROM projects WHERE <!channel> & <https://evil.example|click>",
+                Map.of())));
+        // A quoted name is no shape of message shown (it could hold anything): withheld, by its SQLSTATE.
+        String withheld = CaptureServer.textOf(last(run("SELECT \"<!channel> & <https://evil.example|click>\" FROM projects",
                 Map.of())));
 
         assertThat(plan).contains("'&lt;!channel&gt; a &amp; b &lt;https://evil.example|click&gt;'");
-        assertThat(error).contains("column \"&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;\" does not exist");
-        for (String reply : List.of(plan, error)) {
+        assertThat(error).contains("syntax error at or near \"&lt;\"");
+        assertThat(withheld).contains("(SQLSTATE 42703)");
+        for (String reply : List.of(plan, error, withheld)) {
             assertThat(reply).doesNotContain("<!channel>", "<https://evil", " & ");
         }
     }
