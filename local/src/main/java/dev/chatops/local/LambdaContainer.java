@@ -3,17 +3,14 @@ package dev.chatops.local;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.chatops.testing.TiedProcess;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -39,10 +36,10 @@ import java.util.function.Consumer;
  */
 final class LambdaContainer implements AutoCloseable {
     private static final String API = "/2018-06-01/runtime/";
-    /** SnapStart's init may run up to 15 minutes when a version is published; locally it is bounded tighter. */
+    /** SnapStart's init may run up to 15 minutes when a version is published; here it is bounded tighter. */
     private static final Duration INIT_LIMIT = Duration.ofSeconds(120);
 
-    /** What the function answered: its payload, or an error as Lambda reports it ({@code functionError} "Unhandled"). */
+    /** What the function answered: its payload, or an error as Lambda reports it (functionError "Unhandled"). */
     record Result(byte[] payload, String functionError) {
         boolean failed() {
             return functionError != null;
@@ -87,31 +84,7 @@ final class LambdaContainer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         }));
-        List<String> command = new ArrayList<>();
-        if (!function.interactive()) {
-            // In Lambda every environment has CPU of its own; on a laptop's few cores, functions no
-            // one waits on (invoked asynchronously or by a queue) yield to those that answer an HTTP
-            // request within Slack's 3 seconds, so a burst of commands does not starve the gateway.
-            // Each environment runs in a session of its own (TiedProcess), and where the kernel
-            // groups CPU by session (autogroup) a nice value counts only inside its group: the
-            // session's group is lowered too.
-            command.addAll(List.of("/bin/sh", "-c",
-                    "echo 19 > /proc/self/autogroup 2>/dev/null; exec nice -n 19 \"$@\"", "lambda-nice"));
-        }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(function.jvmOptions());
-        // The runtime client's native library, where Lambda's runtime keeps it (see local/pom.xml).
-        command.add("-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI="
-                + runtimeJars.resolve("jni").resolve(System.getProperty("os.arch").equals("aarch64")
-                ? "libaws-lambda-jni.linux-aarch_64.so" : "libaws-lambda-jni.linux-x86_64.so"));
-        command.add("-cp");
-        command.add(runtimeJars.resolve("*").toString());
-        command.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
-        command.add(function.handler());
-        ProcessBuilder builder = new ProcessBuilder(command).directory(function.artifact().toFile()).redirectErrorStream(true);
-        builder.environment().clear();
-        builder.environment().putAll(function.environment());
-        builder.environment().put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + server.getAddress().getPort());
+        ProcessBuilder builder = LambdaLaunch.command(function, runtimeJars, server.getAddress().getPort());
         LambdaContainer container;
         try {
             server.start();
@@ -122,7 +95,7 @@ final class LambdaContainer implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + function.id(), e);
         }
         server.createContext(API, container::handle);
-        container.pipeOutput();
+        LambdaLaunch.pipeOutput(container.process, log, "log-" + function.id());
         container.process.onExit().thenRun(container::exited);
         return container;
     }
@@ -144,7 +117,8 @@ final class LambdaContainer implements AutoCloseable {
             ready.get(INIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             close();
-            throw new FunctionError(Result.error("Runtime.InitTimeout", "Init did not complete within " + INIT_LIMIT.toSeconds() + " s"));
+            throw new FunctionError(Result.error("Runtime.InitTimeout",
+                    "Init did not complete within " + INIT_LIMIT.toSeconds() + " s"));
         } catch (ExecutionException e) {
             close();
             throw e.getCause() instanceof FunctionError error ? error
@@ -173,8 +147,9 @@ final class LambdaContainer implements AutoCloseable {
             }
         } catch (TimeoutException e) {
             close();
-            String timedOut = "Task timed out after " + String.format("%.2f", function.timeout().toMillis() / 1000.0) + " seconds";
-            log.accept(java.time.Instant.now() + " " + invocation.requestId() + " " + timedOut);
+            String timedOut = "Task timed out after " + String.format("%.2f", function.timeout().toMillis() / 1000.0)
+                    + " seconds";
+            log.accept(Instant.now() + " " + invocation.requestId() + " " + timedOut);
             result = Result.error("Sandbox.Timedout", "RequestId: " + invocation.requestId() + " Error: " + timedOut);
             invocation.result().complete(result);
         } catch (ExecutionException e) {
@@ -191,7 +166,7 @@ final class LambdaContainer implements AutoCloseable {
         initMillis = -1;
         log.accept(String.format("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB"
                         + "\tMax Memory Used: %d MB%s", invocation.requestId(), millis, (long) Math.ceil(millis),
-                function.memoryMb(), maxMemoryUsedMb(), init));
+                function.memoryMb(), LambdaLaunch.maxMemoryUsedMb(process), init));
         return result;
     }
 
@@ -209,7 +184,8 @@ final class LambdaContainer implements AutoCloseable {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 String type = exchange.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
                 respond(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
-                ready.completeExceptionally(new FunctionError(new Result(LambdaErrors.withType(body, type), "Unhandled")));
+                Result failed = new Result(LambdaErrors.withType(body, type), "Unhandled");
+                ready.completeExceptionally(new FunctionError(failed));
             } else if (method.equals("POST") && path.startsWith("invocation/")
                     && (path.endsWith("/response") || path.endsWith("/error"))) {
                 String id = path.substring("invocation/".length(), path.lastIndexOf('/'));
@@ -228,7 +204,7 @@ final class LambdaContainer implements AutoCloseable {
         }
     }
 
-    /** {@code invocation/next}: blocks until this container is handed an event, then sends it with its headers. */
+    /** {@code invocation/next}: blocks until this container is handed an event, then sends it with headers. */
     private void next(HttpExchange exchange) throws IOException {
         ready.complete(null);
         Invocation invocation = null;
@@ -248,8 +224,8 @@ final class LambdaContainer implements AutoCloseable {
         exchange.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
         exchange.getResponseHeaders().add("Lambda-Runtime-Invoked-Function-Arn", invocation.invokedArn());
         exchange.getResponseHeaders().add("Lambda-Runtime-Trace-Id",
-                "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + invocation.requestId().replace("-", "")
-                        .substring(0, 24) + ";Sampled=0");
+                "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+                        + invocation.requestId().replace("-", "").substring(0, 24) + ";Sampled=0");
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         respond(exchange, 200, invocation.payload());
     }
@@ -264,34 +240,6 @@ final class LambdaContainer implements AutoCloseable {
                     + " Error: Runtime exited with error: exit status " + code));
         }
         server.stop(0);
-    }
-
-    private void pipeOutput() {
-        Thread pipe = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    log.accept(line);
-                }
-            } catch (IOException ignored) {
-                // the process is gone
-            }
-        }, "log-" + function.id());
-        pipe.setDaemon(true);
-        pipe.start();
-    }
-
-    /** The process's peak resident memory, as Lambda's REPORT line gives it. */
-    private long maxMemoryUsedMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or the process is gone
-        }
-        return 0;
     }
 
     private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {

@@ -11,9 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Slack message as a person sees it in Slack, for a terminal: its blocks in order (section text
- * and fields, context, header, actions with their buttons, dividers, images), or its {@code text}
- * when it has none; mrkdwn as Slack's "Formatting text for app surfaces" reference describes it —
+ * A Slack message as a person sees it in Slack, for a terminal: its blocks in order (drawn by
+ * {@link SlackBlocks}), or its {@code text} when it has none; mrkdwn as Slack's "Formatting text for
+ * app surfaces" reference describes it —
  * {@code *bold*}, {@code _italic_}, {@code ~strike~}, {@code `code`}, {@code ```code blocks```},
  * {@code > quotes}, {@code <url|text>} links, {@code <@U…>} and {@code <#C…>} mentions,
  * {@code <!here>}-style special mentions, {@code <!date^…|fallback>}, emoji shortcodes, and the
@@ -53,7 +53,8 @@ final class SlackMarkup {
     private static final String[] MARK_OFF = {"22", "23", "29"};
     private static final char MARKED = '\uE001';
     /** A mark opens after a non-word character and before a non-space one, and closes the other way round. */
-    private static final List<Pattern> MARK_PATTERNS = MARKS.chars().mapToObj(c -> Pattern.quote(Character.toString(c)))
+    private static final List<Pattern> MARK_PATTERNS = MARKS.chars()
+            .mapToObj(c -> Pattern.quote(Character.toString(c)))
             .map(m -> Pattern.compile("(?<![\\p{L}\\p{N}" + m + "])" + m + "(?=\\S)(.+?)(?<=\\S)" + m
                     + "(?![\\p{L}\\p{N}" + m + "])"))
             .toList();
@@ -77,100 +78,10 @@ final class SlackMarkup {
 
     /** A message's lines: its blocks in order, or its mrkdwn {@code text} when it has no blocks. */
     List<String> message(Map<String, Object> json) {
-        List<String> lines = new ArrayList<>();
-        if (json.get("blocks") instanceof List<?> blocks && !blocks.isEmpty()) {
-            for (Object block : blocks) {
-                if (block instanceof Map<?, ?> map) {
-                    block(map, lines);
-                }
-            }
-        } else if (json.get("text") instanceof String text) {
-            lines.addAll(mrkdwn(text));
-        }
-        return lines;
+        return new SlackBlocks(this).message(json);
     }
 
-    private void block(Map<?, ?> block, List<String> lines) {
-        String type = String.valueOf(block.get("type"));
-        switch (type) {
-            case "section" -> {
-                if (block.get("text") instanceof Map<?, ?> text) {
-                    lines.addAll(text(text));
-                }
-                if (block.get("fields") instanceof List<?> fields) {
-                    for (Object field : fields) {
-                        if (field instanceof Map<?, ?> map) {
-                            // Slack shows fields in two columns, a bold label over its value: here one
-                            // under the other, the value's lines indented under the label.
-                            List<String> text = text(map);
-                            for (int i = 0; i < text.size(); i++) {
-                                lines.add(i == 0 ? text.get(i) : "  " + text.get(i));
-                            }
-                        }
-                    }
-                }
-                if (block.get("accessory") instanceof Map<?, ?> accessory) {
-                    element(accessory, lines);
-                }
-            }
-            case "header" -> {
-                if (block.get("text") instanceof Map<?, ?> text) {
-                    for (String line : text(text)) {
-                        lines.add(style(line, "1", "22"));
-                    }
-                }
-            }
-            case "context" -> {
-                List<String> parts = new ArrayList<>();
-                if (block.get("elements") instanceof List<?> elements) {
-                    for (Object element : elements) {
-                        if (element instanceof Map<?, ?> map && "image".equals(map.get("type"))) {
-                            parts.add("[" + map.get("alt_text") + "]");
-                        } else if (element instanceof Map<?, ?> map) {
-                            parts.add(String.join(" ", text(map)));
-                        }
-                    }
-                }
-                lines.add(String.join("  ", parts));
-            }
-            case "actions" -> {
-                if (block.get("elements") instanceof List<?> elements) {
-                    for (Object element : elements) {
-                        if (element instanceof Map<?, ?> map) {
-                            element(map, lines);
-                        }
-                    }
-                }
-            }
-            case "divider" -> lines.add("\u2500".repeat(24));
-            case "image" -> lines.add("[image: " + block.get("alt_text") + "] " + block.get("image_url"));
-            default -> lines.add("[" + type + " block]");
-        }
-    }
-
-    /** An interactive element: a button as {@code button: <text> → <url>}, anything else by its type. */
-    private void element(Map<?, ?> element, List<String> lines) {
-        String type = String.valueOf(element.get("type"));
-        if (type.equals("button")) {
-            String text = element.get("text") instanceof Map<?, ?> t ? String.join(" ", text(t)) : "";
-            lines.add("button: " + text + (element.get("url") instanceof String url ? " \u2192 " + url : ""));
-        } else if (type.equals("image")) {
-            lines.add("[image: " + element.get("alt_text") + "]");
-        } else {
-            lines.add("[" + type + "]");
-        }
-    }
-
-    /** A text object: mrkdwn rendered; plain_text as written, with emoji unless {@code "emoji": false}. */
-    private List<String> text(Map<?, ?> object) {
-        String text = object.get("text") instanceof String s ? s : "";
-        if ("plain_text".equals(object.get("type"))) {
-            return List.of((Boolean.FALSE.equals(object.get("emoji")) ? text : emoji(text)).split("\n", -1));
-        }
-        return mrkdwn(text);
-    }
-
-    /** One mrkdwn text as lines: code blocks verbatim (indented), quotes after a bar, the rest inline-rendered. */
+    /** One mrkdwn text as lines: code blocks verbatim (indented), quotes after a bar, the rest inline. */
     List<String> mrkdwn(String text) {
         List<String> lines = new ArrayList<>();
         StringBuilder inline = new StringBuilder();
@@ -219,7 +130,10 @@ final class SlackMarkup {
         }
     }
 
-    /** One line of mrkdwn: code spans and {@code <…>} first (nothing inside them is a mark), then marks, emoji, entities. */
+    /**
+     * One line of mrkdwn: code spans and {@code <…>} first (nothing inside them is a mark), then marks,
+     * emoji, entities.
+     */
     String inline(String line) {
         List<String> held = new ArrayList<>();
         StringBuilder rest = new StringBuilder();
@@ -253,7 +167,8 @@ final class SlackMarkup {
             int code = c - MARKED;
             if (code >= 0 && code < 2 * MARKS.length()) {
                 if (ansi) {
-                    styled.append("\u001B[").append(code % 2 == 0 ? MARK_ON[code / 2] : MARK_OFF[code / 2]).append('m');
+                    styled.append("\u001B[").append(code % 2 == 0 ? MARK_ON[code / 2] : MARK_OFF[code / 2])
+                            .append('m');
                 }
             } else {
                 styled.append(c);
@@ -287,7 +202,7 @@ final class SlackMarkup {
         return style(marks(label), "4", "24") + " (" + url + ")";
     }
 
-    /** {@code date^<seconds>^<format>}: without a fallback, the time itself (yyyy-MM-dd HH:mm in the local zone). */
+    /** {@code date^<seconds>^<format>}: without a fallback, the time itself (yyyy-MM-dd HH:mm, local zone). */
     private String date(String spec) {
         String[] parts = spec.split("\\^");
         try {
@@ -311,7 +226,7 @@ final class SlackMarkup {
         });
     }
 
-    private String style(String text, String on, String off) {
+    String style(String text, String on, String off) {
         return ansi ? "\u001B[" + on + "m" + text + "\u001B[" + off + "m" : text;
     }
 

@@ -235,13 +235,13 @@ class AwsFrontDoorTest {
     @Test
     void no_function_environment_may_route_its_aws_requests_around_the_front_door() {
         String door = frontDoor.endpoint();
-        assertThat(LocalStack.bypass(Map.of("AWS_ENDPOINT_URL", door, "TABLE", "AccessTable",
+        assertThat(StackFunctions.bypass(Map.of("AWS_ENDPOINT_URL", door, "TABLE", "AccessTable",
                 "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1"), door)).isEmpty();
         for (Map<String, String> env : List.of(Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
                 Map.of("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:5000"), Map.of("AWS_ACCESS_KEY_ID", "AKIA"),
                 Map.of("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"), Map.of("AWS_PROFILE", "admin"),
                 Map.of("JAVA_TOOL_OPTIONS", "-Daws.endpointUrlDynamoDb=http://127.0.0.1:5000"))) {
-            assertThat(LocalStack.bypass(env, door)).as(env.toString()).hasValue(env.keySet().iterator().next());
+            assertThat(StackFunctions.bypass(env, door)).as(env.toString()).hasValue(env.keySet().iterator().next());
         }
     }
 

@@ -17,10 +17,13 @@ import dev.chatops.shared.edge.SlackSignature;
 import dev.chatops.shared.edge.TextParseException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the gateway does with one HTTP request from Slack: verify it, read the command, answer
@@ -56,16 +59,14 @@ public final class Gateway {
     }
 
     private final GatewayConfig config;
-    private final SigningSecret secret;
-    private final SlackSignature signature;
+    private final SlackHeaders slackHeaders;
     private final Dispatcher dispatcher;
     private final Catalog catalog;
     private final Clock clock;
 
     public Gateway(GatewayConfig config, SigningSecret secret, Dispatcher dispatcher, Catalog catalog, Clock clock) {
         this.config = config;
-        this.secret = secret;
-        this.signature = new SlackSignature(clock);
+        this.slackHeaders = new SlackHeaders(secret, new SlackSignature(clock));
         this.dispatcher = dispatcher;
         this.catalog = catalog;
         this.clock = clock;
@@ -85,32 +86,19 @@ public final class Gateway {
         if (form.isPresent() && form.get().get("ssl_check").filter("1"::equals).isPresent()) {
             return Response.empty(200);
         }
-        SlackSignature.Verdict verdict = verify(headers, body);
+        SlackSignature.Verdict verdict = slackHeaders.verify(headers, body);
         if (verdict != SlackSignature.Verdict.VALID) {
             Log.warn("request.rejected", "reason", "signature " + verdict);
             return Response.empty(401);
         }
-        String requestId = requestIdOf(header(headers, SlackSignature.TIMESTAMP_HEADER).value(),
-                header(headers, SlackSignature.SIGNATURE_HEADER).value());
+        String requestId = SlackHeaders.requestIdOf(headers);
         Log.forRequest(requestId);
         Log.info("request.verified", "httpRequestId", httpRequestId);
         if (form.isEmpty() || REQUIRED_FIELDS.stream().anyMatch(f -> form.get().getOrEmpty(f).isEmpty())) {
             Log.warn("request.rejected", "reason", "signed but not a slash command form");
             return Response.empty(400);
         }
-        return command(form.get(), requestId, publicBaseUrl(headers));
-    }
-
-    /** Where this API answers, as the request reached it (API Gateway sets both headers). */
-    private static String publicBaseUrl(Map<String, String> headers) {
-        Header proto = header(headers, "x-forwarded-proto");
-        Header host = header(headers, "host");
-        if (proto.value() == null || host.value() == null || proto.repeated() || host.repeated()
-                || !(proto.value().equals("https") || proto.value().equals("http"))
-                || !host.value().matches("[A-Za-z0-9.-]+(:\\d{1,5})?")) {
-            return "";
-        }
-        return proto.value() + "://" + host.value();
+        return command(form.get(), requestId, SlackHeaders.publicBaseUrl(headers));
     }
 
     private Response command(FormBody form, String requestId, String publicBaseUrl) {
@@ -118,7 +106,8 @@ public final class Gateway {
         int length = form.getOrEmpty("text").length();
         if (length > MAX_TEXT_CHARS) {
             Log.warn("request.refused", "reason", "text too long", "characters", length);
-            return Response.ephemeral(String.format(java.util.Locale.ROOT, ":warning: That command is %,d characters long; "
+            return Response.ephemeral(String.format(Locale.ROOT,
+                    ":warning: That command is %,d characters long; "
                     + "ChatOps reads at most %,d (an `explain` statement may have up to 10,000). Nothing was run.",
                     length, MAX_TEXT_CHARS));
         }
@@ -165,7 +154,7 @@ public final class Gateway {
         try {
             Usage.resolve(spec, args, options, config.instances());
         } catch (UsageException e) {
-            return Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```");
+            return usageMistake(e.getMessage(), spec, slash);
         }
         return dispatch(form, spec, args, options, text.rawAfterWords(2), requestId, publicBaseUrl);
     }
@@ -192,14 +181,14 @@ public final class Gateway {
             return Optional.empty();
         }
         CommandSpec spec = found.get();
-        java.util.Set<String> known = new java.util.HashSet<>(config.instances());
+        Set<String> known = new HashSet<>(config.instances());
         spec.forms().get(0).options().forEach(o -> known.add(o.name()));
         known.add("help");
         RawText raw;
         try {
             raw = RawText.split(rest, known);
         } catch (TextParseException e) {
-            return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
+            return Optional.of(usageMistake(e.getMessage(), spec, slash));
         }
         if (raw.options().containsKey("help")) {
             return Optional.of(Response.ephemeral(Help.of(slash, spec)));
@@ -208,23 +197,23 @@ public final class Gateway {
         try {
             Usage.resolve(spec, args, raw.options(), config.instances());
         } catch (UsageException e) {
-            return Optional.of(Response.ephemeral(":warning: " + e.getMessage() + "\nUsage:\n```" + spec.usage(slash) + "```"));
+            return Optional.of(usageMistake(e.getMessage(), spec, slash));
         }
         return Optional.of(dispatch(form, spec, args, raw.options(), rest, requestId, publicBaseUrl));
     }
 
-    private Response dispatch(FormBody form, CommandSpec spec, List<String> args, Map<String, String> options, String text,
-                              String requestId, String publicBaseUrl) {
+    private Response dispatch(FormBody form, CommandSpec spec, List<String> args, Map<String, String> options,
+                              String text, String requestId, String publicBaseUrl) {
         String slash = form.getOrEmpty("command");
         String responseUrl = form.getOrEmpty("response_url");
         if (!config.responseUrls().allows(responseUrl)) {
             Log.warn("request.refused", "reason", "response_url not on the allow-list");
             return Response.ephemeral(":no_entry: This request's response URL is not one ChatOps answers to.");
         }
-        CommandRequest request = new CommandRequest(requestId, form.getOrEmpty("team_id"), form.getOrEmpty("enterprise_id"),
-                form.getOrEmpty("user_id"), form.getOrEmpty("user_name"), form.getOrEmpty("channel_id"),
-                form.getOrEmpty("channel_name"), slash, spec.name(), args, options, text,
-                responseUrl, clock.instant(), publicBaseUrl);
+        CommandRequest request = new CommandRequest(requestId, form.getOrEmpty("team_id"),
+                form.getOrEmpty("enterprise_id"), form.getOrEmpty("user_id"), form.getOrEmpty("user_name"),
+                form.getOrEmpty("channel_id"), form.getOrEmpty("channel_name"), slash, spec.name(), args, options,
+                text, responseUrl, clock.instant(), publicBaseUrl);
         try {
             dispatcher.dispatch(config.functionFor(spec.target()), request);
         } catch (DispatchException e) {
@@ -245,20 +234,14 @@ public final class Gateway {
         return Response.ephemeral(":hourglass_flowing_sand: running `" + echo(request.display()) + "` …");
     }
 
-    /** {@code sl-} and 32 hex digits of SHA-256 over Slack's timestamp and signature. */
-    static String requestIdOf(String timestamp, String signature) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((timestamp + ":" + signature).getBytes(StandardCharsets.UTF_8));
-            return "sl-" + java.util.HexFormat.of().formatHex(digest, 0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+    private static Response usageMistake(String mistake, CommandSpec spec, String slash) {
+        return Response.ephemeral(":warning: " + mistake + "\nUsage:\n```" + spec.usage(slash) + "```");
     }
 
     private Response unknown(String slash, String name) {
         List<String> close = Help.closest(catalog, name, 3);
-        StringBuilder reply = new StringBuilder(":warning: `").append(Text.inCode(name, 40)).append("` is not a command.");
+        StringBuilder reply = new StringBuilder(":warning: `").append(Text.inCode(name, 40))
+                .append("` is not a command.");
         if (!close.isEmpty()) {
             reply.append(" Did you mean ").append(String.join(" or ", close.stream().map(c -> "`" + c + "`").toList()))
                     .append('?');
@@ -267,48 +250,9 @@ public final class Gateway {
         return Response.ephemeral(reply.toString());
     }
 
-    private SlackSignature.Verdict verify(Map<String, String> headers, byte[] body) {
-        Header timestamp = header(headers, SlackSignature.TIMESTAMP_HEADER);
-        Header sig = header(headers, SlackSignature.SIGNATURE_HEADER);
-        if (timestamp.repeated() || sig.repeated()) {
-            return SlackSignature.Verdict.MALFORMED;
-        }
-        SlackSignature.Verdict verdict = verifyWithAny(secret.accepted(), timestamp.value(), sig.value(), body);
-        if (verdict == SlackSignature.Verdict.MISMATCH && secret.refreshedAfterMismatch()) {
-            verdict = verifyWithAny(secret.accepted(), timestamp.value(), sig.value(), body);
-        }
-        return verdict;
-    }
-
-    /** VALID if one of the secrets made the signature; any verdict but MISMATCH does not depend on the secret. */
-    private SlackSignature.Verdict verifyWithAny(List<String> secrets, String timestamp, String sig, byte[] body) {
-        SlackSignature.Verdict verdict = SlackSignature.Verdict.MISMATCH;
-        for (String candidate : secrets) {
-            verdict = signature.verify(candidate, timestamp, sig, body);
-            if (verdict != SlackSignature.Verdict.MISMATCH) {
-                return verdict;
-            }
-        }
-        return verdict;
-    }
-
-    private record Header(String value, boolean repeated) {
-    }
-
-    /** A header by name, case-insensitively; repeated when sent twice (HTTP API joins repeats with commas). */
-    private static Header header(Map<String, String> headers, String name) {
-        if (headers == null) {
-            return new Header(null, false);
-        }
-        String value = null;
-        int seen = 0;
-        for (Map.Entry<String, String> entry : headers.entrySet()) {
-            if (entry.getKey() != null && entry.getKey().equalsIgnoreCase(name)) {
-                value = entry.getValue();
-                seen++;
-            }
-        }
-        return new Header(value, seen > 1 || (value != null && value.indexOf(',') >= 0));
+    /** {@code sl-} and 32 hex digits of SHA-256 over Slack's timestamp and signature. */
+    static String requestIdOf(String timestamp, String signature) {
+        return SlackHeaders.requestIdOf(timestamp, signature);
     }
 
     private static Optional<FormBody> parseForm(byte[] body) {

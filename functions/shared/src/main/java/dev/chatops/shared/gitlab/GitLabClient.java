@@ -1,14 +1,10 @@
 package dev.chatops.shared.gitlab;
 
-import com.fasterxml.jackson.jr.ob.JSON;
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,20 +18,13 @@ import java.util.function.Supplier;
  * Jackson databind for some twenty endpoints; the function's size and cold start matter more).
  *
  * <p>Reads ({@code GET}) that fail for a passing reason (unreachable, 429, 5xx) are tried up to three
- * times while less than {@value #RETRY_BUDGET_MILLIS} ms have passed; writes never are, since a
+ * times while less than {@value GitLabHttp#RETRY_BUDGET_MILLIS} ms have passed; writes never are, since a
  * write that timed out may have been made.
  */
 public final class GitLabClient {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-    static final long RETRY_BUDGET_MILLIS = 5_000;
-    private static final long[] BACKOFF_MILLIS = {200, 800};
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
 
-    private final String baseUrl;
-    private final Supplier<String> token;
-    private final Long sudo;
-    private final Duration timeout;
+    private final GitLabHttp http;
 
     /**
      * @param baseUrl the instance, e.g. {@code https://ops.gitlab.net}
@@ -47,14 +36,11 @@ public final class GitLabClient {
 
     /** @param timeout how long one request may take before it counts as timed out */
     public GitLabClient(String baseUrl, Supplier<String> token, Duration timeout) {
-        this(baseUrl, token, null, timeout);
+        this(new GitLabHttp(baseUrl, token, null, timeout));
     }
 
-    private GitLabClient(String baseUrl, Supplier<String> token, Long sudo, Duration timeout) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.token = token;
-        this.sudo = sudo;
-        this.timeout = timeout;
+    private GitLabClient(GitLabHttp http) {
+        this.http = http;
     }
 
     /**
@@ -63,71 +49,56 @@ public final class GitLabClient {
      * could make it themselves.
      */
     public GitLabClient as(long userId) {
-        return new GitLabClient(baseUrl, token, userId, timeout);
+        return new GitLabClient(http.as(userId));
     }
 
     public String baseUrl() {
-        return baseUrl;
+        return http.baseUrl();
     }
 
     /** The account with exactly this username (case-insensitive), if any. */
     public Optional<GitLabUser> userByUsername(String username) {
-        List<Object> found = getList("/users?username=" + enc(username));
+        List<Object> found = http.getList("/users?username=" + enc(username));
         return found.isEmpty() ? Optional.empty() : Optional.of(GitLabUser.from(map(found.get(0))));
     }
 
     /** Accounts whose username, name or email matches {@code text}. */
     public List<GitLabUser> searchUsers(String text) {
         List<GitLabUser> users = new ArrayList<>();
-        for (Object user : getList("/users?search=" + enc(text) + "&per_page=20")) {
+        for (Object user : http.getList("/users?search=" + enc(text) + "&per_page=20")) {
             users.add(GitLabUser.from(map(user)));
         }
         return users;
     }
 
     public Optional<GitLabUser> user(long id) {
-        try {
-            return Optional.of(GitLabUser.from(getObject("/users/" + id)));
-        } catch (GitLabException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return http.findObject("/users/" + id).map(GitLabUser::from);
     }
 
     /** The account an OAuth access token belongs to ({@code GET /user}). */
     public GitLabUser currentUser(String oauthAccessToken) {
-        return GitLabUser.from(map(send(request("/user").header("Authorization", "Bearer " + oauthAccessToken).GET(),
-                false)));
+        return GitLabUser.from(map(http.send(
+                http.request("/user").header("Authorization", "Bearer " + oauthAccessToken).GET(), false)));
     }
 
     /** The user's access level on a project, inherited ones included; empty when not a member. */
     public Optional<Integer> projectAccessLevel(String projectPath, long userId) {
-        try {
-            Member member = Member.from(getObject("/projects/" + enc(projectPath) + "/members/all/" + userId));
-            // An invitation not yet accepted, or a membership past its expiry date, grants nothing.
-            return member.effective(java.time.LocalDate.now(java.time.ZoneOffset.UTC))
-                    ? Optional.of(member.accessLevel()) : Optional.empty();
-        } catch (GitLabException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        // An invitation not yet accepted, or a membership past its expiry date, grants nothing.
+        return http.findObject("/projects/" + enc(projectPath) + "/members/all/" + userId).map(Member::from)
+                .filter(member -> member.effective(LocalDate.now(ZoneOffset.UTC))).map(Member::accessLevel);
     }
 
     /** Whether {@code path} is a project (else a group is tried), as the Members API needs to know. */
     public String sourceOf(String path) {
         try {
-            getObject("/projects/" + enc(path));
+            http.getObject("/projects/" + enc(path));
             return "projects";
         } catch (GitLabException e) {
             if (!e.notFound()) {
                 throw e;
             }
         }
-        getObject("/groups/" + enc(path));
+        http.getObject("/groups/" + enc(path));
         return "groups";
     }
 
@@ -135,20 +106,19 @@ public final class GitLabClient {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("user_id", userId);
         body.put("access_level", accessLevel);
-        return Member.from(map(send(request("/" + source + "/" + enc(path) + "/members")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json(body))), true)));
+        return Member.from(http.postJson("/" + source + "/" + enc(path) + "/members", body));
     }
 
     public void removeMember(String source, String path, long userId) {
-        send(request("/" + source + "/" + enc(path) + "/members/" + userId).DELETE(), true);
+        http.delete("/" + source + "/" + enc(path) + "/members/" + userId);
     }
 
     /** Every member of a project or group, inherited ones included, across pages. */
     public List<Member> members(String source, String path) {
         List<Member> members = new ArrayList<>();
         for (int page = 1; page <= 50; page++) {
-            List<Object> batch = getList("/" + source + "/" + enc(path) + "/members/all?per_page=100&page=" + page);
+            List<Object> batch = http.getList("/" + source + "/" + enc(path) + "/members/all?per_page=100&page="
+                    + page);
             for (Object member : batch) {
                 members.add(Member.from(map(member)));
             }
@@ -162,7 +132,7 @@ public final class GitLabClient {
     /** Every feature flag GitLab stores, with its gates ({@code GET /features}; admin token). */
     public List<FeatureFlag> features() {
         List<FeatureFlag> flags = new ArrayList<>();
-        for (Object flag : getList("/features")) {
+        for (Object flag : http.getList("/features")) {
             flags.add(FeatureFlag.from(map(flag)));
         }
         return flags;
@@ -181,15 +151,14 @@ public final class GitLabClient {
      */
     public FeatureFlag setFeature(String name, Map<String, String> params) {
         StringBuilder form = new StringBuilder();
-        params.forEach((key, value) -> form.append(form.length() == 0 ? "" : "&").append(enc(key)).append('=').append(enc(value)));
-        return FeatureFlag.from(map(send(request("/features/" + enc(name))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form.toString())), true)));
+        params.forEach((key, value) -> form.append(form.length() == 0 ? "" : "&")
+                .append(enc(key)).append('=').append(enc(value)));
+        return FeatureFlag.from(http.postForm("/features/" + enc(name), form.toString()));
     }
 
     /** Removes a flag's gates ({@code DELETE /features/:name}); GitLab answers alike whether it existed or not. */
     public void deleteFeature(String name) {
-        send(request("/features/" + enc(name)).DELETE(), true);
+        http.delete("/features/" + enc(name));
     }
 
     /**
@@ -203,25 +172,24 @@ public final class GitLabClient {
         if (!id.matches("[0-9]{1,18}")) {
             return Optional.empty();
         }
-        try {
-            return switch (type) {
-                case "User" -> Optional.ofNullable(getObject("/users/" + id).get("username")).map(String::valueOf);
-                case "Project" -> Optional.ofNullable(getObject("/projects/" + id).get("path_with_namespace")).map(String::valueOf);
-                case "Group" -> Optional.ofNullable(getObject("/groups/" + id).get("full_path")).map(String::valueOf);
-                default -> Optional.empty();
-            };
-        } catch (GitLabException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        Optional<Map<String, Object>> found = switch (type) {
+            case "User" -> http.findObject("/users/" + id);
+            case "Project" -> http.findObject("/projects/" + id);
+            case "Group" -> http.findObject("/groups/" + id);
+            default -> Optional.empty();
+        };
+        String field = switch (type) {
+            case "User" -> "username";
+            case "Project" -> "path_with_namespace";
+            default -> "full_path";
+        };
+        return found.map(object -> object.get(field)).map(String::valueOf);
     }
 
     /** Open issues of a project carrying {@code label}, newest first, at most {@code limit}. */
     public List<GitLabIssue> openIssues(String projectPath, String label, int limit) {
         List<GitLabIssue> issues = new ArrayList<>();
-        for (Object issue : getList("/projects/" + enc(projectPath) + "/issues?state=opened&labels=" + enc(label)
+        for (Object issue : http.getList("/projects/" + enc(projectPath) + "/issues?state=opened&labels=" + enc(label)
                 + "&order_by=created_at&sort=desc&per_page=" + limit)) {
             issues.add(GitLabIssue.from(map(issue)));
         }
@@ -231,7 +199,8 @@ public final class GitLabClient {
     /** Issues of a project whose title or description contains {@code text}. */
     public List<GitLabIssue> searchIssues(String projectPath, String text) {
         List<GitLabIssue> issues = new ArrayList<>();
-        for (Object issue : getList("/projects/" + enc(projectPath) + "/issues?search=" + enc(text) + "&per_page=20")) {
+        for (Object issue : http.getList("/projects/" + enc(projectPath) + "/issues?search=" + enc(text)
+                + "&per_page=20")) {
             issues.add(GitLabIssue.from(map(issue)));
         }
         return issues;
@@ -243,16 +212,16 @@ public final class GitLabClient {
         body.put("title", title);
         body.put("description", description);
         body.put("labels", String.join(",", labels));
-        return GitLabIssue.from(map(send(request("/projects/" + enc(projectPath) + "/issues")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json(body))), true)));
+        return GitLabIssue.from(http.postJson("/projects/" + enc(projectPath) + "/issues", body));
     }
 
-    /** Closes an issue ({@code PUT /projects/:id/issues/:iid} with {@code state_event=close}); closing twice is harmless. */
+    /**
+     * Closes an issue ({@code PUT /projects/:id/issues/:iid} with {@code state_event=close}); closing
+     * twice is harmless.
+     */
     public GitLabIssue closeIssue(String projectPath, long iid) {
-        return GitLabIssue.from(map(send(request("/projects/" + enc(projectPath) + "/issues/" + iid)
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"state_event\":\"close\"}")), true)));
+        return GitLabIssue.from(http.putJson("/projects/" + enc(projectPath) + "/issues/" + iid,
+                "{\"state_event\":\"close\"}"));
     }
 
     /**
@@ -260,45 +229,37 @@ public final class GitLabClient {
      * newest id first), of any status, or only of {@code status} when given.
      */
     public Optional<GitLabDeployment> latestDeployment(String projectPath, String environment, String status) {
-        List<Object> found = getList("/projects/" + enc(projectPath) + "/deployments?environment=" + enc(environment)
-                + (status == null ? "" : "&status=" + enc(status)) + "&order_by=id&sort=desc&per_page=1");
+        List<Object> found = http.getList("/projects/" + enc(projectPath) + "/deployments?environment="
+                + enc(environment) + (status == null ? "" : "&status=" + enc(status))
+                + "&order_by=id&sort=desc&per_page=1");
         return found.isEmpty() ? Optional.empty() : Optional.of(GitLabDeployment.from(map(found.get(0))));
     }
 
-    /** The commit a sha or unambiguous prefix names ({@code GET /projects/:id/repository/commits/:sha}); empty when none. */
+    /**
+     * The commit a sha or unambiguous prefix names ({@code GET /projects/:id/repository/commits/:sha});
+     * empty when none.
+     */
     public Optional<GitLabCommit> commit(String projectPath, String sha) {
-        try {
-            return Optional.of(GitLabCommit.from(getObject("/projects/" + enc(projectPath) + "/repository/commits/" + enc(sha))));
-        } catch (GitLabException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return http.findObject("/projects/" + enc(projectPath) + "/repository/commits/" + enc(sha))
+                .map(GitLabCommit::from);
     }
 
     /** The best common ancestor of two commits ({@code GET /projects/:id/repository/merge_base}); empty when none. */
     public Optional<String> mergeBase(String projectPath, String first, String second) {
-        try {
-            return Optional.of(String.valueOf(getObject("/projects/" + enc(projectPath) + "/repository/merge_base?refs%5B%5D="
-                    + enc(first) + "&refs%5B%5D=" + enc(second)).get("id")));
-        } catch (GitLabException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return http.findObject("/projects/" + enc(projectPath) + "/repository/merge_base?refs%5B%5D="
+                + enc(first) + "&refs%5B%5D=" + enc(second)).map(object -> String.valueOf(object.get("id")));
     }
 
     /** Exchanges an OAuth authorization code for an access token ({@code POST /oauth/token}). */
     public String exchangeCode(String clientId, String clientSecret, String code, String redirectUri) {
         String form = "grant_type=authorization_code&code=" + enc(code) + "&client_id=" + enc(clientId)
                 + "&client_secret=" + enc(clientSecret) + "&redirect_uri=" + enc(redirectUri);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/oauth/token")).timeout(timeout)
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(http.baseUrl() + "/oauth/token"))
+                .timeout(http.timeout())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(form));
-        Object token = map(send(request, false)).get("access_token");
+        Object token = map(http.send(request, false)).get("access_token");
         if (token == null) {
             throw new GitLabException(502, "GitLab gave no access token");
         }
@@ -307,117 +268,15 @@ public final class GitLabClient {
 
     /** Where a person is sent to let ChatOps read their GitLab account ({@code scope=read_user}). */
     public String authorizeUrl(String clientId, String redirectUri, String state) {
-        return baseUrl + "/oauth/authorize?client_id=" + enc(clientId) + "&redirect_uri=" + enc(redirectUri)
+        return http.baseUrl() + "/oauth/authorize?client_id=" + enc(clientId) + "&redirect_uri=" + enc(redirectUri)
                 + "&response_type=code&state=" + enc(state) + "&scope=read_user";
     }
 
-    private Map<String, Object> getObject(String path) {
-        return map(send(request("/api/v4" + path).GET(), true));
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<Object> getList(String path) {
-        Object body = send(request("/api/v4" + path).GET(), true);
-        if (!(body instanceof List<?> list)) {
-            throw new GitLabException(502, "GitLab answered " + path.replaceAll("\\?.*", "") + " with no list");
-        }
-        return (List<Object>) list;
-    }
-
-    private HttpRequest.Builder request(String path) {
-        String full = path.startsWith("/api/v4") || path.startsWith("/oauth") ? path : "/api/v4" + path;
-        return HttpRequest.newBuilder(URI.create(baseUrl + full)).timeout(timeout).header("Accept", "application/json");
-    }
-
-    private Object send(HttpRequest.Builder builder, boolean withToken) {
-        if (withToken) {
-            builder.header("PRIVATE-TOKEN", token.get());
-            if (sudo != null) {
-                builder.header("Sudo", Long.toString(sudo));
-            }
-        }
-        HttpRequest request = builder.build();
-        boolean read = request.method().equals("GET");
-        long started = System.nanoTime();
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return sendOnce(request);
-            } catch (GitLabException e) {
-                long elapsed = (System.nanoTime() - started) / 1_000_000;
-                if (!read || !e.transientFailure() || attempt >= BACKOFF_MILLIS.length || elapsed >= RETRY_BUDGET_MILLIS) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(BACKOFF_MILLIS[attempt]);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private Object sendOnce(HttpRequest request) {
-        HttpResponse<String> response;
-        try {
-            response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.http.HttpTimeoutException e) {
-            throw new GitLabException("GitLab at " + baseUrl + " did not answer within " + timeout.toSeconds() + " s", e);
-        } catch (IOException e) {
-            throw new GitLabException("GitLab at " + baseUrl + " could not be reached", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GitLabException("interrupted while calling GitLab", e);
-        }
-        int status = response.statusCode();
-        if (status == 204 || response.body().isEmpty()) {
-            if (status >= 400) {
-                throw new GitLabException(status, "GitLab answered " + status);
-            }
-            return Map.of();
-        }
-        Object body;
-        try {
-            body = JSON.std.anyFrom(response.body());
-        } catch (IOException e) {
-            throw new GitLabException(status >= 400 ? status : 502, "GitLab answered " + status + " with something that is not JSON");
-        }
-        if (status >= 400) {
-            throw new GitLabException(status, messageOf(body, status));
-        }
-        return body;
-    }
-
-    private static String messageOf(Object body, int status) {
-        if (body instanceof Map<?, ?> map) {
-            Object message = map.containsKey("message") ? map.get("message") : map.get("error_description");
-            if (message == null) {
-                message = map.get("error");
-            }
-            if (message != null) {
-                return String.valueOf(message);
-            }
-        }
-        return "GitLab answered " + status;
-    }
-
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object value) {
-        if (!(value instanceof Map<?, ?>)) {
-            throw new GitLabException(502, "GitLab answered with something that is not an object");
-        }
-        return (Map<String, Object>) value;
+        return GitLabHttp.map(value);
     }
 
-    private static String json(Object value) {
-        try {
-            return JSON.std.asString(value);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String enc(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    private static String enc(String value) {
+        return GitLabHttp.enc(value);
     }
 }
