@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A PostgreSQL 15 cluster of its own, for tests and the local stack: {@code initdb} in a temporary
  * directory, {@code postgres} on a free loopback port with password authentication, a child process
  * of this JVM, stopped and deleted by {@link #close()}, by a shutdown hook, and, should the JVM be
- * killed, by its watchdog ({@link TiedProcess}: immediate shutdown, then the directory removed). Played as the
- * production replica, with the demo schema ({@link #loadDemo()}) and the read-only role the README
- * tells operators to create ({@link #EXPLAIN_ROLE}).
+ * killed, by its watchdog ({@link TiedProcess}: immediate shutdown, then the directory removed).
+ * Played as the production replica, with the demo schema ({@link #loadDemo()}) and the read-only
+ * role docs/explain.md tells operators to create ({@link #EXPLAIN_ROLE}).
  *
  * <p>PostgreSQL refuses to run as root; as root the server runs as {@code nobody} (through
  * util-linux's {@code setpriv}, which keeps the process id, unlike {@code runuser}). The binaries are
@@ -40,7 +40,10 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
     /** The role ChatOps's explain connects as: it reads everything and can change nothing. */
     public static final String EXPLAIN_ROLE = "chatops_explain";
     public static final String DATABASE = "gitlabhq_production";
-    /** The explain role's temporary-disk cap here: the README's 1GB scaled down to the demo's 100,000 issues. */
+    /**
+     * The explain role's temporary-disk cap here: docs/explain.md's 1GB scaled down to the demo's
+     * 100,000 issues.
+     */
     public static final String DEMO_TEMP_FILE_LIMIT = "64MB";
 
     private final String superPassword = "super-" + Long.toHexString(new java.security.SecureRandom().nextLong());
@@ -116,7 +119,8 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
 
     /**
      * The database {@value #DATABASE} with a small GitLab-like schema and generated rows (namespaces,
-     * users, projects, issues, a sequence), and the role {@value #EXPLAIN_ROLE}, made as the README says.
+     * users, projects, issues, a sequence), and the role {@value #EXPLAIN_ROLE}, made as
+     * docs/explain.md says.
      */
     public void loadDemo() {
         execute("postgres", "CREATE DATABASE " + DATABASE);
@@ -134,8 +138,8 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET client_connection_check_interval = '2s';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET default_transaction_read_only = on;"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET statement_timeout = '30s';"
-                // The README's resource caps. temp_file_limit is the README's 1GB scaled to this small demo, so that a
-                // test reaches it in seconds; only a superuser may set it (as here), and the role cannot raise it.
+                // docs/explain.md's resource caps. temp_file_limit is its 1GB scaled to this small demo, so
+                // that a test reaches it in seconds; only a superuser may set it (as here), and the role cannot raise it.
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET temp_file_limit = '" + DEMO_TEMP_FILE_LIMIT + "';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET work_mem = '4MB';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET max_parallel_workers_per_gather = 0;"

@@ -16,7 +16,8 @@ import java.util.Optional;
  * query on the instance's database replica (production by default), safely in layers: the
  * {@link SqlGuard} refuses anything but one query and functions with effects; the {@link Replica}
  * runs it in a read-only transaction with statement and lock timeouts; the role it connects as
- * (README) can read and nothing else, within resource caps. One explain per person at a time ({@link OneAtATime}).
+ * (docs/explain.md) can read and nothing else, within resource caps. One explain per person at a
+ * time ({@link OneAtATime}).
  * "⏳ running…" is posted at once and replaced by the plan.
  */
 public final class ExplainCommand implements Command {
@@ -95,7 +96,8 @@ public final class ExplainCommand implements Command {
             return ":lock: The statement waited too long for a lock on the " + instance + " replica and was stopped.";
         }
         if (state.equals("53400")) {
-            // The role's temp_file_limit (README): a sort or hash that would have filled the replica's disk.
+            // The role's temp_file_limit (docs/explain.md): a sort or hash that would have filled the
+            // replica's disk.
             return ":floppy_disk: The statement needed more temporary disk space than the explain role may use on the "
                     + instance + " replica (SQLSTATE 53400: its `temp_file_limit`) and was stopped before it could fill "
                     + "the replica's disk. Try `--no-analyze` for the plan alone, or a query that sorts or hashes fewer rows.";

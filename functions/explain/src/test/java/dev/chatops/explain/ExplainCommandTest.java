@@ -43,9 +43,9 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * {@code explain} through ExplainFunction against a real PostgreSQL 15 playing the production replica
- * (demo schema, the README's read-only role), moto, a GitLab stand-in for access and a capture
- * server for Slack. Each safety layer is also tried on its own.
+ * {@code explain} through ExplainFunction against a real PostgreSQL 15 playing the production
+ * replica (demo schema, the read-only role of docs/explain.md), moto, a GitLab stand-in for access
+ * and a capture server for Slack. Each safety layer is also tried on its own.
  */
 @ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class ExplainCommandTest {
