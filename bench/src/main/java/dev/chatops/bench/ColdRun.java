@@ -2,6 +2,7 @@ package dev.chatops.bench;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import dev.chatops.testing.LambdaHandlers;
 import dev.chatops.testing.LocalLambdaContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +36,7 @@ public final class ColdRun {
             stream.handleRequest(new ByteArrayInputStream(event), out, context);
             result = out.toString();
         } else {
-            Method method = dev.chatops.testing.LambdaHandlers.handleRequest(type);
+            Method method = LambdaHandlers.handleRequest(type);
             long before = System.nanoTime();
             Object input = LambdaEventSerializers.serializerFor(method.getParameterTypes()[0], ColdRun.class.getClassLoader())
                     .fromJson(new ByteArrayInputStream(event));

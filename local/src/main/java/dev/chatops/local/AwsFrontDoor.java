@@ -11,16 +11,20 @@ import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 
 /**
  * The one AWS endpoint the functions are given ({@code AWS_ENDPOINT_URL}), standing where AWS's
@@ -101,7 +105,7 @@ final class AwsFrontDoor implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             Map<String, String> headers = new LinkedHashMap<>();
-            Set<String> repeated = new java.util.TreeSet<>();
+            Set<String> repeated = new TreeSet<>();
             exchange.getRequestHeaders().forEach((name, values) -> {
                 String key = name.toLowerCase(Locale.ROOT);
                 if (values.size() > 1 || headers.containsKey(key)) {
@@ -185,7 +189,7 @@ final class AwsFrontDoor implements AutoCloseable {
                 String prefix = service.equals("dynamodb") ? "DynamoDB_20120810" : "secretsmanager";
                 String json = service.equals("dynamodb") ? JSON_1_0 : "application/x-amz-json-1.1";
                 return post && "/".equals(path) && signedType && type.equals(json) && jsonBody && target != null
-                        && target.matches(java.util.regex.Pattern.quote(prefix) + "\\.[A-Za-z]+") ? Optional.empty()
+                        && target.matches(Pattern.quote(prefix) + "\\.[A-Za-z]+") ? Optional.empty()
                         : Optional.of(service + " is reached by POST / with X-Amz-Target " + prefix + ".<Operation>, Content-Type "
                         + json + " and no query");
             case "sqs":
@@ -211,10 +215,10 @@ final class AwsFrontDoor implements AutoCloseable {
     }
 
     private static boolean uniqueFormKeys(byte[] body) {
-        Set<String> keys = new java.util.HashSet<>();
+        Set<String> keys = new HashSet<>();
         for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
             int eq = pair.indexOf('=');
-            if (!pair.isEmpty() && !keys.add(java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8))) {
+            if (!pair.isEmpty() && !keys.add(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8))) {
                 return false;
             }
         }

@@ -12,7 +12,9 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +87,7 @@ final class ContainerCredentials implements AutoCloseable {
     }
 
     private Identity keys(String functionId, String role) {
-        Identity identity = new Identity(functionId, role, "ASIA" + random(8).toUpperCase(java.util.Locale.ROOT),
+        Identity identity = new Identity(functionId, role, "ASIA" + random(8).toUpperCase(Locale.ROOT),
                 random(20), random(48), Instant.now().plus(lifetime));
         byAccessKey.put(identity.accessKeyId(), identity);
         return identity;
@@ -155,7 +157,7 @@ final class ContainerCredentials implements AutoCloseable {
     private static String random(int bytes) {
         byte[] value = new byte[bytes];
         RANDOM.nextBytes(value);
-        return java.util.HexFormat.of().formatHex(value);
+        return HexFormat.of().formatHex(value);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.chatops.local;
 
 import dev.chatops.shared.Log;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +34,7 @@ final class IamCalls {
 
     /** {@code role#index} of every grant of {@code template}'s roles that an allowed call used. */
     static Set<String> usedGrants(String template) {
-        Set<String> used = new java.util.HashSet<>();
+        Set<String> used = new HashSet<>();
         USED.stream().filter(u -> u.startsWith(template + "|")).forEach(u -> used.add(u.substring(template.length() + 1)));
         return used;
     }

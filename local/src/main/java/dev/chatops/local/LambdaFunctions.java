@@ -5,6 +5,7 @@ import dev.chatops.local.LambdaContainer.Invocation;
 import dev.chatops.local.LambdaContainer.Result;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,7 +27,7 @@ import java.util.function.BiConsumer;
  */
 final class LambdaFunctions implements AutoCloseable {
     static final int INTERACTIVE_CONTAINERS = 8;
-    private final Map<String, Pool> pools = new java.util.LinkedHashMap<>();
+    private final Map<String, Pool> pools = new LinkedHashMap<>();
     private final Path runtimeJars;
     private final BiConsumer<String, String> log;
     private final int maxContainers;

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
 import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.aws.AwsRequestAuthorization;
 import dev.chatops.testing.aws.SamTemplate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,13 +19,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import dev.chatops.local.LambdaContainer.Result;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -42,10 +47,10 @@ import software.amazon.awssdk.services.sqs.model.Message;
 final class LocalLambdaApi implements AutoCloseable {
     private static final String PATH = "/2015-03-31/functions/";
     /** A function of this account and region by name, partial or full ARN, with an optional qualifier. */
-    private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile("(?:(?:arn:aws:lambda:"
+    private static final Pattern FUNCTION_NAME = Pattern.compile("(?:(?:arn:aws:lambda:"
             + LocalRegion.NAME + ":)?" + LambdaFunction.ACCOUNT + ":function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?");
     /** The qualifiers each function has: its alias, its one published version, and the unpublished one. */
-    private static final java.util.Set<String> QUALIFIERS = java.util.Set.of("live", LambdaFunction.VERSION, "$LATEST");
+    private static final Set<String> QUALIFIERS = Set.of("live", LambdaFunction.VERSION, "$LATEST");
 
     private volatile LambdaFunctions functions;
     private volatile Function<String, SqsClient> sqsAs;
@@ -98,8 +103,8 @@ final class LocalLambdaApi implements AutoCloseable {
             }
             String given = URLDecoder.decode(path.substring(PATH.length(), path.length() - "/invocations".length()),
                     StandardCharsets.UTF_8);
-            java.util.regex.Matcher target = FUNCTION_NAME.matcher(given);
-            String queried = dev.chatops.testing.aws.AwsRequestAuthorization.decode(exchange.getRequestURI().getRawQuery()).get("Qualifier");
+            Matcher target = FUNCTION_NAME.matcher(given);
+            String queried = AwsRequestAuthorization.decode(exchange.getRequestURI().getRawQuery()).get("Qualifier");
             String qualifier = target.matches() ? (target.group(2) != null ? target.group(2) : queried) : null;
             boolean known = target.matches() && functions != null && functions.has(target.group(1))
                     && (qualifier == null || QUALIFIERS.contains(qualifier))
@@ -258,7 +263,7 @@ final class LocalLambdaApi implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread thread = new Thread(r, name);
             thread.setDaemon(true);

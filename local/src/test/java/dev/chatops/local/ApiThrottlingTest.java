@@ -2,6 +2,7 @@ package dev.chatops.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatops.testing.SecretsNotLogged;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * function runs for them; each route has a bucket of its own; a second later the bucket has one more.
  * The throttle's clock is the test's and moves only when the test moves it.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 class ApiThrottlingTest {
     private static final String TOO_MANY = "{\"message\":\"Too Many Requests\"}";
 

@@ -2,20 +2,33 @@ package dev.chatops.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Json;
+import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.Template;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
 
 /**
  * Every function of the template as Lambda runs it: a JVM of its own from its {@code sam build}
@@ -24,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * container credentials endpoint — never key variables. Every sample event of events/ runs
  * through it as {@code bin/chatops-local invoke} runs it.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 class AsDeployedTest {
     private static final Path EVENTS = Template.projectRoot().resolve("events");
     /** Which function each sample event is for. */
@@ -35,7 +48,7 @@ class AsDeployedTest {
             "link-start.json", "LinkFunction");
 
     @org.junit.jupiter.api.extension.RegisterExtension
-    static final dev.chatops.testing.CaptureServer slack = new dev.chatops.testing.CaptureServer();
+    static final CaptureServer slack = new CaptureServer();
 
     private static LocalStack stack;
 
@@ -134,8 +147,8 @@ class AsDeployedTest {
      */
     private record Typed(String function, String command, List<String> args, Map<String, String> options, String text) {
         String request(String user, String team, String responseUrl) {
-            return new dev.chatops.shared.CommandRequest(java.util.UUID.randomUUID().toString(), team, "", user, "someone",
-                    "C0DEPLOYED", "ops", "/chatops", command, args, options, text, responseUrl, java.time.Instant.now(),
+            return new CommandRequest(UUID.randomUUID().toString(), team, "", user, "someone",
+                    "C0DEPLOYED", "ops", "/chatops", command, args, options, text, responseUrl, Instant.now(),
                     stack.url("")).toJson();
         }
     }
@@ -144,36 +157,36 @@ class AsDeployedTest {
     void every_command_functions_failed_event_reaches_its_destination_sent_with_its_own_role() throws Exception {
         // Unlinked callers: each function refuses with a Connect button (a link state signed with its
         // secret), and Slack refuses every post of every attempt, so each event fails its last retry.
-        java.util.HashMap<String, String> ops = new java.util.HashMap<>();
+        HashMap<String, String> ops = new HashMap<>();
         ops.put("ops", null);
         List<Typed> commands = List.of(new Typed("UserFunction", "whoami", List.of(), Map.of(), ""),
                 new Typed("MemberFunction", "member", List.of("list", "ops/chatops"), ops, "list ops/chatops --ops"),
                 new Typed("FeatureFunction", "feature", List.of("get", "my_flag"), Map.of(), "get my_flag"),
                 new Typed("ExplainFunction", "explain", List.of("SELECT 1"), Map.of(), "SELECT 1"),
                 new Typed("AutoDeployFunction", "auto_deploy", List.of("status"), Map.of(), "status"));
-        dev.chatops.testing.CaptureServer.Answer[] refusals = new dev.chatops.testing.CaptureServer.Answer[12];
-        java.util.Arrays.fill(refusals, dev.chatops.testing.CaptureServer.Answer.status(503));
-        try (var lambda = software.amazon.awssdk.services.lambda.LambdaClient.builder()
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .endpointOverride(java.net.URI.create(stack.lambdaEndpoint())).build()) {
+        CaptureServer.Answer[] refusals = new CaptureServer.Answer[12];
+        Arrays.fill(refusals, CaptureServer.Answer.status(503));
+        try (var lambda = LambdaClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .endpointOverride(URI.create(stack.lambdaEndpoint())).build()) {
             for (Typed typed : commands) {
                 String path = "/destination/" + typed.function();
                 slack.answerNextOn(path, refusals);
                 lambda.invoke(b -> b.functionName(typed.function() + ":live")
-                        .invocationType(software.amazon.awssdk.services.lambda.model.InvocationType.EVENT)
-                        .payload(software.amazon.awssdk.core.SdkBytes.fromUtf8String(
+                        .invocationType(InvocationType.EVENT)
+                        .payload(SdkBytes.fromUtf8String(
                                 typed.request("U0NOBODY", "T0NOBODY", slack.url(path)))));
             }
         }
 
         for (Typed typed : commands) {
-            List<dev.chatops.testing.CaptureServer.Post> posts = slack.awaitPosts("/destination/" + typed.function(), 13,
-                    java.time.Duration.ofSeconds(120));
+            List<CaptureServer.Post> posts = slack.awaitPosts("/destination/" + typed.function(), 13,
+                    Duration.ofSeconds(120));
             assertThat(posts).as(typed.function()).hasSize(13);
             assertThat(posts.get(0).body()).as(typed.function() + " offers to link").contains("Connect your GitLab account");
             assertThat(Main.buttonUrls(posts.get(0).json())).as(typed.function())
                     .anyMatch(url -> url.startsWith(stack.url("/link/start?state=")));
-            assertThat(dev.chatops.testing.CaptureServer.textOf(posts.get(12))).as(typed.function()).contains("Request id: `");
+            assertThat(CaptureServer.textOf(posts.get(12))).as(typed.function()).contains("Request id: `");
         }
         assertThat(IamCalls.all()).filteredOn(c -> c.action().equals("sqs:SendMessage") && c.allowed())
                 .extracting(IamCalls.Call::function).containsAll(commands.stream().map(Typed::function).toList());
@@ -183,26 +196,26 @@ class AsDeployedTest {
     void the_linked_admin_reads_the_audit_and_finds_a_user() throws Exception {
         List<Typed> commands = List.of(new Typed("UserFunction", "audit", List.of(), Map.of("limit", "3"), "--limit=3"),
                 new Typed("UserFunction", "user", List.of("find", "bob"), Map.of(), "find bob"));
-        try (var lambda = software.amazon.awssdk.services.lambda.LambdaClient.builder()
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .endpointOverride(java.net.URI.create(stack.lambdaEndpoint())).build()) {
+        try (var lambda = LambdaClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .endpointOverride(URI.create(stack.lambdaEndpoint())).build()) {
             for (Typed typed : commands) {
                 lambda.invoke(b -> b.functionName("UserFunction:live")
-                        .invocationType(software.amazon.awssdk.services.lambda.model.InvocationType.EVENT)
-                        .payload(software.amazon.awssdk.core.SdkBytes.fromUtf8String(typed.request(LocalStack.LOCAL_ADMIN,
+                        .invocationType(InvocationType.EVENT)
+                        .payload(SdkBytes.fromUtf8String(typed.request(LocalStack.LOCAL_ADMIN,
                                 LocalStack.LOCAL_TEAM, slack.url("/admin/" + typed.command())))));
             }
         }
 
-        assertThat(dev.chatops.testing.CaptureServer.textOf(slack.awaitPosts("/admin/audit", 1, java.time.Duration.ofSeconds(60))
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/admin/audit", 1, Duration.ofSeconds(60))
                 .get(0))).containsIgnoringCase("audit");
-        assertThat(dev.chatops.testing.CaptureServer.textOf(slack.awaitPosts("/admin/user", 1, java.time.Duration.ofSeconds(60))
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/admin/user", 1, Duration.ofSeconds(60))
                 .get(0))).contains("bob");
     }
 
     private static Map<String, String> environ(long pid) throws IOException {
         byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-        Map<String, String> env = new java.util.LinkedHashMap<>();
+        Map<String, String> env = new LinkedHashMap<>();
         List<String> entries = new ArrayList<>(Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0")));
         for (String entry : entries) {
             int eq = entry.indexOf('=');

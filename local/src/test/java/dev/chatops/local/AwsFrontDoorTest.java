@@ -2,15 +2,20 @@ package dev.chatops.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatops.shared.Json;
 import dev.chatops.testing.CaptureServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +27,7 @@ import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
@@ -126,7 +132,7 @@ class AwsFrontDoorTest {
                     .isEqualTo(new Sent(400, "MissingAuthenticationTokenException"));
         }
         // The signature covers a claimed hash of one body; another body arrives under it.
-        String claimed = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body()));
+        String claimed = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body()));
         byte[] swapped = "{\"TableName\":\"AuditTable1\",\"Key\":{}}".getBytes(StandardCharsets.UTF_8); // same length
         assertThat(send(sign("/", null, TARGET, "dynamodb", LocalRegion.NAME, Map.of("x-amz-content-sha256", claimed),
                 Instant.now(), body()), swapped)).isEqualTo(new Sent(403, "InvalidSignatureException"));
@@ -142,7 +148,7 @@ class AwsFrontDoorTest {
         assertThat(send(sign("/", null, TARGET, "dynamodb", LocalRegion.NAME, Map.of(), now, hidden), hidden)).isEqualTo(new Sent(200, ""));
         assertThat(upstream.posts()).hasSize(1);
         assertThat(upstream.posts().get(0).body()).doesNotContain("&").contains("\\u0026Action=DeleteTable\\u0026");
-        assertThat(dev.chatops.shared.Json.readObject(upstream.posts().get(0).body())).containsEntry("Z", "&Action=DeleteTable&");
+        assertThat(Json.readObject(upstream.posts().get(0).body())).containsEntry("Z", "&Action=DeleteTable&");
 
         String form = "application/x-www-form-urlencoded";
         String own = "http://127.0.0.1:5000/123456789012/FailureQueue";
@@ -227,7 +233,7 @@ class AwsFrontDoorTest {
         assertThat(user.toString()).contains("UserFunction", user.accessKeyId())
                 .doesNotContain(user.secretAccessKey(), user.sessionToken());
         String token = credentials.issue("LinkFunction", "LinkFunctionRole");
-        LambdaFunction function = new LambdaFunction("LinkFunction", "h::handleRequest", java.nio.file.Path.of("."), 512,
+        LambdaFunction function = new LambdaFunction("LinkFunction", "h::handleRequest", Path.of("."), 512,
                 Duration.ofSeconds(10), Map.of("AWS_CONTAINER_AUTHORIZATION_TOKEN", token), "LinkFunctionRole", false);
         assertThat(function.toString()).contains("LinkFunction").doesNotContain(token);
     }
@@ -248,8 +254,8 @@ class AwsFrontDoorTest {
     private static Map<String, Object> fetch(ContainerCredentials endpoint, String token) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint.uri()).toURL().openConnection();
         connection.setRequestProperty("Authorization", token);
-        try (java.io.InputStream in = connection.getResponseCode() == 200 ? connection.getInputStream() : connection.getErrorStream()) {
-            return dev.chatops.shared.Json.readObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        try (InputStream in = connection.getResponseCode() == 200 ? connection.getInputStream() : connection.getErrorStream()) {
+            return Json.readObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } finally {
             connection.disconnect();
         }
@@ -287,7 +293,7 @@ class AwsFrontDoorTest {
                 .request(request.build()).payload(ContentStreamProvider.fromByteArray(body))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                .putProperty(software.amazon.awssdk.http.auth.spi.signer.HttpSigner.SIGNING_CLOCK,
+                .putProperty(HttpSigner.SIGNING_CLOCK,
                         Clock.fixed(when, ZoneOffset.UTC))).request();
     }
 

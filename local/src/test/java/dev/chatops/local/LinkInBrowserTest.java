@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -37,7 +40,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * headless Chromium) against the local stack: a refused command's button → the stand-in GitLab's
  * sign-in and authorise page → the callback page → the link stored → Slack told.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 // Reported as skipped, test by test, where Chromium is missing; CI must run it, so there it runs and fails.
 @org.junit.jupiter.api.condition.EnabledIf(value = "runsHere",
         disabledReason = "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
@@ -137,7 +140,7 @@ class LinkInBrowserTest {
                 if (browser.getCurrentUrl().contains(path)) {
                     return browser.findElement(By.tagName("h1")).getText();
                 }
-            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+            } catch (StaleElementReferenceException | NoSuchElementException e) {
                 // the page is still being replaced
             }
             Thread.sleep(50);

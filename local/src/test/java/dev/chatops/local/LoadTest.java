@@ -3,7 +3,9 @@ package dev.chatops.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
+import dev.chatops.testing.Soak;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,10 +36,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * "failed" of a crash), and audited exactly once. ({@code -P soak} sends 1,000;
  * {@code -Dchatops.load=N} any number.)
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 class LoadTest {
     private static final String SECRET = "load-test-secret";
-    private static final int REQUESTS = dev.chatops.testing.Soak.count("chatops.load", 200, 1000);
+    private static final int REQUESTS = Soak.count("chatops.load", 200, 1000);
 
     /** What is typed, in turn; the first two by unlinked people, the rest by the linked local admin. */
     private static final List<String> TEXTS = List.of("run whoami", "run whoami", "run member list ops/chatops --ops",
@@ -160,7 +163,7 @@ class LoadTest {
             assertThat(audited).isEqualTo(REQUESTS);
         }
         long slowest = acks.stream().mapToLong(a -> a[1]).max().orElse(0);
-        List<Integer> explains = java.util.stream.IntStream.range(0, REQUESTS).filter(i -> i % TEXTS.size() == 5).boxed().toList();
+        List<Integer> explains = IntStream.range(0, REQUESTS).filter(i -> i % TEXTS.size() == 5).boxed().toList();
         long refusedByReplica = explains.stream()
                 .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(postsOf(i) - 1)).contains("53300")).count();
         long oneAtATime = explains.stream()

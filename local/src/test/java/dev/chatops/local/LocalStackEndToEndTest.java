@@ -3,8 +3,11 @@ package dev.chatops.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.shared.Json;
+import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.Link;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CaptureServer.Answer;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
 import java.io.IOException;
 import java.net.URI;
@@ -13,10 +16,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,7 +36,7 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  * replies on a loopback response_url. Requests are signed by the tests' own implementation of
  * Slack's scheme, not the project's.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 class LocalStackEndToEndTest {
     private static final String SECRET = "e2e-signing-secret";
 
@@ -117,7 +122,7 @@ class LocalStackEndToEndTest {
     @Test
     void when_slack_refuses_every_retry_the_failure_destination_tells_the_user_with_the_request_id() throws Exception {
         Answer[] failures = new Answer[12];
-        java.util.Arrays.fill(failures, Answer.status(503));
+        Arrays.fill(failures, Answer.status(503));
         slack.answerNext(failures);
 
         HttpResponse<String> ack = post("run whoami", "/e2e/failing", Instant.now().getEpochSecond(), SECRET, false);
@@ -146,8 +151,8 @@ class LocalStackEndToEndTest {
         long dana = stack.opsGitLab().addUser("dana", true).id();
         stack.opsGitLab().addMember("ops/chatops", "dana", 40);
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
-            new dev.chatops.shared.access.AccessStore(dynamo, stack.aws().ref("AccessTable"))
-                    .link(dev.chatops.shared.access.Link.of(LocalStack.LOCAL_TEAM, "U0DANA", "ops", dana, "dana", Instant.now()));
+            new AccessStore(dynamo, stack.aws().ref("AccessTable"))
+                    .link(Link.of(LocalStack.LOCAL_TEAM, "U0DANA", "ops", dana, "dana", Instant.now()));
         }
         post("run member list ops/chatops --ops", "/e2e/dana-1", "U0DANA");
         assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/dana-1", 1, Duration.ofSeconds(30)).get(0))).contains("dana");
@@ -201,7 +206,7 @@ class LocalStackEndToEndTest {
 
     @Test
     void explain_runs_on_the_local_replica_with_progress_first_and_refuses_a_write() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(stack.replica().isPresent(), "PostgreSQL 15 is not installed");
+        Assumptions.assumeTrue(stack.replica().isPresent(), "PostgreSQL 15 is not installed");
         post("run explain SELECT * FROM projects WHERE id = 1", "/e2e/explain", LocalStack.LOCAL_ADMIN);
         List<CaptureServer.Post> posts = slack.awaitPosts("/e2e/explain", 2, Duration.ofSeconds(30));
         assertThat(CaptureServer.textOf(posts.get(0))).contains("running EXPLAIN ANALYZE on the production replica");

@@ -3,10 +3,13 @@ package dev.chatops.testing;
 import dev.chatops.testing.aws.Intrinsics;
 import dev.chatops.testing.aws.SamTemplate;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -78,7 +81,7 @@ public final class LocalAws {
                     .forEach(table -> createTable(dynamo, table));
             template.secrets().values().stream().filter(secret -> early.creates(secret.logicalId())).forEach(secret -> {
                 String value = secret.secretString().map(early.intrinsics::resolveString)
-                        .orElseGet(() -> java.util.HexFormat.of().formatHex(randomBytes(32)));
+                        .orElseGet(() -> HexFormat.of().formatHex(randomBytes(32)));
                 secretArns.put(secret.logicalId(), secrets.createSecret(b -> b.name(secret.logicalId()).secretString(value)).arn());
             });
             template.queues().keySet().stream().filter(early::creates)
@@ -155,22 +158,22 @@ public final class LocalAws {
     }
 
     /** A secret's ARN, given its name or ARN, as Secrets Manager resolves a SecretId. */
-    public java.util.Optional<String> secretArn(String nameOrArn) {
+    public Optional<String> secretArn(String nameOrArn) {
         return secretArns.values().stream().filter(arn -> arn.equals(nameOrArn)).findFirst()
-                .or(() -> java.util.Optional.ofNullable(secretArns.get(nameOrArn)));
+                .or(() -> Optional.ofNullable(secretArns.get(nameOrArn)));
     }
 
     /**
      * The partition key attribute of a table of the template, given its name or ARN as a request
      * names it, or of one of its global secondary indexes ({@code <table>/index/<name>}).
      */
-    public java.util.Optional<String> partitionKey(String tableOrIndex) {
+    public Optional<String> partitionKey(String tableOrIndex) {
         String name = tableOrIndex.startsWith("arn:") ? tableOrIndex.substring(tableOrIndex.indexOf(":table/") + ":table/".length())
                 : tableOrIndex;
         String[] parts = name.split("/index/", 2);
         SamTemplate.Table table = template.tables().get(parts[0]);
         if (table == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         List<SamTemplate.NamedType> schema = parts.length == 1 ? table.keySchema()
                 : table.globalSecondaryIndexes().stream().filter(i -> i.name().equals(parts[1])).findFirst()
@@ -240,7 +243,7 @@ public final class LocalAws {
 
     private static byte[] randomBytes(int count) {
         byte[] bytes = new byte[count];
-        new java.security.SecureRandom().nextBytes(bytes);
+        new SecureRandom().nextBytes(bytes);
         return bytes;
     }
 

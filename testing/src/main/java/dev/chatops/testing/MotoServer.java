@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code moto_server} (python moto 5) on a free loopback port: DynamoDB, Secrets Manager
@@ -80,7 +82,7 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /** Completes with moto_server's exit status when it has exited, whoever stopped it. */
-    public java.util.concurrent.CompletableFuture<Integer> exited() {
+    public CompletableFuture<Integer> exited() {
         return process.onExit().thenApply(Process::exitValue);
     }
 
@@ -141,9 +143,9 @@ public final class MotoServer implements AutoCloseable {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -46,8 +48,8 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
      */
     public static final String DEMO_TEMP_FILE_LIMIT = "64MB";
 
-    private final String superPassword = "super-" + Long.toHexString(new java.security.SecureRandom().nextLong());
-    private final String explainPassword = "explain-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+    private final String superPassword = "super-" + Long.toHexString(new SecureRandom().nextLong());
+    private final String explainPassword = "explain-" + Long.toHexString(new SecureRandom().nextLong());
     private Path dir;
     private int port;
     private Thread hook;
@@ -160,7 +162,7 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
     }
 
     /** Completes with the postmaster's exit status when it has exited, whoever stopped it. */
-    public java.util.concurrent.CompletableFuture<Integer> exited() {
+    public CompletableFuture<Integer> exited() {
         return postgres.onExit().thenApply(Process::exitValue);
     }
 

@@ -1,8 +1,10 @@
 package dev.chatops.testing;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Captures everything a test class prints (the functions' JSON logs go to standard output) and
@@ -64,7 +67,7 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
             }
         }
         WATCHED.clear();
-        if (context.getExecutionException().filter(e -> e instanceof org.opentest4j.TestAbortedException).isPresent()) {
+        if (context.getExecutionException().filter(e -> e instanceof TestAbortedException).isPresent()) {
             // The class was skipped (an assumption in @BeforeAll: a tool this machine lacks): it ran
             // nothing, so there is nothing to have logged, and a skip must stay a skip.
             return;
@@ -92,8 +95,8 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
             }
             try {
                 original.write(b);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 
@@ -104,13 +107,13 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
             }
             try {
                 original.write(b, off, len);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 
         @Override
-        public void flush() throws java.io.IOException {
+        public void flush() throws IOException {
             original.flush();
         }
     }

@@ -19,8 +19,10 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -77,7 +79,7 @@ public final class AutoDeployCommand implements Command {
         Optional<GitLabCommit> commit = Optional.empty();
         if (sha.isPresent()) {
             try {
-                commit = client.commit(config.project(), sha.get().toLowerCase(java.util.Locale.ROOT));
+                commit = client.commit(config.project(), sha.get().toLowerCase(Locale.ROOT));
             } catch (GitLabException e) {
                 return Reply.failure(":x: Looking the commit up: " + GitLabErrors.sentence(config.instance(), e, false, ""));
             }
@@ -104,7 +106,7 @@ public final class AutoDeployCommand implements Command {
             return thread;
         });
         try {
-            List<java.util.concurrent.Callable<Environment>> tasks = new ArrayList<>();
+            List<Callable<Environment>> tasks = new ArrayList<>();
             for (String name : config.environments()) {
                 tasks.add(() -> environment(client, name, commit));
             }

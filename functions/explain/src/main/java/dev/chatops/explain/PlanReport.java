@@ -3,10 +3,13 @@ package dev.chatops.explain;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.runtime.Reply;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -129,8 +132,8 @@ final class PlanReport {
         }
         // Heaviest subtrees first: a subtree that fits is kept whole; one that does not keeps its own
         // line and offers its children in turn; what is left is cut, summed up under its parent.
-        Set<Plan.Node> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        java.util.PriorityQueue<Plan.Node> candidates = new java.util.PriorityQueue<>(
+        Set<Plan.Node> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        PriorityQueue<Plan.Node> candidates = new PriorityQueue<>(
                 Comparator.comparingDouble((Plan.Node n) -> subtreeWeight(n, plan.analyzed())).reversed());
         kept.add(plan.root());
         int used = lines(plan.root(), plan.analyzed()).length();

@@ -8,10 +8,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -223,7 +226,7 @@ final class Replica {
         return String.valueOf(value);
     }
 
-    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("\"([^\"]*)\"");
+    private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
 
     /**
      * Whether every {@code "…"} the message quotes is text of the statement itself (names folded to
@@ -233,10 +236,10 @@ final class Replica {
      * CONTEXT line), so a planning-time message is shown only when it quotes nothing but the statement.
      */
     static boolean quotesOnly(String message, String sql) {
-        String statement = sql.toLowerCase(java.util.Locale.ROOT);
-        java.util.regex.Matcher quoted = QUOTED.matcher(message);
+        String statement = sql.toLowerCase(Locale.ROOT);
+        Matcher quoted = QUOTED.matcher(message);
         while (quoted.find()) {
-            if (!statement.contains(quoted.group(1).toLowerCase(java.util.Locale.ROOT))) {
+            if (!statement.contains(quoted.group(1).toLowerCase(Locale.ROOT))) {
                 return false;
             }
         }

@@ -18,10 +18,12 @@ import dev.chatops.testing.SecretsNotLogged;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -34,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,7 +88,7 @@ class ExplainCommandTest {
                 + "ALTER DATABASE " + PostgresServer.DATABASE + " SET demo.private_note = '" + PRIVATE_HASH + "';");
     }
 
-    private static final String MARKER = "pv" + Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
+    private static final String MARKER = "pv" + Long.toHexString(new SecureRandom().nextLong() >>> 1);
     private static final String PRIVATE_EMAIL = MARKER + "-mail@private.example";
     private static final String PRIVATE_HASH = "$2a$10$" + MARKER + "hash";
     private static final int PRIVATE_NUMBER = 7_391_428;
@@ -332,7 +336,7 @@ class ExplainCommandTest {
     @Test
     void a_replica_that_accepts_the_connection_and_says_nothing_is_given_up_on() throws IOException {
         try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Socket> held = new CopyOnWriteArrayList<>();
             Thread acceptor = new Thread(() -> {
                 try {
                     while (!hung.isClosed()) {
@@ -490,7 +494,7 @@ class ExplainCommandTest {
         function = function(Map.of("production", db.connectionJson()), Map.of("EXPLAIN_STATEMENT_TIMEOUT_SECONDS", "40",
                 "EXPLAIN_LOCK_TIMEOUT_MS", "39000"));
         String firstId = "sl-first-" + UUID.randomUUID();
-        java.util.concurrent.atomic.AtomicReference<List<CaptureServer.Post>> first = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<List<CaptureServer.Post>> first = new AtomicReference<>();
         Thread running;
         try (Connection holder = db.superuser(PostgresServer.DATABASE); Statement lock = holder.createStatement()) {
             holder.setAutoCommit(false);
@@ -499,7 +503,7 @@ class ExplainCommandTest {
                 try {
                     first.set(run(firstId, "UDEV", "SELECT count(*) FROM namespaces", Map.of()));
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
             running.start();

@@ -1,7 +1,9 @@
 package dev.chatops.feature;
 
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.gitlab.GitLab;
+import dev.chatops.shared.gitlab.GitLabClient;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.gitlab.GitLabIssue;
 import java.time.Duration;
@@ -118,7 +120,7 @@ final class ChangeLog {
      */
     private LoggedIssue logIssue(FeatureConfig.Location project, Entry entry, Supplier<Duration> remaining) {
         var client = gitlab.client(project.instance());
-        String title = dev.chatops.shared.Text.shorten("Feature flag " + entry.flag() + " was " + entry.action() + " on "
+        String title = Text.shorten("Feature flag " + entry.flag() + " was " + entry.action() + " on "
                 + entry.host() + ": " + entry.after(), 250);
         String description = String.join("\n", List.of(
                 "| | |", "|---|---|",
@@ -169,7 +171,7 @@ final class ChangeLog {
         }
     }
 
-    private static Optional<GitLabIssue> searchQuietly(dev.chatops.shared.gitlab.GitLabClient client, String path, String text) {
+    private static Optional<GitLabIssue> searchQuietly(GitLabClient client, String path, String text) {
         try {
             return client.searchIssues(path, text).stream().findFirst();
         } catch (GitLabException e) {

@@ -2,12 +2,16 @@ package dev.chatops.feature;
 
 import dev.chatops.shared.Text;
 import dev.chatops.shared.command.Invocation;
+import dev.chatops.shared.gitlab.FeatureFlag;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -40,18 +44,18 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
     }
 
     /** Checks a flag name as GitLab writes them. Empty when it is fine; otherwise why not. */
-    static java.util.Optional<String> checkName(String name) {
+    static Optional<String> checkName(String name) {
         if (NAME.matcher(name).matches()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of("`" + Text.inCode(name, 60) + "` is not a feature flag name: names are lower-case "
+        return Optional.of("`" + Text.inCode(name, 60) + "` is not a feature flag name: names are lower-case "
                 + "letters, digits and underscores (`my_flag`).");
     }
 
     static Parsed parse(Invocation call) {
         String name = call.args().get(0);
         String value = call.args().get(1).toLowerCase(Locale.ROOT);
-        java.util.Optional<String> badName = checkName(name);
+        Optional<String> badName = checkName(name);
         if (badName.isPresent()) {
             return new Invalid(badName.get());
         }
@@ -60,7 +64,7 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         Map<String, String> gates = new LinkedHashMap<>();
         for (Map.Entry<String, String> option : GATE_OPTIONS.entrySet()) {
             if (call.has(option.getKey())) {
-                java.util.Optional<String> problem = checkActors(option.getKey(), call.option(option.getKey()).orElse(""));
+                Optional<String> problem = checkActors(option.getKey(), call.option(option.getKey()).orElse(""));
                 if (problem.isPresent()) {
                     return new Invalid(problem.get());
                 }
@@ -133,7 +137,7 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
     /** What is asked, in words: {@code true}, {@code 25% of actors}, {@code true for user bob}. */
     String describe() {
         String what = enable != null ? enable.toString()
-                : dev.chatops.shared.gitlab.FeatureFlag.format(percentage) + "% of " + (key.equals("percentage_of_actors") ? "actors" : "time");
+                : FeatureFlag.format(percentage) + "% of " + (key.equals("percentage_of_actors") ? "actors" : "time");
         if (gates.isEmpty()) {
             return what;
         }
@@ -142,17 +146,17 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         return what + " for " + String.join("; ", targets);
     }
 
-    private static java.util.Optional<String> checkActors(String option, String value) {
+    private static Optional<String> checkActors(String option, String value) {
         if (value.isBlank()) {
-            return java.util.Optional.of("`--" + option + "` needs a value: `--" + option + "=…`.");
+            return Optional.of("`--" + option + "` needs a value: `--" + option + "=…`.");
         }
         String[] items = value.split(",", -1);
         if (option.equals("feature-group") && items.length > 1) {
             // GitLab's feature_group is one registered group's name, not a list.
-            return java.util.Optional.of("`--feature-group` takes one feature group, not a list.");
+            return Optional.of("`--feature-group` takes one feature group, not a list.");
         }
         if (items.length > MAX_ACTORS) {
-            return java.util.Optional.of("`--" + option + "` takes at most " + MAX_ACTORS + " at once.");
+            return Optional.of("`--" + option + "` takes at most " + MAX_ACTORS + " at once.");
         }
         for (String raw : items) {
             String item = raw.strip();
@@ -164,7 +168,7 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
                 default -> PATH.matcher(item).matches() && !item.contains("..") && item.length() <= 255;
             };
             if (!ok) {
-                return java.util.Optional.of("`" + Text.inCode(item.isEmpty() ? "(empty)" : item, 60) + "` is not "
+                return Optional.of("`" + Text.inCode(item.isEmpty() ? "(empty)" : item, 60) + "` is not "
                         + switch (option) {
                             case "user" -> "a GitLab username";
                             case "feature-group" -> "a feature group name";
@@ -173,11 +177,11 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
                         } + "; `--" + option + "` takes comma-separated ones.");
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static String normalise(String list) {
-        return String.join(",", java.util.Arrays.stream(list.split(",")).map(String::strip).toList());
+        return String.join(",", Arrays.stream(list.split(",")).map(String::strip).toList());
     }
 
     private static String optionOf(String param) {
@@ -193,6 +197,6 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         options.put("namespace", "namespace");
         options.put("project", "project");
         options.put("repository", "repository");
-        return java.util.Collections.unmodifiableMap(options);
+        return Collections.unmodifiableMap(options);
     }
 }

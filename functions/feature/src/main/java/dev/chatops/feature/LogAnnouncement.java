@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ final class LogAnnouncement {
                 if (response.statusCode() < 500 && response.statusCode() != 429) {
                     return Optional.of(problem);
                 }
-            } catch (java.net.http.HttpTimeoutException e) {
+            } catch (HttpTimeoutException e) {
                 return Optional.of("Slack did not answer in time; not tried again, since it may have been posted");
             } catch (IOException e) {
                 problem = "the webhook could not be reached";

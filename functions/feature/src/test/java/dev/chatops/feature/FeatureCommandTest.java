@@ -19,9 +19,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -647,7 +649,7 @@ class FeatureCommandTest {
                 "FEATURE_LOG_PROJECT", "ops:" + FLAG_LOG,
                 "FEATURE_LOG_WEBHOOK_SECRET_ID", webhookSecret,
                 "GITLAB_TIMEOUT_SECONDS", "2")));
-        function = new FeatureFunction(new Services(env, dynamo.client(), java.time.Clock.systemUTC(),
+        function = new FeatureFunction(new Services(env, dynamo.client(), Clock.systemUTC(),
                 ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls())), duration -> { });
 
         String reply = text("set my_flag 25 --actors");
@@ -670,7 +672,7 @@ class FeatureCommandTest {
         return posts.get(posts.size() - 1);
     }
 
-    private final Map<List<CaptureServer.Post>, String> requestIds = new java.util.IdentityHashMap<>();
+    private final Map<List<CaptureServer.Post>, String> requestIds = new IdentityHashMap<>();
 
     private CommandRequest request(String line, String path) {
         List<String> words = Arrays.asList(line.split(" "));

@@ -14,6 +14,7 @@ import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
@@ -298,7 +299,7 @@ class GatewayFunctionTest {
 
     @Test
     void when_lambda_takes_the_invoke_but_does_not_answer_in_time_the_user_is_told_it_may_have_started_and_how_to_check() {
-        lambdaApi.answerByDefault(Answer.hang(java.time.Duration.ofSeconds(60)));
+        lambdaApi.answerByDefault(Answer.hang(Duration.ofSeconds(60)));
         APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
 
         String text = text(handle(event));
@@ -323,7 +324,7 @@ class GatewayFunctionTest {
 
     @Test
     void a_timed_out_invoke_followed_by_an_accepted_retry_is_simply_running() {
-        lambdaApi.answerNextOn(INVOKE_PATH, Answer.hang(java.time.Duration.ofSeconds(60)));
+        lambdaApi.answerNextOn(INVOKE_PATH, Answer.hang(Duration.ofSeconds(60)));
 
         String text = text(handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
 
@@ -333,11 +334,11 @@ class GatewayFunctionTest {
 
     @Test
     void the_gateway_gives_up_dispatching_inside_slacks_three_seconds_and_far_inside_its_lambda_timeout() {
-        int timeoutSeconds = dev.chatops.testing.LocalAws.projectTemplate().function("GatewayFunction").timeout();
-        java.time.Duration worstCase = LambdaDispatcher.BUDGET.plus(SigningSecret.FETCH_TIMEOUT);
+        int timeoutSeconds = LocalAws.projectTemplate().function("GatewayFunction").timeout();
+        Duration worstCase = LambdaDispatcher.BUDGET.plus(SigningSecret.FETCH_TIMEOUT);
 
-        assertThat(LambdaDispatcher.BUDGET).isLessThan(java.time.Duration.ofSeconds(3));
-        assertThat(worstCase.multipliedBy(3).dividedBy(2)).isLessThan(java.time.Duration.ofSeconds(timeoutSeconds));
+        assertThat(LambdaDispatcher.BUDGET).isLessThan(Duration.ofSeconds(3));
+        assertThat(worstCase.multipliedBy(3).dividedBy(2)).isLessThan(Duration.ofSeconds(timeoutSeconds));
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.chatops.testing.ContainerCredentialsEndpoint;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MotoServer;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -127,7 +128,7 @@ class SigV4IndependentCheckTest {
         StringBuilder canonicalUri = new StringBuilder();
         for (String segment : request.rawPath().split("/", -1)) {
             if (canonicalUri.length() > 0 || !segment.isEmpty()) {
-                canonicalUri.append('/').append(encode(encode(java.net.URLDecoder.decode(segment, StandardCharsets.UTF_8))));
+                canonicalUri.append('/').append(encode(encode(URLDecoder.decode(segment, StandardCharsets.UTF_8))));
             }
         }
         String canonicalRequest = "POST\n" + canonicalUri + "\n\n" + canonicalHeaders + "\n" + String.join(";", signed) + "\n"

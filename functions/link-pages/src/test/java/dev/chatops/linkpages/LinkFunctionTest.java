@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.Link;
 import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
@@ -20,9 +21,13 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -89,13 +94,13 @@ class LinkFunctionTest {
         assertThat(page.getStatusCode()).isEqualTo(200);
         assertThat(page.getBody()).contains("One step left", "alice", "/chatops run link ", "Never give this code");
         assertThat(access.findLink(team, "U1")).isEmpty();
-        java.util.regex.Matcher code = java.util.regex.Pattern.compile("link ([A-Z0-9]{4}-[A-Z0-9]{4})").matcher(page.getBody());
+        Matcher code = Pattern.compile("link ([A-Z0-9]{4}-[A-Z0-9]{4})").matcher(page.getBody());
         assertThat(code.find()).isTrue();
         assertThat(access.pending(code.group(1), clock.instant())).hasValueSatisfying(pending -> {
             assertThat(pending.gitlabUserId()).isEqualTo(alice);
             // No admin token here to read the role with: held as never checked, read at `link CODE`.
             assertThat(pending.accessLevel()).isZero();
-            assertThat(pending.checkedAt()).isEqualTo(java.time.Instant.EPOCH);
+            assertThat(pending.checkedAt()).isEqualTo(Instant.EPOCH);
         });
         assertThat(access.pending(code.group(1), clock.instant().plus(LinkState.LIFETIME))).as("for 10 minutes").isEmpty();
         assertThat(page.getHeaders()).containsKey("content-security-policy");
@@ -140,7 +145,7 @@ class LinkFunctionTest {
     @Test
     void a_gitlab_account_already_linked_to_a_slack_user_is_refused_at_once() {
         long alice = gitlab.addUser("alice", true).id();
-        access.link(dev.chatops.shared.access.Link.of(team, "U1", "ops", alice, "alice", clock.instant()));
+        access.link(Link.of(team, "U1", "ops", alice, "alice", clock.instant()));
 
         APIGatewayV2HTTPResponse page = callback(states.issue(team, "U2"),
                 gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
@@ -202,7 +207,7 @@ class LinkFunctionTest {
         APIGatewayV2HTTPResponse start = get(unconfigured, "/link/start", "state=" + enc(state));
         APIGatewayV2HTTPResponse callback = get(unconfigured, "/link/callback", "code=anything&state=" + enc(state));
 
-        for (APIGatewayV2HTTPResponse page : java.util.List.of(start, callback)) {
+        for (APIGatewayV2HTTPResponse page : List.of(start, callback)) {
             assertThat(page.getStatusCode()).isEqualTo(503);
             assertThat(page.getHeaders()).doesNotContainKey("location");
             assertThat(page.getBody()).contains("Linking is not configured yet", "nothing was changed",

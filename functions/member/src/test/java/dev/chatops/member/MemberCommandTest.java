@@ -24,6 +24,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -230,7 +231,7 @@ class MemberCommandTest {
 
         Reply reply = new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access()).handlers().get("add")
                 .handle(new CommandCall(request, invocation,
-                markdown -> { }, Optional.empty(), Instant.now().plusSeconds(20), java.time.Clock.systemUTC()));
+                markdown -> { }, Optional.empty(), Instant.now().plusSeconds(20), Clock.systemUTC()));
 
         assertThat(String.join("\n", reply.messages().stream().map(m -> m.text()).toList()))
                 .contains("ChatOps could not tell which GitLab account on ops is yours", "Nothing was changed");
@@ -270,7 +271,7 @@ class MemberCommandTest {
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops",
                 "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab")));
-        function = new MemberFunction(new Services(env, dynamo.client(), java.time.Clock.systemUTC(),
+        function = new MemberFunction(new Services(env, dynamo.client(), Clock.systemUTC(),
                 ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls())));
 
         CaptureServer.Post reply = run("add bob ops --ops");

@@ -1,6 +1,7 @@
 package dev.chatops.shared;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -113,7 +114,7 @@ public final class Redactor {
         boolean[] secret = new boolean[n];
         Matcher prefixed = PREFIXED_CREDENTIAL.matcher(text);
         while (prefixed.find()) {
-            java.util.Arrays.fill(secret, prefixed.start(), prefixed.end(), true);
+            Arrays.fill(secret, prefixed.start(), prefixed.end(), true);
         }
         int i = 0;
         while (i < n) {
@@ -131,7 +132,7 @@ public final class Redactor {
                 i++;
             }
             if (i - start >= RANDOM_RUN && letter && digit) {
-                java.util.Arrays.fill(secret, start, i, true);
+                Arrays.fill(secret, start, i, true);
             }
         }
         StringBuilder out = new StringBuilder(n);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,7 +209,7 @@ class CommandRequestTest {
 
     @Test
     void request_copies_args_and_options() {
-        List<String> args = new java.util.ArrayList<>(List.of("a"));
+        List<String> args = new ArrayList<>(List.of("a"));
         Map<String, String> options = opts("x", null);
         CommandRequest request = request(args, options, "a --x");
 

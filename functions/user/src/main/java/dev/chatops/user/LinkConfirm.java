@@ -11,6 +11,7 @@ import dev.chatops.shared.command.Role;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabConfig;
 import dev.chatops.shared.gitlab.GitLabException;
+import dev.chatops.shared.gitlab.GitLabUser;
 import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
@@ -120,7 +121,7 @@ public final class LinkConfirm implements Command {
         // 2FA are read here, with the read-only token, and kept as the authoriser keeps them.
         int level;
         try {
-            Optional<dev.chatops.shared.gitlab.GitLabUser> user = instances.chatops().user(p.gitlabUserId());
+            Optional<GitLabUser> user = instances.chatops().user(p.gitlabUserId());
             boolean active = user.isPresent() && "active".equals(user.get().state());
             level = active ? instances.chatops().projectAccessLevel(gitlab.chatopsProject(), p.gitlabUserId()).orElse(0) : 0;
             access.saveSnapshot(Link.of(workspace, request.userId(), p.instance(), p.gitlabUserId(), p.gitlabUsername(),

@@ -2,9 +2,11 @@ package dev.chatops.user;
 
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.AccessCheckAnswers;
+import dev.chatops.shared.access.GitLabAccessCheck;
 import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
+import java.util.Optional;
 
 /** The Lambda function for commands about people and their access: {@code whoami}, {@code link}, {@code unlink}, {@code user find}, {@code audit}. */
 public final class UserFunction extends CommandFunction {
@@ -30,7 +32,7 @@ public final class UserFunction extends CommandFunction {
                 new UserFind(services.gitlab(), services.access(), services.authorizer()),
                 new Audit(services.audit())),
                 // explain holds no GitLab token: it asks this function for its callers' roles.
-                java.util.Optional.of(new AccessCheckAnswers(services.access(),
-                        new dev.chatops.shared.access.GitLabAccessCheck(services::gitlab, services.clock()))));
+                Optional.of(new AccessCheckAnswers(services.access(),
+                        new GitLabAccessCheck(services::gitlab, services.clock()))));
     }
 }

@@ -23,9 +23,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -151,10 +157,10 @@ class LinkGuessesTest {
      */
     @Test
     void of_twelve_guesses_at_once_at_most_five_are_checked() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        ExecutorService pool = Executors.newFixedThreadPool(12);
         try {
-            List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
-            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<Future<String>> answers = new ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
             for (int i = 0; i < 12; i++) {
                 String guess = String.format("WRNG-%04d", i);
                 answers.add(pool.submit(() -> {
@@ -165,8 +171,8 @@ class LinkGuessesTest {
             start.countDown();
             int checked = 0;
             int paused = 0;
-            for (java.util.concurrent.Future<String> answer : answers) {
-                String text = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            for (Future<String> answer : answers) {
+                String text = answer.get(60, TimeUnit.SECONDS);
                 checked += text.contains(WRONG) ? 1 : 0;
                 paused += text.contains(PAUSED) ? 1 : 0;
             }

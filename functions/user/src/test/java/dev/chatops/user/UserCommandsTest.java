@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.Json;
 import dev.chatops.shared.Redactor;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
@@ -362,12 +363,12 @@ class UserCommandsTest {
     @Test
     void an_access_check_answers_the_linked_accounts_role_and_2fa_and_keeps_them() throws IOException {
         String asked = "{\"accessCheck\":{\"workspace\":\"" + team + "\",\"slackUserId\":\"UBOB\",\"gitlabUserId\":" + bob + "}}";
-        assertThat(dev.chatops.shared.Json.readObject(askAccessCheck(asked)))
+        assertThat(Json.readObject(askAccessCheck(asked)))
                 .containsEntry("accessLevel", 30).containsEntry("twoFactor", true).containsKey("checkedAt");
         assertThat(access.findLink(team, "UBOB").orElseThrow().accessLevel()).contains(30);
 
         ops.setTwoFactor("bob", false);
-        assertThat(dev.chatops.shared.Json.readObject(askAccessCheck(asked))).containsEntry("twoFactor", false);
+        assertThat(Json.readObject(askAccessCheck(asked))).containsEntry("twoFactor", false);
         assertThat(access.findLink(team, "UBOB").orElseThrow().twoFactor()).contains(false);
 
         String otherAccount = "{\"accessCheck\":{\"workspace\":\"" + team + "\",\"slackUserId\":\"UBOB\",\"gitlabUserId\":" + (bob + 1000) + "}}";

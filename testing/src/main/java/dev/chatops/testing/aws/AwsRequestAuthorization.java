@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -252,10 +253,10 @@ public final class AwsRequestAuthorization {
         if (items.isEmpty() || items.contains(null)) {
             return Optional.empty();
         }
-        Map<String, java.util.LinkedHashSet<String>> union = new LinkedHashMap<>();
+        Map<String, LinkedHashSet<String>> union = new LinkedHashMap<>();
         for (Map<String, List<String>> item : items) {
             for (String key : List.of("dynamodb:LeadingKeys", "dynamodb:Attributes")) {
-                union.computeIfAbsent(key, k -> new java.util.LinkedHashSet<>()).addAll(item.getOrDefault(key, List.of()));
+                union.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(item.getOrDefault(key, List.of()));
             }
         }
         Map<String, List<String>> context = new LinkedHashMap<>();

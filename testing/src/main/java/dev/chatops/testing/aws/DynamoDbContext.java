@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,7 +78,7 @@ final class DynamoDbContext {
             attributes.add(ALL_ATTRIBUTES);
         }
         context.put("dynamodb:LeadingKeys", List.copyOf(leadingKeys));
-        context.put("dynamodb:Attributes", List.copyOf(new java.util.TreeSet<>(attributes)));
+        context.put("dynamodb:Attributes", List.copyOf(new TreeSet<>(attributes)));
         if (!reads && !operation.equals("ConditionCheck")) {
             context.put("dynamodb:ReturnValues", List.of(text(request.get("ReturnValues"), "NONE")));
         }

@@ -21,9 +21,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -41,6 +45,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
@@ -90,7 +95,7 @@ class AwsRequestAuthorizationTest {
 
     private void capture(HttpExchange exchange) throws IOException {
         try (exchange) {
-            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            Map<String, String> headers = new LinkedHashMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, String.join(",", values)));
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers,
                     exchange.getRequestBody().readAllBytes());
@@ -114,7 +119,7 @@ class AwsRequestAuthorizationTest {
         return AwsDenials.denial(result, PRINCIPAL, result.checks().get(0), IamPolicy.Decision.IMPLICIT_DENY);
     }
 
-    private <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>, C> C client(B builder) {
+    private <B extends AwsClientBuilder<B, C>, C> C client(B builder) {
         return builder.endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, "not-a-secret")))
@@ -208,9 +213,9 @@ class AwsRequestAuthorizationTest {
                             ":n", AttributeValue.fromN("0"), ":p", AttributeValue.fromS("x")))
                     .returnValues("ALL_NEW"));
             dynamo.batchWriteItem(b -> b.requestItems(Map.of("AccessTable", List.of(
-                    software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().putRequest(p -> p.item(Map.of(
+                    WriteRequest.builder().putRequest(p -> p.item(Map.of(
                             "pk", AttributeValue.fromS("state#n1"), "expiresAt", AttributeValue.fromN("1")))).build(),
-                    software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().deleteRequest(d -> d.key(
+                    WriteRequest.builder().deleteRequest(d -> d.key(
                             key("pk", "pending#AB"))).build()))));
             dynamo.getItem(b -> b.tableName("UnknownTable").key(key("pk", "x")));
         }
@@ -281,7 +286,7 @@ class AwsRequestAuthorizationTest {
             return "{\"MessageId\":\"m1\",\"MD5OfMessageBody\":\"" + md5 + "\"}";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -291,7 +296,7 @@ class AwsRequestAuthorizationTest {
         // SDK v2 no longer sends the query protocol to SQS; this is its documented form.
         Request request = new Request("POST", "/", Map.of("Authorization", authorization("sqs"),
                 "Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
-                ("Action=SendMessage&Version=2012-11-05&QueueUrl=" + java.net.URLEncoder.encode(QUEUE_URL, StandardCharsets.UTF_8)
+                ("Action=SendMessage&Version=2012-11-05&QueueUrl=" + URLEncoder.encode(QUEUE_URL, StandardCharsets.UTF_8)
                         + "&MessageBody=hello").getBytes(StandardCharsets.UTF_8));
 
         Result result = authorization.map(request);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -137,7 +138,7 @@ class IamPolicyTest {
     private static final String TABLE = "arn:aws:dynamodb:us-west-2:123456789012:table/GameScores";
 
     private static Map<String, List<String>> context(String leadingKey, List<String> attributes, String returnValues) {
-        Map<String, List<String>> context = new java.util.HashMap<>();
+        Map<String, List<String>> context = new HashMap<>();
         context.put("dynamodb:LeadingKeys", List.of(leadingKey));
         context.put("dynamodb:Attributes", attributes);
         if (returnValues != null) {

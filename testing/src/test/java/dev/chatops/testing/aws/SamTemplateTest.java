@@ -3,6 +3,7 @@ package dev.chatops.testing.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import dev.chatops.testing.Template;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,7 +224,7 @@ class SamTemplateTest {
 
     @Test
     void transformedJson_canBeReadBackWithoutPython() throws Exception {
-        String json = com.fasterxml.jackson.jr.ob.JSON.std.asString(sam.json());
+        String json = JSON.std.asString(sam.json());
 
         assertThat(SamTemplate.ofCloudFormation(json).routes()).isEqualTo(sam.routes());
         assertThat(SamTemplate.ofCloudFormation(json).resourceType("UserFunctionAliaslive")).isEqualTo(Optional.of("AWS::Lambda::Alias"));

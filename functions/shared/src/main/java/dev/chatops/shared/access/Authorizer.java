@@ -2,6 +2,7 @@ package dev.chatops.shared.access;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.command.Role;
 import dev.chatops.shared.gitlab.GitLabConfig;
 import java.time.Clock;
@@ -106,7 +107,7 @@ public final class Authorizer {
             }
         }
         if (!link.twoFactor().orElse(false)) {
-            return new Decision(Missing.TWO_FACTOR, "Your GitLab account `" + dev.chatops.shared.Text.inCode(link.gitlabUsername(), 80)
+            return new Decision(Missing.TWO_FACTOR, "Your GitLab account `" + Text.inCode(link.gitlabUsername(), 80)
                     + "` needs two-factor authentication before it can run commands.");
         }
         int level = link.accessLevel().orElse(0);

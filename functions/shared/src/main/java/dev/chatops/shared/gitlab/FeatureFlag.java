@@ -2,10 +2,12 @@ package dev.chatops.shared.gitlab;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A feature flag as GitLab's Features API shows it ({@code GET /features}, {@code POST /features/:name}):
@@ -17,7 +19,7 @@ import java.util.Map;
  */
 public record FeatureFlag(String name, boolean persisted, String state, boolean booleanGate, BigDecimal percentageOfTime,
                           BigDecimal percentageOfActors, List<String> actors, List<String> featureGroups,
-                          Map<String, Object> otherGates, java.util.Optional<Boolean> defaultEnabled) {
+                          Map<String, Object> otherGates, Optional<Boolean> defaultEnabled) {
     /** Kinds of actor, by the prefix of their Flipper id, in the order a card shows them. */
     public static final Map<String, String> ACTOR_KINDS = kinds();
     private static final Map<String, String> SINGULAR = Map.of("users", "user", "groups", "group", "projects", "project",
@@ -31,7 +33,7 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
 
     /** A flag GitLab does not store: no gate is set, so its default applies. */
     public static FeatureFlag absent(String name) {
-        return new FeatureFlag(name, false, "off", false, null, null, List.of(), List.of(), Map.of(), java.util.Optional.empty());
+        return new FeatureFlag(name, false, "off", false, null, null, List.of(), List.of(), Map.of(), Optional.empty());
     }
 
     @SuppressWarnings("unchecked")
@@ -61,8 +63,8 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
             }
         }
         String state = json.get("state") == null ? "off" : String.valueOf(json.get("state"));
-        java.util.Optional<Boolean> defaultEnabled = json.get("definition") instanceof Map<?, ?> definition
-                && definition.get("default_enabled") instanceof Boolean b ? java.util.Optional.of(b) : java.util.Optional.empty();
+        Optional<Boolean> defaultEnabled = json.get("definition") instanceof Map<?, ?> definition
+                && definition.get("default_enabled") instanceof Boolean b ? Optional.of(b) : Optional.empty();
         return new FeatureFlag(String.valueOf(json.get("name")), true, state, on, time, actors, ids, groups, other,
                 defaultEnabled);
     }
@@ -135,7 +137,7 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
         kinds.put("Project", "projects");
         kinds.put("Namespace", "namespaces");
         kinds.put("Repository", "repositories");
-        return java.util.Collections.unmodifiableMap(kinds);
+        return Collections.unmodifiableMap(kinds);
     }
 
     private static BigDecimal percent(Object value) {

@@ -4,8 +4,11 @@ import static com.slack.api.model.block.Blocks.context;
 import static com.slack.api.model.block.Blocks.section;
 import static com.slack.api.model.block.composition.BlockCompositions.markdownText;
 
+import com.slack.api.model.block.Blocks;
 import com.slack.api.model.block.LayoutBlock;
+import com.slack.api.model.block.composition.BlockCompositions;
 import com.slack.api.model.block.composition.TextObject;
+import com.slack.api.model.block.element.BlockElements;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -156,7 +159,7 @@ public final class Reply {
 
         /** Small grey text under the rest. */
         public Builder context(String markdown) {
-            blocks.add(com.slack.api.model.block.Blocks.context(
+            blocks.add(Blocks.context(
                     List.of(markdownText(truncate(markdown, FIELD_LIMIT)))));
             return this;
         }
@@ -175,15 +178,15 @@ public final class Reply {
 
         /** A button that opens {@code url} in the browser. */
         public Builder linkButton(String text, String url) {
-            blocks.add(com.slack.api.model.block.Blocks.actions(List.of(
-                    com.slack.api.model.block.element.BlockElements.button(b -> b.text(
-                            com.slack.api.model.block.composition.BlockCompositions.plainText(text))
+            blocks.add(Blocks.actions(List.of(
+                    BlockElements.button(b -> b.text(
+                            BlockCompositions.plainText(text))
                             .url(url).style("primary").actionId("link-gitlab")))));
             return this;
         }
 
         public Builder divider() {
-            blocks.add(com.slack.api.model.block.Blocks.divider());
+            blocks.add(Blocks.divider());
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.chatops.shared.runtime;
 
+import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.AccessCheck;
 import dev.chatops.shared.access.AccessStore;
@@ -43,7 +44,7 @@ public final class Services {
         this.gitlabConfig = GitLabConfig.from(env);
         if (!gitlabConfig.instances().containsKey(config.productionInstance())) {
             // A typo here would switch off the production role, the channel rule and feature's checks.
-            throw new dev.chatops.shared.ConfigurationException("instance " + config.productionInstance() + " in "
+            throw new ConfigurationException("instance " + config.productionInstance() + " in "
                     + RuntimeConfig.PRODUCTION_INSTANCE + " is not in " + GitLabConfig.INSTANCES);
         }
         env.require(LINK_STATE_SECRET_ID);

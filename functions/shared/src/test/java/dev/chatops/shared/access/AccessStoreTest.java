@@ -3,14 +3,17 @@ package dev.chatops.shared.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chatops.shared.runtime.StoreException;
 import dev.chatops.testing.DynamoDbProxy;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MotoServer;
+import dev.chatops.testing.SerializedDynamoDb;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -27,13 +30,13 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 class AccessStoreTest {
     private static final Instant WHEN = Instant.parse("2026-11-20T09:30:00Z");
     /** Requests reach moto one at a time, as DynamoDB would order them: see SerializedDynamoDb. */
-    private final DynamoDbClient dynamo = dev.chatops.testing.SerializedDynamoDb.client();
+    private final DynamoDbClient dynamo = SerializedDynamoDb.client();
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private AccessStore store;
     private String table;
     /** Each test links in a workspace and an instance of its own: moto keeps its state across a class's tests. */
-    private final String team = "T" + java.util.UUID.randomUUID();
-    private final String ops = "ops-" + java.util.UUID.randomUUID();
+    private final String team = "T" + UUID.randomUUID();
+    private final String ops = "ops-" + UUID.randomUUID();
 
     @BeforeEach
     void setUp(LocalAws aws) {
@@ -170,7 +173,7 @@ class AccessStoreTest {
             proxy.denyNext("TransactWriteItems", "dynamodb:PutItem", 1);
 
             assertThatThrownBy(() -> denied.confirm(code, team, "U1", Instant.now()))
-                    .isInstanceOf(dev.chatops.shared.runtime.StoreException.class)
+                    .isInstanceOf(StoreException.class)
                     .hasRootCauseInstanceOf(DynamoDbException.class)
                     .rootCause().satisfies(e -> assertThat(((DynamoDbException) e).awsErrorDetails().errorCode())
                             .isEqualTo("AccessDeniedException"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,7 +206,7 @@ class CatalogTest {
 
     @Test
     void resolve_copies_the_args() {
-        List<String> args = new java.util.ArrayList<>(List.of("get", "flag"));
+        List<String> args = new ArrayList<>(List.of("get", "flag"));
 
         Invocation call = Usage.resolve(FEATURE, args, opts());
         args.set(1, "changed");

@@ -2,6 +2,7 @@ package dev.chatops.shared.gitlab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** The one wording of GitLab's failures, used by feature, member and auto_deploy. */
@@ -10,7 +11,7 @@ class GitLabErrorsTest {
 
     @Test
     void a_change_gitlab_may_have_made_says_how_to_check_and_a_read_says_to_try_again() {
-        GitLabException timeout = new GitLabException("timed out", new java.net.http.HttpTimeoutException("timeout"));
+        GitLabException timeout = new GitLabException("timed out", new HttpTimeoutException("timeout"));
         assertThat(GitLabErrors.sentence("production", timeout, true, CHECK))
                 .isEqualTo("GitLab on production did not answer in time: the change may or may not have been made. Check with `"
                         + CHECK + "`.");

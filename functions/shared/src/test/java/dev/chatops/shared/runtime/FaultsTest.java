@@ -25,6 +25,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +33,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -66,7 +68,7 @@ class FaultsTest {
         MotoServer doomed = MotoServer.start();
         DynamoDbClient unreachable = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .endpointOverride(URI.create(doomed.endpoint()))
-                .overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)
+                .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)
                         .apiCallTimeout(Duration.ofSeconds(5)))
                 .build();
         doomed.close();
@@ -104,7 +106,7 @@ class FaultsTest {
             // The standard retry mode gives up after 3 attempts (the DynamoDB default keeps trying longer).
             DynamoDbClient throttled = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
                     .endpointOverride(URI.create(proxy.endpoint()))
-                    .overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)).build();
+                    .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)).build();
             RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9", throttled);
             CommandRuntime runtime = new CommandRuntime(List.of(change()), fixture.services);
             CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/outlasted"));
@@ -228,7 +230,7 @@ class FaultsTest {
         CommandRuntime runtime = new CommandRuntime(List.of(change()), fixture.services);
         CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/huge"));
         RequestClaims claims = fixture.services.claims();
-        java.time.Instant past = java.time.Instant.now().minusSeconds(200);
+        Instant past = Instant.now().minusSeconds(200);
         claims.claim(request.requestId(), "attempt-0", past, past.plusSeconds(30));
         claims.complete(request.requestId(), RuntimeFixture.tooLargeToStore(), "ok");
         claims.markPosted(request.requestId(), 1, false);
@@ -354,7 +356,7 @@ class FaultsTest {
     private static DynamoDbClient failingFast(DynamoDbProxy proxy) {
         return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .endpointOverride(URI.create(proxy.endpoint()))
-                .overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)
+                .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)
                         .apiCallTimeout(Duration.ofSeconds(5)))
                 .build();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.access.DelegatedAccessCheck;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.testing.GitLabStandIn;
@@ -54,7 +55,7 @@ class GitLabTokensTest {
         Services services = services(aws, "ExplainFunction");
 
         assertThat(services.env().optional(Services.ACCESS_CHECK_FUNCTION)).hasValueSatisfying(name -> assertThat(name).contains("UserFunction"));
-        assertThat(services.accessCheck()).isInstanceOf(dev.chatops.shared.access.DelegatedAccessCheck.class);
+        assertThat(services.accessCheck()).isInstanceOf(DelegatedAccessCheck.class);
         assertThat(new CommandRuntime(List.of(), services)).isNotNull();
         assertThatThrownBy(services::gitlab).isInstanceOf(ConfigurationException.class).hasMessageContaining("GITLAB_READ_TOKENS_SECRET_ID");
     }
