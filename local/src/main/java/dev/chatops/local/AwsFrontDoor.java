@@ -35,7 +35,10 @@ import java.util.regex.Pattern;
  * of the refusal runs too.
  */
 final class AwsFrontDoor implements AutoCloseable {
-    /** Headers AWS reads once; a request repeating one is refused rather than read one way here and another upstream. */
+    /**
+     * Headers AWS reads once; a request repeating one is refused rather than read one way here and
+     * another upstream.
+     */
     private static final Set<String> SINGLE = Set.of("authorization", "x-amz-target", "content-type", "x-amz-date",
             "x-amz-security-token", "x-amz-content-sha256", "host", "x-amz-invocation-type");
     private static final String JSON_1_0 = "application/x-amz-json-1.0";

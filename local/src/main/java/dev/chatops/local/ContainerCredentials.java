@@ -104,7 +104,10 @@ final class ContainerCredentials implements AutoCloseable {
                         ? keys(identity.functionId(), identity.role()) : identity);
     }
 
-    /** The keys currently issued for {@code functionId}, which Lambda itself uses for the function's destinations and event sources. */
+    /**
+     * The keys currently issued for {@code functionId}, which Lambda itself uses for the function's
+     * destinations and event sources.
+     */
     Identity identityOf(String functionId) {
         String token = byToken.entrySet().stream().filter(e -> e.getValue().functionId().equals(functionId))
                 .map(Map.Entry::getKey).findFirst()

@@ -145,7 +145,10 @@ final class FunctionLogs implements BiConsumer<String, String>, AutoCloseable {
         return String.format("%s %-20s %-9s ", time, function, shortId(requestId));
     }
 
-    /** A request id short enough to read and still tell requests apart: sl-1a2b3c (the commands' own), 1a2b3c4d (Lambda's). */
+    /**
+     * A request id short enough to read and still tell requests apart: sl-1a2b3c (the commands'
+     * own), 1a2b3c4d (Lambda's).
+     */
     static String shortId(String id) {
         if (id.startsWith("sl-")) {
             return id.substring(0, Math.min(id.length(), 9));

@@ -16,7 +16,10 @@ final class IamCalls {
     }
 
     private static final Set<Call> CALLS = ConcurrentHashMap.newKeySet();
-    /** {@code template|role#index}: the grants (by their place in {@code IamPolicy.grants()}) some allowed call used. */
+    /**
+     * {@code template|role#index}: the grants (by their place in {@code IamPolicy.grants()}) some
+     * allowed call used.
+     */
     private static final Set<String> USED = ConcurrentHashMap.newKeySet();
 
     private IamCalls() {

@@ -17,7 +17,10 @@ final class LambdaErrors {
         return Json.write(error).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The runtime's error report, with the type from its {@code Lambda-Runtime-Function-Error-Type} header when the body lacks one. */
+    /**
+     * The runtime's error report, with the type from its {@code Lambda-Runtime-Function-Error-Type}
+     * header when the body lacks one.
+     */
     static byte[] withType(byte[] body, String headerType) {
         try {
             Map<String, Object> error = new LinkedHashMap<>(Json.readObject(new String(body, StandardCharsets.UTF_8)));

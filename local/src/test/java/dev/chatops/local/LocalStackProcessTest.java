@@ -131,7 +131,10 @@ class LocalStackProcessTest {
         return null;
     }
 
-    /** Whether a line matching {@code pattern} reaches the console within 30 s (the reply is posted before the last log line). */
+    /**
+     * Whether a line matching {@code pattern} reaches the console within 30 s (the reply is posted
+     * before the last log line).
+     */
     private static boolean awaitLine(List<String> console, Pattern pattern) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < until) {

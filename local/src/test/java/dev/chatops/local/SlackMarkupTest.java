@@ -71,7 +71,10 @@ class SlackMarkupTest {
         assertThat(plain.inline("a &lt;b&gt; &amp;amp; c &quot;d&quot;")).isEqualTo("a <b> &amp; c &quot;d&quot;");
     }
 
-    /** What a person typed comes back escaped (dev.chatops.shared.Text); the console shows it as typed, as Slack does. */
+    /**
+     * What a person typed comes back escaped (dev.chatops.shared.Text); the console shows it as
+     * typed, as Slack does.
+     */
     @Test
     void typed_markup_that_a_reply_escaped_shows_as_the_characters_typed_in_text_code_spans_code_blocks_and_fields() {
         String message = "{\"text\":\":warning: `&lt;!channel&gt;` is not a command.\",\"blocks\":["

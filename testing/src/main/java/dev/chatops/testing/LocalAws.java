@@ -90,7 +90,10 @@ public final class LocalAws {
         return new LocalAws(template, parameters, secretArns, queueUrls);
     }
 
-    /** Whether CloudFormation creates the resource with these parameters: it has no Condition, or its Condition holds. */
+    /**
+     * Whether CloudFormation creates the resource with these parameters: it has no Condition, or
+     * its Condition holds.
+     */
     private boolean creates(String logicalId) {
         return template.resourceCondition(logicalId).map(intrinsics::condition).orElse(true);
     }

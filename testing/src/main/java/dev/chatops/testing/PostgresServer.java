@@ -141,7 +141,8 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET default_transaction_read_only = on;"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET statement_timeout = '30s';"
                 // docs/explain.md's resource caps. temp_file_limit is its 1GB scaled to this small demo, so
-                // that a test reaches it in seconds; only a superuser may set it (as here), and the role cannot raise it.
+                // that a test reaches it in seconds; only a superuser may set it (as here), and the
+                // role cannot raise it.
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET temp_file_limit = '" + DEMO_TEMP_FILE_LIMIT + "';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET work_mem = '4MB';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET max_parallel_workers_per_gather = 0;"

@@ -53,7 +53,10 @@ public final class AutoDeployCommand implements Command {
         return Catalog.AUTO_DEPLOY;
     }
 
-    /** What one environment looks like: its current (last successful) and newest deployment, or why it could not be read. */
+    /**
+     * What one environment looks like: its current (last successful) and newest deployment, or why
+     * it could not be read.
+     */
     private record Environment(String name, Optional<GitLabDeployment> current, Optional<GitLabDeployment> newest,
                                Optional<Boolean> holdsCommit, Optional<Boolean> newestHoldsCommit, String problem) {
         static Environment failed(String name, String problem) {

@@ -141,7 +141,10 @@ public final class ExplainCommand implements Command {
                 + "arithmetic and functions; `--no-analyze` gives the plan without running it.";
     }
 
-    /** A failure on our side (the replica unreachable) rather than the statement's (its disk cap, 53400, is the statement's). */
+    /**
+     * A failure on our side (the replica unreachable) rather than the statement's (its disk cap,
+     * 53400, is the statement's).
+     */
     private static boolean isOurs(Replica.Failure e) {
         String state = e.sqlState() == null ? "08000" : e.sqlState();
         if (state.equals("53400")) {

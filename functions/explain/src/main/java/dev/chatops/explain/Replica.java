@@ -179,7 +179,8 @@ final class Replica {
             statement.execute("SET TRANSACTION READ ONLY");
             statement.execute("SET LOCAL statement_timeout = '" + timeout.toMillis() + "ms'");
             statement.execute("SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'");
-            // A plain statement, not a prepared one: a `?` in the query (jsonb's operator) is SQL, not a JDBC parameter.
+            // A plain statement, not a prepared one: a `?` in the query (jsonb's operator) is SQL,
+            // not a JDBC parameter.
             try (ResultSet rows = statement.executeQuery("EXPLAIN (" + (analyze ? "ANALYZE, BUFFERS, " : "")
                     + "FORMAT JSON) " + sql)) {
                 StringBuilder plan = new StringBuilder();

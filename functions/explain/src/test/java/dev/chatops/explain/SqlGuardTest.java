@@ -11,7 +11,8 @@ class SqlGuardTest {
         assertThat(HostileStatements.ALL).hasSizeGreaterThanOrEqualTo(50);
         for (String sql : HostileStatements.ALL) {
             if (sql.equals(HostileStatements.PASSES_THE_GUARD)) {
-                // A function of the database's own that writes: the guard cannot know; the read-only transaction stops it.
+                // A function of the database's own that writes: the guard cannot know; the
+                // read-only transaction stops it.
                 assertThat(SqlGuard.check(sql)).as(sql).isEmpty();
                 continue;
             }

@@ -25,9 +25,15 @@ import java.util.Optional;
 record FeatureConfig(Optional<String> stagingInstance, boolean consistencyOff, Optional<Location> incidentProject,
                      boolean productionCheckOff, List<String> blockingLabels, Optional<Location> logProject,
                      Optional<String> webhookSecretId) {
-    /** The instance production must not run ahead of; empty: the instance named {@code staging}; {@code none}: no check. */
+    /**
+     * The instance production must not run ahead of; empty: the instance named {@code staging};
+     * {@code none}: no check.
+     */
     static final String STAGING_INSTANCE = "FEATURE_STAGING_INSTANCE";
-    /** {@code instance:path} of the project whose open incident issues block production changes; {@code none}: no check. */
+    /**
+     * {@code instance:path} of the project whose open incident issues block production changes;
+     * {@code none}: no check.
+     */
     static final String INCIDENT_PROJECT = "FEATURE_INCIDENT_PROJECT";
     /** Comma-separated labels that make an open incident issue block; default {@code severity::1,severity::2}. */
     static final String BLOCKING_LABELS = "FEATURE_BLOCKING_LABELS";

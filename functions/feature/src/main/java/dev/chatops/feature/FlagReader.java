@@ -60,7 +60,10 @@ final class FlagReader {
         return failed && instances.size() == 1 ? reply.outcome(Reply.Outcome.FAILED).build() : reply.build();
     }
 
-    /** One section of a list: a title with the count, then the flags as a table, cut with a count past {@link #MAX_ROWS}. */
+    /**
+     * One section of a list: a title with the count, then the flags as a table, cut with a count
+     * past {@link #MAX_ROWS}.
+     */
     private static void section(Reply.Builder reply, String title, List<FeatureFlag> flags, boolean withState) {
         if (flags.isEmpty()) {
             reply.context(title + ": none");

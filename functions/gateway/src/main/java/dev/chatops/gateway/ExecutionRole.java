@@ -226,7 +226,10 @@ final class ExecutionRole {
         return uri;
     }
 
-    /** {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}, else the content of {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}. */
+    /**
+     * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}, else the content of {@code
+     * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}.
+     */
     private Optional<String> token() {
         Optional<String> token = settings.get(AUTHORIZATION_TOKEN, "aws.containerAuthorizationToken");
         if (token.isEmpty()) {

@@ -105,7 +105,10 @@ class GatewayFunctionTest {
         assertThat(lambdaApi.postsTo("/2015-03-31/functions/EXPLAIN/invocations")).hasSize(1);
     }
 
-    /** Spaces Slack passes on as typed: a no-break space (Option+Space on a Mac), wide and narrow ones, tabs and line breaks. */
+    /**
+     * Spaces Slack passes on as typed: a no-break space (Option+Space on a Mac), wide and narrow
+     * ones, tabs and line breaks.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"\u00A0", "\u2002", "\u2003", "\u2007", "\u2009", "\u202F", "\u3000", "\t", "\n", " \u00A0 "})
     void any_space_between_the_words_reads_as_a_space_so_explain_takes_the_statement_as_typed(String space, LocalAws aws) {

@@ -7,7 +7,6 @@ import dev.chatops.shared.Env;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.ContainerCredentialsEndpoint;
-import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MotoServer;
 import java.net.URLDecoder;

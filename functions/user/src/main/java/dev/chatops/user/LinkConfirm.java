@@ -18,7 +18,6 @@ import dev.chatops.shared.runtime.Reply;
 import dev.chatops.shared.runtime.StoreException;
 import dev.chatops.shared.runtime.WrongGuesses;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;

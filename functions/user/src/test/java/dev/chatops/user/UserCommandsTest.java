@@ -46,7 +46,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** {@code user find}, {@code link}, {@code unlink} and {@code audit} through UserFunction, with GitLab stand-ins for ops and production. */
+/**
+ * {@code user find}, {@code link}, {@code unlink} and {@code audit} through UserFunction, with
+ * GitLab stand-ins for ops and production.
+ */
 @ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class UserCommandsTest {
     @RegisterExtension

@@ -78,7 +78,10 @@ public final class AwsRequestAuthorization {
     private static final Set<String> TABLE_OPERATIONS = Set.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
             "Scan", "DescribeTable", "CreateTable", "DeleteTable", "UpdateTable", "DescribeTimeToLive", "UpdateTimeToLive",
             "DescribeContinuousBackups");
-    /** TransactWriteItems checks each item's own action: "Using IAM with DynamoDB transactions" (DynamoDB developer guide). */
+    /**
+     * TransactWriteItems checks each item's own action: "Using IAM with DynamoDB transactions"
+     * (DynamoDB developer guide).
+     */
     private static final Map<String, String> TRANSACT_WRITE_ACTIONS = Map.of("Put", "dynamodb:PutItem",
             "Update", "dynamodb:UpdateItem", "Delete", "dynamodb:DeleteItem", "ConditionCheck", "dynamodb:ConditionCheckItem");
     /**
@@ -377,7 +380,10 @@ public final class AwsRequestAuthorization {
         return decode(uri.getRawQuery());
     }
 
-    /** A query string or form body ({@code a=1&b=2}), percent-decoded, in order; a repeated name keeps its last value. */
+    /**
+     * A query string or form body ({@code a=1&b=2}), percent-decoded, in order; a repeated name
+     * keeps its last value.
+     */
     public static Map<String, String> decode(String encoded) {
         Map<String, String> parameters = new LinkedHashMap<>();
         if (encoded == null || encoded.isEmpty()) {

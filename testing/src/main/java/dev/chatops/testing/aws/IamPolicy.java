@@ -30,7 +30,10 @@ public final class IamPolicy {
     /** One statement, with the policy it came from ({@code managed}: an AWS-managed policy's ARN). */
     public record Statement(String policyName, boolean managed, String sid, boolean allow, List<String> actions,
             boolean notAction, List<String> resources, boolean notResource, Conditions conditions) {
-        /** Whether the statement speaks about this action on this resource, its conditions holding for {@code context}. */
+        /**
+         * Whether the statement speaks about this action on this resource, its conditions holding
+         * for {@code context}.
+         */
         public boolean matches(String action, String resource, Map<String, List<String>> context) {
             boolean actionListed = actions.stream().anyMatch(pattern -> actionMatches(pattern, action));
             boolean resourceListed = resources.stream().anyMatch(pattern -> resourceMatches(pattern, resource));
@@ -121,7 +124,8 @@ public final class IamPolicy {
      * Every (Sid, action pattern, resource pattern) the role's own (inline) Allow statements grant;
      * AWS-managed policies are not the template's to narrow and are left out.
      *
-     * @throws IllegalStateException for an own Allow statement with NotAction or NotResource, which no pair of patterns describes
+     * @throws IllegalStateException for an own Allow statement with NotAction or NotResource, which
+     * no pair of patterns describes
      */
     public List<Grant> grants() {
         List<Grant> grants = new ArrayList<>();

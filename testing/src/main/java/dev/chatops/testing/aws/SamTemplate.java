@@ -178,7 +178,10 @@ public final class SamTemplate {
         }
     }
 
-    /** {@code $CHATOPS_PYTHON}, else the project's {@code .venv/bin/python3} (CI installs cfn-lint there), else {@code python3}. */
+    /**
+     * {@code $CHATOPS_PYTHON}, else the project's {@code .venv/bin/python3} (CI installs cfn-lint
+     * there), else {@code python3}.
+     */
     static String python() {
         String configured = System.getenv(PYTHON_ENV);
         if (configured != null && !configured.isBlank()) {
@@ -291,7 +294,8 @@ public final class SamTemplate {
                 .orElseThrow(() -> new IllegalArgumentException("the Role of " + id + " is not !GetAtt <an AWS::IAM::Role>.Arn but " + role));
         Object vpc = props.get("VpcConfig");
         return new Function(id, text(props, "Handler", id), text(props, "Runtime", id),
-                // Lambda's defaults when the template sets none: 128 MB and 3 s (AWS::Lambda::Function, MemorySize and Timeout).
+                // Lambda's defaults when the template sets none: 128 MB and 3 s
+                // (AWS::Lambda::Function, MemorySize and Timeout).
                 number(props, "MemorySize", id).orElse(128), number(props, "Timeout", id).orElse(3),
                 map(map(props.get("Environment")).get("Variables")), roleId,
                 Optional.ofNullable(map(props.get("SnapStart")).get("ApplyOn")).map(String::valueOf),

@@ -114,7 +114,10 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
         return actors.stream().filter(id -> kindOf(id).equals(kind)).toList();
     }
 
-    /** {@code users}, {@code projects}, {@code groups}, {@code namespaces}, {@code repositories} or {@code other actors}. */
+    /**
+     * {@code users}, {@code projects}, {@code groups}, {@code namespaces}, {@code repositories} or
+     * {@code other actors}.
+     */
     public static String kindOf(String flipperId) {
         int colon = flipperId.lastIndexOf(':');
         String type = colon < 0 ? "" : flipperId.substring(0, colon);

@@ -34,7 +34,10 @@ public class GitLabException extends ChatOpsException {
         return (status == 0 && !(getCause() instanceof InterruptedException)) || status == 429 || status >= 500;
     }
 
-    /** A few words for inside another sentence: {@code GitLab answered 503}, {@code not reachable}, {@code timed out}. */
+    /**
+     * A few words for inside another sentence: {@code GitLab answered 503}, {@code not reachable},
+     * {@code timed out}.
+     */
     public String brief() {
         if (status == 0) {
             return timedOut() ? "timed out" : "not reachable";

@@ -57,7 +57,10 @@ public final class Reply {
         return new Builder(true, fallback);
     }
 
-    /** One short ephemeral line: an answer, a success or a note (a refusal or failure is {@link #refusal}/{@link #failure}). */
+    /**
+     * One short ephemeral line: an answer, a success or a note (a refusal or failure is {@link
+     * #refusal}/{@link #failure}).
+     */
     public static Reply line(String markdown) {
         return ephemeral(markdown).text(markdown).build();
     }

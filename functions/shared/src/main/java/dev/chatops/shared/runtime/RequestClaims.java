@@ -60,7 +60,10 @@ public final class RequestClaims {
     public sealed interface Claim permits Acquired, Completed, Busy {
     }
 
-    /** This delivery owns the request; {@code interrupted} is the holder whose hold ran out before it finished, if any. */
+    /**
+     * This delivery owns the request; {@code interrupted} is the holder whose hold ran out before
+     * it finished, if any.
+     */
     public record Acquired(Optional<Interrupted> interrupted) implements Claim {
     }
 

@@ -23,7 +23,10 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 public final class Services {
     /** Secrets Manager id of the key that signs "Connect your GitLab account" links. */
     public static final String LINK_STATE_SECRET_ID = "LINK_STATE_SECRET_ID";
-    /** The function (UserFunction's alias) that reads callers' roles for a function holding no GitLab token; unset: read them here. */
+    /**
+     * The function (UserFunction's alias) that reads callers' roles for a function holding no
+     * GitLab token; unset: read them here.
+     */
     public static final String ACCESS_CHECK_FUNCTION = "ACCESS_CHECK_FUNCTION_NAME";
 
     private final Env env;

@@ -6,7 +6,6 @@ import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -19,7 +19,10 @@ import java.util.function.Function;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** Real collaborators for runtime tests: a DynamoDB client on moto, the template's tables, a reply client allowed to post to loopback. */
+/**
+ * Real collaborators for runtime tests: a DynamoDB client on moto, the template's tables, a reply
+ * client allowed to post to loopback.
+ */
 final class RuntimeFixture {
     final DynamoDbClient dynamo;
     final List<Duration> sleeps = new CopyOnWriteArrayList<>();
