@@ -38,15 +38,16 @@ public final class ColdRun {
         } else {
             Method method = LambdaHandlers.handleRequest(type);
             long before = System.nanoTime();
-            Object input = LambdaEventSerializers.serializerFor(method.getParameterTypes()[0], ColdRun.class.getClassLoader())
+            Object input = LambdaEventSerializers.serializerFor(
+                            method.getParameterTypes()[0], ColdRun.class.getClassLoader())
                     .fromJson(new ByteArrayInputStream(event));
             deserialiseMs = (System.nanoTime() - before) / 1_000_000.0;
             Object output = method.invoke(handler, input, context);
             result = String.valueOf(output);
         }
         long invoked = System.nanoTime();
-        System.out.println("COLD " + (initialised - start) / 1_000_000.0 + " " + (invoked - initialised) / 1_000_000.0 + " "
-                + peakRssKb() + " " + deserialiseMs + " " + result.replace('\n', ' '));
+        System.out.println("COLD " + (initialised - start) / 1_000_000.0 + " " + (invoked - initialised) / 1_000_000.0
+                + " " + peakRssKb() + " " + deserialiseMs + " " + result.replace('\n', ' '));
     }
 
 

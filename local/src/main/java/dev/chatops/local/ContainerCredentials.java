@@ -150,7 +150,8 @@ final class ContainerCredentials implements AutoCloseable {
     /** The token's current keys, the token compared in constant time (it is a credential). */
     private Identity lookup(String token) {
         for (String issued : byToken.keySet()) {
-            if (MessageDigest.isEqual(issued.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+            if (MessageDigest.isEqual(
+                    issued.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
                 return current(issued);
             }
         }

@@ -38,7 +38,9 @@ final class IamCalls {
     /** {@code role#index} of every grant of {@code template}'s roles that an allowed call used. */
     static Set<String> usedGrants(String template) {
         Set<String> used = new HashSet<>();
-        USED.stream().filter(u -> u.startsWith(template + "|")).forEach(u -> used.add(u.substring(template.length() + 1)));
+        USED.stream()
+                .filter(u -> u.startsWith(template + "|"))
+                .forEach(u -> used.add(u.substring(template.length() + 1)));
         return used;
     }
 

@@ -36,7 +36,8 @@ final class LambdaErrors {
     /** The {@code errorType} of an error payload, or "unknown". */
     static String type(byte[] payload) {
         try {
-            return String.valueOf(Json.readObject(new String(payload, StandardCharsets.UTF_8)).getOrDefault("errorType", "unknown"));
+            return String.valueOf(
+                    Json.readObject(new String(payload, StandardCharsets.UTF_8)).getOrDefault("errorType", "unknown"));
         } catch (RuntimeException e) {
             return "unknown";
         }

@@ -33,7 +33,8 @@ final class LambdaFunctions implements AutoCloseable {
     private final int maxContainers;
     private volatile boolean running = true;
 
-    LambdaFunctions(List<LambdaFunction> functions, Path runtimeJars, BiConsumer<String, String> log, int maxContainers) {
+    LambdaFunctions(
+            List<LambdaFunction> functions, Path runtimeJars, BiConsumer<String, String> log, int maxContainers) {
         this.runtimeJars = runtimeJars;
         this.log = log;
         this.maxContainers = maxContainers;
@@ -66,7 +67,8 @@ final class LambdaFunctions implements AutoCloseable {
     }
 
     CompletableFuture<Result> submit(String functionId, byte[] payload, String invokedArn) {
-        Invocation invocation = new Invocation(UUID.randomUUID().toString(), payload, invokedArn, new CompletableFuture<>());
+        Invocation invocation =
+                new Invocation(UUID.randomUUID().toString(), payload, invokedArn, new CompletableFuture<>());
         pool(functionId).submit(invocation);
         return invocation.result();
     }
@@ -138,7 +140,10 @@ final class LambdaFunctions implements AutoCloseable {
                 try {
                     container.awaitReady();
                 } catch (FunctionError e) {
-                    log.accept(function.id(), "INIT_REPORT Status: error Error Type: " + LambdaErrors.type(e.result().payload()));
+                    log.accept(
+                            function.id(),
+                            "INIT_REPORT Status: error Error Type: "
+                                    + LambdaErrors.type(e.result().payload()));
                     // The invocation that caused this cold start gets the init error, as in Lambda.
                     Invocation first = waiting.poll();
                     if (first != null) {
@@ -163,7 +168,9 @@ final class LambdaFunctions implements AutoCloseable {
             } catch (RuntimeException e) {
                 Invocation first = waiting.poll();
                 if (first != null) {
-                    first.result().complete(Result.error("Runtime.Unknown", "could not start " + function.id() + ": " + e.getMessage()));
+                    first.result()
+                            .complete(Result.error(
+                                    "Runtime.Unknown", "could not start " + function.id() + ": " + e.getMessage()));
                 }
             } finally {
                 if (container != null) {

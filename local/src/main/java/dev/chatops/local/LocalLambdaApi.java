@@ -47,8 +47,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 final class LocalLambdaApi implements AutoCloseable {
     private static final String PATH = "/2015-03-31/functions/";
     /** A function of this account and region by name, partial or full ARN, with an optional qualifier. */
-    private static final Pattern FUNCTION_NAME = Pattern.compile("(?:(?:arn:aws:lambda:"
-            + LocalRegion.NAME + ":)?" + LambdaFunction.ACCOUNT + ":function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?");
+    private static final Pattern FUNCTION_NAME = Pattern.compile("(?:(?:arn:aws:lambda:" + LocalRegion.NAME + ":)?"
+            + LambdaFunction.ACCOUNT + ":function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?");
     /** The qualifiers each function has: its alias, its one published version, and the unpublished one. */
     private static final Set<String> QUALIFIERS = Set.of("live", LambdaFunction.VERSION, "$LATEST");
 
@@ -57,7 +57,8 @@ final class LocalLambdaApi implements AutoCloseable {
     private volatile LocalAws aws;
     private final List<Duration> retryDelays;
     private final ExecutorService workers = Executors.newCachedThreadPool(daemon("local-lambda"));
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(daemon("local-lambda-retry"));
+    private final ScheduledExecutorService retries =
+            Executors.newSingleThreadScheduledExecutor(daemon("local-lambda-retry"));
     private final ExecutorService pollers = Executors.newCachedThreadPool(daemon("local-sqs-poller"));
     private final HttpServer server;
     private volatile boolean running = true;
@@ -149,7 +150,14 @@ final class LocalLambdaApi implements AutoCloseable {
         SamTemplate.EventInvokeConfig config = aws.template().eventInvokeConfigs().get(name);
         // Lambda's default for asynchronous invocations: two retries.
         int maxRetries = config == null ? 2 : config.maximumRetryAttempts().orElse(2);
-        Log.warn("local.lambda.failed", "function", name, "attempt", attempt, "error", LambdaErrors.type(result.payload()));
+        Log.warn(
+                "local.lambda.failed",
+                "function",
+                name,
+                "attempt",
+                attempt,
+                "error",
+                LambdaErrors.type(result.payload()));
         if (attempt <= maxRetries) {
             Duration delay = retryDelays.get(Math.min(attempt - 1, retryDelays.size() - 1));
             retries.schedule(() -> workers.submit(() -> runAsync(name, arn, payload, attempt + 1)),
@@ -167,7 +175,8 @@ final class LocalLambdaApi implements AutoCloseable {
         String destination = aws.intrinsics().resolveString(config.onFailureDestination().get());
         String queueUrl = aws.queueUrl(destination.substring(destination.lastIndexOf(':') + 1));
         if (queueUrl == null) {
-            throw new IllegalArgumentException("the local stack sends on-failure records only to its own queues, not " + destination);
+            throw new IllegalArgumentException(
+                    "the local stack sends on-failure records only to its own queues, not " + destination);
         }
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("version", "1.0");
@@ -194,7 +203,8 @@ final class LocalLambdaApi implements AutoCloseable {
         SqsClient sqs = sqsAs.apply(consumer);
         while (running) {
             try {
-                List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(batchSize).waitTimeSeconds(1))
+                List<Message> messages = sqs.receiveMessage(b ->
+                                b.queueUrl(url).maxNumberOfMessages(batchSize).waitTimeSeconds(1))
                         .messages();
                 if (messages.isEmpty()) {
                     continue;
@@ -213,7 +223,9 @@ final class LocalLambdaApi implements AutoCloseable {
                     r.put("awsRegion", "us-east-1");
                     records.add(r);
                 }
-                Result result = functions.invoke(consumer, Json.write(Map.of("Records", records)).getBytes(StandardCharsets.UTF_8),
+                Result result = functions.invoke(
+                        consumer,
+                        Json.write(Map.of("Records", records)).getBytes(StandardCharsets.UTF_8),
                         functions.function(consumer).arn());
                 if (result.failed()) {
                     // The whole batch becomes visible again after the queue's visibility timeout.

@@ -35,7 +35,12 @@ final class SamBuild {
         try {
             deleteRecursively(dir);
             Files.createDirectories(dir);
-            List<String> command = new ArrayList<>(List.of("make", "-s", "-C", projectRoot.toString(), "build-" + functionId,
+            List<String> command = new ArrayList<>(List.of(
+                    "make",
+                    "-s",
+                    "-C",
+                    projectRoot.toString(),
+                    "build-" + functionId,
                     // Offline: the reactor that built this runner resolved every plugin already.
                     "MVN=" + System.getProperty("chatops.mvn", "mvn -o")));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -43,12 +48,13 @@ final class SamBuild {
             Process make = builder.start();
             byte[] output = make.getInputStream().readAllBytes();
             if (!make.waitFor(10, TimeUnit.MINUTES) || make.exitValue() != 0) {
-                throw new IllegalStateException("sam build of " + functionId + " failed (make build-" + functionId + "):\n"
-                        + new String(output, StandardCharsets.UTF_8));
+                throw new IllegalStateException("sam build of " + functionId + " failed (make build-" + functionId
+                        + "):\n" + new String(output, StandardCharsets.UTF_8));
             }
             try (var jars = Files.list(dir.resolve("lib"))) {
                 if (jars.noneMatch(p -> p.toString().endsWith(".jar"))) {
-                    throw new IllegalStateException("make build-" + functionId + " left no jar in " + dir.resolve("lib"));
+                    throw new IllegalStateException(
+                            "make build-" + functionId + " left no jar in " + dir.resolve("lib"));
                 }
             }
         } catch (IOException e) {

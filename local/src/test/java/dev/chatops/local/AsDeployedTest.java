@@ -67,13 +67,18 @@ class AsDeployedTest {
     @Test
     void every_sample_event_runs_through_its_function_and_gets_that_functions_answer() throws IOException {
         try (var files = Files.list(EVENTS)) {
-            List<String> events = files.map(p -> p.getFileName().toString()).filter(n -> !n.equals("env.local.json")).toList();
-            assertThat(SAMPLES.keySet()).as("a function for every sample event").containsExactlyInAnyOrderElementsOf(events);
+            List<String> events = files.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals("env.local.json"))
+                    .toList();
+            assertThat(SAMPLES.keySet())
+                    .as("a function for every sample event")
+                    .containsExactlyInAnyOrderElementsOf(events);
         }
         assertThat(SAMPLES.values()).as("a sample event for every function")
                 .containsExactlyInAnyOrderElementsOf(LocalAws.projectTemplate().functions().keySet());
         for (Map.Entry<String, String> sample : SAMPLES.entrySet()) {
-            String event = Main.resigned(Files.readString(EVENTS.resolve(sample.getKey())), LocalStack.DEV_SIGNING_SECRET);
+            String event =
+                    Main.resigned(Files.readString(EVENTS.resolve(sample.getKey())), LocalStack.DEV_SIGNING_SECRET);
             LambdaContainer.Result result = stack.invoke(sample.getValue(), event.getBytes(StandardCharsets.UTF_8));
             String payload = new String(result.payload(), StandardCharsets.UTF_8);
 
@@ -84,7 +89,8 @@ class AsDeployedTest {
                 // that no reply leaves this machine, and the gateway says so.
                 case "GatewayFunction" -> {
                     assertThat(answer.get("statusCode")).isEqualTo(200);
-                    assertThat(String.valueOf(answer.get("body"))).contains("response URL is not one ChatOps answers to");
+                    assertThat(String.valueOf(answer.get("body")))
+                            .contains("response URL is not one ChatOps answers to");
                 }
                 case "LinkFunction" -> assertThat(answer.get("statusCode")).as(payload).isEqualTo(400);
                 case "CommandFailureFunction" -> assertThat(answer).containsKey("batchItemFailures");
@@ -116,9 +122,12 @@ class AsDeployedTest {
                         .doesNotContain(String.valueOf(stack.moto().port()));
                 String commandLine = String.join(" ", Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"))
                         .split("\0"));
-                assertThat(commandLine).as(function).contains("com.amazonaws.services.lambda.runtime.api.client.AWSLambda")
+                assertThat(commandLine)
+                        .as(function)
+                        .contains("com.amazonaws.services.lambda.runtime.api.client.AWSLambda")
                         .doesNotContain("aws.accessKeyId", "aws.secretAccessKey", "aws.sessionToken")
-                        .contains("-XX:MaxHeapSize=" + LocalAws.projectTemplate().function(function).memorySize() * 1024 * 85 / 100 + "k");
+                        .contains("-XX:MaxHeapSize="
+                                + LocalAws.projectTemplate().function(function).memorySize() * 1024 * 85 / 100 + "k");
                 assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd")))
                         .as(function + " runs from its sam build artifact").endsWith(Path.of("sam-build", function));
             }
@@ -135,7 +144,8 @@ class AsDeployedTest {
             assertThat(result.functionError()).isEqualTo("Unhandled");
             assertThat(new String(result.payload(), StandardCharsets.UTF_8))
                     .contains("ACCESS_LEVEL_MAX_AGE_SECONDS must be a whole number");
-            String event = Main.resigned(Files.readString(EVENTS.resolve("gateway-whoami.json")), LocalStack.DEV_SIGNING_SECRET);
+            String event = Main.resigned(
+                    Files.readString(EVENTS.resolve("gateway-whoami.json")), LocalStack.DEV_SIGNING_SECRET);
             LambdaContainer.Result gateway = broken.invoke("GatewayFunction", event.getBytes(StandardCharsets.UTF_8));
             assertThat(gateway.failed()).as("the gateway reads no such variable and goes on serving").isFalse();
         }
@@ -183,7 +193,9 @@ class AsDeployedTest {
             List<CaptureServer.Post> posts = slack.awaitPosts("/destination/" + typed.function(), 13,
                     Duration.ofSeconds(120));
             assertThat(posts).as(typed.function()).hasSize(13);
-            assertThat(posts.get(0).body()).as(typed.function() + " offers to link").contains("Connect your GitLab account");
+            assertThat(posts.get(0).body())
+                    .as(typed.function() + " offers to link")
+                    .contains("Connect your GitLab account");
             assertThat(Main.buttonUrls(posts.get(0).json())).as(typed.function())
                     .anyMatch(url -> url.startsWith(stack.url("/link/start?state=")));
             assertThat(CaptureServer.textOf(posts.get(12))).as(typed.function()).contains("Request id: `");

@@ -19,7 +19,8 @@ class FunctionArtifactsTest {
     private static final Path FUNCTIONS = Template.projectRoot().resolve("functions");
 
     @Test
-    void the_gateway_jar_carries_no_dynamodb_jdbc_slack_or_gitlab_client_nor_any_sdk_service_client() throws IOException {
+    void the_gateway_jar_carries_no_dynamodb_jdbc_slack_or_gitlab_client_nor_any_sdk_service_client()
+            throws IOException {
         Path jar = lambdaJar("gateway");
         List<String> entries;
         try (JarFile file = new JarFile(jar.toFile())) {

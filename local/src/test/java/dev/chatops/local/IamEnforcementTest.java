@@ -61,10 +61,10 @@ class IamEnforcementTest {
                     Instant.now().plus(Duration.ofMinutes(10)));
             SecretsNotLogged.watch(code);
             String payload = """
-                    {"version":1,"requestId":"%s","teamId":"T0IAM","enterpriseId":"","userId":"U0BOB","userName":"bob",
-                     "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"link","args":["%s"],
-                     "options":{},"text":"link %s","responseUrl":"%s","receivedAt":"%s"}"""
-                    .formatted(UUID.randomUUID(), code, code, slack.url("/iam/link"), Instant.now());
+                {"version":1,"requestId":"%s","teamId":"T0IAM","enterpriseId":"","userId":"U0BOB","userName":"bob",
+                 "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"link","args":["%s"],
+                 "options":{},"text":"link %s","responseUrl":"%s","receivedAt":"%s"}\
+                """.formatted(UUID.randomUUID(), code, code, slack.url("/iam/link"), Instant.now());
 
             lambda.invoke(b -> b.functionName("UserFunction:live").invocationType(InvocationType.EVENT)
                     .payload(SdkBytes.fromUtf8String(payload)));
@@ -100,7 +100,8 @@ class IamEnforcementTest {
      * denied there and nothing is run.
      */
     @Test
-    void explain_asks_user_function_for_the_callers_role_and_may_not_write_the_access_table(@TempDir Path dir) throws Exception {
+    void explain_asks_user_function_for_the_callers_role_and_may_not_write_the_access_table(@TempDir Path dir)
+            throws Exception {
         String template = Files.readString(Template.projectRoot().resolve("template.yaml"));
         int explain = template.indexOf("dev.chatops.explain.ExplainFunction::handleRequest");
         int line = template.indexOf(EXPLAIN_READ_ONLY, explain);
@@ -125,7 +126,9 @@ class IamEnforcementTest {
                         .filter(c -> c.template().equals(used_) && c.function().equals("ExplainFunction")).toList();
                 if (asShipped) {
                     List<CaptureServer.Post> replies = slack.awaitPosts(path, 1, Duration.ofSeconds(60));
-                    assertThat(CaptureServer.textOf(replies.get(replies.size() - 1))).as("the plan").contains("EXPLAIN");
+                    assertThat(CaptureServer.textOf(replies.get(replies.size() - 1)))
+                            .as("the plan")
+                            .contains("EXPLAIN");
                     assertThat(explainCalls.get()).filteredOn(c -> c.resource().endsWith(":table/AccessTable"))
                             .extracting(IamCalls.Call::action, IamCalls.Call::allowed)
                             .containsOnly(Tuple.tuple("dynamodb:GetItem", true));

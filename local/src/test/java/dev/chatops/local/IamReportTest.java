@@ -37,9 +37,13 @@ class IamReportTest {
     @Test
     void every_call_made_was_granted_and_every_grant_was_used_or_is_explained() throws IOException {
         Path templateFile = Template.projectRoot().resolve("template.yaml").toAbsolutePath();
-        List<IamCalls.Call> calls = IamCalls.all().stream().filter(c -> c.template().equals(templateFile.toString())).toList();
-        Assumptions.assumeTrue(calls.size() > 50,
-                "the local-stack suites ran first (mvn verify runs them all in one JVM); alone, there is nothing to report");
+        List<IamCalls.Call> calls = IamCalls.all().stream()
+                .filter(c -> c.template().equals(templateFile.toString()))
+                .toList();
+        Assumptions.assumeTrue(
+                calls.size() > 50,
+                "the local-stack suites ran first (mvn verify runs them all in one JVM); alone, there is nothing to"
+                        + " report");
         // Resolved with linking configured, as the local stack deploys it: the OAuth secret's grant is conditional.
         LocalAws aws = LocalAws.planned(LocalAws.projectTemplate(), MotoExtension.parameters());
         Set<String> usedGrants = IamCalls.usedGrants(templateFile.toString());
@@ -54,7 +58,9 @@ class IamReportTest {
             report.append("\n").append(id).append(" (role ").append(function.roleLogicalId()).append(")\n");
             made.stream().map(c -> "  " + (c.allowed() ? "call    " : "DENIED  ") + c.action() + " " + c.resource())
                     .sorted().distinct().forEach(line -> report.append(line).append('\n'));
-            made.stream().filter(c -> !c.allowed()).forEach(c -> denied.add(id + " " + c.action() + " " + c.resource()));
+            made.stream()
+                    .filter(c -> !c.allowed())
+                    .forEach(c -> denied.add(id + " " + c.action() + " " + c.resource()));
             IamPolicy policy = IamPolicy.ofRole(template.role(function.roleLogicalId()), aws.intrinsics());
             Map<String, String> explanations = explanations(templateLines, id);
             List<IamPolicy.Grant> grants = policy.grants();

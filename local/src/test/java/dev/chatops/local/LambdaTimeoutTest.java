@@ -49,10 +49,10 @@ class LambdaTimeoutTest {
              LambdaClient lambda = LambdaClient.builder().httpClient(UrlConnectionHttpClient.create())
                      .endpointOverride(URI.create(stack.lambdaEndpoint())).build()) {
             String payload = """
-                    {"version":1,"requestId":"%s","teamId":"T0001","enterpriseId":"","userId":"U0SLOW","userName":"slow",
-                     "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"whoami","args":[],
-                     "options":{},"text":"","responseUrl":"%s","receivedAt":"%s"}"""
-                    .formatted(UUID.randomUUID(), slack.url("/timeout"), Instant.now());
+                {"version":1,"requestId":"%s","teamId":"T0001","enterpriseId":"","userId":"U0SLOW","userName":"slow",
+                 "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"whoami","args":[],
+                 "options":{},"text":"","responseUrl":"%s","receivedAt":"%s"}\
+                """.formatted(UUID.randomUUID(), slack.url("/timeout"), Instant.now());
             assertThat(lambda.invoke(b -> b.functionName("UserFunction:live").invocationType(InvocationType.EVENT)
                     .payload(SdkBytes.fromUtf8String(payload))).statusCode()).isEqualTo(202);
 
@@ -60,8 +60,12 @@ class LambdaTimeoutTest {
 
             assertThat(posts).as("the hung post, then the retry's").hasSize(2);
             assertThat(CaptureServer.textOf(posts.get(1))).contains("<@U0SLOW>", "Not linked");
-            assertThat(logs).anyMatch(line -> line.startsWith("UserFunction ") && line.contains("Task timed out after 5.00 seconds"));
-            assertThat(stack.functions().coldStarts("UserFunction")).as("the timed-out environment was replaced").isEqualTo(2);
+            assertThat(logs)
+                    .anyMatch(line ->
+                            line.startsWith("UserFunction ") && line.contains("Task timed out after 5.00 seconds"));
+            assertThat(stack.functions().coldStarts("UserFunction"))
+                    .as("the timed-out environment was replaced")
+                    .isEqualTo(2);
             assertThat(stack.functions().pids("UserFunction")).hasSize(1);
         }
     }

@@ -41,8 +41,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 @org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 // Reported as skipped, test by test, where Chromium is missing; CI must run it, so there it runs and fails.
-@org.junit.jupiter.api.condition.EnabledIf(value = "runsHere",
-        disabledReason = "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+@org.junit.jupiter.api.condition.EnabledIf(
+        value = "runsHere",
+        disabledReason =
+                "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
 class LinkInBrowserTest {
     private static final String SECRET = "browser-test-secret";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -67,7 +69,9 @@ class LinkInBrowserTest {
     @BeforeAll
     static void start(@TempDir Path profile) {
         if (!browserInstalled()) {
-            throw new AssertionError("chromium and chromium-driver are not installed, and CI must run this test (.ci/run installs them)");
+            throw new AssertionError(
+                    "chromium and chromium-driver are not installed, and CI must run this test (.ci/run installs"
+                            + " them)");
         }
         stack = LocalStack.start(LocalStack.Options.defaults().withSigningSecret(SECRET));
         ChromeOptions options = new ChromeOptions();
@@ -169,11 +173,15 @@ class LinkInBrowserTest {
         form.put("team_id", LocalStack.LOCAL_TEAM);
         byte[] body = SlackRequests.formBody(form);
         long now = Instant.now().getEpochSecond();
-        HttpResponse<String> ack = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Slack-Request-Timestamp", Long.toString(now))
-                .header("X-Slack-Signature", SlackRequests.sign(SECRET, now, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ack = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .header("X-Slack-Request-Timestamp", Long.toString(now))
+                                .header("X-Slack-Signature", SlackRequests.sign(SECRET, now, body))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(ack.statusCode()).isEqualTo(200);
     }
 
@@ -181,7 +189,8 @@ class LinkInBrowserTest {
     private static String buttonFor(String userId, String replyPath) throws Exception {
         send("run member list ops/chatops --ops", userId, replyPath);
         CaptureServer.Post refusal = slack.awaitPosts(replyPath, 1, Duration.ofSeconds(30)).get(0);
-        Matcher url = Pattern.compile("\"url\":\"([^\"]+)\"").matcher(refusal.body().replace("\\u003d", "=").replace("\\u0026", "&"));
+        Matcher url = Pattern.compile("\"url\":\"([^\"]+)\"")
+                .matcher(refusal.body().replace("\\u003d", "=").replace("\\u0026", "&"));
         assertThat(url.find()).as("a Connect button in " + refusal.body()).isTrue();
         assertThat(url.group(1)).startsWith(stack.url("/link/start?state="));
         return url.group(1);

@@ -42,8 +42,13 @@ class LoadTest {
     private static final int REQUESTS = Soak.count("chatops.load", 200, 1000);
 
     /** What is typed, in turn; the first two by unlinked people, the rest by the linked local admin. */
-    private static final List<String> TEXTS = List.of("run whoami", "run whoami", "run member list ops/chatops --ops",
-            "run feature get my_flag --staging", "run auto_deploy status", "run explain SELECT * FROM projects WHERE id = {i}");
+    private static final List<String> TEXTS = List.of(
+            "run whoami",
+            "run whoami",
+            "run member list ops/chatops --ops",
+            "run feature get my_flag --staging",
+            "run auto_deploy status",
+            "run explain SELECT * FROM projects WHERE id = {i}");
     /** For each text: what its own answer says (one of these). */
     private static final List<String[]> ANSWERS = List.of(new String[] {"Not linked"}, new String[] {"Not linked"},
             new String[] {"owner        admin"}, new String[] {"my_flag"}, new String[] {"gprd"},
@@ -113,8 +118,10 @@ class LoadTest {
         long now = Instant.now().getEpochSecond();
         List<CompletableFuture<long[]>> sent = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
-            Map<String, String> form = SlackRequests.slashCommand(TEXTS.get(i % TEXTS.size()).replace("{i}",
-                    Integer.toString(i)), i % TEXTS.size() < 2 ? "ULOAD" + i : LocalStack.LOCAL_ADMIN, slack.url("/load/" + i));
+            Map<String, String> form = SlackRequests.slashCommand(
+                    TEXTS.get(i % TEXTS.size()).replace("{i}", Integer.toString(i)),
+                    i % TEXTS.size() < 2 ? "ULOAD" + i : LocalStack.LOCAL_ADMIN,
+                    slack.url("/load/" + i));
             form.put("team_id", i % TEXTS.size() < 2 ? "TLOAD" : LocalStack.LOCAL_TEAM);
             form.put("channel_id", "CLOAD");
             byte[] body = SlackRequests.formBody(form);
@@ -158,17 +165,24 @@ class LoadTest {
                     }
                 });
                 audited += page.count();
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                        ? page.lastEvaluatedKey()
+                        : null;
             } while (start != null);
             assertThat(audited).isEqualTo(REQUESTS);
         }
         long slowest = acks.stream().mapToLong(a -> a[1]).max().orElse(0);
         List<Integer> explains = IntStream.range(0, REQUESTS).filter(i -> i % TEXTS.size() == 5).boxed().toList();
         long refusedByReplica = explains.stream()
-                .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(postsOf(i) - 1)).contains("53300")).count();
+                .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(postsOf(i) - 1))
+                        .contains("53300"))
+                .count();
         long oneAtATime = explains.stream()
-                .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(0)).contains("You already have")).count();
-        System.out.println("load: " + REQUESTS + " concurrent commands, slowest ack " + slowest + " ms; " + refusedByReplica
+                .filter(i ->
+                        CaptureServer.textOf(slack.postsTo("/load/" + i).get(0)).contains("You already have"))
+                .count();
+        System.out.println("load: " + REQUESTS + " concurrent commands, slowest ack " + slowest + " ms; "
+                + refusedByReplica
                 + " of " + explains.size() + " explains told the replica refused the connection (its role holds 5), "
                 + oneAtATime + " that one of the same person's was running");
     }

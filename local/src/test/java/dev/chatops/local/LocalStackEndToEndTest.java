@@ -103,10 +103,10 @@ class LocalStackEndToEndTest {
     @Test
     void an_async_retry_of_the_same_command_request_produces_no_second_reply() throws Exception {
         String payload = """
-                {"version":1,"requestId":"%s","teamId":"T0001","enterpriseId":"","userId":"U0E2E","userName":"e2e",
-                 "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"whoami","args":[],
-                 "options":{},"text":"","responseUrl":"%s","receivedAt":"%s"}"""
-                .formatted(UUID.randomUUID(), slack.url("/e2e/retry"), Instant.now());
+            {"version":1,"requestId":"%s","teamId":"T0001","enterpriseId":"","userId":"U0E2E","userName":"e2e",
+             "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"whoami","args":[],
+             "options":{},"text":"","responseUrl":"%s","receivedAt":"%s"}\
+            """.formatted(UUID.randomUUID(), slack.url("/e2e/retry"), Instant.now());
         try (LambdaClient lambda = LambdaClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
             for (int delivery = 0; delivery < 3; delivery++) {
                 int status = lambda.invoke(b -> b.functionName("UserFunction:live").invocationType(InvocationType.EVENT)
@@ -131,7 +131,8 @@ class LocalStackEndToEndTest {
         List<CaptureServer.Post> posts = slack.awaitPosts("/e2e/failing", 13, Duration.ofSeconds(60));
         assertThat(posts).hasSize(13);
         // whoami ran; only its answer never got through: the notice says so rather than "failed".
-        assertThat(CaptureServer.textOf(posts.get(12))).contains("ran, but its answer could not be delivered", "Request id: `sl-");
+        assertThat(CaptureServer.textOf(posts.get(12)))
+                .contains("ran, but its answer could not be delivered", "Request id: `sl-");
     }
 
     @Test
@@ -155,7 +156,9 @@ class LocalStackEndToEndTest {
                     .link(Link.of(LocalStack.LOCAL_TEAM, "U0DANA", "ops", dana, "dana", Instant.now()));
         }
         post("run member list ops/chatops --ops", "/e2e/dana-1", "U0DANA");
-        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/dana-1", 1, Duration.ofSeconds(30)).get(0))).contains("dana");
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/dana-1", 1, Duration.ofSeconds(30))
+                        .get(0)))
+                .contains("dana");
 
         stack.opsGitLab().removeMember("ops/chatops", "dana");
         Thread.sleep(1100); // the stack keeps levels for ACCESS_LEVEL_MAX_AGE_SECONDS=1 here (300 s by default)
@@ -197,9 +200,12 @@ class LocalStackEndToEndTest {
         assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/flag-get", 1, Duration.ofSeconds(30)).get(0)))
                 .contains("*`my_flag`* on production", "*conditional*", "*Percentage of actors*\n25%");
 
-        List<CaptureServer.Post> announced = stack.logChannel().awaitPosts(LocalStack.LOG_WEBHOOK_PATH, 1, Duration.ofSeconds(10));
-        assertThat(String.valueOf(announced.get(0).json().get("text"))).contains("@admin (<@U0LOCALADMIN>) set `my_flag` "
-                + "on *production*", "not set → on for 25% of actors");
+        List<CaptureServer.Post> announced =
+                stack.logChannel().awaitPosts(LocalStack.LOG_WEBHOOK_PATH, 1, Duration.ofSeconds(10));
+        assertThat(String.valueOf(announced.get(0).json().get("text")))
+                .contains(
+                        "@admin (<@U0LOCALADMIN>) set `my_flag` " + "on *production*",
+                        "not set → on for 25% of actors");
         assertThat(stack.opsGitLab().issues(LocalStack.FLAG_LOG_PROJECT)).singleElement()
                 .satisfies(issue -> assertThat(issue.state()).isEqualTo("closed"));
     }
@@ -223,8 +229,8 @@ class LocalStackEndToEndTest {
     void auto_deploy_status_answers_both_forms_in_one_reply_each() throws Exception {
         post("run auto_deploy status", "/e2e/deploys", LocalStack.LOCAL_ADMIN);
         List<CaptureServer.Post> status = slack.awaitPosts("/e2e/deploys", 1, Duration.ofSeconds(30));
-        assertThat(CaptureServer.textOf(status.get(0))).contains("*Deployments of `gitlab-org/gitlab`*", "*gstg-ref*", "*gprd*",
-                "deploying");
+        assertThat(CaptureServer.textOf(status.get(0)))
+                .contains("*Deployments of `gitlab-org/gitlab`*", "*gstg-ref*", "*gprd*", "deploying");
 
         post("run auto_deploy status c3c3222", "/e2e/deploys-sha", LocalStack.LOCAL_ADMIN);
         List<CaptureServer.Post> commit = slack.awaitPosts("/e2e/deploys-sha", 1, Duration.ofSeconds(30));

@@ -81,7 +81,9 @@ class SampleEventsTest {
 
         Map<String, Object> record = Json.readObject(event.getRecords().get(0).getBody());
         assertThat(record).containsKeys("requestContext", "requestPayload", "responsePayload");
-        assertThat(CommandRequest.fromMap((Map<String, Object>) record.get("requestPayload")).command()).isEqualTo("whoami");
+        assertThat(CommandRequest.fromMap((Map<String, Object>) record.get("requestPayload"))
+                        .command())
+                .isEqualTo("whoami");
     }
 
     @SuppressWarnings("unchecked")
@@ -99,7 +101,8 @@ class SampleEventsTest {
                 assertThat(given).as(function + " " + variable).isTrue();
             }
             if (env.get(function) instanceof Map<?, ?> own) {
-                assertThat(template.function(function).environment().keySet()).as("sam local invoke only overrides declared variables")
+                assertThat(template.function(function).environment().keySet())
+                        .as("sam local invoke only overrides declared variables")
                         .containsAll((Set<String>) own.keySet());
             }
         }

@@ -55,7 +55,8 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
         }
 
         public static Answer tooManyRequests(int retryAfterSeconds) {
-            return new Answer(429, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "rate_limited", Duration.ZERO);
+            return new Answer(
+                    429, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "rate_limited", Duration.ZERO);
         }
 
         public static Answer hang(Duration delay) {
@@ -168,7 +169,11 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
                 if (hook != null) {
                     hook.run();
                 }
-                posts.add(new Post(exchange.getRequestURI().getPath(), headers, body, exchange.getRequestURI().getRawPath()));
+                posts.add(new Post(
+                        exchange.getRequestURI().getPath(),
+                        headers,
+                        body,
+                        exchange.getRequestURI().getRawPath()));
                 synchronized (arrived) {
                     arrived.notifyAll();
                 }

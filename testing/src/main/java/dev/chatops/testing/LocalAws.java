@@ -45,7 +45,10 @@ public final class LocalAws {
         this.parameters = Map.copyOf(parameters);
         this.secretArns = Map.copyOf(secretArns);
         this.queueUrls = Map.copyOf(queueUrls);
-        this.intrinsics = new Intrinsics(template, parameters, Intrinsics.Pseudo.of(MotoServer.REGION, ACCOUNT, "chatops-local"),
+        this.intrinsics = new Intrinsics(
+                template,
+                parameters,
+                Intrinsics.Pseudo.of(MotoServer.REGION, ACCOUNT, "chatops-local"),
                 new PhysicalIds());
     }
 
@@ -56,7 +59,8 @@ public final class LocalAws {
 
     /** {@code templateYaml} after AWS's SAM transform, once per JVM and file. */
     public static SamTemplate transformed(Path templateYaml) {
-        return TRANSFORMED.computeIfAbsent(templateYaml.toAbsolutePath(), path -> SamTemplate.transform(path, Map.of()));
+        return TRANSFORMED.computeIfAbsent(
+                templateYaml.toAbsolutePath(), path -> SamTemplate.transform(path, Map.of()));
     }
 
     /**
@@ -74,16 +78,29 @@ public final class LocalAws {
         Map<String, String> queueUrls = new LinkedHashMap<>();
         // Secrets' values may refer to parameters only: resolve them before the secrets exist.
         LocalAws early = new LocalAws(template, parameters, Map.of(), Map.of());
-        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (DynamoDbClient dynamo = DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build();
+                SecretsManagerClient secrets = SecretsManagerClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build();
+                SqsClient sqs = SqsClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build()) {
             template.tables().values().stream().filter(table -> early.creates(table.logicalId()))
                     .forEach(table -> createTable(dynamo, table));
-            template.secrets().values().stream().filter(secret -> early.creates(secret.logicalId())).forEach(secret -> {
-                String value = secret.secretString().map(early.intrinsics::resolveString)
-                        .orElseGet(() -> HexFormat.of().formatHex(randomBytes(32)));
-                secretArns.put(secret.logicalId(), secrets.createSecret(b -> b.name(secret.logicalId()).secretString(value)).arn());
-            });
+            template.secrets().values().stream()
+                    .filter(secret -> early.creates(secret.logicalId()))
+                    .forEach(secret -> {
+                        String value = secret.secretString()
+                                .map(early.intrinsics::resolveString)
+                                .orElseGet(() -> HexFormat.of().formatHex(randomBytes(32)));
+                        secretArns.put(
+                                secret.logicalId(),
+                                secrets.createSecret(
+                                                b -> b.name(secret.logicalId()).secretString(value))
+                                        .arn());
+                    });
             template.queues().keySet().stream().filter(early::creates)
                     .forEach(id -> queueUrls.put(id, sqs.createQueue(b -> b.queueName(id)).queueUrl()));
         }
@@ -145,7 +162,8 @@ public final class LocalAws {
      * {@code overrides} on top (tests let replies go to loopback with {@code RESPONSE_URL_ALLOW}).
      */
     public Map<String, String> functionEnvironment(String functionId, Map<String, String> overrides) {
-        Map<String, String> env = new LinkedHashMap<>(intrinsics.resolveStrings(template.function(functionId).environment()));
+        Map<String, String> env = new LinkedHashMap<>(
+                intrinsics.resolveStrings(template.function(functionId).environment()));
         env.putAll(overrides);
         return env;
     }
@@ -171,7 +189,8 @@ public final class LocalAws {
      * names it, or of one of its global secondary indexes ({@code <table>/index/<name>}).
      */
     public Optional<String> partitionKey(String tableOrIndex) {
-        String name = tableOrIndex.startsWith("arn:") ? tableOrIndex.substring(tableOrIndex.indexOf(":table/") + ":table/".length())
+        String name = tableOrIndex.startsWith("arn:")
+                ? tableOrIndex.substring(tableOrIndex.indexOf(":table/") + ":table/".length())
                 : tableOrIndex;
         String[] parts = name.split("/index/", 2);
         SamTemplate.Table table = template.tables().get(parts[0]);
@@ -205,7 +224,8 @@ public final class LocalAws {
     private final class PhysicalIds implements Intrinsics.PhysicalIds {
         @Override
         public String ref(String id) {
-            String type = template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
+            String type =
+                    template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
             return switch (type) {
                 case "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup" -> id;
                 case "AWS::SecretsManager::Secret" -> required(secretArns.get(id), id);
@@ -222,7 +242,8 @@ public final class LocalAws {
 
         @Override
         public String attribute(String id, String name) {
-            String type = template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
+            String type =
+                    template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
             return switch (type + "." + name) {
                 case "AWS::DynamoDB::Table.Arn" -> tableArn(id);
                 case "AWS::SQS::Queue.Arn" -> "arn:aws:sqs:" + MotoServer.REGION + ":" + ACCOUNT + ":" + id;
@@ -230,7 +251,8 @@ public final class LocalAws {
                 case "AWS::SQS::Queue.QueueUrl" -> required(queueUrls.get(id), id);
                 case "AWS::Lambda::Function.Arn" -> functionArn(id);
                 case "AWS::IAM::Role.Arn" -> "arn:aws:iam::" + ACCOUNT + ":role/" + id;
-                case "AWS::Logs::LogGroup.Arn" -> "arn:aws:logs:" + MotoServer.REGION + ":" + ACCOUNT + ":log-group:" + id + ":*";
+                case "AWS::Logs::LogGroup.Arn" ->
+                    "arn:aws:logs:" + MotoServer.REGION + ":" + ACCOUNT + ":log-group:" + id + ":*";
                 case "AWS::ApiGatewayV2::Api.ApiEndpoint" -> "http://127.0.0.1";
                 default -> throw new IllegalArgumentException("nothing local stands for " + id + "." + name);
             };
@@ -252,11 +274,20 @@ public final class LocalAws {
 
     private static void createTable(DynamoDbClient dynamo, SamTemplate.Table table) {
         List<AttributeDefinition> attributes = new ArrayList<>();
-        table.attributes().forEach(a -> attributes.add(AttributeDefinition.builder().attributeName(a.name()).attributeType(a.type()).build()));
+        table.attributes()
+                .forEach(a -> attributes.add(AttributeDefinition.builder()
+                        .attributeName(a.name())
+                        .attributeType(a.type())
+                        .build()));
         List<GlobalSecondaryIndex> indexes = new ArrayList<>();
-        table.globalSecondaryIndexes().forEach(index -> indexes.add(GlobalSecondaryIndex.builder().indexName(index.name())
-                .keySchema(keySchema(index.keySchema()))
-                .projection(Projection.builder().projectionType(index.projectionType()).build()).build()));
+        table.globalSecondaryIndexes()
+                .forEach(index -> indexes.add(GlobalSecondaryIndex.builder()
+                        .indexName(index.name())
+                        .keySchema(keySchema(index.keySchema()))
+                        .projection(Projection.builder()
+                                .projectionType(index.projectionType())
+                                .build())
+                        .build()));
         dynamo.createTable(b -> {
             b.tableName(table.logicalId()).attributeDefinitions(attributes).keySchema(keySchema(table.keySchema()))
                     .billingMode(BillingMode.PAY_PER_REQUEST);

@@ -159,7 +159,8 @@ public final class MotoServer implements AutoCloseable {
                 throw new IllegalStateException("moto_server exited: " + tail());
             }
             try {
-                HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint() + "/moto-api/").toURL().openConnection();
+                HttpURLConnection connection = (HttpURLConnection)
+                        URI.create(endpoint() + "/moto-api/").toURL().openConnection();
                 connection.setConnectTimeout(500);
                 connection.setReadTimeout(2000);
                 int status = connection.getResponseCode();
@@ -177,7 +178,8 @@ public final class MotoServer implements AutoCloseable {
                 throw new IllegalStateException("interrupted while starting moto_server", e);
             }
         }
-        throw new IllegalStateException("moto_server did not answer within " + START_TIMEOUT.toSeconds() + " s: " + tail());
+        throw new IllegalStateException(
+                "moto_server did not answer within " + START_TIMEOUT.toSeconds() + " s: " + tail());
     }
 
     private String tail() {
@@ -205,6 +207,7 @@ public final class MotoServer implements AutoCloseable {
         if (project.canExecute()) {
             return List.of(project.getAbsolutePath());
         }
-        throw new IllegalStateException("moto_server is not installed: run  bin/chatops-local up  once, or  pip install \"moto[server]\"");
+        throw new IllegalStateException(
+                "moto_server is not installed: run  bin/chatops-local up  once, or  pip install \"moto[server]\"");
     }
 }

@@ -94,8 +94,21 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
             chownIfRoot(dir);
             chownIfRoot(pwfile);
             // Should this JVM die during initdb, the directory goes with it.
-            run(List.of(bin().resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", SUPERUSER,
-                    "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"), 60, List.of(dir));
+            run(
+                    List.of(
+                            bin().resolve("initdb").toString(),
+                            "-D",
+                            dir.resolve("data").toString(),
+                            "-U",
+                            SUPERUSER,
+                            "--auth=scram-sha-256",
+                            "--pwfile=" + pwfile,
+                            "-E",
+                            "UTF8",
+                            "--locale=C",
+                            "--no-sync"),
+                    60,
+                    List.of(dir));
             Files.delete(pwfile);
             port = FreePort.pick();
             hook = new Thread(this::stopQuietly, "postgres-stop");
@@ -103,9 +116,24 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
             // The postmaster in the foreground, as this JVM's child (pg_ctl start would detach it):
             // QUIT is its immediate shutdown, which also ends its backends and frees its shared memory.
             List<String> command = new ArrayList<>(asNobody());
-            command.addAll(List.of(bin().resolve("postgres").toString(), "-D", dir.resolve("data").toString(),
-                    "-p", Integer.toString(port), "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                    "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=50"));
+            command.addAll(List.of(
+                    bin().resolve("postgres").toString(),
+                    "-D",
+                    dir.resolve("data").toString(),
+                    "-p",
+                    Integer.toString(port),
+                    "-k",
+                    dir.toString(),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=50"));
             postgres = TiedProcess.start(new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("server.log").toFile()), "QUIT", List.of(dir));
             awaitReady();
@@ -268,7 +296,16 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
         Path data = dir.resolve("data");
         if (Files.exists(data.resolve("postmaster.pid"))) {
             try {
-                run(List.of(bin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 30,
+                run(
+                        List.of(
+                                bin().resolve("pg_ctl").toString(),
+                                "-D",
+                                data.toString(),
+                                "-m",
+                                "immediate",
+                                "-w",
+                                "stop"),
+                        30,
                         List.of());
             } catch (RuntimeException e) {
                 // Leave the directory to the OS's temp cleanup rather than fail a test run's end.
@@ -326,15 +363,16 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
         List<String> full = new ArrayList<>(asNobody());
         full.addAll(command);
         try {
-            Process process = TiedProcess.start(new ProcessBuilder(full).redirectErrorStream(true), "KILL", removeIfKilled);
+            Process process =
+                    TiedProcess.start(new ProcessBuilder(full).redirectErrorStream(true), "KILL", removeIfKilled);
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException(command.get(0) + " did not finish in " + timeoutSeconds + " s");
             }
             if (process.exitValue() != 0) {
-                throw new IllegalStateException(Path.of(command.get(0)).getFileName() + " failed (" + process.exitValue()
-                        + "): " + output.strip());
+                throw new IllegalStateException(Path.of(command.get(0)).getFileName() + " failed ("
+                        + process.exitValue() + "): " + output.strip());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command.get(0), e);

@@ -23,10 +23,20 @@ import org.opentest4j.TestAbortedException;
  */
 public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallback {
     private static final Set<String> WATCHED = ConcurrentHashMap.newKeySet();
-    private static final List<String> KNOWN = List.of(MotoExtension.SIGNING_SECRET, MotoExtension.GITLAB_TOKEN, MotoExtension.GITLAB_READ_TOKEN,
-            MotoExtension.OAUTH_CLIENT_SECRET, "e2e-signing-secret", "load-test-secret", "browser-test-secret",
-            "glpat-local-admin-token", "glpat-local-read-token", "local-oauth-secret", "chatops-local-dev-signing-secret");
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SecretsNotLogged.class);
+    private static final List<String> KNOWN = List.of(
+            MotoExtension.SIGNING_SECRET,
+            MotoExtension.GITLAB_TOKEN,
+            MotoExtension.GITLAB_READ_TOKEN,
+            MotoExtension.OAUTH_CLIENT_SECRET,
+            "e2e-signing-secret",
+            "load-test-secret",
+            "browser-test-secret",
+            "glpat-local-admin-token",
+            "glpat-local-read-token",
+            "local-oauth-secret",
+            "chatops-local-dev-signing-secret");
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(SecretsNotLogged.class);
 
     /** Also fail if {@code secret} is printed by this test class. */
     public static void watch(String secret) {
@@ -58,7 +68,8 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
         }
         for (String secret : KNOWN) {
             if (printed.contains(secret)) {
-                throw new AssertionError("a secret was printed by " + context.getDisplayName() + ": " + secret.substring(0, 3) + "…");
+                throw new AssertionError(
+                        "a secret was printed by " + context.getDisplayName() + ": " + secret.substring(0, 3) + "…");
             }
         }
         for (String secret : WATCHED) {
@@ -75,7 +86,8 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
         // A function's JSON log line, from this JVM or (after its name) from the local stack's execution environments.
         if (printed.lines().noneMatch(line -> line.matches("^(\\[[A-Za-z]+] )?\\{\"ts\".*"))) {
             // Nothing was logged at all: the capture would prove nothing.
-            throw new AssertionError(context.getDisplayName() + " logged nothing: SecretsNotLogged checks nothing there");
+            throw new AssertionError(
+                    context.getDisplayName() + " logged nothing: SecretsNotLogged checks nothing there");
         }
     }
 

@@ -83,8 +83,9 @@ public final class Template {
 
     private Map<String, Object> declaredEnvironment(String functionId) {
         Map<String, Object> declared = new LinkedHashMap<>();
-        Map<String, Object> globals = map(map(map(root.getOrDefault("Globals", Map.of())).getOrDefault("Function", Map.of()))
-                .getOrDefault("Environment", Map.of()));
+        Map<String, Object> globals =
+                map(map(map(root.getOrDefault("Globals", Map.of())).getOrDefault("Function", Map.of()))
+                        .getOrDefault("Environment", Map.of()));
         declared.putAll(map(globals.getOrDefault("Variables", Map.of())));
         Map<String, Object> function = resources("AWS::Serverless::Function").get(functionId);
         if (function == null) {

@@ -30,7 +30,9 @@ public final class ExplainFunction extends CommandFunction {
             // The function's 60 s must hold the connection, the statement and the reply.
             throw new ConfigurationException(Replica.STATEMENT_TIMEOUT + " must be 1 to 40 seconds");
         }
-        Replica replica = new Replica(services.secret(env.require(Replica.SECRET_ID)), Duration.ofSeconds(statementSeconds),
+        Replica replica = new Replica(
+                services.secret(env.require(Replica.SECRET_ID)),
+                Duration.ofSeconds(statementSeconds),
                 Duration.ofMillis(env.optionalLong(Replica.LOCK_TIMEOUT, 1000)));
         return new ExplainCommand(replica, services.gitlabConfig().defaultInstance(), services.oneAtATime());
     }

@@ -121,7 +121,8 @@ final class Replica {
         Properties properties = new Properties();
         properties.setProperty("user", required(replica, "user", instance));
         properties.setProperty("password", required(replica, "password", instance));
-        properties.setProperty("sslmode", (replica.get("sslmode") == null ? "verify-full" : String.valueOf(replica.get("sslmode"))));
+        properties.setProperty(
+                "sslmode", (replica.get("sslmode") == null ? "verify-full" : String.valueOf(replica.get("sslmode"))));
         properties.setProperty("connectTimeout", "5");
         // A replica that accepts the connection and then says nothing (hung, or half failed over) is given up
         // on after 5 s, not after the socket timeout.
@@ -134,7 +135,8 @@ final class Replica {
         properties.setProperty("options", "-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout="
                 + lockTimeout.toMillis());
         String url = "jdbc:postgresql://" + required(replica, "host", instance) + ":"
-                + (replica.get("port") == null ? "5432" : String.valueOf(replica.get("port"))) + "/" + required(replica, "database", instance);
+                + (replica.get("port") == null ? "5432" : String.valueOf(replica.get("port"))) + "/"
+                + required(replica, "database", instance);
         boolean connected = false;
         try (Connection connection = DriverManager.getConnection(url, properties)) {
             connected = true;
@@ -170,7 +172,8 @@ final class Replica {
         return failure(whileAnalyzing, true, false, sql);
     }
 
-    private String explainOnce(Connection connection, String sql, boolean analyze, Duration timeout) throws SQLException {
+    private String explainOnce(Connection connection, String sql, boolean analyze, Duration timeout)
+            throws SQLException {
         try (Statement statement = connection.createStatement()) {
             // No JDBC escape processing: {oj …}, {fn …} are rewritten by the driver before the server sees them.
             statement.setEscapeProcessing(false);
@@ -214,7 +217,8 @@ final class Replica {
         ServerErrorMessage server = e instanceof PSQLException psql ? psql.getServerErrorMessage() : null;
         boolean insideFunction = server != null && server.getWhere() != null && !server.getWhere().isBlank();
         String first = firstLine(e.getMessage());
-        String shown = whilePlanning && raisedByStatement(e) && !insideFunction && quotesOnly(first, sql) ? first : null;
+        String shown =
+                whilePlanning && raisedByStatement(e) && !insideFunction && quotesOnly(first, sql) ? first : null;
         boolean tooLarge = server == null && e.getMessage() != null && e.getMessage().contains("maxResultBuffer");
         return new Failure(e.getSQLState(), shown, connected, tooLarge);
     }

@@ -90,7 +90,8 @@ final class ChangeLog {
             }
             if (logged.issue() == null) {
                 failed = true;
-                notes.add(":warning: the log issue in `" + project.path() + "` could not be written (" + logged.problem() + ")");
+                notes.add(":warning: the log issue in `" + project.path() + "` could not be written ("
+                        + logged.problem() + ")");
                 audit.add("log issue failed: " + logged.problem());
             } else {
                 String link = "<" + logged.issue().webUrl() + "|" + project.path() + "#" + logged.issue().iid() + ">";
@@ -99,13 +100,21 @@ final class ChangeLog {
                     audit.add("log issue #" + logged.issue().iid());
                 } else {
                     failed = true;
-                    notes.add(":warning: logged in " + link + ", but it could not be closed (" + logged.problem() + ")");
+                    notes.add(
+                            ":warning: logged in " + link + ", but it could not be closed (" + logged.problem() + ")");
                     audit.add("log issue #" + logged.issue().iid() + " not closed: " + logged.problem());
                 }
             }
         }
         if (failed) {
-            Log.warn("feature.log_failed", "flag", entry.flag(), "instance", entry.instance(), "detail", String.join("; ", audit));
+            Log.warn(
+                    "feature.log_failed",
+                    "flag",
+                    entry.flag(),
+                    "instance",
+                    entry.instance(),
+                    "detail",
+                    String.join("; ", audit));
         }
         return new Result(notes, String.join("; ", audit), failed);
     }
@@ -136,7 +145,8 @@ final class ChangeLog {
         GitLabIssue issue = null;
         for (int attempt = 1; issue == null; attempt++) {
             if (remaining.get().compareTo(ATTEMPT_NEEDS) < 0) {
-                return new LoggedIssue(null, "no time left" + (attempt == 1 ? "" : " after " + (attempt - 1) + " attempts"));
+                return new LoggedIssue(
+                        null, "no time left" + (attempt == 1 ? "" : " after " + (attempt - 1) + " attempts"));
             }
             try {
                 issue = client.searchIssues(project.path(), entry.requestId()).stream().findFirst().orElse(null);
@@ -150,8 +160,10 @@ final class ChangeLog {
                         issue = made.get();
                         break;
                     }
-                    return new LoggedIssue(null, "GitLab did not answer in time; not tried again, so that the change is "
-                            + "not logged twice — look for the request id in the project");
+                    return new LoggedIssue(
+                            null,
+                            "GitLab did not answer in time; not tried again, so that the change is "
+                                    + "not logged twice — look for the request id in the project");
                 }
                 if (!e.transientFailure() || attempt == ATTEMPTS || !sleep(attempt)) {
                     return new LoggedIssue(null, e.brief() + (attempt > 1 ? " after " + attempt + " attempts" : ""));

@@ -38,7 +38,11 @@ public final class FeatureFunction extends CommandFunction {
                             throw new IllegalStateException("no log webhook is configured");
                         }), pause);
         // Listing and reading flags use the read-only tokens; only set and delete write.
-        return new FeatureCommand(services.gitlab(), services.gitlabWriter(), new FeatureChecks(services.gitlab(), config,
-                production), log, production);
+        return new FeatureCommand(
+                services.gitlab(),
+                services.gitlabWriter(),
+                new FeatureChecks(services.gitlab(), config, production),
+                log,
+                production);
     }
 }

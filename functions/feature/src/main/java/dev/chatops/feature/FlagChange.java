@@ -28,7 +28,8 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
     /** Our option → the Features API's parameter, in the order GitLab's documentation lists them. */
     static final Map<String, String> GATE_OPTIONS = gateOptions();
     private static final Pattern PERCENT = Pattern.compile("(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]{1,4})?)");
-    private static final Pattern PATH = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\\-]*)*");
+    private static final Pattern PATH =
+            Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\\-]*)*");
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,254}");
     private static final Pattern FEATURE_GROUP = Pattern.compile("[a-z0-9_]{1,100}");
     private static final int MAX_ACTORS = 50;
@@ -76,14 +77,15 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         }
         if (value.equals("true") || value.equals("false")) {
             if (actors || random) {
-                return new Invalid("`--" + (actors ? "actors" : "random") + "` goes with a percentage, not with `" + value
-                        + "`: `feature set " + name + " 25 --" + (actors ? "actors" : "random") + "`.");
+                return new Invalid("`--" + (actors ? "actors" : "random") + "` goes with a percentage, not with `"
+                        + value + "`: `feature set " + name + " 25 --" + (actors ? "actors" : "random") + "`.");
             }
             return new Valid(new FlagChange(name, value.equals("true"), null, null, gates));
         }
         if (!PERCENT.matcher(value).matches()) {
-            return new Invalid("`" + Text.inCode(call.args().get(1), 40) + "` is not a value: give `true`, `false` or a "
-                    + "percentage from 0 to 100 (decimals allowed, `12.5`).");
+            return new Invalid(
+                    "`" + Text.inCode(call.args().get(1), 40) + "` is not a value: give `true`, `false` or a "
+                            + "percentage from 0 to 100 (decimals allowed, `12.5`).");
         }
         BigDecimal percent = new BigDecimal(value);
         if (!gates.isEmpty()) {
@@ -101,10 +103,12 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
                     + "`--ignore-random-deprecation-check`.");
         }
         if (percent.signum() == 0) {
-            return new Invalid("GitLab takes `0` as `false` and turns the flag off entirely, actors and all. Say `false` "
-                    + "if that is what you mean.");
+            return new Invalid(
+                    "GitLab takes `0` as `false` and turns the flag off entirely, actors and all. Say `false` "
+                            + "if that is what you mean.");
         }
-        return new Valid(new FlagChange(name, null, percent, actors ? "percentage_of_actors" : "percentage_of_time", gates));
+        return new Valid(
+                new FlagChange(name, null, percent, actors ? "percentage_of_actors" : "percentage_of_time", gates));
     }
 
     /** The form parameters of {@code POST /features/:name}. */
@@ -185,8 +189,11 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
     }
 
     private static String optionOf(String param) {
-        return GATE_OPTIONS.entrySet().stream().filter(e -> e.getValue().equals(param)).map(e -> "`--" + e.getKey() + "`")
-                .findFirst().orElse(param);
+        return GATE_OPTIONS.entrySet().stream()
+                .filter(e -> e.getValue().equals(param))
+                .map(e -> "`--" + e.getKey() + "`")
+                .findFirst()
+                .orElse(param);
     }
 
     private static Map<String, String> gateOptions() {

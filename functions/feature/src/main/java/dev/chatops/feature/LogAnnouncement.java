@@ -35,8 +35,10 @@ final class LogAnnouncement {
     /** Posts {@code entry} to the webhook; empty when Slack took it, else what went wrong. */
     Optional<String> post(ChangeLog.Entry entry, Supplier<Duration> remaining) {
         String text = ":triangular_flag_on_post: " + entry.who() + " (<@" + entry.slackUserId() + ">) " + entry.action()
-                + " `" + entry.flag() + "` on *" + entry.instance() + "* (" + entry.host() + "): " + entry.before() + " → "
-                + entry.after() + (entry.overrides().isEmpty() ? "" : ". Overrides: " + String.join(", ", entry.overrides()))
+                + " `" + entry.flag() + "` on *" + entry.instance() + "* (" + entry.host() + "): " + entry.before()
+                + " → "
+                + entry.after()
+                + (entry.overrides().isEmpty() ? "" : ". Overrides: " + String.join(", ", entry.overrides()))
                 + ". Request id: `" + entry.requestId() + "`.";
         String body = Json.write(Map.of("text", text,
                 "blocks", List.of(Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text)))));
@@ -50,7 +52,8 @@ final class LogAnnouncement {
         String problem = "";
         for (int attempt = 1; attempt <= ChangeLog.ATTEMPTS; attempt++) {
             if (remaining.get().compareTo(ChangeLog.ATTEMPT_NEEDS) < 0) {
-                return Optional.of((problem.isEmpty() ? "" : problem + "; ") + "no time left for " + (attempt == 1 ? "it" : "another try"));
+                return Optional.of((problem.isEmpty() ? "" : problem + "; ") + "no time left for "
+                        + (attempt == 1 ? "it" : "another try"));
             }
             try {
                 HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url)

@@ -47,9 +47,16 @@ public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEve
     private static String fetchSecret(AwsRequests aws, String secretId) {
         AwsRequests.Response response;
         try {
-            response = aws.post(AwsRequests.Service.SECRETS_MANAGER, "/",
-                    Map.of("X-Amz-Target", "secretsmanager.GetSecretValue", "Content-Type", "application/x-amz-json-1.1"),
-                    Json.write(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8), SigningSecret.FETCH_TIMEOUT);
+            response = aws.post(
+                    AwsRequests.Service.SECRETS_MANAGER,
+                    "/",
+                    Map.of(
+                            "X-Amz-Target",
+                            "secretsmanager.GetSecretValue",
+                            "Content-Type",
+                            "application/x-amz-json-1.1"),
+                    Json.write(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8),
+                    SigningSecret.FETCH_TIMEOUT);
         } catch (IOException e) {
             throw new IllegalStateException("could not read secret " + secretId, e);
         }

@@ -62,8 +62,13 @@ class LinkFunctionTest {
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=http://localhost:9",
                 "CHATOPS_PROJECT", "ops/chatops"));
-        Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
+        Services services = new Services(
+                Env.of(env),
+                DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build(),
+                clock,
+                ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
         function = new LinkFunction(services, Env.of(env));
         states = services.linkState();
         access = services.access();
@@ -89,7 +94,8 @@ class LinkFunctionTest {
         gitlab.addMember("ops/chatops", "alice", 30);
         String state = states.issue(team, "U1");
 
-        APIGatewayV2HTTPResponse page = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+        APIGatewayV2HTTPResponse page =
+                callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
 
         assertThat(page.getStatusCode()).isEqualTo(200);
         assertThat(page.getBody()).contains("One step left", "alice", "/chatops run link ", "Never give this code");
@@ -102,7 +108,9 @@ class LinkFunctionTest {
             assertThat(pending.accessLevel()).isZero();
             assertThat(pending.checkedAt()).isEqualTo(Instant.EPOCH);
         });
-        assertThat(access.pending(code.group(1), clock.instant().plus(LinkState.LIFETIME))).as("for 10 minutes").isEmpty();
+        assertThat(access.pending(code.group(1), clock.instant().plus(LinkState.LIFETIME)))
+                .as("for 10 minutes")
+                .isEmpty();
         assertThat(page.getHeaders()).containsKey("content-security-policy");
     }
 
@@ -112,7 +120,8 @@ class LinkFunctionTest {
         String state = states.issue(team, "U1");
         callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
 
-        APIGatewayV2HTTPResponse replay = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+        APIGatewayV2HTTPResponse replay =
+                callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
 
         assertThat(replay.getStatusCode()).isEqualTo(400);
         assertThat(replay.getBody()).contains("already used");
@@ -126,7 +135,8 @@ class LinkFunctionTest {
         clock.advance(Duration.ofMinutes(10).plusSeconds(1));
 
         assertThat(get("/link/start", "state=" + enc(state)).getBody()).contains("expired");
-        APIGatewayV2HTTPResponse page = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+        APIGatewayV2HTTPResponse page =
+                callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
         assertThat(page.getStatusCode()).isEqualTo(400);
         assertThat(page.getBody()).contains("expired");
         assertThat(access.findLink(team, "U1")).isEmpty();
@@ -189,16 +199,28 @@ class LinkFunctionTest {
     }
 
     @Test
-    void before_the_oauth_application_is_registered_the_button_says_what_to_register_audits_and_changes_nothing(LocalAws aws) {
+    void before_the_oauth_application_is_registered_the_button_says_what_to_register_audits_and_changes_nothing(
+            LocalAws aws) {
         // The first deploy: no GitLabOAuthClientId nor GitLabOAuthClientSecret yet (guided deploys type none).
-        Map<String, String> env = aws.withParameters(Map.of("GitLabOAuthClientId", "", "GitLabOAuthClientSecret", "none"))
-                .functionEnvironment("LinkFunction", Map.of(
-                        RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
-                        "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=http://localhost:9",
-                        "CHATOPS_PROJECT", "ops/chatops"));
+        Map<String, String> env = aws.withParameters(
+                        Map.of("GitLabOAuthClientId", "", "GitLabOAuthClientSecret", "none"))
+                .functionEnvironment(
+                        "LinkFunction",
+                        Map.of(
+                                RuntimeConfig.RESPONSE_URL_ALLOW,
+                                "http://127.0.0.1",
+                                "GITLAB_INSTANCES",
+                                "ops=" + gitlab.baseUrl() + ",production=http://localhost:9",
+                                "CHATOPS_PROJECT",
+                                "ops/chatops"));
         assertThat(env).containsEntry(LinkFunction.OAUTH_CLIENT_ID, "").containsEntry(LinkFunction.OAUTH_SECRET_ID, "");
-        Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
+        Services services = new Services(
+                Env.of(env),
+                DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build(),
+                clock,
+                ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
         LinkFunction unconfigured = new LinkFunction(services, Env.of(env));
         gitlab.addUser("alice", true);
         String state = states.issue(team, "U7");
@@ -226,8 +248,13 @@ class LinkFunctionTest {
         Map<String, String> env = aws.withParameters(Map.of("GitLabOAuthClientId", "", "GitLabOAuthClientSecret", ""))
                 .functionEnvironment("LinkFunction", Map.of(RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                         "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=http://localhost:9"));
-        Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
+        Services services = new Services(
+                Env.of(env),
+                DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build(),
+                clock,
+                ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
         LinkFunction unconfigured = new LinkFunction(services, Env.of(env));
 
         APIGatewayV2HTTPResponse page = get(unconfigured, "/link/start", "state=nonsense");
@@ -255,7 +282,9 @@ class LinkFunctionTest {
         headers.put("host", HOST);
         headers.put("x-forwarded-proto", "https");
         event.setHeaders(headers);
-        event.setRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId(UUID.randomUUID().toString()).build());
+        event.setRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                .withRequestId(UUID.randomUUID().toString())
+                .build());
         return function.handleRequest(event, new LocalLambdaContext("LinkFunction", Duration.ofSeconds(15)));
     }
 

@@ -72,7 +72,12 @@ class LinkGuessesTest {
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops")));
-        Services services = new Services(env, DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(), clock,
+        Services services = new Services(
+                env,
+                DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build(),
+                clock,
                 ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
         function = new UserFunction(services);
         access = services.access();
@@ -95,8 +100,11 @@ class LinkGuessesTest {
 
         String refused = link("UOLGA", code);
 
-        assertThat(refused).contains(PAUSED + "10:16 UTC, after 5 wrong codes in 15 minutes. Nothing was changed.",
-                "When it ends, run `/chatops run whoami` and use its *Connect your GitLab account* button for a fresh code.")
+        assertThat(refused)
+                .contains(
+                        PAUSED + "10:16 UTC, after 5 wrong codes in 15 minutes. Nothing was changed.",
+                        "When it ends, run `/chatops run whoami` and use its *Connect your GitLab account* button for"
+                                + " a fresh code.")
                 .doesNotContain("now linked");
         assertThat(access.findLink(team, "UOLGA")).isEmpty();
         assertThat(access.pending(code, clock.instant())).as("a paused attempt does not spend the code").isPresent();
@@ -107,7 +115,9 @@ class LinkGuessesTest {
         String fresh = hold("olga2");
         assertThat(link("UOLGA", fresh)).as("10:15:59").contains(PAUSED + "10:16 UTC");
         clock.advance(Duration.ofSeconds(1));
-        assertThat(link("UOLGA", fresh)).as("10:16, the pause is over").contains("now linked to the GitLab account `olga2`");
+        assertThat(link("UOLGA", fresh))
+                .as("10:16, the pause is over")
+                .contains("now linked to the GitLab account `olga2`");
         assertThat(access.findLink(team, "UOLGA")).isPresent();
     }
 
@@ -145,7 +155,9 @@ class LinkGuessesTest {
         String tinasCode = hold("tina");
         String samsNamesakesCode = hold("sam");
 
-        assertThat(link("UTINA", tinasCode)).as("another person of the workspace").contains("now linked to the GitLab account `tina`");
+        assertThat(link("UTINA", tinasCode))
+                .as("another person of the workspace")
+                .contains("now linked to the GitLab account `tina`");
         team = "T" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(link("USAM", samsNamesakesCode)).as("the same user id in another workspace")
                 .contains("now linked to the GitLab account `sam`");
@@ -194,8 +206,21 @@ class LinkGuessesTest {
 
     /** Everything Slack shows of the answer to {@code link CODE}: its text and each text of its blocks. */
     private String link(String userId, String code) throws IOException {
-        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), team, "", userId, "someone", "C1", "ops",
-                "/chatops", "link", List.of(code), Map.of(), code, slack.url("/r/" + UUID.randomUUID()), clock.instant());
+        CommandRequest request = new CommandRequest(
+                UUID.randomUUID().toString(),
+                team,
+                "",
+                userId,
+                "someone",
+                "C1",
+                "ops",
+                "/chatops",
+                "link",
+                List.of(code),
+                Map.of(),
+                code,
+                slack.url("/r/" + UUID.randomUUID()),
+                clock.instant());
         function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
                 new ByteArrayOutputStream(), new LocalLambdaContext("UserFunction", Duration.ofSeconds(30)));
         List<CaptureServer.Post> posts = slack.postsTo(URI.create(request.responseUrl()).getPath());

@@ -80,8 +80,12 @@ public final class IamPolicy {
     public static IamPolicy ofRole(SamTemplate.Role role, Intrinsics intrinsics) {
         Map<String, Map<String, Object>> inline = new LinkedHashMap<>();
         for (SamTemplate.InlinePolicy policy : role.policies()) {
-            inline.put(policy.name(), SamTemplate.map(intrinsics.resolve(policy.document()).orElseThrow(() ->
-                    new IllegalArgumentException("policy " + policy.name() + " of " + role.logicalId() + " resolves to no document"))));
+            inline.put(
+                    policy.name(),
+                    SamTemplate.map(intrinsics
+                            .resolve(policy.document())
+                            .orElseThrow(() -> new IllegalArgumentException("policy " + policy.name() + " of "
+                                    + role.logicalId() + " resolves to no document"))));
         }
         List<String> managed = new ArrayList<>();
         for (Object arn : role.managedPolicyArns()) {
@@ -148,7 +152,8 @@ public final class IamPolicy {
 
     private static List<Statement> statements(String policyName, boolean managed, Map<String, Object> document) {
         Object raw = document.get("Statement");
-        List<Object> list = raw instanceof List<?> ? SamTemplate.list(raw) : raw instanceof Map<?, ?> ? List.of(raw) : null;
+        List<Object> list =
+                raw instanceof List<?> ? SamTemplate.list(raw) : raw instanceof Map<?, ?> ? List.of(raw) : null;
         if (list == null) {
             throw new IllegalArgumentException("policy " + policyName + " has no Statement: " + document);
         }
@@ -196,7 +201,8 @@ public final class IamPolicy {
         List<String> strings = new ArrayList<>();
         for (Object element : value instanceof List<?> ? SamTemplate.list(value) : List.of(value)) {
             if (!(element instanceof String text)) {
-                throw new IllegalArgumentException("statement " + where + " has an unresolved or non-string value " + element);
+                throw new IllegalArgumentException(
+                        "statement " + where + " has an unresolved or non-string value " + element);
             }
             strings.add(text);
         }

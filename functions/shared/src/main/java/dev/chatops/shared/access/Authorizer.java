@@ -61,7 +61,13 @@ public final class Authorizer {
      * @param check     how the level and 2FA are read when the kept ones are missing or older than {@code maxAge}
      * @param snapshots whether what {@code check} read is kept in the access table
      */
-    public Authorizer(AccessStore access, GitLabConfig gitlab, AccessCheck check, Clock clock, Duration maxAge, Snapshots snapshots) {
+    public Authorizer(
+            AccessStore access,
+            GitLabConfig gitlab,
+            AccessCheck check,
+            Clock clock,
+            Duration maxAge,
+            Snapshots snapshots) {
         this.access = access;
         this.gitlab = gitlab;
         this.check = check;
@@ -95,7 +101,9 @@ public final class Authorizer {
                     + "`/chatops run unlink` and link again.");
         }
         Instant checked = link.checkedAt().orElse(Instant.EPOCH);
-        if (link.accessLevel().isEmpty() || link.twoFactor().isEmpty() || checked.plus(maxAge).isBefore(clock.instant())) {
+        if (link.accessLevel().isEmpty()
+                || link.twoFactor().isEmpty()
+                || checked.plus(maxAge).isBefore(clock.instant())) {
             try {
                 link = refresh(link);
             } catch (AccessCheckException e) {
@@ -127,7 +135,15 @@ public final class Authorizer {
         }
         Log.info("access.refreshed", "gitlabUser", link.gitlabUsername(), "accessLevel", now.accessLevel(),
                 "twoFactor", now.twoFactor(), "kept", snapshots == Snapshots.KEEP);
-        return new Link(link.slackWorkspace(), link.slackUserId(), link.instance(), link.gitlabUserId(), link.gitlabUsername(),
-                link.linkedAt(), Optional.of(now.accessLevel()), Optional.of(now.twoFactor()), Optional.of(now.checkedAt()));
+        return new Link(
+                link.slackWorkspace(),
+                link.slackUserId(),
+                link.instance(),
+                link.gitlabUserId(),
+                link.gitlabUsername(),
+                link.linkedAt(),
+                Optional.of(now.accessLevel()),
+                Optional.of(now.twoFactor()),
+                Optional.of(now.checkedAt()));
     }
 }

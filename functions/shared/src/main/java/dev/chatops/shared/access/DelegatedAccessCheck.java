@@ -103,7 +103,8 @@ public final class DelegatedAccessCheck implements AccessCheck {
             if (Boolean.FALSE.equals(answer.get("linked"))) {
                 throw new AccessCheckException("the link changed meanwhile", null);
             }
-            if (!(answer.get("accessLevel") instanceof Number level) || !(answer.get("twoFactor") instanceof Boolean twoFactor)
+            if (!(answer.get("accessLevel") instanceof Number level)
+                    || !(answer.get("twoFactor") instanceof Boolean twoFactor)
                     || !(answer.get("checkedAt") instanceof String at)) {
                 throw new AccessCheckException("the access check answered nothing usable", null);
             }

@@ -78,7 +78,10 @@ public final class ResponseUrlPolicy {
         } catch (URISyntaxException e) {
             return false;
         }
-        if (!uri.isAbsolute() || uri.getRawUserInfo() != null || uri.getHost() == null || uri.getRawFragment() != null) {
+        if (!uri.isAbsolute()
+                || uri.getRawUserInfo() != null
+                || uri.getHost() == null
+                || uri.getRawFragment() != null) {
             return false;
         }
         String scheme = lower(uri.getScheme());

@@ -17,13 +17,33 @@ import java.util.Optional;
  * the registered feature groups. A flag GitLab has never stored is {@link #absent} (its code default
  * applies); {@link #defaultEnabled()} is that default, when GitLab returns the flag's definition.
  */
-public record FeatureFlag(String name, boolean persisted, String state, boolean booleanGate, BigDecimal percentageOfTime,
-                          BigDecimal percentageOfActors, List<String> actors, List<String> featureGroups,
-                          Map<String, Object> otherGates, Optional<Boolean> defaultEnabled) {
+public record FeatureFlag(
+        String name,
+        boolean persisted,
+        String state,
+        boolean booleanGate,
+        BigDecimal percentageOfTime,
+        BigDecimal percentageOfActors,
+        List<String> actors,
+        List<String> featureGroups,
+        Map<String, Object> otherGates,
+        Optional<Boolean> defaultEnabled) {
     /** Kinds of actor, by the prefix of their Flipper id, in the order a card shows them. */
     public static final Map<String, String> ACTOR_KINDS = kinds();
-    private static final Map<String, String> SINGULAR = Map.of("users", "user", "groups", "group", "projects", "project",
-            "namespaces", "namespace", "repositories", "repository", "other actors", "other actor");
+
+    private static final Map<String, String> SINGULAR = Map.of(
+            "users",
+            "user",
+            "groups",
+            "group",
+            "projects",
+            "project",
+            "namespaces",
+            "namespace",
+            "repositories",
+            "repository",
+            "other actors",
+            "other actor");
 
     public FeatureFlag {
         actors = List.copyOf(actors);
@@ -106,7 +126,9 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
             parts.add("feature group " + group);
         }
         parts.addAll(otherGates.keySet());
-        return parts.isEmpty() ? "off" : (off() ? "off (" + String.join(", ", parts) + ")" : "on for " + String.join(", ", parts));
+        return parts.isEmpty()
+                ? "off"
+                : (off() ? "off (" + String.join(", ", parts) + ")" : "on for " + String.join(", ", parts));
     }
 
     /** Its actors of one kind ({@code users}, {@code projects}, …): their Flipper ids. */

@@ -87,7 +87,8 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
             instances.put(name, url);
         }
         if (instances.values().stream().map(GitLabConfig::sameness).distinct().count() < instances.size()) {
-            throw new ConfigurationException("two instances in " + INSTANCES + " have the same URL: one instance, one name");
+            throw new ConfigurationException(
+                    "two instances in " + INSTANCES + " have the same URL: one instance, one name");
         }
         return instances;
     }
@@ -101,7 +102,8 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("environment variable " + INSTANCES + " has a URL that is not one: " + url);
+            throw new ConfigurationException(
+                    "environment variable " + INSTANCES + " has a URL that is not one: " + url);
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;

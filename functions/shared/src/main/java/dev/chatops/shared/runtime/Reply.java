@@ -37,8 +37,13 @@ public final class Reply {
     private final List<LayoutBlock> blocks;
     private final String auditDetail;
 
-    private Reply(boolean inChannel, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks, Outcome outcome,
-                  String auditDetail) {
+    private Reply(
+            boolean inChannel,
+            boolean replaceOriginal,
+            String fallback,
+            List<LayoutBlock> blocks,
+            Outcome outcome,
+            String auditDetail) {
         this.inChannel = inChannel;
         this.auditDetail = auditDetail;
         this.replaceOriginal = replaceOriginal;
@@ -152,7 +157,8 @@ public final class Reply {
         public Builder fields(List<String> markdownFields) {
             for (int from = 0; from < markdownFields.size(); from += FIELDS_PER_SECTION) {
                 List<TextObject> fields = new ArrayList<>();
-                for (String field : markdownFields.subList(from, Math.min(markdownFields.size(), from + FIELDS_PER_SECTION))) {
+                for (String field :
+                        markdownFields.subList(from, Math.min(markdownFields.size(), from + FIELDS_PER_SECTION))) {
                     fields.add(markdownText(truncate(field, FIELD_LIMIT)));
                 }
                 blocks.add(section(s -> s.fields(fields)));

@@ -54,8 +54,10 @@ public final class Services {
         this.dynamo = dynamo;
         this.clock = clock;
         this.replies = replies;
-        this.gitlab = new Lazy<>(() -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.READ_TOKENS_SECRET_ID))::field));
-        this.gitlabWriter = new Lazy<>(() -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.TOKENS_SECRET_ID))::field));
+        this.gitlab = new Lazy<>(
+                () -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.READ_TOKENS_SECRET_ID))::field));
+        this.gitlabWriter =
+                new Lazy<>(() -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.TOKENS_SECRET_ID))::field));
         this.linkState = new Lazy<>(() -> new LinkState(secret(env.require(LINK_STATE_SECRET_ID)), clock));
     }
 
@@ -65,7 +67,11 @@ public final class Services {
     }
 
     public static Services fromEnvironment(Env env, Clock clock) {
-        return new Services(env, AwsClients.dynamoDb(), clock, ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
+        return new Services(
+                env,
+                AwsClients.dynamoDb(),
+                clock,
+                ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
     }
 
     /** The function's environment, for configuration of its own (each function's config class reads it). */
@@ -75,7 +81,8 @@ public final class Services {
 
     /** Where changes to production may be made from (empty: anywhere), and which instance is production. */
     public ChannelRule channelRule() {
-        return new ChannelRule(config.productionChannels(), config.productionInstance(), gitlabConfig.defaultInstance());
+        return new ChannelRule(
+                config.productionChannels(), config.productionInstance(), gitlabConfig.defaultInstance());
     }
 
     public Clock clock() {

@@ -13,10 +13,14 @@ import org.junit.jupiter.api.Test;
 class CatalogTest {
     private static final String SLASH = "/chatops";
 
-    private static final CommandSpec FEATURE = CommandSpec.of("feature", "Reads and sets feature flags.", Target.FEATURE,
+    private static final CommandSpec FEATURE = CommandSpec.of(
+            "feature",
+            "Reads and sets feature flags.",
+            Target.FEATURE,
             Form.sub("get", Role.DEVELOPER, "Shows a flag.", Param.required("name")),
             Form.sub("set", Role.MAINTAINER, "Sets a flag.", Param.required("name"), Param.required("value"))
-                    .withOptions(OptionSpec.flag("actors", "Lists the actors too."),
+                    .withOptions(
+                            OptionSpec.flag("actors", "Lists the actors too."),
                             OptionSpec.valued("user", "PATHS", "Only for these users.")));
 
     private static final CommandSpec PING = CommandSpec.of("ping", "Answers pong.", Target.USER,

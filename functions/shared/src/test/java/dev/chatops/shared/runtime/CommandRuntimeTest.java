@@ -220,7 +220,8 @@ class CommandRuntimeTest {
         assertThat(effects).hasValue(0);
         CaptureServer.Post reply = slack.postsTo("/r/9").get(0);
         assertThat(CaptureServer.textOf(reply)).contains("not linked", "maintainer", "Connect your GitLab account");
-        assertThat(reply.body().replace("\\u003d", "=")).contains("\"url\":\"https://api.example.com/link/start?state=");
+        assertThat(reply.body().replace("\\u003d", "="))
+                .contains("\"url\":\"https://api.example.com/link/start?state=");
         assertThat(audit(request)).singleElement().satisfies(r -> {
             assertThat(r.get("decision").s()).isEqualTo("denied");
             assertThat(r.get("outcome").s()).isEqualTo("refused");
@@ -277,7 +278,8 @@ class CommandRuntimeTest {
     @Test
     void a_retry_posts_only_the_messages_slack_did_not_get() {
         CommandRequest request = RuntimeFixture.request("long", List.of(), slack.url("/r/10"));
-        slack.answerNext(Answer.status(200), Answer.status(500), Answer.status(500), Answer.status(500), Answer.status(500));
+        slack.answerNext(
+                Answer.status(200), Answer.status(500), Answer.status(500), Answer.status(500), Answer.status(500));
 
         assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(ReplyException.class);
         runtime.handle(request, Duration.ofSeconds(30));

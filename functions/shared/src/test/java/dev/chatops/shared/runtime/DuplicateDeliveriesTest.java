@@ -144,8 +144,11 @@ class DuplicateDeliveriesTest {
         assertThat(effects).hasSize(trials);
         assertThat(effects.values()).allSatisfy(count -> assertThat(count).hasValue(1));
         for (int trial = 0; trial < trials; trial++) {
-            assertThat(slack.postsTo("/cut/" + trial)).as("answers to trial %d", trial).singleElement()
-                    .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("may or may not have taken effect"));
+            assertThat(slack.postsTo("/cut/" + trial))
+                    .as("answers to trial %d", trial)
+                    .singleElement()
+                    .satisfies(post ->
+                            assertThat(CaptureServer.textOf(post)).contains("may or may not have taken effect"));
         }
     }
 

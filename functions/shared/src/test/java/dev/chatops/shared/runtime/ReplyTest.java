@@ -259,7 +259,9 @@ class ReplyTest {
     @Test
     void ephemeral_and_in_channel_replies_have_their_response_type() {
         assertThat(Reply.ephemeral("f").build().messages()).extracting(Message::responseType).containsOnly("ephemeral");
-        assertThat(Reply.inChannel("f").build().messages()).extracting(Message::responseType).containsOnly("in_channel");
+        assertThat(Reply.inChannel("f").build().messages())
+                .extracting(Message::responseType)
+                .containsOnly("in_channel");
     }
 
     @Test
