@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FunctionLogsTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-02T08:20:30Z"), ZoneOffset.UTC);
     private static final String DONE =
-            "{\"ts\":\"2026-12-02T08:20:16.123Z\",\"level\":\"INFO\",\"requestId\":\"sl-9682cc0dbb4c37f1d71111f8fbdfb050\","
+            "{\"ts\":\"2026-12-02T08:20:16.123Z\",\"level\":\"INFO\",\"requestId\":\"sl-9682cc0dbb4c37f1d71111f8fbdfb"
+                + "050\","
                 + "\"event\":\"command.done\",\"command\":\"whoami\",\"outcome\":\"ok\"}";
 
     @Test
@@ -60,7 +61,8 @@ class FunctionLogsTest {
                         + "WARN request.rejected reason=\"signature stale\"");
         assertThat(logs.readable(
                         "FeatureFunction",
-                        "{\"ts\":\"2026-12-02T08:20:16Z\",\"level\":\"ERROR\",\"requestId\":\"sl-0123456789\",\"event\":\"command.failed\",\"command\":\"feature\",\"error\":\"java.io.UncheckedIOException:"
+                        "{\"ts\":\"2026-12-02T08:20:16Z\",\"level\":\"ERROR\",\"requestId\":\"sl-0123456789\",\"event"
+                            + "\":\"command.failed\",\"command\":\"feature\",\"error\":\"java.io.UncheckedIOException:"
                             + " connection refused\",\"stack\":\"  at a.b(C.java:1)\"}"))
                 .isEqualTo("08:20:16 FeatureFunction      sl-012345 ERROR command.failed command=feature"
                         + " error=UncheckedIOException");

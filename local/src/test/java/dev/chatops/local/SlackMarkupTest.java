@@ -146,10 +146,12 @@ class SlackMarkupTest {
               {"type":"header","text":{"type":"plain_text","text":"Deploy :warning:"}},
               {"type":"section","text":{"type":"mrkdwn","text":"*Who* is <@U1>"},
                "accessory":{"type":"button","text":{"type":"plain_text","text":"Open"},"url":"http://o.test/"}},
-              {"type":"section","fields":[{"type":"mrkdwn","text":"*Role*\\nowner"},{"type":"mrkdwn","text":"*2FA*\\n:white_check_mark: on"}]},
+              {"type":"section","fields":[{"type":"mrkdwn","text":"*Role*\\nowner"},{"type":"mrkdwn",\
+            "text":"*2FA*\\n:white_check_mark: on"}]},
               {"type":"divider"},
               {"type":"actions","elements":[{"type":"button","text":{"type":"plain_text","text":"Connect"},"url":"http://c.test/start"},
-                                             {"type":"button","text":{"type":"plain_text","text":"Cancel"},"value":"cancel"}]},
+                                             {"type":"button","text":{"type":"plain_text","text":"Cancel"},\
+            "value":"cancel"}]},
               {"type":"context","elements":[{"type":"mrkdwn","text":"_small print_"},{"type":"image","image_url":"http://i.test/a.png","alt_text":"logo"}]}
             ]}\
             """;

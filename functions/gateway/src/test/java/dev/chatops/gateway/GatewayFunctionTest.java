@@ -322,8 +322,7 @@ class GatewayFunctionTest {
     }
 
     @Test
-    void
-            when_lambda_takes_the_invoke_but_does_not_answer_in_time_the_user_is_told_it_may_have_started_and_how_to_check() {
+    void when_lambda_takes_the_invoke_but_does_not_answer_in_time_the_user_hears_it_may_have_begun_and_how_to_check() {
         lambdaApi.answerByDefault(Answer.hang(Duration.ofSeconds(60)));
         APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
 

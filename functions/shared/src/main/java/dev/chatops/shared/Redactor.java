@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 public final class Redactor {
     public static final String MASK = "[redacted]";
     private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(token|secret|passw|pwd|pass$|key$|apikey|api_key|auth(?!ors?$)|cookie|credential|private|signature).*");
+            "(?i).*(token|secret|passw|pwd|pass$|key$|apikey|api_key|auth(?!ors?$)|cookie|credential|private"
+                + "|signature).*");
 
     // Every pattern below reads the text in one pass: an attempt starts only where a run of its
     // characters starts (the look-behind), and possessive quantifiers (*+, ++) never give back

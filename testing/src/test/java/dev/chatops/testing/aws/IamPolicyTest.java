@@ -37,7 +37,8 @@ class IamPolicyTest {
     void notAction_allowsEverythingButTheNamedActions() throws Exception {
         // "IAM JSON policy elements: NotAction": all S3 actions except deleting a bucket
         IamPolicy policy = policy("""
-            {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "NotAction": "s3:DeleteBucket", "Resource": "arn:aws:s3:::*"}}\
+            {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "NotAction": "s3:DeleteBucket",\
+             "Resource": "arn:aws:s3:::*"}}\
             """);
 
         assertThat(policy.decide("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/photo.jpg")).isEqualTo(ALLOW);
@@ -51,7 +52,8 @@ class IamPolicyTest {
         IamPolicy policy = policy("""
             {"Statement": [
               {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-              {"Effect": "Deny", "Action": "s3:*", "NotResource": ["arn:aws:s3:::HRBucket/Payroll", "arn:aws:s3:::HRBucket/Payroll/*"]}]}\
+              {"Effect": "Deny", "Action": "s3:*", "NotResource": ["arn:aws:s3:::HRBucket/Payroll",\
+             "arn:aws:s3:::HRBucket/Payroll/*"]}]}\
             """);
 
         assertThat(policy.decide("s3:GetObject", "arn:aws:s3:::HRBucket/Payroll/2024.csv")).isEqualTo(ALLOW);
@@ -75,7 +77,8 @@ class IamPolicyTest {
     void resources_matchCaseSensitively() throws Exception {
         // "IAM JSON policy elements: Resource": the IAM user name is case sensitive
         IamPolicy policy = policy("""
-            {"Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::123456789012:user/Bob"}]}\
+            {"Statement": [{"Effect": "Allow", "Action": "iam:GetUser",\
+             "Resource": "arn:aws:iam::123456789012:user/Bob"}]}\
             """);
 
         assertThat(policy.allows("iam:GetUser", "arn:aws:iam::123456789012:user/Bob")).isTrue();
@@ -87,9 +90,12 @@ class IamPolicyTest {
         // "IAM JSON policy elements: Resource", using wildcards in resource ARNs
         IamPolicy policy = policy("""
             {"Statement": [
-              {"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::amzn-s3-demo-bucket/*/test/*", "arn:aws:s3:::example?bucket/*"]},
-              {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:*:123456789012:function:Reader*"},
-              {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/Books*Index"}]}\
+              {"Effect": "Allow", "Action": "s3:GetObject",\
+             "Resource": ["arn:aws:s3:::amzn-s3-demo-bucket/*/test/*", "arn:aws:s3:::example?bucket/*"]},
+              {"Effect": "Allow", "Action": "lambda:InvokeFunction",\
+             "Resource": "arn:aws:lambda:*:123456789012:function:Reader*"},
+              {"Effect": "Allow", "Action": "dynamodb:Query",\
+             "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/Books*Index"}]}\
             """);
 
         assertThat(policy.allows("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/1/2/test/3/object.jpg")).isTrue();
@@ -144,7 +150,8 @@ class IamPolicyTest {
     void grants_coverTheCallsTheirPatternsMatch() throws Exception {
         IamPolicy policy = policy("""
             {"Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query"],
-              "Resource": ["arn:aws:dynamodb:us-east-1:123456789012:table/Books", "arn:aws:dynamodb:us-east-1:123456789012:table/Books/index/*"]}]}\
+              "Resource": ["arn:aws:dynamodb:us-east-1:123456789012:table/Books",\
+             "arn:aws:dynamodb:us-east-1:123456789012:table/Books/index/*"]}]}\
             """);
 
         assertThat(policy.grants()).hasSize(4).allSatisfy(grant -> assertThat(grant.sid()).isEqualTo("Read"));
@@ -199,7 +206,8 @@ class IamPolicyTest {
         // DynamoDB developer guide, fine-grained access control, example 2 (write-only variant)
         IamPolicy policy = policy("""
             {"Version": "2012-10-17", "Statement": [{"Sid": "LimitAccessToSpecificAttributes", "Effect": "Allow",
-              "Action": ["dynamodb:UpdateItem"], "Resource": ["arn:aws:dynamodb:us-west-2:123456789012:table/GameScores"],
+              "Action": ["dynamodb:UpdateItem"],\
+             "Resource": ["arn:aws:dynamodb:us-west-2:123456789012:table/GameScores"],
               "Condition": {"ForAllValues:StringEquals": {"dynamodb:Attributes": ["UserId", "TopScore"]},
                             "StringEquals": {"dynamodb:ReturnValues": ["NONE", "UPDATED_OLD", "UPDATED_NEW"]}}}]}\
             """);

@@ -71,7 +71,8 @@ class IntrinsicsTest {
                         in.resolveString(
                                 json(
                                         "{\"Fn::Sub\":"
-                                            + " \"arn:${AWS::Partition}:x:${AWS::Region}:${AWS::AccountId}:${Name}/${Table.Arn}/${!Literal}\"}")))
+                                            + " \"arn:${AWS::Partition}:x:${AWS::Region}:${AWS::AccountId}:${Name}/${"
+                                            + "Table.Arn}/${!Literal}\"}")))
                 .isEqualTo("arn:aws:x:us-east-1:123456789012:films/" + LocalIds.tableArn("Table") + "/${Literal}");
         assertThat(in.resolveString(json("{\"Fn::Sub\": [\"${q}-${AWS::URLSuffix}\", {\"q\": {\"Fn::GetAtt\":"
                         + " [\"Queue\", \"QueueName\"]}}]}")))
