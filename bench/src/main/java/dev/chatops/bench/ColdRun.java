@@ -2,6 +2,7 @@ package dev.chatops.bench;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import dev.chatops.testing.LambdaHandlers;
 import dev.chatops.testing.LocalLambdaContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,17 +36,18 @@ public final class ColdRun {
             stream.handleRequest(new ByteArrayInputStream(event), out, context);
             result = out.toString();
         } else {
-            Method method = dev.chatops.testing.LambdaHandlers.handleRequest(type);
+            Method method = LambdaHandlers.handleRequest(type);
             long before = System.nanoTime();
-            Object input = LambdaEventSerializers.serializerFor(method.getParameterTypes()[0], ColdRun.class.getClassLoader())
+            Object input = LambdaEventSerializers.serializerFor(
+                            method.getParameterTypes()[0], ColdRun.class.getClassLoader())
                     .fromJson(new ByteArrayInputStream(event));
             deserialiseMs = (System.nanoTime() - before) / 1_000_000.0;
             Object output = method.invoke(handler, input, context);
             result = String.valueOf(output);
         }
         long invoked = System.nanoTime();
-        System.out.println("COLD " + (initialised - start) / 1_000_000.0 + " " + (invoked - initialised) / 1_000_000.0 + " "
-                + peakRssKb() + " " + deserialiseMs + " " + result.replace('\n', ' '));
+        System.out.println("COLD " + (initialised - start) / 1_000_000.0 + " " + (invoked - initialised) / 1_000_000.0
+                + " " + peakRssKb() + " " + deserialiseMs + " " + result.replace('\n', ' '));
     }
 
 

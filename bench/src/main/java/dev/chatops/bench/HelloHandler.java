@@ -16,7 +16,10 @@ public final class HelloHandler implements RequestHandler<APIGatewayV2HTTPEvent,
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec("hello".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             byte[] digest = mac.doFinal(String.valueOf(event.getBody()).getBytes(StandardCharsets.UTF_8));
-            return APIGatewayV2HTTPResponse.builder().withStatusCode(200).withBody(Integer.toString(digest.length)).build();
+            return APIGatewayV2HTTPResponse.builder()
+                    .withStatusCode(200)
+                    .withBody(Integer.toString(digest.length))
+                    .build();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

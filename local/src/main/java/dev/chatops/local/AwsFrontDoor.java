@@ -11,16 +11,20 @@ import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 
 /**
  * The one AWS endpoint the functions are given ({@code AWS_ENDPOINT_URL}), standing where AWS's
@@ -31,7 +35,10 @@ import java.util.concurrent.Executors;
  * of the refusal runs too.
  */
 final class AwsFrontDoor implements AutoCloseable {
-    /** Headers AWS reads once; a request repeating one is refused rather than read one way here and another upstream. */
+    /**
+     * Headers AWS reads once; a request repeating one is refused rather than read one way here and
+     * another upstream.
+     */
     private static final Set<String> SINGLE = Set.of("authorization", "x-amz-target", "content-type", "x-amz-date",
             "x-amz-security-token", "x-amz-content-sha256", "host", "x-amz-invocation-type");
     private static final String JSON_1_0 = "application/x-amz-json-1.0";
@@ -41,8 +48,17 @@ final class AwsFrontDoor implements AutoCloseable {
      * needs. moto reads more (an encoding it inflates, a region in User-Agent, an account header,
      * parameters from headers when the body is empty), which the checks here never see.
      */
-    private static final Set<String> FORWARDED = Set.of("authorization", "content-type", "x-amz-target", "x-amz-date",
-            "x-amz-security-token", "x-amz-content-sha256", "x-amz-invocation-type", "x-amz-log-type", "x-amz-client-context");
+    private static final Set<String> FORWARDED = Set.of(
+            "authorization",
+            "content-type",
+            "x-amz-target",
+            "x-amz-date",
+            "x-amz-security-token",
+            "x-amz-content-sha256",
+            "x-amz-invocation-type",
+            "x-amz-log-type",
+            "x-amz-client-context");
+
     private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "transfer-encoding",
             "keep-alive", "expect", "upgrade");
 
@@ -72,7 +88,12 @@ final class AwsFrontDoor implements AutoCloseable {
     private final String lambda;
     private final Clock clock;
 
-    AwsFrontDoor(ContainerCredentials credentials, Authority authority, String motoEndpoint, String lambdaEndpoint, Clock clock) {
+    AwsFrontDoor(
+            ContainerCredentials credentials,
+            Authority authority,
+            String motoEndpoint,
+            String lambdaEndpoint,
+            Clock clock) {
         this.credentials = credentials;
         this.authority = authority;
         this.moto = motoEndpoint;
@@ -101,7 +122,7 @@ final class AwsFrontDoor implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             Map<String, String> headers = new LinkedHashMap<>();
-            Set<String> repeated = new java.util.TreeSet<>();
+            Set<String> repeated = new TreeSet<>();
             exchange.getRequestHeaders().forEach((name, values) -> {
                 String key = name.toLowerCase(Locale.ROOT);
                 if (values.size() > 1 || headers.containsKey(key)) {
@@ -131,13 +152,15 @@ final class AwsFrontDoor implements AutoCloseable {
         }
         Optional<Identity> identity = credentials.identity(auth.get().accessKeyId());
         if (identity.isEmpty()) {
-            return Answer.json(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
+            return Answer.json(
+                    400, "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
         Identity caller = identity.get();
         String token = request.headers().get("x-amz-security-token");
         if (token == null || !MessageDigest.isEqual(caller.sessionToken().getBytes(StandardCharsets.UTF_8),
                 token.getBytes(StandardCharsets.UTF_8))) {
-            return Answer.json(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
+            return Answer.json(
+                    400, "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
         if (clock.instant().isAfter(caller.expiration())) {
             return Answer.json(400, "ExpiredTokenException", "The security token included in the request is expired");
@@ -184,24 +207,41 @@ final class AwsFrontDoor implements AutoCloseable {
             case "secretsmanager":
                 String prefix = service.equals("dynamodb") ? "DynamoDB_20120810" : "secretsmanager";
                 String json = service.equals("dynamodb") ? JSON_1_0 : "application/x-amz-json-1.1";
-                return post && "/".equals(path) && signedType && type.equals(json) && jsonBody && target != null
-                        && target.matches(java.util.regex.Pattern.quote(prefix) + "\\.[A-Za-z]+") ? Optional.empty()
-                        : Optional.of(service + " is reached by POST / with X-Amz-Target " + prefix + ".<Operation>, Content-Type "
-                        + json + " and no query");
+                return post
+                                && "/".equals(path)
+                                && signedType
+                                && type.equals(json)
+                                && jsonBody
+                                && target != null
+                                && target.matches(Pattern.quote(prefix) + "\\.[A-Za-z]+")
+                        ? Optional.empty()
+                        : Optional.of(service + " is reached by POST / with X-Amz-Target " + prefix
+                                + ".<Operation>, Content-Type " + json + " and no query");
             case "sqs":
                 // One protocol, told alike by the target and the content type, so that the mapping and
                 // the service cannot read the request as two different ones.
-                boolean queuePath = "/".equals(path) || path != null && path.matches("/\\d{12}/[A-Za-z0-9_-]{1,80}(\\.fifo)?");
-                boolean jsonProtocol = target != null && target.matches("AmazonSQS\\.[A-Za-z]+") && JSON_1_0.equals(type)
-                        && "/".equals(path) && jsonBody;
-                boolean queryProtocol = target == null && type != null && type.matches(FORM) && request.body().length > 0
+                boolean queuePath =
+                        "/".equals(path) || path != null && path.matches("/\\d{12}/[A-Za-z0-9_-]{1,80}(\\.fifo)?");
+                boolean jsonProtocol = target != null
+                        && target.matches("AmazonSQS\\.[A-Za-z]+")
+                        && JSON_1_0.equals(type)
+                        && "/".equals(path)
+                        && jsonBody;
+                boolean queryProtocol = target == null
+                        && type != null
+                        && type.matches(FORM)
+                        && request.body().length > 0
                         && uniqueFormKeys(request.body());
-                return post && queuePath && signedType && (jsonProtocol || queryProtocol) ? Optional.empty()
-                        : Optional.of("sqs is reached by POST / or /<account>/<queue> with no query: X-Amz-Target AmazonSQS.<Operation>"
-                        + " and Content-Type " + JSON_1_0 + ", or a form with each parameter once");
+                return post && queuePath && signedType && (jsonProtocol || queryProtocol)
+                        ? Optional.empty()
+                        : Optional.of("sqs is reached by POST / or /<account>/<queue> with no query: X-Amz-Target"
+                                + " AmazonSQS.<Operation>"
+                                + " and Content-Type"
+                                + " " + JSON_1_0 + ", or a form with each parameter once");
             case "lambda":
                 // The SDK puts a qualifier given apart from the name in the query, its one parameter.
-                boolean qualifier = request.rawQuery() == null || request.rawQuery().matches("Qualifier=[A-Za-z0-9_%-]+");
+                boolean qualifier =
+                        request.rawQuery() == null || request.rawQuery().matches("Qualifier=[A-Za-z0-9_%-]+");
                 return request.method().equals("POST") && qualifier && path != null
                         && path.matches("/2015-03-31/functions/[^/]+/invocations") && target == null
                         ? Optional.empty() : Optional.of("only Lambda's Invoke is served here");
@@ -211,10 +251,11 @@ final class AwsFrontDoor implements AutoCloseable {
     }
 
     private static boolean uniqueFormKeys(byte[] body) {
-        Set<String> keys = new java.util.HashSet<>();
+        Set<String> keys = new HashSet<>();
         for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
             int eq = pair.indexOf('=');
-            if (!pair.isEmpty() && !keys.add(java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8))) {
+            if (!pair.isEmpty()
+                    && !keys.add(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8))) {
                 return false;
             }
         }
@@ -232,11 +273,14 @@ final class AwsFrontDoor implements AutoCloseable {
         if (type == null || !type.startsWith("application/x-amz-json-")) {
             return request.body();
         }
-        return new String(request.body(), StandardCharsets.UTF_8).replace("&", "\\u0026").getBytes(StandardCharsets.UTF_8);
+        return new String(request.body(), StandardCharsets.UTF_8)
+                .replace("&", "\\u0026")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static Answer forward(String upstream, Request request) throws IOException {
-        URI uri = URI.create(upstream + request.rawPath() + (request.rawQuery() == null ? "" : "?" + request.rawQuery()));
+        URI uri =
+                URI.create(upstream + request.rawPath() + (request.rawQuery() == null ? "" : "?" + request.rawQuery()));
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         try {
             connection.setInstanceFollowRedirects(false);

@@ -12,7 +12,9 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +87,7 @@ final class ContainerCredentials implements AutoCloseable {
     }
 
     private Identity keys(String functionId, String role) {
-        Identity identity = new Identity(functionId, role, "ASIA" + random(8).toUpperCase(java.util.Locale.ROOT),
+        Identity identity = new Identity(functionId, role, "ASIA" + random(8).toUpperCase(Locale.ROOT),
                 random(20), random(48), Instant.now().plus(lifetime));
         byAccessKey.put(identity.accessKeyId(), identity);
         return identity;
@@ -102,7 +104,10 @@ final class ContainerCredentials implements AutoCloseable {
                         ? keys(identity.functionId(), identity.role()) : identity);
     }
 
-    /** The keys currently issued for {@code functionId}, which Lambda itself uses for the function's destinations and event sources. */
+    /**
+     * The keys currently issued for {@code functionId}, which Lambda itself uses for the function's
+     * destinations and event sources.
+     */
     Identity identityOf(String functionId) {
         String token = byToken.entrySet().stream().filter(e -> e.getValue().functionId().equals(functionId))
                 .map(Map.Entry::getKey).findFirst()
@@ -145,7 +150,8 @@ final class ContainerCredentials implements AutoCloseable {
     /** The token's current keys, the token compared in constant time (it is a credential). */
     private Identity lookup(String token) {
         for (String issued : byToken.keySet()) {
-            if (MessageDigest.isEqual(issued.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+            if (MessageDigest.isEqual(
+                    issued.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
                 return current(issued);
             }
         }
@@ -155,7 +161,7 @@ final class ContainerCredentials implements AutoCloseable {
     private static String random(int bytes) {
         byte[] value = new byte[bytes];
         RANDOM.nextBytes(value);
-        return java.util.HexFormat.of().formatHex(value);
+        return HexFormat.of().formatHex(value);
     }
 
     @Override

@@ -32,8 +32,8 @@ final class FunctionLogs implements BiConsumer<String, String>, AutoCloseable {
     static final List<String> SHOWN = List.of("command", "outcome", "reason", "needs", "condition", "instance", "flag",
             "status", "problem", "attempt");
 
-    private static final Pattern ESCAPES = Pattern.compile(
-            "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)?|\u001B.?|[\u0000-\u0008\u000B-\u001F\u007F]");
+    private static final Pattern ESCAPES = Pattern.compile("\u001B\\[[0-?]*["
+            + " -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)?|\u001B.?|[\u0000-\u0008\u000B-\u001F\u007F]");
     private static final Pattern REPORT = Pattern.compile("REPORT RequestId: (\\S+)\\tDuration: ([\\d.]+) ms.*?"
             + "Memory Size: (\\d+) MB\\tMax Memory Used: (\\d+) MB(?:\\tRestore Duration: (\\d+) ms)?.*");
     private static final Pattern START = Pattern.compile("START RequestId: (\\S+).*");
@@ -104,7 +104,8 @@ final class FunctionLogs implements BiConsumer<String, String>, AutoCloseable {
             return null;
         }
         if ((matcher = REPORT.matcher(line)).matches()) {
-            return head(now, function, matcher.group(1)) + "REPORT " + Math.round(Double.parseDouble(matcher.group(2))) + " ms, "
+            return head(now, function, matcher.group(1)) + "REPORT " + Math.round(Double.parseDouble(matcher.group(2)))
+                    + " ms, "
                     + matcher.group(4) + " of " + matcher.group(3) + " MB"
                     + (matcher.group(5) != null ? ", cold start (restore " + matcher.group(5) + " ms)" : "");
         }
@@ -121,7 +122,8 @@ final class FunctionLogs implements BiConsumer<String, String>, AutoCloseable {
         } catch (RuntimeException e) {
             at = clock.instant();
         }
-        StringBuilder out = new StringBuilder(head(time(at), function, String.valueOf(json.getOrDefault("requestId", ""))));
+        StringBuilder out =
+                new StringBuilder(head(time(at), function, String.valueOf(json.getOrDefault("requestId", ""))));
         Object level = json.get("level");
         if ("WARN".equals(level) || "ERROR".equals(level)) {
             out.append(colour(level + " " + event, "WARN".equals(level) ? "33" : "31"));
@@ -145,7 +147,10 @@ final class FunctionLogs implements BiConsumer<String, String>, AutoCloseable {
         return String.format("%s %-20s %-9s ", time, function, shortId(requestId));
     }
 
-    /** A request id short enough to read and still tell requests apart: sl-1a2b3c (the commands' own), 1a2b3c4d (Lambda's). */
+    /**
+     * A request id short enough to read and still tell requests apart: sl-1a2b3c (the commands'
+     * own), 1a2b3c4d (Lambda's).
+     */
     static String shortId(String id) {
         if (id.startsWith("sl-")) {
             return id.substring(0, Math.min(id.length(), 9));

@@ -1,6 +1,7 @@
 package dev.chatops.local;
 
 import dev.chatops.shared.Log;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,10 @@ final class IamCalls {
     }
 
     private static final Set<Call> CALLS = ConcurrentHashMap.newKeySet();
-    /** {@code template|role#index}: the grants (by their place in {@code IamPolicy.grants()}) some allowed call used. */
+    /**
+     * {@code template|role#index}: the grants (by their place in {@code IamPolicy.grants()}) some
+     * allowed call used.
+     */
     private static final Set<String> USED = ConcurrentHashMap.newKeySet();
 
     private IamCalls() {
@@ -33,8 +37,10 @@ final class IamCalls {
 
     /** {@code role#index} of every grant of {@code template}'s roles that an allowed call used. */
     static Set<String> usedGrants(String template) {
-        Set<String> used = new java.util.HashSet<>();
-        USED.stream().filter(u -> u.startsWith(template + "|")).forEach(u -> used.add(u.substring(template.length() + 1)));
+        Set<String> used = new HashSet<>();
+        USED.stream()
+                .filter(u -> u.startsWith(template + "|"))
+                .forEach(u -> used.add(u.substring(template.length() + 1)));
         return used;
     }
 

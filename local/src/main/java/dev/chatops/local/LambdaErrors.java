@@ -17,7 +17,10 @@ final class LambdaErrors {
         return Json.write(error).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The runtime's error report, with the type from its {@code Lambda-Runtime-Function-Error-Type} header when the body lacks one. */
+    /**
+     * The runtime's error report, with the type from its {@code Lambda-Runtime-Function-Error-Type}
+     * header when the body lacks one.
+     */
     static byte[] withType(byte[] body, String headerType) {
         try {
             Map<String, Object> error = new LinkedHashMap<>(Json.readObject(new String(body, StandardCharsets.UTF_8)));
@@ -33,7 +36,8 @@ final class LambdaErrors {
     /** The {@code errorType} of an error payload, or "unknown". */
     static String type(byte[] payload) {
         try {
-            return String.valueOf(Json.readObject(new String(payload, StandardCharsets.UTF_8)).getOrDefault("errorType", "unknown"));
+            return String.valueOf(
+                    Json.readObject(new String(payload, StandardCharsets.UTF_8)).getOrDefault("errorType", "unknown"));
         } catch (RuntimeException e) {
             return "unknown";
         }

@@ -5,6 +5,7 @@ import dev.chatops.local.LambdaContainer.Invocation;
 import dev.chatops.local.LambdaContainer.Result;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,13 +27,14 @@ import java.util.function.BiConsumer;
  */
 final class LambdaFunctions implements AutoCloseable {
     static final int INTERACTIVE_CONTAINERS = 8;
-    private final Map<String, Pool> pools = new java.util.LinkedHashMap<>();
+    private final Map<String, Pool> pools = new LinkedHashMap<>();
     private final Path runtimeJars;
     private final BiConsumer<String, String> log;
     private final int maxContainers;
     private volatile boolean running = true;
 
-    LambdaFunctions(List<LambdaFunction> functions, Path runtimeJars, BiConsumer<String, String> log, int maxContainers) {
+    LambdaFunctions(
+            List<LambdaFunction> functions, Path runtimeJars, BiConsumer<String, String> log, int maxContainers) {
         this.runtimeJars = runtimeJars;
         this.log = log;
         this.maxContainers = maxContainers;
@@ -65,7 +67,8 @@ final class LambdaFunctions implements AutoCloseable {
     }
 
     CompletableFuture<Result> submit(String functionId, byte[] payload, String invokedArn) {
-        Invocation invocation = new Invocation(UUID.randomUUID().toString(), payload, invokedArn, new CompletableFuture<>());
+        Invocation invocation =
+                new Invocation(UUID.randomUUID().toString(), payload, invokedArn, new CompletableFuture<>());
         pool(functionId).submit(invocation);
         return invocation.result();
     }
@@ -137,7 +140,10 @@ final class LambdaFunctions implements AutoCloseable {
                 try {
                     container.awaitReady();
                 } catch (FunctionError e) {
-                    log.accept(function.id(), "INIT_REPORT Status: error Error Type: " + LambdaErrors.type(e.result().payload()));
+                    log.accept(
+                            function.id(),
+                            "INIT_REPORT Status: error Error Type: "
+                                    + LambdaErrors.type(e.result().payload()));
                     // The invocation that caused this cold start gets the init error, as in Lambda.
                     Invocation first = waiting.poll();
                     if (first != null) {
@@ -162,7 +168,9 @@ final class LambdaFunctions implements AutoCloseable {
             } catch (RuntimeException e) {
                 Invocation first = waiting.poll();
                 if (first != null) {
-                    first.result().complete(Result.error("Runtime.Unknown", "could not start " + function.id() + ": " + e.getMessage()));
+                    first.result()
+                            .complete(Result.error(
+                                    "Runtime.Unknown", "could not start " + function.id() + ": " + e.getMessage()));
                 }
             } finally {
                 if (container != null) {

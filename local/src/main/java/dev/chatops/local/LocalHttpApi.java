@@ -41,7 +41,8 @@ final class LocalHttpApi implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port + " (set CHATOPS_PORT to another port)", e);
+            throw new UncheckedIOException(
+                    "cannot listen on 127.0.0.1:" + port + " (set CHATOPS_PORT to another port)", e);
         }
         server.setExecutor(Executors.newFixedThreadPool(16, r -> {
             Thread thread = new Thread(r, "local-http-api");
@@ -88,7 +89,12 @@ final class LocalHttpApi implements AutoCloseable {
                 response = Json.readObject(new String(result.payload(), StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
                 // What API Gateway answers when the integration fails or answers nonsense.
-                Log.warn("local.http_api.function_failed", "function", function, "error", String.valueOf(e.getMessage()));
+                Log.warn(
+                        "local.http_api.function_failed",
+                        "function",
+                        function,
+                        "error",
+                        String.valueOf(e.getMessage()));
                 byte[] failed = "{\"message\":\"Internal Server Error\"}".getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(500, failed.length);

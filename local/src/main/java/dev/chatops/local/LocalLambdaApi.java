@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
 import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.aws.AwsRequestAuthorization;
 import dev.chatops.testing.aws.SamTemplate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,13 +19,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import dev.chatops.local.LambdaContainer.Result;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -42,17 +47,18 @@ import software.amazon.awssdk.services.sqs.model.Message;
 final class LocalLambdaApi implements AutoCloseable {
     private static final String PATH = "/2015-03-31/functions/";
     /** A function of this account and region by name, partial or full ARN, with an optional qualifier. */
-    private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile("(?:(?:arn:aws:lambda:"
-            + LocalRegion.NAME + ":)?" + LambdaFunction.ACCOUNT + ":function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?");
+    private static final Pattern FUNCTION_NAME = Pattern.compile("(?:(?:arn:aws:lambda:" + LocalRegion.NAME + ":)?"
+            + LambdaFunction.ACCOUNT + ":function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?");
     /** The qualifiers each function has: its alias, its one published version, and the unpublished one. */
-    private static final java.util.Set<String> QUALIFIERS = java.util.Set.of("live", LambdaFunction.VERSION, "$LATEST");
+    private static final Set<String> QUALIFIERS = Set.of("live", LambdaFunction.VERSION, "$LATEST");
 
     private volatile LambdaFunctions functions;
     private volatile Function<String, SqsClient> sqsAs;
     private volatile LocalAws aws;
     private final List<Duration> retryDelays;
     private final ExecutorService workers = Executors.newCachedThreadPool(daemon("local-lambda"));
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(daemon("local-lambda-retry"));
+    private final ScheduledExecutorService retries =
+            Executors.newSingleThreadScheduledExecutor(daemon("local-lambda-retry"));
     private final ExecutorService pollers = Executors.newCachedThreadPool(daemon("local-sqs-poller"));
     private final HttpServer server;
     private volatile boolean running = true;
@@ -98,8 +104,8 @@ final class LocalLambdaApi implements AutoCloseable {
             }
             String given = URLDecoder.decode(path.substring(PATH.length(), path.length() - "/invocations".length()),
                     StandardCharsets.UTF_8);
-            java.util.regex.Matcher target = FUNCTION_NAME.matcher(given);
-            String queried = dev.chatops.testing.aws.AwsRequestAuthorization.decode(exchange.getRequestURI().getRawQuery()).get("Qualifier");
+            Matcher target = FUNCTION_NAME.matcher(given);
+            String queried = AwsRequestAuthorization.decode(exchange.getRequestURI().getRawQuery()).get("Qualifier");
             String qualifier = target.matches() ? (target.group(2) != null ? target.group(2) : queried) : null;
             boolean known = target.matches() && functions != null && functions.has(target.group(1))
                     && (qualifier == null || QUALIFIERS.contains(qualifier))
@@ -144,7 +150,14 @@ final class LocalLambdaApi implements AutoCloseable {
         SamTemplate.EventInvokeConfig config = aws.template().eventInvokeConfigs().get(name);
         // Lambda's default for asynchronous invocations: two retries.
         int maxRetries = config == null ? 2 : config.maximumRetryAttempts().orElse(2);
-        Log.warn("local.lambda.failed", "function", name, "attempt", attempt, "error", LambdaErrors.type(result.payload()));
+        Log.warn(
+                "local.lambda.failed",
+                "function",
+                name,
+                "attempt",
+                attempt,
+                "error",
+                LambdaErrors.type(result.payload()));
         if (attempt <= maxRetries) {
             Duration delay = retryDelays.get(Math.min(attempt - 1, retryDelays.size() - 1));
             retries.schedule(() -> workers.submit(() -> runAsync(name, arn, payload, attempt + 1)),
@@ -162,7 +175,8 @@ final class LocalLambdaApi implements AutoCloseable {
         String destination = aws.intrinsics().resolveString(config.onFailureDestination().get());
         String queueUrl = aws.queueUrl(destination.substring(destination.lastIndexOf(':') + 1));
         if (queueUrl == null) {
-            throw new IllegalArgumentException("the local stack sends on-failure records only to its own queues, not " + destination);
+            throw new IllegalArgumentException(
+                    "the local stack sends on-failure records only to its own queues, not " + destination);
         }
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("version", "1.0");
@@ -189,7 +203,8 @@ final class LocalLambdaApi implements AutoCloseable {
         SqsClient sqs = sqsAs.apply(consumer);
         while (running) {
             try {
-                List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(batchSize).waitTimeSeconds(1))
+                List<Message> messages = sqs.receiveMessage(b ->
+                                b.queueUrl(url).maxNumberOfMessages(batchSize).waitTimeSeconds(1))
                         .messages();
                 if (messages.isEmpty()) {
                     continue;
@@ -208,7 +223,9 @@ final class LocalLambdaApi implements AutoCloseable {
                     r.put("awsRegion", "us-east-1");
                     records.add(r);
                 }
-                Result result = functions.invoke(consumer, Json.write(Map.of("Records", records)).getBytes(StandardCharsets.UTF_8),
+                Result result = functions.invoke(
+                        consumer,
+                        Json.write(Map.of("Records", records)).getBytes(StandardCharsets.UTF_8),
                         functions.function(consumer).arn());
                 if (result.failed()) {
                     // The whole batch becomes visible again after the queue's visibility timeout.
@@ -258,7 +275,7 @@ final class LocalLambdaApi implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread thread = new Thread(r, name);
             thread.setDaemon(true);

@@ -40,18 +40,31 @@ final class RoleAuthority implements AwsFrontDoor.Authority {
         String principal = AwsDenials.assumedRoleArn(LocalAws.ACCOUNT, identity.role(), identity.functionId());
         if (asked.mapped() && asked.checks().isEmpty()) {
             // Nothing to check is nothing granted: a request AWS would authorise somehow is refused here.
-            asked = new AwsRequestAuthorization.Result(asked.signingService(), asked.region(), asked.accessKeyId(),
-                    asked.protocol(), asked.operation(), List.of(), Optional.of("no IAM check could be told for " + asked.operation()));
+            asked = new AwsRequestAuthorization.Result(
+                    asked.signingService(),
+                    asked.region(),
+                    asked.accessKeyId(),
+                    asked.protocol(),
+                    asked.operation(),
+                    List.of(),
+                    Optional.of("no IAM check could be told for " + asked.operation()));
         }
         if (!asked.mapped()) {
-            IamCalls.record(template, identity.functionId(), identity.role(), service + ":" + asked.operation(), "?", false);
+            IamCalls.record(
+                    template, identity.functionId(), identity.role(), service + ":" + asked.operation(), "?", false);
             return Optional.of(answer(AwsDenials.unmapped(asked, principal)));
         }
         IamPolicy policy = policies.computeIfAbsent(identity.role(),
                 role -> IamPolicy.ofRole(aws.template().role(role), aws.intrinsics()));
         for (AwsRequestAuthorization.Check check : asked.checks()) {
             IamPolicy.Decision decision = policy.decide(check.action(), check.resource(), check.context());
-            IamCalls.record(template, identity.functionId(), identity.role(), check.action(), check.resource(), decision.allowed());
+            IamCalls.record(
+                    template,
+                    identity.functionId(),
+                    identity.role(),
+                    check.action(),
+                    check.resource(),
+                    decision.allowed());
             if (!decision.allowed()) {
                 return Optional.of(answer(AwsDenials.denial(asked, principal, check, decision)));
             }

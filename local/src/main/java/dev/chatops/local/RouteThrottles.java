@@ -32,16 +32,22 @@ final class RouteThrottles {
             }
             Map<String, Object> settings = new LinkedHashMap<>(stage.get().defaultRouteSettings());
             settings.putAll(stage.get().routeSettings().getOrDefault(route.key(), Map.of()));
-            Optional<Object> burst = Optional.ofNullable(settings.get("ThrottlingBurstLimit")).flatMap(aws.intrinsics()::resolve);
-            Optional<Object> rate = Optional.ofNullable(settings.get("ThrottlingRateLimit")).flatMap(aws.intrinsics()::resolve);
+            Optional<Object> burst =
+                    Optional.ofNullable(settings.get("ThrottlingBurstLimit")).flatMap(aws.intrinsics()::resolve);
+            Optional<Object> rate =
+                    Optional.ofNullable(settings.get("ThrottlingRateLimit")).flatMap(aws.intrinsics()::resolve);
             if (burst.isEmpty() && rate.isEmpty()) {
                 continue;
             }
             if (burst.isEmpty() || rate.isEmpty()) {
-                throw new IllegalArgumentException(route.key() + " has " + (burst.isEmpty() ? "ThrottlingRateLimit" : "ThrottlingBurstLimit")
-                        + " alone: the local stack throttles a route given both ThrottlingBurstLimit and ThrottlingRateLimit");
+                throw new IllegalArgumentException(
+                        route.key() + " has " + (burst.isEmpty() ? "ThrottlingRateLimit" : "ThrottlingBurstLimit")
+                                + " alone: the local stack throttles a route given both ThrottlingBurstLimit and"
+                                + " ThrottlingRateLimit");
             }
-            buckets.put(route.key(), new TokenBucket(integer(route.key(), burst.get()), number(route.key(), rate.get()), clock));
+            buckets.put(
+                    route.key(),
+                    new TokenBucket(integer(route.key(), burst.get()), number(route.key(), rate.get()), clock));
         }
         return buckets;
     }
@@ -49,7 +55,8 @@ final class RouteThrottles {
     private static int integer(String route, Object value) {
         String text = String.valueOf(value);
         if (!text.matches("\\d{1,9}")) {
-            throw new IllegalArgumentException(route + " ThrottlingBurstLimit is not a whole number of 0 or more: " + text);
+            throw new IllegalArgumentException(
+                    route + " ThrottlingBurstLimit is not a whole number of 0 or more: " + text);
         }
         return Integer.parseInt(text);
     }

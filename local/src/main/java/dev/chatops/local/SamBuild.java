@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +35,12 @@ final class SamBuild {
         try {
             deleteRecursively(dir);
             Files.createDirectories(dir);
-            List<String> command = new ArrayList<>(List.of("make", "-s", "-C", projectRoot.toString(), "build-" + functionId,
+            List<String> command = new ArrayList<>(List.of(
+                    "make",
+                    "-s",
+                    "-C",
+                    projectRoot.toString(),
+                    "build-" + functionId,
                     // Offline: the reactor that built this runner resolved every plugin already.
                     "MVN=" + System.getProperty("chatops.mvn", "mvn -o")));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -42,12 +48,13 @@ final class SamBuild {
             Process make = builder.start();
             byte[] output = make.getInputStream().readAllBytes();
             if (!make.waitFor(10, TimeUnit.MINUTES) || make.exitValue() != 0) {
-                throw new IllegalStateException("sam build of " + functionId + " failed (make build-" + functionId + "):\n"
-                        + new String(output, StandardCharsets.UTF_8));
+                throw new IllegalStateException("sam build of " + functionId + " failed (make build-" + functionId
+                        + "):\n" + new String(output, StandardCharsets.UTF_8));
             }
             try (var jars = Files.list(dir.resolve("lib"))) {
                 if (jars.noneMatch(p -> p.toString().endsWith(".jar"))) {
-                    throw new IllegalStateException("make build-" + functionId + " left no jar in " + dir.resolve("lib"));
+                    throw new IllegalStateException(
+                            "make build-" + functionId + " left no jar in " + dir.resolve("lib"));
                 }
             }
         } catch (IOException e) {
@@ -65,7 +72,7 @@ final class SamBuild {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
         }

@@ -58,16 +58,22 @@ final class SigV4 {
             }
             String[] scope = parts.get("Credential").split("/", -1);
             String signedHeaders = parts.get("SignedHeaders");
-            if (scope.length != 5 || scope[0].isEmpty() || !scope[1].matches("\\d{8}") || scope[2].isEmpty()
-                    || scope[3].isEmpty() || !"aws4_request".equals(scope[4])
-                    || !signedHeaders.matches("[a-z0-9-]+(;[a-z0-9-]+)*") || !parts.get("Signature").matches("[0-9a-f]{64}")) {
+            if (scope.length != 5
+                    || scope[0].isEmpty()
+                    || !scope[1].matches("\\d{8}")
+                    || scope[2].isEmpty()
+                    || scope[3].isEmpty()
+                    || !"aws4_request".equals(scope[4])
+                    || !signedHeaders.matches("[a-z0-9-]+(;[a-z0-9-]+)*")
+                    || !parts.get("Signature").matches("[0-9a-f]{64}")) {
                 return Optional.empty();
             }
             List<String> names = List.of(signedHeaders.split(";"));
             if (!names.equals(names.stream().sorted().distinct().toList())) {
                 return Optional.empty();
             }
-            return Optional.of(new Authorization(scope[0], scope[1], scope[2], scope[3], names, parts.get("Signature")));
+            return Optional.of(
+                    new Authorization(scope[0], scope[1], scope[2], scope[3], names, parts.get("Signature")));
         }
     }
 

@@ -18,7 +18,8 @@ final class TokenBucket {
 
     TokenBucket(int burst, double rate, InstantSource clock) {
         if (burst < 0 || rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
-            throw new IllegalArgumentException("a throttle needs a burst and a rate of 0 or more, not " + burst + " and " + rate);
+            throw new IllegalArgumentException(
+                    "a throttle needs a burst and a rate of 0 or more, not " + burst + " and " + rate);
         }
         this.burst = burst;
         this.rate = rate;

@@ -2,6 +2,7 @@ package dev.chatops.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatops.testing.SecretsNotLogged;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,12 +21,13 @@ import org.junit.jupiter.api.Test;
  * function runs for them; each route has a bucket of its own; a second later the bucket has one more.
  * The throttle's clock is the test's and moves only when the test moves it.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 class ApiThrottlingTest {
     private static final String TOO_MANY = "{\"message\":\"Too Many Requests\"}";
 
     @Test
-    void requests_past_a_routes_burst_get_429_and_never_reach_its_function_while_those_within_it_pass() throws Exception {
+    void requests_past_a_routes_burst_get_429_and_never_reach_its_function_while_those_within_it_pass()
+            throws Exception {
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-02T10:00:00Z"));
         List<String> logs = new CopyOnWriteArrayList<>();
         HttpClient http = HttpClient.newHttpClient();
@@ -42,7 +44,9 @@ class ApiThrottlingTest {
 
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> passed = http.send(unsigned, HttpResponse.BodyHandlers.ofString());
-                assertThat(passed.statusCode()).as("request %d, within the burst: the gateway refuses it unsigned", i).isEqualTo(401);
+                assertThat(passed.statusCode())
+                        .as("request %d, within the burst: the gateway refuses it unsigned", i)
+                        .isEqualTo(401);
             }
             for (int i = 0; i < 4; i++) {
                 HttpResponse<String> throttled = http.send(unsigned, HttpResponse.BodyHandlers.ofString());
@@ -52,13 +56,17 @@ class ApiThrottlingTest {
             }
             assertThat(invocations(logs, "GatewayFunction")).as("the gateway ran for the burst only").isEqualTo(3);
 
-            HttpResponse<String> linkPage = http.send(HttpRequest.newBuilder(URI.create(stack.url("/link/start"))).GET().build(),
+            HttpResponse<String> linkPage = http.send(
+                    HttpRequest.newBuilder(URI.create(stack.url("/link/start")))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(linkPage.statusCode()).as("the link page's bucket is its own").isNotEqualTo(429);
             assertThat(invocations(logs, "LinkFunction")).isEqualTo(1);
 
             now.set(now.get().plusSeconds(1));
-            assertThat(http.send(unsigned, HttpResponse.BodyHandlers.ofString()).statusCode()).as("one token a second later")
+            assertThat(http.send(unsigned, HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("one token a second later")
                     .isEqualTo(401);
             HttpResponse<String> again = http.send(unsigned, HttpResponse.BodyHandlers.ofString());
             assertThat(again.statusCode()).isEqualTo(429);

@@ -122,23 +122,30 @@ class AuthorizationMatrixTest {
                 "CHATOPS_PROJECT", "ops/chatops",
                 "MEMBER_PATHS", "ops:ops/chatops,production:ops/chatops");
         users = new UserFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("UserFunction", overrides))));
-        Services memberServices = Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", overrides)));
+        Services memberServices =
+                Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", overrides)));
         members = new MemberFunction(memberServices);
         String webhook = "matrix-webhook-" + UUID.randomUUID();
-        try (SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
             secrets.createSecret(b -> b.name(webhook).secretString(slack.url("/log-channel")));
         }
         Map<String, String> featureEnv = new LinkedHashMap<>(overrides);
         // The checks have their own tests; here only the role decides.
         featureEnv.putAll(Map.of("FEATURE_STAGING_INSTANCE", "none", "FEATURE_INCIDENT_PROJECT", "none",
                 "FEATURE_LOG_WEBHOOK_SECRET_ID", webhook));
-        features = new FeatureFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", featureEnv))));
+        features = new FeatureFunction(
+                Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", featureEnv))));
         // In one JVM there is no UserFunction for explain to ask (IamEnforcementTest runs that path in the local
         // stack): the same check, GitLabAccessCheck, is made here with the read-only token.
         Map<String, String> explainEnv = new LinkedHashMap<>(overrides);
-        explainEnv.putAll(Map.of(Services.ACCESS_CHECK_FUNCTION, "", "GITLAB_READ_TOKENS_SECRET_ID", aws.ref("GitLabReadTokensSecret")));
-        explains = new ExplainFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("ExplainFunction", explainEnv))));
-        deploys = new AutoDeployFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("AutoDeployFunction", overrides))));
+        explainEnv.putAll(Map.of(
+                Services.ACCESS_CHECK_FUNCTION, "", "GITLAB_READ_TOKENS_SECRET_ID", aws.ref("GitLabReadTokensSecret")));
+        explains = new ExplainFunction(
+                Services.fromEnvironment(Env.of(aws.functionEnvironment("ExplainFunction", explainEnv))));
+        deploys = new AutoDeployFunction(
+                Services.fromEnvironment(Env.of(aws.functionEnvironment("AutoDeployFunction", overrides))));
         access = memberServices.access();
         dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
         auditTable = aws.ref("AuditTable");
@@ -172,15 +179,22 @@ class AuthorizationMatrixTest {
 
             String path = "/r/" + UUID.randomUUID();
             CommandRequest request = request(team, c, instance, slack.url(path));
-            (c.command().equals("member") ? members : c.command().equals("feature") ? features
-                    : c.command().equals("explain") ? explains : c.command().equals("auto_deploy") ? deploys : users).handleRequest(
-                    new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(),
-                    new LocalLambdaContext("matrix", Duration.ofSeconds(30)));
+            (c.command().equals("member")
+                            ? members
+                            : c.command().equals("feature")
+                                    ? features
+                                    : c.command().equals("explain")
+                                            ? explains
+                                            : c.command().equals("auto_deploy") ? deploys : users)
+                    .handleRequest(
+                            new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
+                            new ByteArrayOutputStream(),
+                            new LocalLambdaContext("matrix", Duration.ofSeconds(30)));
 
             String reply = CaptureServer.textOf(slack.postsTo(path).get(0));
             String decision = auditDecision(request.requestId());
-            String what = c.command() + " " + c.args() + " at level " + level + ", linked " + linked + ", 2FA " + twoFactor
-                    + ", --" + instance;
+            String what = c.command() + " " + c.args() + " at level " + level + ", linked " + linked + ", 2FA "
+                    + twoFactor + ", --" + instance;
             if (allowed) {
                 assertThat(reply).as(what).doesNotContain(":no_entry:");
                 assertThat(decision).as(what).isEqualTo("allowed");

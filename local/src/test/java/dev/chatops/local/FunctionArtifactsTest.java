@@ -3,6 +3,7 @@ package dev.chatops.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.Template;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 
 /** What each deployable jar carries. Runs in `mvn verify`, after the function modules are packaged. */
@@ -17,11 +19,12 @@ class FunctionArtifactsTest {
     private static final Path FUNCTIONS = Template.projectRoot().resolve("functions");
 
     @Test
-    void the_gateway_jar_carries_no_dynamodb_jdbc_slack_or_gitlab_client_nor_any_sdk_service_client() throws IOException {
+    void the_gateway_jar_carries_no_dynamodb_jdbc_slack_or_gitlab_client_nor_any_sdk_service_client()
+            throws IOException {
         Path jar = lambdaJar("gateway");
         List<String> entries;
         try (JarFile file = new JarFile(jar.toFile())) {
-            entries = file.stream().map(java.util.zip.ZipEntry::getName).toList();
+            entries = file.stream().map(ZipEntry::getName).toList();
         }
 
         assertThat(entries).contains("dev/chatops/gateway/GatewayFunction.class");
@@ -34,7 +37,7 @@ class FunctionArtifactsTest {
 
     @Test
     void every_function_of_the_template_has_a_jar_with_its_handler() throws IOException {
-        for (var function : dev.chatops.testing.LocalAws.projectTemplate().functions().values()) {
+        for (var function : LocalAws.projectTemplate().functions().values()) {
             String handler = function.handler().split("::")[0];
             String module = moduleOf(handler);
             try (JarFile file = new JarFile(lambdaJar(module).toFile())) {

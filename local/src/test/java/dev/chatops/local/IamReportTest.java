@@ -3,6 +3,7 @@ package dev.chatops.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.testing.LocalAws;
+import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.Template;
 import dev.chatops.testing.aws.IamPolicy;
 import dev.chatops.testing.aws.SamTemplate;
@@ -10,10 +11,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -32,12 +37,16 @@ class IamReportTest {
     @Test
     void every_call_made_was_granted_and_every_grant_was_used_or_is_explained() throws IOException {
         Path templateFile = Template.projectRoot().resolve("template.yaml").toAbsolutePath();
-        List<IamCalls.Call> calls = IamCalls.all().stream().filter(c -> c.template().equals(templateFile.toString())).toList();
-        org.junit.jupiter.api.Assumptions.assumeTrue(calls.size() > 50,
-                "the local-stack suites ran first (mvn verify runs them all in one JVM); alone, there is nothing to report");
+        List<IamCalls.Call> calls = IamCalls.all().stream()
+                .filter(c -> c.template().equals(templateFile.toString()))
+                .toList();
+        Assumptions.assumeTrue(
+                calls.size() > 50,
+                "the local-stack suites ran first (mvn verify runs them all in one JVM); alone, there is nothing to"
+                        + " report");
         // Resolved with linking configured, as the local stack deploys it: the OAuth secret's grant is conditional.
-        LocalAws aws = LocalAws.planned(LocalAws.projectTemplate(), dev.chatops.testing.MotoExtension.parameters());
-        java.util.Set<String> usedGrants = IamCalls.usedGrants(templateFile.toString());
+        LocalAws aws = LocalAws.planned(LocalAws.projectTemplate(), MotoExtension.parameters());
+        Set<String> usedGrants = IamCalls.usedGrants(templateFile.toString());
         SamTemplate template = LocalAws.projectTemplate();
         List<String> templateLines = Files.readAllLines(templateFile);
         StringBuilder report = new StringBuilder("IAM report: what the local-stack suites did, against each role\n");
@@ -49,7 +58,9 @@ class IamReportTest {
             report.append("\n").append(id).append(" (role ").append(function.roleLogicalId()).append(")\n");
             made.stream().map(c -> "  " + (c.allowed() ? "call    " : "DENIED  ") + c.action() + " " + c.resource())
                     .sorted().distinct().forEach(line -> report.append(line).append('\n'));
-            made.stream().filter(c -> !c.allowed()).forEach(c -> denied.add(id + " " + c.action() + " " + c.resource()));
+            made.stream()
+                    .filter(c -> !c.allowed())
+                    .forEach(c -> denied.add(id + " " + c.action() + " " + c.resource()));
             IamPolicy policy = IamPolicy.ofRole(template.role(function.roleLogicalId()), aws.intrinsics());
             Map<String, String> explanations = explanations(templateLines, id);
             List<IamPolicy.Grant> grants = policy.grants();
@@ -74,14 +85,14 @@ class IamReportTest {
         assertThat(denied).as("calls the roles of template.yaml do not grant").isEmpty();
         // Linking (LinkFunction, link CODE, unlink) is exercised through the local stack only by the
         // browser test; without Chromium its grants cannot be told used, so that half is skipped.
-        org.junit.jupiter.api.Assumptions.assumeTrue(LinkInBrowserTest.browserInstalled(),
+        Assumptions.assumeTrue(LinkInBrowserTest.browserInstalled(),
                 "unused grants not checked: the account-linking browser test needs chromium and chromium-driver");
         assertThat(unexplained).as("grants no test used and template.yaml does not explain").isEmpty();
     }
 
     /** The {@code # not exercised locally: <action> — <why>} comments inside one function's resource. */
     static Map<String, String> explanations(List<String> lines, String functionId) {
-        Map<String, String> found = new java.util.LinkedHashMap<>();
+        Map<String, String> found = new LinkedHashMap<>();
         boolean inside = false;
         for (String line : lines) {
             if (line.matches("^  [A-Za-z0-9]+:.*")) {
@@ -96,7 +107,7 @@ class IamReportTest {
     }
 
     private static boolean glob(String pattern, String action) {
-        return action.toLowerCase(java.util.Locale.ROOT).matches(
-                pattern.toLowerCase(java.util.Locale.ROOT).replace(".", "\\.").replace("*", ".*").replace("?", "."));
+        return action.toLowerCase(Locale.ROOT).matches(
+                pattern.toLowerCase(Locale.ROOT).replace(".", "\\.").replace("*", ".*").replace("?", "."));
     }
 }

@@ -19,17 +19,28 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InvokeCommandTest {
     @Test
-    void invoke_runs_one_function_on_one_event_and_prints_what_sam_local_invoke_prints(@TempDir Path dir) throws Exception {
+    void invoke_runs_one_function_on_one_event_and_prints_what_sam_local_invoke_prints(@TempDir Path dir)
+            throws Exception {
         Path root = Template.projectRoot();
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        Process invoke = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), "-Dchatops.root=" + root,
-                // The artifacts of this build: make's targets copy them without building again.
-                "-Dchatops.mvn=true",
-                Main.class.getName(), "invoke", "UserFunction", "-e", root.resolve("events/user-whoami.json").toString(),
-                "--env-vars", root.resolve("events/env.local.json").toString())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process invoke = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Dchatops.root=" + root,
+                        // The artifacts of this build: make's targets copy them without building again.
+                        "-Dchatops.mvn=true",
+                        Main.class.getName(),
+                        "invoke",
+                        "UserFunction",
+                        "-e",
+                        root.resolve("events/user-whoami.json").toString(),
+                        "--env-vars",
+                        root.resolve("events/env.local.json").toString())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         try {
             assertThat(invoke.waitFor(240, TimeUnit.SECONDS)).as("invoke finished").isTrue();
         } finally {
@@ -42,9 +53,12 @@ class InvokeCommandTest {
         assertThat(invoke.exitValue()).as(stderr).isZero();
         assertThat(Json.readObject(stdout)).as("standard output is the response alone").containsEntry("status", "done");
         List<String> lines = stderr.lines().toList();
-        assertThat(lines).anyMatch(l -> l.startsWith("START RequestId: ") && l.endsWith(" Version: 1"))
+        assertThat(lines)
+                .anyMatch(l -> l.startsWith("START RequestId: ") && l.endsWith(" Version: 1"))
                 .anyMatch(l -> l.startsWith("END RequestId: "))
-                .anyMatch(l -> l.startsWith("REPORT RequestId: ") && l.contains("Duration: ") && l.contains("Memory Size: 1024 MB")
+                .anyMatch(l -> l.startsWith("REPORT RequestId: ")
+                        && l.contains("Duration: ")
+                        && l.contains("Memory Size: 1024 MB")
                         && l.contains("Max Memory Used: "))
                 .anyMatch(l -> l.startsWith("{\"ts\"") && l.contains("sam-local-whoami"));
         assertThat(stderr).as("only the invoked function's lines").doesNotContain("[GatewayFunction]");
@@ -58,13 +72,17 @@ class InvokeCommandTest {
     }
 
     @Test
-    void env_vars_override_what_the_template_declares_except_what_ties_a_function_to_the_local_stack() throws Exception {
+    void env_vars_override_what_the_template_declares_except_what_ties_a_function_to_the_local_stack()
+            throws Exception {
         Path root = Template.projectRoot();
 
         var overrides = Main.envOverrides(root.resolve("events/env.local.json"), "FeatureFunction");
 
-        assertThat(overrides).containsEntry("FEATURE_STAGING_INSTANCE", "staging").containsEntry("REQUESTS_TABLE", "RequestsTable")
-                .doesNotContainKeys("AWS_ENDPOINT_URL", "RESPONSE_URL_ALLOW", "GITLAB_INSTANCES", "SLACK_SIGNING_SECRET_ID");
+        assertThat(overrides)
+                .containsEntry("FEATURE_STAGING_INSTANCE", "staging")
+                .containsEntry("REQUESTS_TABLE", "RequestsTable")
+                .doesNotContainKeys(
+                        "AWS_ENDPOINT_URL", "RESPONSE_URL_ALLOW", "GITLAB_INSTANCES", "SLACK_SIGNING_SECRET_ID");
     }
 
 }

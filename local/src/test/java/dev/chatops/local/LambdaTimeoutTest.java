@@ -3,7 +3,9 @@ package dev.chatops.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.Template;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +26,7 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  * its execution environment is thrown away, and the asynchronous event is retried, per the
  * template's {@code EventInvokeConfig}, in a new environment.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 class LambdaTimeoutTest {
     @RegisterExtension
     static final CaptureServer slack = new CaptureServer();
@@ -45,12 +47,12 @@ class LambdaTimeoutTest {
                 .withRetryDelays(List.of(Duration.ofMillis(200)))
                 .withLog((function, line) -> logs.add(function + " " + line)));
              LambdaClient lambda = LambdaClient.builder().httpClient(UrlConnectionHttpClient.create())
-                     .endpointOverride(java.net.URI.create(stack.lambdaEndpoint())).build()) {
+                     .endpointOverride(URI.create(stack.lambdaEndpoint())).build()) {
             String payload = """
-                    {"version":1,"requestId":"%s","teamId":"T0001","enterpriseId":"","userId":"U0SLOW","userName":"slow",
-                     "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"whoami","args":[],
-                     "options":{},"text":"","responseUrl":"%s","receivedAt":"%s"}"""
-                    .formatted(UUID.randomUUID(), slack.url("/timeout"), Instant.now());
+                {"version":1,"requestId":"%s","teamId":"T0001","enterpriseId":"","userId":"U0SLOW","userName":"slow",
+                 "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"whoami","args":[],
+                 "options":{},"text":"","responseUrl":"%s","receivedAt":"%s"}\
+                """.formatted(UUID.randomUUID(), slack.url("/timeout"), Instant.now());
             assertThat(lambda.invoke(b -> b.functionName("UserFunction:live").invocationType(InvocationType.EVENT)
                     .payload(SdkBytes.fromUtf8String(payload))).statusCode()).isEqualTo(202);
 
@@ -58,8 +60,12 @@ class LambdaTimeoutTest {
 
             assertThat(posts).as("the hung post, then the retry's").hasSize(2);
             assertThat(CaptureServer.textOf(posts.get(1))).contains("<@U0SLOW>", "Not linked");
-            assertThat(logs).anyMatch(line -> line.startsWith("UserFunction ") && line.contains("Task timed out after 5.00 seconds"));
-            assertThat(stack.functions().coldStarts("UserFunction")).as("the timed-out environment was replaced").isEqualTo(2);
+            assertThat(logs)
+                    .anyMatch(line ->
+                            line.startsWith("UserFunction ") && line.contains("Task timed out after 5.00 seconds"));
+            assertThat(stack.functions().coldStarts("UserFunction"))
+                    .as("the timed-out environment was replaced")
+                    .isEqualTo(2);
             assertThat(stack.functions().pids("UserFunction")).hasSize(1);
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -37,10 +39,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * headless Chromium) against the local stack: a refused command's button → the stand-in GitLab's
  * sign-in and authorise page → the callback page → the link stored → Slack told.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 // Reported as skipped, test by test, where Chromium is missing; CI must run it, so there it runs and fails.
-@org.junit.jupiter.api.condition.EnabledIf(value = "runsHere",
-        disabledReason = "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+@org.junit.jupiter.api.condition.EnabledIf(
+        value = "runsHere",
+        disabledReason =
+                "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
 class LinkInBrowserTest {
     private static final String SECRET = "browser-test-secret";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -65,7 +69,9 @@ class LinkInBrowserTest {
     @BeforeAll
     static void start(@TempDir Path profile) {
         if (!browserInstalled()) {
-            throw new AssertionError("chromium and chromium-driver are not installed, and CI must run this test (.ci/run installs them)");
+            throw new AssertionError(
+                    "chromium and chromium-driver are not installed, and CI must run this test (.ci/run installs"
+                            + " them)");
         }
         stack = LocalStack.start(LocalStack.Options.defaults().withSigningSecret(SECRET));
         ChromeOptions options = new ChromeOptions();
@@ -137,7 +143,7 @@ class LinkInBrowserTest {
                 if (browser.getCurrentUrl().contains(path)) {
                     return browser.findElement(By.tagName("h1")).getText();
                 }
-            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+            } catch (StaleElementReferenceException | NoSuchElementException e) {
                 // the page is still being replaced
             }
             Thread.sleep(50);
@@ -167,11 +173,15 @@ class LinkInBrowserTest {
         form.put("team_id", LocalStack.LOCAL_TEAM);
         byte[] body = SlackRequests.formBody(form);
         long now = Instant.now().getEpochSecond();
-        HttpResponse<String> ack = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Slack-Request-Timestamp", Long.toString(now))
-                .header("X-Slack-Signature", SlackRequests.sign(SECRET, now, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ack = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(stack.commandsUrl()))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .header("X-Slack-Request-Timestamp", Long.toString(now))
+                                .header("X-Slack-Signature", SlackRequests.sign(SECRET, now, body))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(ack.statusCode()).isEqualTo(200);
     }
 
@@ -179,7 +189,8 @@ class LinkInBrowserTest {
     private static String buttonFor(String userId, String replyPath) throws Exception {
         send("run member list ops/chatops --ops", userId, replyPath);
         CaptureServer.Post refusal = slack.awaitPosts(replyPath, 1, Duration.ofSeconds(30)).get(0);
-        Matcher url = Pattern.compile("\"url\":\"([^\"]+)\"").matcher(refusal.body().replace("\\u003d", "=").replace("\\u0026", "&"));
+        Matcher url = Pattern.compile("\"url\":\"([^\"]+)\"")
+                .matcher(refusal.body().replace("\\u003d", "=").replace("\\u0026", "&"));
         assertThat(url.find()).as("a Connect button in " + refusal.body()).isTrue();
         assertThat(url.group(1)).startsWith(stack.url("/link/start?state="));
         return url.group(1);

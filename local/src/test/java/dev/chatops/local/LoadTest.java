@@ -3,7 +3,9 @@ package dev.chatops.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.testing.CaptureServer;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
+import dev.chatops.testing.Soak;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,14 +36,19 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * "failed" of a crash), and audited exactly once. ({@code -P soak} sends 1,000;
  * {@code -Dchatops.load=N} any number.)
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 class LoadTest {
     private static final String SECRET = "load-test-secret";
-    private static final int REQUESTS = dev.chatops.testing.Soak.count("chatops.load", 200, 1000);
+    private static final int REQUESTS = Soak.count("chatops.load", 200, 1000);
 
     /** What is typed, in turn; the first two by unlinked people, the rest by the linked local admin. */
-    private static final List<String> TEXTS = List.of("run whoami", "run whoami", "run member list ops/chatops --ops",
-            "run feature get my_flag --staging", "run auto_deploy status", "run explain SELECT * FROM projects WHERE id = {i}");
+    private static final List<String> TEXTS = List.of(
+            "run whoami",
+            "run whoami",
+            "run member list ops/chatops --ops",
+            "run feature get my_flag --staging",
+            "run auto_deploy status",
+            "run explain SELECT * FROM projects WHERE id = {i}");
     /** For each text: what its own answer says (one of these). */
     private static final List<String[]> ANSWERS = List.of(new String[] {"Not linked"}, new String[] {"Not linked"},
             new String[] {"owner        admin"}, new String[] {"my_flag"}, new String[] {"gprd"},
@@ -110,8 +118,10 @@ class LoadTest {
         long now = Instant.now().getEpochSecond();
         List<CompletableFuture<long[]>> sent = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
-            Map<String, String> form = SlackRequests.slashCommand(TEXTS.get(i % TEXTS.size()).replace("{i}",
-                    Integer.toString(i)), i % TEXTS.size() < 2 ? "ULOAD" + i : LocalStack.LOCAL_ADMIN, slack.url("/load/" + i));
+            Map<String, String> form = SlackRequests.slashCommand(
+                    TEXTS.get(i % TEXTS.size()).replace("{i}", Integer.toString(i)),
+                    i % TEXTS.size() < 2 ? "ULOAD" + i : LocalStack.LOCAL_ADMIN,
+                    slack.url("/load/" + i));
             form.put("team_id", i % TEXTS.size() < 2 ? "TLOAD" : LocalStack.LOCAL_TEAM);
             form.put("channel_id", "CLOAD");
             byte[] body = SlackRequests.formBody(form);
@@ -155,17 +165,24 @@ class LoadTest {
                     }
                 });
                 audited += page.count();
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                        ? page.lastEvaluatedKey()
+                        : null;
             } while (start != null);
             assertThat(audited).isEqualTo(REQUESTS);
         }
         long slowest = acks.stream().mapToLong(a -> a[1]).max().orElse(0);
-        List<Integer> explains = java.util.stream.IntStream.range(0, REQUESTS).filter(i -> i % TEXTS.size() == 5).boxed().toList();
+        List<Integer> explains = IntStream.range(0, REQUESTS).filter(i -> i % TEXTS.size() == 5).boxed().toList();
         long refusedByReplica = explains.stream()
-                .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(postsOf(i) - 1)).contains("53300")).count();
+                .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(postsOf(i) - 1))
+                        .contains("53300"))
+                .count();
         long oneAtATime = explains.stream()
-                .filter(i -> CaptureServer.textOf(slack.postsTo("/load/" + i).get(0)).contains("You already have")).count();
-        System.out.println("load: " + REQUESTS + " concurrent commands, slowest ack " + slowest + " ms; " + refusedByReplica
+                .filter(i ->
+                        CaptureServer.textOf(slack.postsTo("/load/" + i).get(0)).contains("You already have"))
+                .count();
+        System.out.println("load: " + REQUESTS + " concurrent commands, slowest ack " + slowest + " ms; "
+                + refusedByReplica
                 + " of " + explains.size() + " explains told the replica refused the connection (its role holds 5), "
                 + oneAtATime + " that one of the same person's was running");
     }

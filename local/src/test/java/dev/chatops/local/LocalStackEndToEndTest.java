@@ -3,8 +3,11 @@ package dev.chatops.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatops.shared.Json;
+import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.Link;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CaptureServer.Answer;
+import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
 import java.io.IOException;
 import java.net.URI;
@@ -13,10 +16,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,7 +36,7 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  * replies on a loopback response_url. Requests are signed by the tests' own implementation of
  * Slack's scheme, not the project's.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.chatops.testing.SecretsNotLogged.class)
+@org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 class LocalStackEndToEndTest {
     private static final String SECRET = "e2e-signing-secret";
 
@@ -98,10 +103,10 @@ class LocalStackEndToEndTest {
     @Test
     void an_async_retry_of_the_same_command_request_produces_no_second_reply() throws Exception {
         String payload = """
-                {"version":1,"requestId":"%s","teamId":"T0001","enterpriseId":"","userId":"U0E2E","userName":"e2e",
-                 "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"whoami","args":[],
-                 "options":{},"text":"","responseUrl":"%s","receivedAt":"%s"}"""
-                .formatted(UUID.randomUUID(), slack.url("/e2e/retry"), Instant.now());
+            {"version":1,"requestId":"%s","teamId":"T0001","enterpriseId":"","userId":"U0E2E","userName":"e2e",
+             "channelId":"C1","channelName":"ops","slashCommand":"/chatops","command":"whoami","args":[],
+             "options":{},"text":"","responseUrl":"%s","receivedAt":"%s"}\
+            """.formatted(UUID.randomUUID(), slack.url("/e2e/retry"), Instant.now());
         try (LambdaClient lambda = LambdaClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
             for (int delivery = 0; delivery < 3; delivery++) {
                 int status = lambda.invoke(b -> b.functionName("UserFunction:live").invocationType(InvocationType.EVENT)
@@ -117,7 +122,7 @@ class LocalStackEndToEndTest {
     @Test
     void when_slack_refuses_every_retry_the_failure_destination_tells_the_user_with_the_request_id() throws Exception {
         Answer[] failures = new Answer[12];
-        java.util.Arrays.fill(failures, Answer.status(503));
+        Arrays.fill(failures, Answer.status(503));
         slack.answerNext(failures);
 
         HttpResponse<String> ack = post("run whoami", "/e2e/failing", Instant.now().getEpochSecond(), SECRET, false);
@@ -126,7 +131,8 @@ class LocalStackEndToEndTest {
         List<CaptureServer.Post> posts = slack.awaitPosts("/e2e/failing", 13, Duration.ofSeconds(60));
         assertThat(posts).hasSize(13);
         // whoami ran; only its answer never got through: the notice says so rather than "failed".
-        assertThat(CaptureServer.textOf(posts.get(12))).contains("ran, but its answer could not be delivered", "Request id: `sl-");
+        assertThat(CaptureServer.textOf(posts.get(12)))
+                .contains("ran, but its answer could not be delivered", "Request id: `sl-");
     }
 
     @Test
@@ -146,11 +152,13 @@ class LocalStackEndToEndTest {
         long dana = stack.opsGitLab().addUser("dana", true).id();
         stack.opsGitLab().addMember("ops/chatops", "dana", 40);
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
-            new dev.chatops.shared.access.AccessStore(dynamo, stack.aws().ref("AccessTable"))
-                    .link(dev.chatops.shared.access.Link.of(LocalStack.LOCAL_TEAM, "U0DANA", "ops", dana, "dana", Instant.now()));
+            new AccessStore(dynamo, stack.aws().ref("AccessTable"))
+                    .link(Link.of(LocalStack.LOCAL_TEAM, "U0DANA", "ops", dana, "dana", Instant.now()));
         }
         post("run member list ops/chatops --ops", "/e2e/dana-1", "U0DANA");
-        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/dana-1", 1, Duration.ofSeconds(30)).get(0))).contains("dana");
+        assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/dana-1", 1, Duration.ofSeconds(30))
+                        .get(0)))
+                .contains("dana");
 
         stack.opsGitLab().removeMember("ops/chatops", "dana");
         Thread.sleep(1100); // the stack keeps levels for ACCESS_LEVEL_MAX_AGE_SECONDS=1 here (300 s by default)
@@ -192,16 +200,19 @@ class LocalStackEndToEndTest {
         assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/flag-get", 1, Duration.ofSeconds(30)).get(0)))
                 .contains("*`my_flag`* on production", "*conditional*", "*Percentage of actors*\n25%");
 
-        List<CaptureServer.Post> announced = stack.logChannel().awaitPosts(LocalStack.LOG_WEBHOOK_PATH, 1, Duration.ofSeconds(10));
-        assertThat(String.valueOf(announced.get(0).json().get("text"))).contains("@admin (<@U0LOCALADMIN>) set `my_flag` "
-                + "on *production*", "not set → on for 25% of actors");
+        List<CaptureServer.Post> announced =
+                stack.logChannel().awaitPosts(LocalStack.LOG_WEBHOOK_PATH, 1, Duration.ofSeconds(10));
+        assertThat(String.valueOf(announced.get(0).json().get("text")))
+                .contains(
+                        "@admin (<@U0LOCALADMIN>) set `my_flag` " + "on *production*",
+                        "not set → on for 25% of actors");
         assertThat(stack.opsGitLab().issues(LocalStack.FLAG_LOG_PROJECT)).singleElement()
                 .satisfies(issue -> assertThat(issue.state()).isEqualTo("closed"));
     }
 
     @Test
     void explain_runs_on_the_local_replica_with_progress_first_and_refuses_a_write() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(stack.replica().isPresent(), "PostgreSQL 15 is not installed");
+        Assumptions.assumeTrue(stack.replica().isPresent(), "PostgreSQL 15 is not installed");
         post("run explain SELECT * FROM projects WHERE id = 1", "/e2e/explain", LocalStack.LOCAL_ADMIN);
         List<CaptureServer.Post> posts = slack.awaitPosts("/e2e/explain", 2, Duration.ofSeconds(30));
         assertThat(CaptureServer.textOf(posts.get(0))).contains("running EXPLAIN ANALYZE on the production replica");
@@ -218,8 +229,8 @@ class LocalStackEndToEndTest {
     void auto_deploy_status_answers_both_forms_in_one_reply_each() throws Exception {
         post("run auto_deploy status", "/e2e/deploys", LocalStack.LOCAL_ADMIN);
         List<CaptureServer.Post> status = slack.awaitPosts("/e2e/deploys", 1, Duration.ofSeconds(30));
-        assertThat(CaptureServer.textOf(status.get(0))).contains("*Deployments of `gitlab-org/gitlab`*", "*gstg-ref*", "*gprd*",
-                "deploying");
+        assertThat(CaptureServer.textOf(status.get(0)))
+                .contains("*Deployments of `gitlab-org/gitlab`*", "*gstg-ref*", "*gprd*", "deploying");
 
         post("run auto_deploy status c3c3222", "/e2e/deploys-sha", LocalStack.LOCAL_ADMIN);
         List<CaptureServer.Post> commit = slack.awaitPosts("/e2e/deploys-sha", 1, Duration.ofSeconds(30));

@@ -68,17 +68,22 @@ class LocalStackLifetimeTest {
         builder.environment().put(Main.PORT, Integer.toString(port));
         builder.environment().put(Main.SIGNING_SECRET, SECRET);
         up = builder.start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
-                out.lines().forEach(output::add);
-            } catch (IOException | UncheckedIOException closed) {
-                // up is gone
-            }
-        }, "up-output");
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader out =
+                            new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
+                        out.lines().forEach(output::add);
+                    } catch (IOException | UncheckedIOException closed) {
+                        // up is gone
+                    }
+                },
+                "up-output");
         reader.setDaemon(true);
         reader.start();
         await(Duration.ofSeconds(180), () -> output.stream().anyMatch(l -> l.startsWith("ready: ")) || !up.isAlive());
-        assertThat(output).as("up's output").anyMatch(l -> l.equals("ready: http://127.0.0.1:" + port + "/slack/commands"));
+        assertThat(output)
+                .as("up's output")
+                .anyMatch(l -> l.equals("ready: http://127.0.0.1:" + port + "/slack/commands"));
     }
 
     @AfterEach
@@ -137,7 +142,8 @@ class LocalStackLifetimeTest {
         assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("up stopped").isTrue();
         assertThat(up.exitValue()).isNotZero();
         await(Duration.ofSeconds(5), () -> output.stream().anyMatch(l -> l.startsWith("stopped:")));
-        assertThat(output).contains("chatops-local: moto_server (pid " + moto + ") exited with status 137; stopping the stack");
+        assertThat(output)
+                .contains("chatops-local: moto_server (pid " + moto + ") exited with status 137; stopping the stack");
         await(Duration.ofSeconds(20), () -> survivors().isEmpty() && entries(tmp).isEmpty());
         assertThat(survivors()).as("processes of up still alive after it stopped").isEmpty();
         assertThat(entries(tmp)).as("up's temporary files after it stopped").isEmpty();
@@ -185,8 +191,10 @@ class LocalStackLifetimeTest {
 
     private static String commandLine(long pid) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
-                    .replace('\0', ' ').strip();
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ')
+                    .strip();
         } catch (IOException e) {
             return "";
         }

@@ -40,7 +40,8 @@ class LocalStackProcessTest {
     static final CaptureServer slack = new CaptureServer();
 
     @Test
-    void up_prints_ready_answers_shows_readable_log_lines_and_stops_moto_on_sigterm(@TempDir Path dir) throws Exception {
+    void up_prints_ready_answers_shows_readable_log_lines_and_stops_moto_on_sigterm(@TempDir Path dir)
+            throws Exception {
         int port = FreePort.pick();
         ProcessBuilder builder = new ProcessBuilder(
                 ProcessHandle.current().info().command().orElse("java"),
@@ -79,7 +80,8 @@ class LocalStackProcessTest {
             assertThat(motoPort).isPositive();
             assertThat(logsAt).isEqualTo(logFile.toString());
 
-            byte[] body = SlackRequests.formBody(SlackRequests.slashCommand("run whoami", "U0PROC", slack.url("/proc")));
+            byte[] body =
+                    SlackRequests.formBody(SlackRequests.slashCommand("run whoami", "U0PROC", slack.url("/proc")));
             long now = Instant.now().getEpochSecond();
             HttpResponse<String> ack = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(ready))
                     .header("Content-Type", "application/x-www-form-urlencoded")
@@ -92,8 +94,10 @@ class LocalStackProcessTest {
             assertThat(CaptureServer.textOf(replies.get(0))).contains("<@U0PROC>");
 
             // HH:MM:SS, the function, the command's request id (short), the event and what happened.
-            Pattern done = Pattern.compile("\\d\\d:\\d\\d:\\d\\d UserFunction +sl-[0-9a-f]{6} command\\.done command=whoami outcome=ok");
-            Pattern report = Pattern.compile("\\d\\d:\\d\\d:\\d\\d UserFunction +[0-9a-f]{8} +REPORT \\d+ ms, \\d+ of 1024 MB.*");
+            Pattern done = Pattern.compile(
+                    "\\d\\d:\\d\\d:\\d\\d UserFunction +sl-[0-9a-f]{6} command\\.done command=whoami outcome=ok");
+            Pattern report = Pattern.compile(
+                    "\\d\\d:\\d\\d:\\d\\d UserFunction +[0-9a-f]{8} +REPORT \\d+ ms, \\d+ of 1024 MB.*");
             assertThat(awaitLine(console, done) && awaitLine(console, report)).as(String.join("\n", console)).isTrue();
             assertThat(console).as("no JSON on the console").noneMatch(l -> l.contains("{\""));
             assertThat(Files.readAllLines(logFile)).anyMatch(l -> l.startsWith("[UserFunction] {\"ts\":")
@@ -131,7 +135,10 @@ class LocalStackProcessTest {
         return null;
     }
 
-    /** Whether a line matching {@code pattern} reaches the console within 30 s (the reply is posted before the last log line). */
+    /**
+     * Whether a line matching {@code pattern} reaches the console within 30 s (the reply is posted
+     * before the last log line).
+     */
     private static boolean awaitLine(List<String> console, Pattern pattern) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < until) {

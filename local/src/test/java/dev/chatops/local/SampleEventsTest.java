@@ -8,16 +8,20 @@ import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSer
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.edge.FormBody;
+import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.SlackRequests;
 import dev.chatops.testing.Template;
+import dev.chatops.testing.aws.SamTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,14 +81,16 @@ class SampleEventsTest {
 
         Map<String, Object> record = Json.readObject(event.getRecords().get(0).getBody());
         assertThat(record).containsKeys("requestContext", "requestPayload", "responsePayload");
-        assertThat(CommandRequest.fromMap((Map<String, Object>) record.get("requestPayload")).command()).isEqualTo("whoami");
+        assertThat(CommandRequest.fromMap((Map<String, Object>) record.get("requestPayload"))
+                        .command())
+                .isEqualTo("whoami");
     }
 
     @SuppressWarnings("unchecked")
     @Test
     void env_local_json_names_a_value_for_every_variable_the_template_gives_a_function() throws IOException {
         Map<String, Object> env = Json.readObject(Files.readString(EVENTS.resolve("env.local.json")));
-        dev.chatops.testing.aws.SamTemplate template = dev.chatops.testing.LocalAws.projectTemplate();
+        SamTemplate template = LocalAws.projectTemplate();
         for (String function : template.functions().keySet()) {
             for (String variable : template.function(function).environment().keySet()) {
                 if (variable.equals("JAVA_TOOL_OPTIONS")) {
@@ -95,11 +101,12 @@ class SampleEventsTest {
                 assertThat(given).as(function + " " + variable).isTrue();
             }
             if (env.get(function) instanceof Map<?, ?> own) {
-                assertThat(template.function(function).environment().keySet()).as("sam local invoke only overrides declared variables")
-                        .containsAll((java.util.Set<String>) own.keySet());
+                assertThat(template.function(function).environment().keySet())
+                        .as("sam local invoke only overrides declared variables")
+                        .containsAll((Set<String>) own.keySet());
             }
         }
-        java.util.Set<String> declaredSomewhere = new java.util.HashSet<>();
+        Set<String> declaredSomewhere = new HashSet<>();
         template.functions().values().forEach(f -> declaredSomewhere.addAll(f.environment().keySet()));
         assertThat(declaredSomewhere).as("sam local invoke only overrides declared variables")
                 .containsAll(((Map<String, Object>) env.get("Parameters")).keySet());

@@ -39,9 +39,11 @@ class SendCommandTest {
         String shown = send(false, "/chatops run auto_deploy status", "--user", LocalStack.LOCAL_ADMIN);
         String production = stack.productionGitLab().baseUrl();
 
-        assertThat(shown).startsWith("ack 200: \u23F3 running /chatops run auto_deploy status \u2026\nreply 1:\n")
+        assertThat(shown)
+                .startsWith("ack 200: \u23F3 running /chatops run auto_deploy status \u2026\nreply 1:\n")
                 .contains("  Deployments of gitlab-org/gitlab (127.0.0.1), in deploy order\n")
-                .contains("  \u2705 gstg-ref \u2014 d4d43333333 (" + production + "/gitlab-org/gitlab/-/commit/d4d4333333333333333333333333333333333333)"
+                .contains("  \u2705 gstg-ref \u2014 d4d43333333 (" + production
+                        + "/gitlab-org/gitlab/-/commit/d4d4333333333333333333333333333333333333)"
                         + " \u00B7 branch 16-6-auto-deploy-2026112500")
                 .contains(" \u00B7 pipeline (" + production + "/gitlab-org/gitlab/-/pipelines/1001)")
                 .contains("  \u23F3 gprd-cny \u2014 ")
@@ -52,7 +54,13 @@ class SendCommandTest {
     void whoami_shows_the_mention_and_each_field_under_its_label() throws Exception {
         String shown = send(false, "/chatops run whoami", "--user", "U0SEND");
 
-        assertThat(shown).contains("reply 1:\n  Who you are to ChatOps\n  Slack user\n    @U0SEND (U0SEND)\n  Workspace\n    T0LOCAL\n")
+        assertThat(shown)
+                .contains("reply 1:\n"
+                        + "  Who you are to ChatOps\n"
+                        + "  Slack user\n"
+                        + "    @U0SEND (U0SEND)\n"
+                        + "  Workspace\n"
+                        + "    T0LOCAL\n")
                 .doesNotContain("<@", "*", "`");
     }
 
@@ -75,8 +83,11 @@ class SendCommandTest {
     void a_refusal_shows_its_emoji_and_the_connect_button_with_the_url_it_opens() throws Exception {
         String shown = send(false, "/chatops run member list ops/chatops --ops", "--user", "U0SENDUNLINKED");
 
-        assertThat(shown).contains("  \u26D4 Your Slack account is not linked to a GitLab account on ops; this command needs developer on ops/chatops.\n")
-                .contains("  button: Connect your GitLab account \u2192 " + stack.commandsUrl().replace("/slack/commands", "/link/start?state="));
+        assertThat(shown)
+                .contains("  \u26D4 Your Slack account is not linked to a GitLab account on ops; this command needs"
+                        + " developer on ops/chatops.\n")
+                .contains("  button: Connect your GitLab account \u2192 "
+                        + stack.commandsUrl().replace("/slack/commands", "/link/start?state="));
     }
 
     @Test
@@ -84,7 +95,9 @@ class SendCommandTest {
         String shown = send(false, "/chatops run member list ops/chatops --ops", "--user", "U0SENDUNLINKED", "--raw");
         List<String> lines = shown.lines().toList();
 
-        assertThat(lines.get(0)).startsWith("ack 200: {").contains(":hourglass_flowing_sand: running `/chatops run member list");
+        assertThat(lines.get(0))
+                .startsWith("ack 200: {")
+                .contains(":hourglass_flowing_sand: running `/chatops run member list");
         assertThat(lines.get(1)).startsWith("reply 1: {");
         Map<String, Object> reply = Json.readObject(lines.get(1).substring("reply 1: ".length()));
         assertThat(Main.buttonUrls(reply)).hasSize(1);
@@ -96,8 +109,12 @@ class SendCommandTest {
         arguments.addAll(List.of("--url", stack.commandsUrl()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.send(arguments, Map.of(Main.SIGNING_SECRET, SECRET),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), styled);
+        int exit = Main.send(
+                arguments,
+                Map.of(Main.SIGNING_SECRET, SECRET),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                styled);
         assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
         return out.toString(StandardCharsets.UTF_8);
     }

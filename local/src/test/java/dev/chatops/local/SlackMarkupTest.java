@@ -30,13 +30,15 @@ class SlackMarkupTest {
         String text = "*bold* and _italic_ and ~struck~ and `code` and *_both_*";
 
         assertThat(plain.inline(text)).isEqualTo("bold and italic and struck and code and both");
-        assertThat(styled.inline(text)).isEqualTo("\u001B[1mbold\u001B[22m and \u001B[3mitalic\u001B[23m and \u001B[9mstruck\u001B[29m"
-                + " and \u001B[36mcode\u001B[39m and \u001B[1m\u001B[3mboth\u001B[23m\u001B[22m");
+        assertThat(styled.inline(text))
+                .isEqualTo("\u001B[1mbold\u001B[22m and \u001B[3mitalic\u001B[23m and \u001B[9mstruck\u001B[29m"
+                        + " and \u001B[36mcode\u001B[39m and \u001B[1m\u001B[3mboth\u001B[23m\u001B[22m");
     }
 
     @Test
     void marks_inside_words_or_next_to_spaces_are_left_as_typed() {
-        assertThat(plain.inline("my_flag_name, 2*3*4, a * b * c, snake_case_")).isEqualTo("my_flag_name, 2*3*4, a * b * c, snake_case_");
+        assertThat(plain.inline("my_flag_name, 2*3*4, a * b * c, snake_case_"))
+                .isEqualTo("my_flag_name, 2*3*4, a * b * c, snake_case_");
     }
 
     @Test
@@ -54,7 +56,8 @@ class SlackMarkupTest {
 
     @Test
     void mentions_show_as_slack_names_them() {
-        assertThat(plain.inline("<@U024BE7LH> in <#C123ABC456>, <#C99|general>, <!subteam^SAZ94GDB8>, <!subteam^S1|@oncall>"))
+        assertThat(plain.inline(
+                        "<@U024BE7LH> in <#C123ABC456>, <#C99|general>, <!subteam^SAZ94GDB8>, <!subteam^S1|@oncall>"))
                 .isEqualTo("@U024BE7LH in #C123ABC456, #general, @SAZ94GDB8, @oncall");
         assertThat(plain.inline("<!here> <!channel> <!everyone>")).isEqualTo("@here @channel @everyone");
     }
@@ -71,13 +74,18 @@ class SlackMarkupTest {
         assertThat(plain.inline("a &lt;b&gt; &amp;amp; c &quot;d&quot;")).isEqualTo("a <b> &amp; c &quot;d&quot;");
     }
 
-    /** What a person typed comes back escaped (dev.chatops.shared.Text); the console shows it as typed, as Slack does. */
+    /**
+     * What a person typed comes back escaped (dev.chatops.shared.Text); the console shows it as
+     * typed, as Slack does.
+     */
     @Test
     void typed_markup_that_a_reply_escaped_shows_as_the_characters_typed_in_text_code_spans_code_blocks_and_fields() {
-        String message = "{\"text\":\":warning: `&lt;!channel&gt;` is not a command.\",\"blocks\":["
-                + "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"No account `a &amp; b` for &lt;!here&gt;\"}},"
-                + "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"```\\nuser find &lt;https://evil.example|click&gt;\\n```\"}},"
-                + "{\"type\":\"section\",\"fields\":[{\"type\":\"mrkdwn\",\"text\":\"*Account*\\n`&lt;@U123&gt;`, Bob &amp; Co\"}]}]}";
+        String message = "{\"text\":\":warning: `&lt;!channel&gt;` is not a"
+            + " command.\",\"blocks\":[{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"No account `a"
+            + " &amp; b` for &lt;!here&gt;\"}},{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"```\\n"
+            + "user find &lt;https://evil.example|click&gt;\\n"
+            + "```\"}},{\"type\":\"section\",\"fields\":[{\"type\":\"mrkdwn\",\"text\":\"*Account*\\n"
+            + "`&lt;@U123&gt;`, Bob &amp; Co\"}]}]}";
 
         assertThat(plain.message(Json.readObject(message))).containsExactly(
                 "No account a & b for <!here>",
@@ -100,7 +108,9 @@ class SlackMarkupTest {
         Pattern shortcode = Pattern.compile("(?:[\"\\s]|\\\\n):([a-z0-9_+-]+):(?=\\s)");
         Set<String> used = new TreeSet<>();
         try (Stream<Path> sources = Files.walk(Template.projectRoot().resolve("functions"))) {
-            for (Path source : sources.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/")).toList()) {
+            for (Path source : sources.filter(
+                            p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/"))
+                    .toList()) {
                 Matcher matcher = shortcode.matcher(Files.readString(source));
                 while (matcher.find()) {
                     used.add(matcher.group(1));
@@ -114,23 +124,37 @@ class SlackMarkupTest {
 
     @Test
     void code_blocks_keep_their_lines_and_quotes_get_a_bar() {
-        assertThat(plain.mrkdwn("Plan:\n```\nSeq Scan on issues\n  Filter: (title ~~ '%42%'::text) *x*\n```\n> quoted _text_\nafter"))
-                .containsExactly("Plan:", "  Seq Scan on issues", "    Filter: (title ~~ '%42%'::text) *x*", "\u2502 quoted text", "after");
+        assertThat(plain.mrkdwn("Plan:\n"
+                        + "```\n"
+                        + "Seq Scan on issues\n"
+                        + "  Filter: (title ~~ '%42%'::text) *x*\n"
+                        + "```\n"
+                        + "> quoted _text_\n"
+                        + "after"))
+                .containsExactly(
+                        "Plan:",
+                        "  Seq Scan on issues",
+                        "    Filter: (title ~~ '%42%'::text) *x*",
+                        "\u2502 quoted text",
+                        "after");
     }
 
     @Test
     void a_message_shows_its_blocks_in_order_with_fields_context_header_and_buttons() {
         String message = """
-                {"text":"fallback, not shown when there are blocks","blocks":[
-                  {"type":"header","text":{"type":"plain_text","text":"Deploy :warning:"}},
-                  {"type":"section","text":{"type":"mrkdwn","text":"*Who* is <@U1>"},
-                   "accessory":{"type":"button","text":{"type":"plain_text","text":"Open"},"url":"http://o.test/"}},
-                  {"type":"section","fields":[{"type":"mrkdwn","text":"*Role*\\nowner"},{"type":"mrkdwn","text":"*2FA*\\n:white_check_mark: on"}]},
-                  {"type":"divider"},
-                  {"type":"actions","elements":[{"type":"button","text":{"type":"plain_text","text":"Connect"},"url":"http://c.test/start"},
-                                                 {"type":"button","text":{"type":"plain_text","text":"Cancel"},"value":"cancel"}]},
-                  {"type":"context","elements":[{"type":"mrkdwn","text":"_small print_"},{"type":"image","image_url":"http://i.test/a.png","alt_text":"logo"}]}
-                ]}""";
+            {"text":"fallback, not shown when there are blocks","blocks":[
+              {"type":"header","text":{"type":"plain_text","text":"Deploy :warning:"}},
+              {"type":"section","text":{"type":"mrkdwn","text":"*Who* is <@U1>"},
+               "accessory":{"type":"button","text":{"type":"plain_text","text":"Open"},"url":"http://o.test/"}},
+              {"type":"section","fields":[{"type":"mrkdwn","text":"*Role*\\nowner"},{"type":"mrkdwn",\
+            "text":"*2FA*\\n:white_check_mark: on"}]},
+              {"type":"divider"},
+              {"type":"actions","elements":[{"type":"button","text":{"type":"plain_text","text":"Connect"},"url":"http://c.test/start"},
+                                             {"type":"button","text":{"type":"plain_text","text":"Cancel"},\
+            "value":"cancel"}]},
+              {"type":"context","elements":[{"type":"mrkdwn","text":"_small print_"},{"type":"image","image_url":"http://i.test/a.png","alt_text":"logo"}]}
+            ]}\
+            """;
 
         assertThat(plain.message(Json.readObject(message))).containsExactly(
                 "Deploy \u26A0\uFE0F",
@@ -146,7 +170,8 @@ class SlackMarkupTest {
 
     @Test
     void a_message_without_blocks_shows_its_text() {
-        assertThat(plain.message(Json.readObject("{\"text\":\":hourglass_flowing_sand: running `/chatops run whoami` \u2026\"}")))
+        assertThat(plain.message(Json.readObject(
+                        "{\"text\":\":hourglass_flowing_sand: running `/chatops run whoami` \u2026\"}")))
                 .isEqualTo(List.of("\u23F3 running /chatops run whoami \u2026"));
     }
 }

@@ -11,7 +11,10 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** template.yaml stays clean under cfn-lint: no errors and no warnings. .ci/run installs cfn-lint where it is missing. */
+/**
+ * template.yaml stays clean under cfn-lint: no errors and no warnings. .ci/run installs cfn-lint
+ * where it is missing.
+ */
 class TemplateLintTest {
     @Test
     void cfn_lint_finds_nothing_in_the_template() throws IOException, InterruptedException {

@@ -74,7 +74,8 @@ class TokenBucketTest {
         Map<String, TokenBucket> defaults = RouteThrottles.of(
                 LocalAws.planned(LocalAws.projectTemplate(), MotoExtension.parameters()), clock);
 
-        assertThat(defaults.keySet()).containsExactlyInAnyOrder("POST /slack/commands", "GET /link/start", "GET /link/callback");
+        assertThat(defaults.keySet())
+                .containsExactlyInAnyOrder("POST /slack/commands", "GET /link/start", "GET /link/callback");
         assertThat(defaults.values()).allSatisfy(bucket -> {
             assertThat(bucket.burst()).isEqualTo(100);
             assertThat(bucket.rate()).isEqualTo(50.0);

@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -52,7 +55,8 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
         }
 
         public static Answer tooManyRequests(int retryAfterSeconds) {
-            return new Answer(429, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "rate_limited", Duration.ZERO);
+            return new Answer(
+                    429, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "rate_limited", Duration.ZERO);
         }
 
         public static Answer hang(Duration delay) {
@@ -60,10 +64,10 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
         }
     }
 
-    private final Map<String, Runnable> hooks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Runnable> hooks = new ConcurrentHashMap<>();
     private final List<Post> posts = new CopyOnWriteArrayList<>();
     private final Deque<Answer> script = new ConcurrentLinkedDeque<>();
-    private final Map<String, Deque<Answer>> pathScripts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Deque<Answer>> pathScripts = new ConcurrentHashMap<>();
     private final Object arrived = new Object();
     private volatile Answer fallback = Answer.status(200);
     private HttpServer server;
@@ -150,7 +154,7 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(",", v)));
             Deque<Answer> own = pathScripts.get(exchange.getRequestURI().getPath());
             Answer answer = own == null ? null : own.poll();
@@ -165,7 +169,11 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
                 if (hook != null) {
                     hook.run();
                 }
-                posts.add(new Post(exchange.getRequestURI().getPath(), headers, body, exchange.getRequestURI().getRawPath()));
+                posts.add(new Post(
+                        exchange.getRequestURI().getPath(),
+                        headers,
+                        body,
+                        exchange.getRequestURI().getRawPath()));
                 synchronized (arrived) {
                     arrived.notifyAll();
                 }
@@ -211,7 +219,7 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
     }
 
     /** Keys that say how a message is built or answered, never shown to a person. */
-    private static final java.util.Set<String> NOT_SHOWN = java.util.Set.of("type", "response_type", "action_id",
+    private static final Set<String> NOT_SHOWN = Set.of("type", "response_type", "action_id",
             "block_id", "callback_id", "style", "color", "mrkdwn_in");
 
     /**

@@ -119,7 +119,9 @@ public final class ContainerCredentialsEndpoint implements AutoCloseable {
                 status = 200;
                 body = "{\"AccessKeyId\":\"" + accessKeyId(n) + "\",\"SecretAccessKey\":\"" + secretAccessKey(n)
                         + "\",\"Token\":\"" + sessionToken(n) + "\",\"Expiration\":\""
-                        + DateTimeFormatter.ISO_INSTANT.format(clock.instant().plus(lifetime).truncatedTo(ChronoUnit.SECONDS)) + "\"}";
+                        + DateTimeFormatter.ISO_INSTANT.format(
+                                clock.instant().plus(lifetime).truncatedTo(ChronoUnit.SECONDS))
+                        + "\"}";
             }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");

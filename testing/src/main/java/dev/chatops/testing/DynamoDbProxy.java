@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * same port, with moto's state intact for the test to inspect.
  */
 public final class DynamoDbProxy implements AutoCloseable {
-    private static final String THROTTLED = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
-            + "\"message\":\"The level of configured provisioned throughput for the table was exceeded.\"}";
+    private static final String THROTTLED =
+            "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
+                    + "\"message\":\"The level of configured provisioned throughput for the table was exceeded.\"}";
 
     private final String target;
     private final int port;
@@ -130,7 +131,9 @@ public final class DynamoDbProxy implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String operation = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-            if (operation != null && operation.equals(dropOperation) && dropCount.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (operation != null
+                    && operation.equals(dropOperation)
+                    && dropCount.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 return;
             }
             if (downAt != null && downAt.equals(operation) && downAfter.decrementAndGet() == 0) {
@@ -139,11 +142,15 @@ public final class DynamoDbProxy implements AutoCloseable {
                 new Thread(this::goDown).start();
                 return;
             }
-            if (operation != null && operation.equals(denyOperation) && denyCount.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                byte[] answer = ("{\"__type\":\"com.amazon.coral.service#AccessDeniedException\",\"Message\":\"User: "
-                        + "arn:aws:sts::123456789012:assumed-role/ChatOpsRole/function is not authorized to perform: "
-                        + deniedAction + " on resource: arn:aws:dynamodb:us-east-1:123456789012:table/AccessTable because no "
-                        + "identity-based policy allows the " + deniedAction + " action\"}").getBytes(StandardCharsets.UTF_8);
+            if (operation != null
+                    && operation.equals(denyOperation)
+                    && denyCount.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                byte[] answer = ("{\"__type\":\"com.amazon.coral.service#AccessDeniedException\",\"Message\":\"User:"
+                    + " arn:aws:sts::123456789012:assumed-role/ChatOpsRole/function is not authorized to perform: "
+                                + deniedAction
+                                + " on resource: arn:aws:dynamodb:us-east-1:123456789012:table/AccessTable because no "
+                                + "identity-based policy allows the " + deniedAction + " action\"}")
+                        .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
                 exchange.sendResponseHeaders(400, answer.length);
                 exchange.getResponseBody().write(answer);
@@ -157,7 +164,8 @@ public final class DynamoDbProxy implements AutoCloseable {
                 exchange.getResponseBody().write(answer);
                 return;
             }
-            HttpURLConnection upstream = (HttpURLConnection) URI.create(target + exchange.getRequestURI()).toURL().openConnection();
+            HttpURLConnection upstream = (HttpURLConnection)
+                    URI.create(target + exchange.getRequestURI()).toURL().openConnection();
             upstream.setRequestMethod(exchange.getRequestMethod());
             for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
                 if (!header.getKey().equalsIgnoreCase("Host") && !header.getKey().equalsIgnoreCase("Content-Length")) {
@@ -174,7 +182,9 @@ public final class DynamoDbProxy implements AutoCloseable {
             InputStream in = status >= 400 ? upstream.getErrorStream() : upstream.getInputStream();
             byte[] answer = in == null ? new byte[0] : in.readAllBytes();
             upstream.getHeaderFields().forEach((name, values) -> {
-                if (name != null && !name.equalsIgnoreCase("Transfer-Encoding") && !name.equalsIgnoreCase("Content-Length")) {
+                if (name != null
+                        && !name.equalsIgnoreCase("Transfer-Encoding")
+                        && !name.equalsIgnoreCase("Content-Length")) {
                     values.forEach(v -> exchange.getResponseHeaders().add(name, v));
                 }
             });

@@ -44,10 +44,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A development stand-in for GitLab, never deployed: a loopback HTTP server that tests and the
  * local stack use in place of a real GitLab (none can run here). It answers the parts of GitLab's
- * REST API this project calls (Users, group and project Members, under {@code /api/v4}) and the
- * OAuth 2 authorization-code flow ({@code /oauth/authorize}, {@code /oauth/token}) in the field
- * names, status codes and error bodies of GitLab's public API documentation, from in-memory state
- * seeded through its methods or a fixture file ({@link #seed(Path)}).
+ * REST API this project calls, under {@code /api/v4}: Users, single projects and groups, group and
+ * project Members, Features (feature flags), project Issues, Deployments and the repository's
+ * commits and merge base; and the OAuth 2 authorization-code flow ({@code /oauth/authorize},
+ * {@code /oauth/token}). It answers in the field names, status codes and error bodies of GitLab's
+ * public API documentation, from in-memory state seeded through its methods or a fixture file
+ * ({@link #seed(Path)}).
  *
  * <p>As a JUnit 5 extension ({@code @RegisterExtension static GitLabStandIn gitlab = new
  * GitLabStandIn();}) it starts before the class, {@linkplain #reset() forgets everything} before
@@ -55,8 +57,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@link #start(int)} or {@link #fromFixture(Path)} and {@link #close()}.
  *
  * <p>Deliberate simplifications: two admin personal access token kinds (any token from
- * {@link #adminToken()}, and read-only ones from {@link #addReadOnlyToken}), OAuth tokens may read every endpoint whatever their scope, only admin
- * tokens may change members, the admin-only user fields are shown to admin tokens only, any
+ * {@link #adminToken()}, and read-only ones from {@link #addReadOnlyToken}), OAuth tokens may read
+ * every endpoint whatever their scope, only admin tokens may change members, the admin-only user fields are shown to admin tokens only, any
  * {@code redirect_uri} is accepted for a registered application, and the sign-in page picks a user
  * without a password.
  */

@@ -3,10 +3,13 @@ package dev.chatops.testing;
 import dev.chatops.testing.aws.Intrinsics;
 import dev.chatops.testing.aws.SamTemplate;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -42,7 +45,10 @@ public final class LocalAws {
         this.parameters = Map.copyOf(parameters);
         this.secretArns = Map.copyOf(secretArns);
         this.queueUrls = Map.copyOf(queueUrls);
-        this.intrinsics = new Intrinsics(template, parameters, Intrinsics.Pseudo.of(MotoServer.REGION, ACCOUNT, "chatops-local"),
+        this.intrinsics = new Intrinsics(
+                template,
+                parameters,
+                Intrinsics.Pseudo.of(MotoServer.REGION, ACCOUNT, "chatops-local"),
                 new PhysicalIds());
     }
 
@@ -53,7 +59,8 @@ public final class LocalAws {
 
     /** {@code templateYaml} after AWS's SAM transform, once per JVM and file. */
     public static SamTemplate transformed(Path templateYaml) {
-        return TRANSFORMED.computeIfAbsent(templateYaml.toAbsolutePath(), path -> SamTemplate.transform(path, Map.of()));
+        return TRANSFORMED.computeIfAbsent(
+                templateYaml.toAbsolutePath(), path -> SamTemplate.transform(path, Map.of()));
     }
 
     /**
@@ -71,23 +78,39 @@ public final class LocalAws {
         Map<String, String> queueUrls = new LinkedHashMap<>();
         // Secrets' values may refer to parameters only: resolve them before the secrets exist.
         LocalAws early = new LocalAws(template, parameters, Map.of(), Map.of());
-        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (DynamoDbClient dynamo = DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build();
+                SecretsManagerClient secrets = SecretsManagerClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build();
+                SqsClient sqs = SqsClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build()) {
             template.tables().values().stream().filter(table -> early.creates(table.logicalId()))
                     .forEach(table -> createTable(dynamo, table));
-            template.secrets().values().stream().filter(secret -> early.creates(secret.logicalId())).forEach(secret -> {
-                String value = secret.secretString().map(early.intrinsics::resolveString)
-                        .orElseGet(() -> java.util.HexFormat.of().formatHex(randomBytes(32)));
-                secretArns.put(secret.logicalId(), secrets.createSecret(b -> b.name(secret.logicalId()).secretString(value)).arn());
-            });
+            template.secrets().values().stream()
+                    .filter(secret -> early.creates(secret.logicalId()))
+                    .forEach(secret -> {
+                        String value = secret.secretString()
+                                .map(early.intrinsics::resolveString)
+                                .orElseGet(() -> HexFormat.of().formatHex(randomBytes(32)));
+                        secretArns.put(
+                                secret.logicalId(),
+                                secrets.createSecret(
+                                                b -> b.name(secret.logicalId()).secretString(value))
+                                        .arn());
+                    });
             template.queues().keySet().stream().filter(early::creates)
                     .forEach(id -> queueUrls.put(id, sqs.createQueue(b -> b.queueName(id)).queueUrl()));
         }
         return new LocalAws(template, parameters, secretArns, queueUrls);
     }
 
-    /** Whether CloudFormation creates the resource with these parameters: it has no Condition, or its Condition holds. */
+    /**
+     * Whether CloudFormation creates the resource with these parameters: it has no Condition, or
+     * its Condition holds.
+     */
     private boolean creates(String logicalId) {
         return template.resourceCondition(logicalId).map(intrinsics::condition).orElse(true);
     }
@@ -139,7 +162,8 @@ public final class LocalAws {
      * {@code overrides} on top (tests let replies go to loopback with {@code RESPONSE_URL_ALLOW}).
      */
     public Map<String, String> functionEnvironment(String functionId, Map<String, String> overrides) {
-        Map<String, String> env = new LinkedHashMap<>(intrinsics.resolveStrings(template.function(functionId).environment()));
+        Map<String, String> env = new LinkedHashMap<>(
+                intrinsics.resolveStrings(template.function(functionId).environment()));
         env.putAll(overrides);
         return env;
     }
@@ -155,22 +179,23 @@ public final class LocalAws {
     }
 
     /** A secret's ARN, given its name or ARN, as Secrets Manager resolves a SecretId. */
-    public java.util.Optional<String> secretArn(String nameOrArn) {
+    public Optional<String> secretArn(String nameOrArn) {
         return secretArns.values().stream().filter(arn -> arn.equals(nameOrArn)).findFirst()
-                .or(() -> java.util.Optional.ofNullable(secretArns.get(nameOrArn)));
+                .or(() -> Optional.ofNullable(secretArns.get(nameOrArn)));
     }
 
     /**
      * The partition key attribute of a table of the template, given its name or ARN as a request
      * names it, or of one of its global secondary indexes ({@code <table>/index/<name>}).
      */
-    public java.util.Optional<String> partitionKey(String tableOrIndex) {
-        String name = tableOrIndex.startsWith("arn:") ? tableOrIndex.substring(tableOrIndex.indexOf(":table/") + ":table/".length())
+    public Optional<String> partitionKey(String tableOrIndex) {
+        String name = tableOrIndex.startsWith("arn:")
+                ? tableOrIndex.substring(tableOrIndex.indexOf(":table/") + ":table/".length())
                 : tableOrIndex;
         String[] parts = name.split("/index/", 2);
         SamTemplate.Table table = template.tables().get(parts[0]);
         if (table == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         List<SamTemplate.NamedType> schema = parts.length == 1 ? table.keySchema()
                 : table.globalSecondaryIndexes().stream().filter(i -> i.name().equals(parts[1])).findFirst()
@@ -199,7 +224,8 @@ public final class LocalAws {
     private final class PhysicalIds implements Intrinsics.PhysicalIds {
         @Override
         public String ref(String id) {
-            String type = template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
+            String type =
+                    template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
             return switch (type) {
                 case "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup" -> id;
                 case "AWS::SecretsManager::Secret" -> required(secretArns.get(id), id);
@@ -216,7 +242,8 @@ public final class LocalAws {
 
         @Override
         public String attribute(String id, String name) {
-            String type = template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
+            String type =
+                    template.resourceType(id).orElseThrow(() -> new IllegalArgumentException("no resource " + id));
             return switch (type + "." + name) {
                 case "AWS::DynamoDB::Table.Arn" -> tableArn(id);
                 case "AWS::SQS::Queue.Arn" -> "arn:aws:sqs:" + MotoServer.REGION + ":" + ACCOUNT + ":" + id;
@@ -224,7 +251,8 @@ public final class LocalAws {
                 case "AWS::SQS::Queue.QueueUrl" -> required(queueUrls.get(id), id);
                 case "AWS::Lambda::Function.Arn" -> functionArn(id);
                 case "AWS::IAM::Role.Arn" -> "arn:aws:iam::" + ACCOUNT + ":role/" + id;
-                case "AWS::Logs::LogGroup.Arn" -> "arn:aws:logs:" + MotoServer.REGION + ":" + ACCOUNT + ":log-group:" + id + ":*";
+                case "AWS::Logs::LogGroup.Arn" ->
+                    "arn:aws:logs:" + MotoServer.REGION + ":" + ACCOUNT + ":log-group:" + id + ":*";
                 case "AWS::ApiGatewayV2::Api.ApiEndpoint" -> "http://127.0.0.1";
                 default -> throw new IllegalArgumentException("nothing local stands for " + id + "." + name);
             };
@@ -240,17 +268,26 @@ public final class LocalAws {
 
     private static byte[] randomBytes(int count) {
         byte[] bytes = new byte[count];
-        new java.security.SecureRandom().nextBytes(bytes);
+        new SecureRandom().nextBytes(bytes);
         return bytes;
     }
 
     private static void createTable(DynamoDbClient dynamo, SamTemplate.Table table) {
         List<AttributeDefinition> attributes = new ArrayList<>();
-        table.attributes().forEach(a -> attributes.add(AttributeDefinition.builder().attributeName(a.name()).attributeType(a.type()).build()));
+        table.attributes()
+                .forEach(a -> attributes.add(AttributeDefinition.builder()
+                        .attributeName(a.name())
+                        .attributeType(a.type())
+                        .build()));
         List<GlobalSecondaryIndex> indexes = new ArrayList<>();
-        table.globalSecondaryIndexes().forEach(index -> indexes.add(GlobalSecondaryIndex.builder().indexName(index.name())
-                .keySchema(keySchema(index.keySchema()))
-                .projection(Projection.builder().projectionType(index.projectionType()).build()).build()));
+        table.globalSecondaryIndexes()
+                .forEach(index -> indexes.add(GlobalSecondaryIndex.builder()
+                        .indexName(index.name())
+                        .keySchema(keySchema(index.keySchema()))
+                        .projection(Projection.builder()
+                                .projectionType(index.projectionType())
+                                .build())
+                        .build()));
         dynamo.createTable(b -> {
             b.tableName(table.logicalId()).attributeDefinitions(attributes).keySchema(keySchema(table.keySchema()))
                     .billingMode(BillingMode.PAY_PER_REQUEST);

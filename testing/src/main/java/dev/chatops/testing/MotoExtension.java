@@ -24,12 +24,19 @@ public final class MotoExtension implements BeforeAllCallback, ParameterResolver
 
     /** The template parameters tests deploy with. */
     public static Map<String, String> parameters() {
-        return Map.of("SlackSigningSecret", SIGNING_SECRET,
-                "GitLabTokens", "{\"ops\":\"" + GITLAB_TOKEN + "\",\"staging\":\"" + GITLAB_TOKEN + "\",\"production\":\"" + GITLAB_TOKEN + "\"}",
-                "GitLabReadTokens", "{\"ops\":\"" + GITLAB_READ_TOKEN + "\",\"staging\":\"" + GITLAB_READ_TOKEN
-                        + "\",\"production\":\"" + GITLAB_READ_TOKEN + "\"}",
-                "GitLabOAuthClientId", OAUTH_CLIENT_ID,
-                "GitLabOAuthClientSecret", OAUTH_CLIENT_SECRET);
+        return Map.of(
+                "SlackSigningSecret",
+                SIGNING_SECRET,
+                "GitLabTokens",
+                "{\"ops\":\"" + GITLAB_TOKEN + "\",\"staging\":\"" + GITLAB_TOKEN + "\",\"production\":\""
+                        + GITLAB_TOKEN + "\"}",
+                "GitLabReadTokens",
+                "{\"ops\":\"" + GITLAB_READ_TOKEN + "\",\"staging\":\"" + GITLAB_READ_TOKEN + "\",\"production\":\""
+                        + GITLAB_READ_TOKEN + "\"}",
+                "GitLabOAuthClientId",
+                OAUTH_CLIENT_ID,
+                "GitLabOAuthClientSecret",
+                OAUTH_CLIENT_SECRET);
     }
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MotoExtension.class);
 

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code moto_server} (python moto 5) on a free loopback port: DynamoDB, Secrets Manager
@@ -80,7 +82,7 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /** Completes with moto_server's exit status when it has exited, whoever stopped it. */
-    public java.util.concurrent.CompletableFuture<Integer> exited() {
+    public CompletableFuture<Integer> exited() {
         return process.onExit().thenApply(Process::exitValue);
     }
 
@@ -141,9 +143,9 @@ public final class MotoServer implements AutoCloseable {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -157,7 +159,8 @@ public final class MotoServer implements AutoCloseable {
                 throw new IllegalStateException("moto_server exited: " + tail());
             }
             try {
-                HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint() + "/moto-api/").toURL().openConnection();
+                HttpURLConnection connection = (HttpURLConnection)
+                        URI.create(endpoint() + "/moto-api/").toURL().openConnection();
                 connection.setConnectTimeout(500);
                 connection.setReadTimeout(2000);
                 int status = connection.getResponseCode();
@@ -175,7 +178,8 @@ public final class MotoServer implements AutoCloseable {
                 throw new IllegalStateException("interrupted while starting moto_server", e);
             }
         }
-        throw new IllegalStateException("moto_server did not answer within " + START_TIMEOUT.toSeconds() + " s: " + tail());
+        throw new IllegalStateException(
+                "moto_server did not answer within " + START_TIMEOUT.toSeconds() + " s: " + tail());
     }
 
     private String tail() {
@@ -203,6 +207,7 @@ public final class MotoServer implements AutoCloseable {
         if (project.canExecute()) {
             return List.of(project.getAbsolutePath());
         }
-        throw new IllegalStateException("moto_server is not installed: run  bin/chatops-local up  once, or  pip install \"moto[server]\"");
+        throw new IllegalStateException(
+                "moto_server is not installed: run  bin/chatops-local up  once, or  pip install \"moto[server]\"");
     }
 }

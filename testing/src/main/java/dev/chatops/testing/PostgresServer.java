@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -24,9 +26,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A PostgreSQL 15 cluster of its own, for tests and the local stack: {@code initdb} in a temporary
  * directory, {@code postgres} on a free loopback port with password authentication, a child process
  * of this JVM, stopped and deleted by {@link #close()}, by a shutdown hook, and, should the JVM be
- * killed, by its watchdog ({@link TiedProcess}: immediate shutdown, then the directory removed). Played as the
- * production replica, with the demo schema ({@link #loadDemo()}) and the read-only role the README
- * tells operators to create ({@link #EXPLAIN_ROLE}).
+ * killed, by its watchdog ({@link TiedProcess}: immediate shutdown, then the directory removed).
+ * Played as the production replica, with the demo schema ({@link #loadDemo()}) and the read-only
+ * role docs/explain.md tells operators to create ({@link #EXPLAIN_ROLE}).
  *
  * <p>PostgreSQL refuses to run as root; as root the server runs as {@code nobody} (through
  * util-linux's {@code setpriv}, which keeps the process id, unlike {@code runuser}). The binaries are
@@ -40,11 +42,14 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
     /** The role ChatOps's explain connects as: it reads everything and can change nothing. */
     public static final String EXPLAIN_ROLE = "chatops_explain";
     public static final String DATABASE = "gitlabhq_production";
-    /** The explain role's temporary-disk cap here: the README's 1GB scaled down to the demo's 100,000 issues. */
+    /**
+     * The explain role's temporary-disk cap here: docs/explain.md's 1GB scaled down to the demo's
+     * 100,000 issues.
+     */
     public static final String DEMO_TEMP_FILE_LIMIT = "64MB";
 
-    private final String superPassword = "super-" + Long.toHexString(new java.security.SecureRandom().nextLong());
-    private final String explainPassword = "explain-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+    private final String superPassword = "super-" + Long.toHexString(new SecureRandom().nextLong());
+    private final String explainPassword = "explain-" + Long.toHexString(new SecureRandom().nextLong());
     private Path dir;
     private int port;
     private Thread hook;
@@ -89,8 +94,21 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
             chownIfRoot(dir);
             chownIfRoot(pwfile);
             // Should this JVM die during initdb, the directory goes with it.
-            run(List.of(bin().resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", SUPERUSER,
-                    "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"), 60, List.of(dir));
+            run(
+                    List.of(
+                            bin().resolve("initdb").toString(),
+                            "-D",
+                            dir.resolve("data").toString(),
+                            "-U",
+                            SUPERUSER,
+                            "--auth=scram-sha-256",
+                            "--pwfile=" + pwfile,
+                            "-E",
+                            "UTF8",
+                            "--locale=C",
+                            "--no-sync"),
+                    60,
+                    List.of(dir));
             Files.delete(pwfile);
             port = FreePort.pick();
             hook = new Thread(this::stopQuietly, "postgres-stop");
@@ -98,9 +116,24 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
             // The postmaster in the foreground, as this JVM's child (pg_ctl start would detach it):
             // QUIT is its immediate shutdown, which also ends its backends and frees its shared memory.
             List<String> command = new ArrayList<>(asNobody());
-            command.addAll(List.of(bin().resolve("postgres").toString(), "-D", dir.resolve("data").toString(),
-                    "-p", Integer.toString(port), "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                    "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=50"));
+            command.addAll(List.of(
+                    bin().resolve("postgres").toString(),
+                    "-D",
+                    dir.resolve("data").toString(),
+                    "-p",
+                    Integer.toString(port),
+                    "-k",
+                    dir.toString(),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=50"));
             postgres = TiedProcess.start(new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("server.log").toFile()), "QUIT", List.of(dir));
             awaitReady();
@@ -116,7 +149,8 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
 
     /**
      * The database {@value #DATABASE} with a small GitLab-like schema and generated rows (namespaces,
-     * users, projects, issues, a sequence), and the role {@value #EXPLAIN_ROLE}, made as the README says.
+     * users, projects, issues, a sequence), and the role {@value #EXPLAIN_ROLE}, made as
+     * docs/explain.md says.
      */
     public void loadDemo() {
         execute("postgres", "CREATE DATABASE " + DATABASE);
@@ -134,8 +168,9 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET client_connection_check_interval = '2s';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET default_transaction_read_only = on;"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET statement_timeout = '30s';"
-                // The README's resource caps. temp_file_limit is the README's 1GB scaled to this small demo, so that a
-                // test reaches it in seconds; only a superuser may set it (as here), and the role cannot raise it.
+                // docs/explain.md's resource caps. temp_file_limit is its 1GB scaled to this small demo, so
+                // that a test reaches it in seconds; only a superuser may set it (as here), and the
+                // role cannot raise it.
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET temp_file_limit = '" + DEMO_TEMP_FILE_LIMIT + "';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET work_mem = '4MB';"
                 + "ALTER ROLE " + EXPLAIN_ROLE + " SET max_parallel_workers_per_gather = 0;"
@@ -156,7 +191,7 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
     }
 
     /** Completes with the postmaster's exit status when it has exited, whoever stopped it. */
-    public java.util.concurrent.CompletableFuture<Integer> exited() {
+    public CompletableFuture<Integer> exited() {
         return postgres.onExit().thenApply(Process::exitValue);
     }
 
@@ -261,7 +296,16 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
         Path data = dir.resolve("data");
         if (Files.exists(data.resolve("postmaster.pid"))) {
             try {
-                run(List.of(bin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 30,
+                run(
+                        List.of(
+                                bin().resolve("pg_ctl").toString(),
+                                "-D",
+                                data.toString(),
+                                "-m",
+                                "immediate",
+                                "-w",
+                                "stop"),
+                        30,
                         List.of());
             } catch (RuntimeException e) {
                 // Leave the directory to the OS's temp cleanup rather than fail a test run's end.
@@ -319,15 +363,16 @@ public final class PostgresServer implements AutoCloseable, BeforeAllCallback, A
         List<String> full = new ArrayList<>(asNobody());
         full.addAll(command);
         try {
-            Process process = TiedProcess.start(new ProcessBuilder(full).redirectErrorStream(true), "KILL", removeIfKilled);
+            Process process =
+                    TiedProcess.start(new ProcessBuilder(full).redirectErrorStream(true), "KILL", removeIfKilled);
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException(command.get(0) + " did not finish in " + timeoutSeconds + " s");
             }
             if (process.exitValue() != 0) {
-                throw new IllegalStateException(Path.of(command.get(0)).getFileName() + " failed (" + process.exitValue()
-                        + "): " + output.strip());
+                throw new IllegalStateException(Path.of(command.get(0)).getFileName() + " failed ("
+                        + process.exitValue() + "): " + output.strip());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command.get(0), e);

@@ -1,8 +1,10 @@
 package dev.chatops.testing;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Captures everything a test class prints (the functions' JSON logs go to standard output) and
@@ -20,10 +23,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallback {
     private static final Set<String> WATCHED = ConcurrentHashMap.newKeySet();
-    private static final List<String> KNOWN = List.of(MotoExtension.SIGNING_SECRET, MotoExtension.GITLAB_TOKEN, MotoExtension.GITLAB_READ_TOKEN,
-            MotoExtension.OAUTH_CLIENT_SECRET, "e2e-signing-secret", "load-test-secret", "browser-test-secret",
-            "glpat-local-admin-token", "glpat-local-read-token", "local-oauth-secret", "chatops-local-dev-signing-secret");
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SecretsNotLogged.class);
+    private static final List<String> KNOWN = List.of(
+            MotoExtension.SIGNING_SECRET,
+            MotoExtension.GITLAB_TOKEN,
+            MotoExtension.GITLAB_READ_TOKEN,
+            MotoExtension.OAUTH_CLIENT_SECRET,
+            "e2e-signing-secret",
+            "load-test-secret",
+            "browser-test-secret",
+            "glpat-local-admin-token",
+            "glpat-local-read-token",
+            "local-oauth-secret",
+            "chatops-local-dev-signing-secret");
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(SecretsNotLogged.class);
 
     /** Also fail if {@code secret} is printed by this test class. */
     public static void watch(String secret) {
@@ -55,7 +68,8 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
         }
         for (String secret : KNOWN) {
             if (printed.contains(secret)) {
-                throw new AssertionError("a secret was printed by " + context.getDisplayName() + ": " + secret.substring(0, 3) + "…");
+                throw new AssertionError(
+                        "a secret was printed by " + context.getDisplayName() + ": " + secret.substring(0, 3) + "…");
             }
         }
         for (String secret : WATCHED) {
@@ -64,7 +78,7 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
             }
         }
         WATCHED.clear();
-        if (context.getExecutionException().filter(e -> e instanceof org.opentest4j.TestAbortedException).isPresent()) {
+        if (context.getExecutionException().filter(e -> e instanceof TestAbortedException).isPresent()) {
             // The class was skipped (an assumption in @BeforeAll: a tool this machine lacks): it ran
             // nothing, so there is nothing to have logged, and a skip must stay a skip.
             return;
@@ -72,7 +86,8 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
         // A function's JSON log line, from this JVM or (after its name) from the local stack's execution environments.
         if (printed.lines().noneMatch(line -> line.matches("^(\\[[A-Za-z]+] )?\\{\"ts\".*"))) {
             // Nothing was logged at all: the capture would prove nothing.
-            throw new AssertionError(context.getDisplayName() + " logged nothing: SecretsNotLogged checks nothing there");
+            throw new AssertionError(
+                    context.getDisplayName() + " logged nothing: SecretsNotLogged checks nothing there");
         }
     }
 
@@ -92,8 +107,8 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
             }
             try {
                 original.write(b);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 
@@ -104,13 +119,13 @@ public final class SecretsNotLogged implements BeforeAllCallback, AfterAllCallba
             }
             try {
                 original.write(b, off, len);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 
         @Override
-        public void flush() throws java.io.IOException {
+        public void flush() throws IOException {
             original.flush();
         }
     }

@@ -58,7 +58,9 @@ public final class SlackRequests {
             if (body.length() > 0) {
                 body.append('&');
             }
-            body.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+            body.append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
         });
         return body.toString().getBytes(StandardCharsets.UTF_8);
     }

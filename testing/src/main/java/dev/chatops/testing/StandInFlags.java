@@ -66,7 +66,10 @@ final class StandInFlags {
         return flags.remove(name) != null;
     }
 
-    /** A YAML definition, as {@code GET /features/definitions} lists them; once any exists, unknown names are refused. */
+    /**
+     * A YAML definition, as {@code GET /features/definitions} lists them; once any exists, unknown
+     * names are refused.
+     */
     void define(String name, String type, boolean defaultEnabled) {
         Map<String, Object> definition = new LinkedHashMap<>();
         definition.put("name", name);

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.AbstractConstruct;
@@ -75,14 +77,15 @@ public final class Template {
     }
 
     /** The names of the variables a function gets, Globals' and its own. */
-    public java.util.Set<String> environmentNames(String functionId) {
+    public Set<String> environmentNames(String functionId) {
         return declaredEnvironment(functionId).keySet();
     }
 
     private Map<String, Object> declaredEnvironment(String functionId) {
         Map<String, Object> declared = new LinkedHashMap<>();
-        Map<String, Object> globals = map(map(map(root.getOrDefault("Globals", Map.of())).getOrDefault("Function", Map.of()))
-                .getOrDefault("Environment", Map.of()));
+        Map<String, Object> globals =
+                map(map(map(root.getOrDefault("Globals", Map.of())).getOrDefault("Function", Map.of()))
+                        .getOrDefault("Environment", Map.of()));
         declared.putAll(map(globals.getOrDefault("Variables", Map.of())));
         Map<String, Object> function = resources("AWS::Serverless::Function").get(functionId);
         if (function == null) {
@@ -100,7 +103,7 @@ public final class Template {
                     Map<String, Object> event = map(e);
                     if ("HttpApi".equals(event.get("Type"))) {
                         Map<String, Object> p = map(event.get("Properties"));
-                        routes.put(String.valueOf(p.get("Method")).toUpperCase(java.util.Locale.ROOT) + " " + p.get("Path"), id);
+                        routes.put(String.valueOf(p.get("Method")).toUpperCase(Locale.ROOT) + " " + p.get("Path"), id);
                     }
                 }));
         return routes;

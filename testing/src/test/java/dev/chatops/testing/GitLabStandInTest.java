@@ -169,7 +169,9 @@ class GitLabStandInTest {
 
         HttpResponse<String> me = get("/api/v4/user", (String) tokenBody.get("access_token"));
         assertThat(me.statusCode()).isEqualTo(200);
-        assertThat(JSON.std.mapFrom(me.body())).containsEntry("username", "bob").containsEntry("two_factor_enabled", true);
+        assertThat(JSON.std.mapFrom(me.body()))
+                .containsEntry("username", "bob")
+                .containsEntry("two_factor_enabled", true);
 
         HttpResponse<String> reused = send("POST", "/oauth/token", null, exchange);
         assertThat(reused.statusCode()).isEqualTo(400);
@@ -193,8 +195,10 @@ class GitLabStandInTest {
         gitlab.addOAuthApplication("chatops", "s3cret");
 
         HttpRequest json = HttpRequest.newBuilder(URI.create(gitlab.baseUrl() + "/api/v4/groups/ops/members"))
-                .header("PRIVATE-TOKEN", gitlab.adminToken()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"bob\",\"access_level\":40,\"expires_at\":\"2030-01-31\"}"))
+                .header("PRIVATE-TOKEN", gitlab.adminToken())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"username\":\"bob\",\"access_level\":40,\"expires_at\":\"2030-01-31\"}"))
                 .build();
         HttpResponse<String> added = http.send(json, HttpResponse.BodyHandlers.ofString());
         assertThat(added.statusCode()).isEqualTo(201);
@@ -205,8 +209,19 @@ class GitLabStandInTest {
         Map<String, Object> first = JSON.std.mapFrom(send("POST", "/oauth/token", null, form(Map.of("grant_type",
                 "authorization_code", "code", code, "client_id", "chatops", "client_secret", "s3cret",
                 "redirect_uri", "http://127.0.0.1:9/cb"))).body());
-        HttpResponse<String> refreshed = send("POST", "/oauth/token", null, form(Map.of("grant_type", "refresh_token",
-                "refresh_token", (String) first.get("refresh_token"), "client_id", "chatops", "client_secret", "s3cret")));
+        HttpResponse<String> refreshed = send(
+                "POST",
+                "/oauth/token",
+                null,
+                form(Map.of(
+                        "grant_type",
+                        "refresh_token",
+                        "refresh_token",
+                        (String) first.get("refresh_token"),
+                        "client_id",
+                        "chatops",
+                        "client_secret",
+                        "s3cret")));
         assertThat(refreshed.statusCode()).isEqualTo(200);
         String access = (String) JSON.std.mapFrom(refreshed.body()).get("access_token");
         assertThat(get("/api/v4/user", (String) first.get("access_token")).statusCode()).isEqualTo(401);
@@ -215,19 +230,20 @@ class GitLabStandInTest {
         gitlab.block("bob");
         HttpResponse<String> blocked = get("/api/v4/user", access);
         assertThat(blocked.statusCode()).isEqualTo(403);
-        assertThat(JSON.std.mapFrom(blocked.body())).containsEntry("message", "403 Forbidden - Your account has been blocked.");
+        assertThat(JSON.std.mapFrom(blocked.body()))
+                .containsEntry("message", "403 Forbidden - Your account has been blocked.");
     }
 
     @Test
     void loadsAFixture(@TempDir Path dir) throws Exception {
         Path fixture = dir.resolve("gitlab.json");
         Files.writeString(fixture, """
-                {"users":[{"username":"admin","two_factor":true,"admin":true},{"username":"bob","two_factor":true}],
-                 "projects":["ops/chatops"], "groups":["ops"],
-                 "members":[{"path":"ops/chatops","username":"admin","access_level":50}],
-                 "admin_token":"glpat-test-admin-token",
-                 "oauth_applications":[{"client_id":"chatops-local","client_secret":"local-oauth-secret"}]}
-                """);
+            {"users":[{"username":"admin","two_factor":true,"admin":true},{"username":"bob","two_factor":true}],
+             "projects":["ops/chatops"], "groups":["ops"],
+             "members":[{"path":"ops/chatops","username":"admin","access_level":50}],
+             "admin_token":"glpat-test-admin-token",
+             "oauth_applications":[{"client_id":"chatops-local","client_secret":"local-oauth-secret"}]}
+            """);
         gitlab.seed(fixture);
 
         assertThat(gitlab.accessLevel("ops/chatops", "admin")).hasValue(50);
@@ -254,7 +270,9 @@ class GitLabStandInTest {
     private HttpResponse<String> send(String method, String path, String token, String form)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gitlab.baseUrl() + path))
-                .method(method, form == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(form));
+                .method(
+                        method,
+                        form == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(form));
         if (form != null) {
             request.header("Content-Type", "application/x-www-form-urlencoded");
         }
@@ -287,7 +305,8 @@ class GitLabStandInTest {
         Map<String, String> params = new LinkedHashMap<>();
         for (String pair : rawQuery.split("&")) {
             String[] kv = pair.split("=", 2);
-            params.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+            params.put(
+                    URLDecoder.decode(kv[0], StandardCharsets.UTF_8), URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
         }
         return params;
     }

@@ -26,10 +26,16 @@ record AutoDeployConfig(String instance, String project, List<String> environmen
     static final String DEADLINE_SECONDS = "AUTO_DEPLOY_DEADLINE_SECONDS";
 
     static AutoDeployConfig from(Env env, Map<String, String> instances) {
-        ProjectLocation location = ProjectLocation.parse(env.optional(PROJECT, "production:gitlab-org/gitlab"), instances, PROJECT);
-        List<String> environments = Arrays.stream(env.optional(ENVIRONMENTS, "gstg-ref,gstg-cny,gstg,gprd-cny,gprd").split(","))
-                .map(String::strip).filter(e -> !e.isEmpty()).toList();
-        if (environments.isEmpty() || environments.size() > 20 || environments.stream().distinct().count() < environments.size()) {
+        ProjectLocation location =
+                ProjectLocation.parse(env.optional(PROJECT, "production:gitlab-org/gitlab"), instances, PROJECT);
+        List<String> environments = Arrays.stream(env.optional(ENVIRONMENTS, "gstg-ref,gstg-cny,gstg,gprd-cny,gprd")
+                        .split(","))
+                .map(String::strip)
+                .filter(e -> !e.isEmpty())
+                .toList();
+        if (environments.isEmpty()
+                || environments.size() > 20
+                || environments.stream().distinct().count() < environments.size()) {
             throw new ConfigurationException(ENVIRONMENTS + " must name 1 to 20 different environments");
         }
         long deadline = env.optionalLong(DEADLINE_SECONDS, 10);

@@ -69,12 +69,53 @@ class AutoDeployCommandTest {
         production.addCommit(PROJECT, D, C, "Speed it up");
         Instant now = Instant.now();
         // gstg-ref and gstg-cny run D, gstg runs C, gprd-cny runs B, gprd runs A; gprd-cny is deploying C now.
-        production.addDeployment(PROJECT, "gstg-ref", D, "16-6-auto-deploy-2026112500", false, "success", now.minusSeconds(600), "deployer");
-        production.addDeployment(PROJECT, "gstg-cny", D, "16.6.202611250000-d0d0333", true, "success", now.minusSeconds(1200), "deployer");
-        production.addDeployment(PROJECT, "gstg", C, "16-6-auto-deploy-2026112418", false, "success", now.minusSeconds(7200), "deployer");
-        production.addDeployment(PROJECT, "gprd-cny", B, "16-6-auto-deploy-2026112412", false, "success", now.minusSeconds(20000), "deployer");
-        production.addDeployment(PROJECT, "gprd-cny", C, "16-6-auto-deploy-2026112418", false, "running", null, "deployer");
-        production.addDeployment(PROJECT, "gprd", A, "16-6-auto-deploy-2026112406", false, "success", now.minusSeconds(90000), "deployer");
+        production.addDeployment(
+                PROJECT,
+                "gstg-ref",
+                D,
+                "16-6-auto-deploy-2026112500",
+                false,
+                "success",
+                now.minusSeconds(600),
+                "deployer");
+        production.addDeployment(
+                PROJECT,
+                "gstg-cny",
+                D,
+                "16.6.202611250000-d0d0333",
+                true,
+                "success",
+                now.minusSeconds(1200),
+                "deployer");
+        production.addDeployment(
+                PROJECT,
+                "gstg",
+                C,
+                "16-6-auto-deploy-2026112418",
+                false,
+                "success",
+                now.minusSeconds(7200),
+                "deployer");
+        production.addDeployment(
+                PROJECT,
+                "gprd-cny",
+                B,
+                "16-6-auto-deploy-2026112412",
+                false,
+                "success",
+                now.minusSeconds(20000),
+                "deployer");
+        production.addDeployment(
+                PROJECT, "gprd-cny", C, "16-6-auto-deploy-2026112418", false, "running", null, "deployer");
+        production.addDeployment(
+                PROJECT,
+                "gprd",
+                A,
+                "16-6-auto-deploy-2026112406",
+                false,
+                "success",
+                now.minusSeconds(90000),
+                "deployer");
         function = function(Map.of());
         team = "T" + UUID.randomUUID().toString().substring(0, 8);
         Services.fromEnvironment(Env.of(aws.functionEnvironment("AutoDeployFunction", env(Map.of())))).access()
@@ -92,20 +133,27 @@ class AutoDeployCommandTest {
     }
 
     private AutoDeployFunction function(Map<String, String> more) {
-        return new AutoDeployFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("AutoDeployFunction", env(more)))));
+        return new AutoDeployFunction(
+                Services.fromEnvironment(Env.of(aws.functionEnvironment("AutoDeployFunction", env(more)))));
     }
 
     @Test
-    void status_shows_every_environment_in_deploy_order_with_revision_branch_package_pipeline_and_diff() throws IOException {
+    void status_shows_every_environment_in_deploy_order_with_revision_branch_package_pipeline_and_diff()
+            throws IOException {
         String text = text("status");
 
         assertThat(text).contains("*Deployments of `gitlab-org/gitlab`* (`127.0.0.1`), in deploy order");
         assertThat(text.indexOf("*gstg-ref*")).isLessThan(text.indexOf("*gstg-cny*"));
         assertThat(text.indexOf("*gstg-cny*")).isLessThan(text.indexOf("*gstg*"));
         assertThat(text.indexOf("*gprd-cny*")).isLessThan(text.indexOf("*gprd* "));
-        assertThat(text).contains(":white_check_mark: *gstg-ref* — <" + production.baseUrl() + "/gitlab-org/gitlab/-/commit/" + D
-                + "|d0d03333333>", "branch `16-6-auto-deploy-2026112500` · package —", "success 10 min ago by @deployer",
-                "/-/pipelines/", "|pipeline>");
+        assertThat(text)
+                .contains(
+                        ":white_check_mark: *gstg-ref* — <" + production.baseUrl() + "/gitlab-org/gitlab/-/commit/" + D
+                                + "|d0d03333333>",
+                        "branch `16-6-auto-deploy-2026112500` · package —",
+                        "success 10 min ago by @deployer",
+                        "/-/pipelines/",
+                        "|pipeline>");
         assertThat(text).contains("package `16.6.202611250000-d0d0333`");
         assertThat(text).contains("/-/compare/" + D + "..." + C + "|diff to gstg>");
         assertThat(text).contains(":hourglass_flowing_sand: *gprd-cny*", "deploying <" + production.baseUrl()
@@ -118,20 +166,26 @@ class AutoDeployCommandTest {
     void a_commit_deployed_to_staging_only_is_shown_where_it_is_and_where_it_is_not_yet() throws IOException {
         String text = text("status d0d0333");
 
-        assertThat(text).contains("*Commit <" + production.baseUrl() + "/gitlab-org/gitlab/-/commit/" + D + "|d0d03333333>* Speed it up "
-                + "— deployed to 2 of 5 environments");
+        assertThat(text)
+                .contains("*Commit <" + production.baseUrl() + "/gitlab-org/gitlab/-/commit/" + D
+                        + "|d0d03333333>* Speed it up " + "— deployed to 2 of 5 environments");
         assertThat(text).contains(":white_check_mark: *gstg-ref* — deployed as the current revision (10 min ago).",
                 ":white_check_mark: *gstg-cny* — deployed as the current revision",
                 ":hourglass_flowing_sand: *gstg* — not yet: it runs <", ":hourglass_flowing_sand: *gprd* — not yet");
     }
 
     @Test
-    void an_older_commit_is_deployed_within_newer_revisions_and_being_deployed_where_a_deployment_runs() throws IOException {
+    void an_older_commit_is_deployed_within_newer_revisions_and_being_deployed_where_a_deployment_runs()
+            throws IOException {
         String text = text("status " + C);
 
-        assertThat(text).contains("deployed to 3 of 5 environments", ":white_check_mark: *gstg-ref* — deployed, within <",
-                ":white_check_mark: *gstg* — deployed as the current revision", ":hourglass_flowing_sand: *gprd-cny* — being deployed now, in <",
-                ":hourglass_flowing_sand: *gprd* — not yet");
+        assertThat(text)
+                .contains(
+                        "deployed to 3 of 5 environments",
+                        ":white_check_mark: *gstg-ref* — deployed, within <",
+                        ":white_check_mark: *gstg* — deployed as the current revision",
+                        ":hourglass_flowing_sand: *gprd-cny* — being deployed now, in <",
+                        ":hourglass_flowing_sand: *gprd* — not yet");
     }
 
     @Test
@@ -141,11 +195,13 @@ class AutoDeployCommandTest {
         production.addCommit(PROJECT, newest, TWIN, "Not deployed anywhere");
 
         assertThat(text("status " + newest)).contains("deployed to 0 of 5 environments");
-        assertThat(text("status " + "f".repeat(40))).contains("There is no commit `" + "f".repeat(40) + "` in `gitlab-org/gitlab`.");
+        assertThat(text("status " + "f".repeat(40)))
+                .contains("There is no commit `" + "f".repeat(40) + "` in `gitlab-org/gitlab`.");
         assertThat(text("status c0c0")).contains("is not a commit sha: give 7 to 40 hex digits");
         assertThat(text("status c0c0222")).contains("deployed to 3 of 5");
         production.addCommit(PROJECT, "c0c0222" + "0".repeat(33), C, "Same prefix");
-        assertThat(text("status c0c0222")).contains("`c0c0222` names no single commit", "several start with it", "Give more digits");
+        assertThat(text("status c0c0222"))
+                .contains("`c0c0222` names no single commit", "several start with it", "Give more digits");
         assertThat(text("status xyz1234")).contains("is not a commit sha");
     }
 
@@ -154,19 +210,24 @@ class AutoDeployCommandTest {
         function = function(Map.of("AUTO_DEPLOY_ENVIRONMENTS", "gstg-ref,pre,gprd"));
 
         assertThat(text("status")).contains(":white_circle: *pre* — no successful deployment yet.");
-        assertThat(text("status " + D)).contains(":white_circle: *pre* — no successful deployment yet.", "deployed to 1 of 3");
+        assertThat(text("status " + D))
+                .contains(":white_circle: *pre* — no successful deployment yet.", "deployed to 1 of 3");
     }
 
     @Test
     void one_environment_timing_out_is_marked_while_the_others_answer_within_the_deadline() throws IOException {
         function = function(Map.of("AUTO_DEPLOY_DEADLINE_SECONDS", "2"));
-        production.stallNext("GET /api/v4/projects/gitlab-org%2Fgitlab/deployments?environment=gstg&", Duration.ofSeconds(4), 2);
+        production.stallNext(
+                "GET /api/v4/projects/gitlab-org%2Fgitlab/deployments?environment=gstg&", Duration.ofSeconds(4), 2);
         long started = System.nanoTime();
 
         String text = text("status");
 
-        assertThat(text).contains(":stopwatch: *gstg* — GitLab did not answer in time.", ":white_check_mark: *gstg-ref*",
-                "*gprd* — <");
+        assertThat(text)
+                .contains(
+                        ":stopwatch: *gstg* — GitLab did not answer in time.",
+                        ":white_check_mark: *gstg-ref*",
+                        "*gprd* — <");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
     }
 

@@ -16,7 +16,8 @@ import java.util.Optional;
  * query on the instance's database replica (production by default), safely in layers: the
  * {@link SqlGuard} refuses anything but one query and functions with effects; the {@link Replica}
  * runs it in a read-only transaction with statement and lock timeouts; the role it connects as
- * (README) can read and nothing else, within resource caps. One explain per person at a time ({@link OneAtATime}).
+ * (docs/explain.md) can read and nothing else, within resource caps. One explain per person at a
+ * time ({@link OneAtATime}).
  * "⏳ running…" is posted at once and replaced by the plan.
  */
 public final class ExplainCommand implements Command {
@@ -56,8 +57,9 @@ public final class ExplainCommand implements Command {
     }
 
     private Reply explain(CommandCall call, String instance, String sql, boolean analyze) {
-        call.progress().post(":hourglass_flowing_sand: running EXPLAIN" + (analyze ? " ANALYZE" : "") + " on the " + instance
-                + " replica…");
+        call.progress()
+                .post(":hourglass_flowing_sand: running EXPLAIN" + (analyze ? " ANALYZE" : "") + " on the " + instance
+                        + " replica…");
         String json;
         try {
             json = replica.explain(instance, sql, analyze);
@@ -73,8 +75,12 @@ public final class ExplainCommand implements Command {
             plan = Plan.parse(json);
         } catch (RuntimeException e) {
             Log.warn("explain.plan_unreadable", "error", e.getClass().getSimpleName());
-            return Reply.ephemeral("unreadable plan").replacingOriginal().text(":x: PostgreSQL's plan could not be read "
-                    + "(it may be too large). Explain a smaller query.").outcome(Reply.Outcome.FAILED).build();
+            return Reply.ephemeral("unreadable plan")
+                    .replacingOriginal()
+                    .text(":x: PostgreSQL's plan could not be read "
+                            + "(it may be too large). Explain a smaller query.")
+                    .outcome(Reply.Outcome.FAILED)
+                    .build();
         }
         return PlanReport.render(plan, instance, "EXPLAIN on the " + instance + " replica");
     }
@@ -88,17 +94,21 @@ public final class ExplainCommand implements Command {
     private String sentence(Replica.Failure e, String instance) {
         String state = e.sqlState() == null ? "" : e.sqlState();
         if (state.equals("57014")) {
-            return ":stopwatch: The statement ran longer than " + replica.statementTimeout().toSeconds() + " s on the "
-                    + instance + " replica and was stopped. Try `--no-analyze` for the plan alone, or a narrower query.";
+            return ":stopwatch: The statement ran longer than "
+                    + replica.statementTimeout().toSeconds() + " s on the " + instance
+                    + " replica and was stopped. Try `--no-analyze` for the plan alone, or a narrower query.";
         }
         if (state.equals("55P03")) {
             return ":lock: The statement waited too long for a lock on the " + instance + " replica and was stopped.";
         }
         if (state.equals("53400")) {
-            // The role's temp_file_limit (README): a sort or hash that would have filled the replica's disk.
+            // The role's temp_file_limit (docs/explain.md): a sort or hash that would have filled the
+            // replica's disk.
             return ":floppy_disk: The statement needed more temporary disk space than the explain role may use on the "
-                    + instance + " replica (SQLSTATE 53400: its `temp_file_limit`) and was stopped before it could fill "
-                    + "the replica's disk. Try `--no-analyze` for the plan alone, or a query that sorts or hashes fewer rows.";
+                    + instance
+                    + " replica (SQLSTATE 53400: its `temp_file_limit`) and was stopped before it could fill the"
+                    + " replica's disk. Try `--no-analyze` for the plan alone, or a query that sorts or hashes fewer"
+                    + " rows.";
         }
         if (e.tooLarge()) {
             return ":warning: The plan is larger than 10 MB, too large to fetch; explain a smaller query.";
@@ -106,13 +116,15 @@ public final class ExplainCommand implements Command {
         if (e.shownMessage().isPresent()) {
             String message = Text.inCode(e.shownMessage().get(), 400);
             if (state.equals("42501")) {
-                return ":no_entry: The explain role may not do that on the " + instance + " replica: `" + message + "`.";
+                return ":no_entry: The explain role may not do that on the " + instance + " replica: `" + message
+                        + "`.";
             }
             return ":warning: PostgreSQL on the " + instance + " replica could not run it: `" + message + "`.";
         }
         String shown = state.isEmpty() ? "" : " (SQLSTATE " + state + ")";
         if (state.equals("25006")) {
-            return ":no_entry: The " + instance + " replica refused it" + shown + ": it runs read-only, and the statement "
+            return ":no_entry: The " + instance + " replica refused it" + shown
+                    + ": it runs read-only, and the statement "
                     + "tried to change something (a function of the database's own that writes, say).";
         }
         if (state.equals("42501")) {
@@ -141,11 +153,15 @@ public final class ExplainCommand implements Command {
                     + "read. Check the query's casts and functions.";
         }
         return ":warning: PostgreSQL on the " + instance + " replica stopped the query with an error while running it"
-                + shown + "; its message is not shown, since it can quote data the query read. Check the query's casts, "
+                + shown
+                + "; its message is not shown, since it can quote data the query read. Check the query's casts, "
                 + "arithmetic and functions; `--no-analyze` gives the plan without running it.";
     }
 
-    /** A failure on our side (the replica unreachable) rather than the statement's (its disk cap, 53400, is the statement's). */
+    /**
+     * A failure on our side (the replica unreachable) rather than the statement's (its disk cap,
+     * 53400, is the statement's).
+     */
     private static boolean isOurs(Replica.Failure e) {
         String state = e.sqlState() == null ? "08000" : e.sqlState();
         if (state.equals("53400")) {

@@ -1,5 +1,6 @@
 package dev.chatops.explain;
 
+import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
@@ -27,9 +28,11 @@ public final class ExplainFunction extends CommandFunction {
         long statementSeconds = env.optionalLong(Replica.STATEMENT_TIMEOUT, 15);
         if (statementSeconds < 1 || statementSeconds > 40) {
             // The function's 60 s must hold the connection, the statement and the reply.
-            throw new dev.chatops.shared.ConfigurationException(Replica.STATEMENT_TIMEOUT + " must be 1 to 40 seconds");
+            throw new ConfigurationException(Replica.STATEMENT_TIMEOUT + " must be 1 to 40 seconds");
         }
-        Replica replica = new Replica(services.secret(env.require(Replica.SECRET_ID)), Duration.ofSeconds(statementSeconds),
+        Replica replica = new Replica(
+                services.secret(env.require(Replica.SECRET_ID)),
+                Duration.ofSeconds(statementSeconds),
                 Duration.ofMillis(env.optionalLong(Replica.LOCK_TIMEOUT, 1000)));
         return new ExplainCommand(replica, services.gitlabConfig().defaultInstance(), services.oneAtATime());
     }

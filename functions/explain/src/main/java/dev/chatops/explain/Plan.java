@@ -55,7 +55,9 @@ record Plan(Node root, Double planningMs, Double executionMs, boolean analyzed) 
         /** Shared buffers hit or read by this node itself. */
         double ownBuffers() {
             double mine = number("Shared Hit Blocks") + number("Shared Read Blocks");
-            double children = this.children.stream().mapToDouble(c -> c.number("Shared Hit Blocks") + c.number("Shared Read Blocks")).sum();
+            double children = this.children.stream()
+                    .mapToDouble(c -> c.number("Shared Hit Blocks") + c.number("Shared Read Blocks"))
+                    .sum();
             return Math.max(0, mine - children);
         }
 
@@ -74,7 +76,9 @@ record Plan(Node root, Double planningMs, Double executionMs, boolean analyzed) 
             String type = type();
             String join = text("Join Type");
             if (join != null && !join.equals("Inner")) {
-                type = type.equals("Nested Loop") ? "Nested Loop " + join + " Join" : type.replace(" Join", " " + join + " Join");
+                type = type.equals("Nested Loop")
+                        ? "Nested Loop " + join + " Join"
+                        : type.replace(" Join", " " + join + " Join");
             }
             StringBuilder title = new StringBuilder(type);
             if (text("Index Name") != null) {

@@ -3,10 +3,12 @@ package dev.chatops.explain;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.runtime.Reply;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -38,7 +40,8 @@ final class PlanReport {
         // The tree quotes the statement (filters, literals, names): escaped, so it shows as typed.
         reply.code(Text.escape(tree.text()));
         if (tree.cut() > 0) {
-            reply.context("The plan has " + nodes.size() + " nodes (" + String.format(Locale.ROOT, "%,d", tree.fullLength())
+            reply.context("The plan has " + nodes.size() + " nodes ("
+                    + String.format(Locale.ROOT, "%,d", tree.fullLength())
                     + " characters as text); the " + (nodes.size() - tree.cut()) + " heaviest are shown, " + tree.cut()
                     + " lighter ones were cut where it says so.");
         }
@@ -49,16 +52,31 @@ final class PlanReport {
         Plan.Node root = plan.root();
         StringBuilder summary = new StringBuilder();
         if (plan.analyzed()) {
-            summary.append("*EXPLAIN ANALYZE on the ").append(instance).append(" replica*: planning ")
-                    .append(ms(plan.planningMs())).append(", execution *").append(ms(plan.executionMs())).append("*, ")
-                    .append(count(root.number("Actual Rows"))).append(" row").append(root.number("Actual Rows") == 1 ? "" : "s");
+            summary.append("*EXPLAIN ANALYZE on the ")
+                    .append(instance)
+                    .append(" replica*: planning ")
+                    .append(ms(plan.planningMs()))
+                    .append(", execution *")
+                    .append(ms(plan.executionMs()))
+                    .append("*, ")
+                    .append(count(root.number("Actual Rows")))
+                    .append(" row")
+                    .append(root.number("Actual Rows") == 1 ? "" : "s");
             double hit = root.number("Shared Hit Blocks");
             double read = root.number("Shared Read Blocks");
-            summary.append(", buffers: ").append(count(hit)).append(" shared hit, ").append(count(read)).append(" read (")
-                    .append(size((hit + read) * 8192)).append(")");
+            summary.append(", buffers: ")
+                    .append(count(hit))
+                    .append(" shared hit, ")
+                    .append(count(read))
+                    .append(" read (")
+                    .append(size((hit + read) * 8192))
+                    .append(")");
             Plan.Node slowest = nodes.stream().max(Comparator.comparingDouble(Plan.Node::ownMs)).orElseThrow();
             double total = plan.executionMs() == null || plan.executionMs() <= 0 ? root.totalMs() : plan.executionMs();
-            summary.append("\nSlowest node: `").append(Text.inCode(slowest.title(), 200)).append("`, ").append(ms(slowest.ownMs()))
+            summary.append("\nSlowest node: `")
+                    .append(Text.inCode(slowest.title(), 200))
+                    .append("`, ")
+                    .append(ms(slowest.ownMs()))
                     .append(total > 0 ? " (" + Math.round(100 * slowest.ownMs() / total) + " %)" : "");
             List<Plan.Node> readers = nodes.stream().filter(n -> n.ownBuffers() > 0)
                     .sorted(Comparator.comparingDouble(Plan.Node::ownBuffers).reversed()).limit(3).toList();
@@ -67,9 +85,13 @@ final class PlanReport {
                         .map(n -> "`" + Text.inCode(n.title(), 200) + "` " + count(n.ownBuffers())).toList()));
             }
         } else {
-            summary.append("*EXPLAIN on the ").append(instance).append(" replica* (plan only, not run): estimated cost ")
-                    .append(String.format(Locale.ROOT, "%.2f", root.number("Total Cost"))).append(", ")
-                    .append(count(root.number("Plan Rows"))).append(" rows");
+            summary.append("*EXPLAIN on the ")
+                    .append(instance)
+                    .append(" replica* (plan only, not run): estimated cost ")
+                    .append(String.format(Locale.ROOT, "%.2f", root.number("Total Cost")))
+                    .append(", ")
+                    .append(count(root.number("Plan Rows")))
+                    .append(" rows");
             Plan.Node costliest = nodes.stream().max(Comparator.comparingDouble(Plan.Node::ownCost)).orElseThrow();
             summary.append("\nCostliest node: `").append(Text.inCode(costliest.title(), 200)).append("`, cost ")
                     .append(String.format(Locale.ROOT, "%.2f", costliest.ownCost()));
@@ -83,27 +105,37 @@ final class PlanReport {
             if (node.type().equals("Seq Scan") && plan.analyzed()) {
                 double rows = (node.number("Actual Rows") + node.number("Rows Removed by Filter")) * node.loops();
                 if (rows >= MANY_ROWS) {
-                    warnings.add(":warning: Sequential scan on `" + Text.inCode(node.text("Relation Name"), 200) + "` read " + count(rows) + " rows"
-                            + (node.number("Rows Removed by Filter") > 0 ? " (" + count(node.number("Rows Removed by Filter")
-                                    * node.loops()) + " removed by the filter)" : "")
+                    warnings.add(":warning: Sequential scan on `" + Text.inCode(node.text("Relation Name"), 200)
+                            + "` read " + count(rows) + " rows"
+                            + (node.number("Rows Removed by Filter") > 0
+                                    ? " (" + count(node.number("Rows Removed by Filter") * node.loops())
+                                            + " removed by the filter)"
+                                    : "")
                             + ": an index on the filtered columns may help.");
                 }
             }
             if ("Disk".equals(node.text("Sort Space Type"))) {
-                warnings.add(":warning: `" + Text.inCode(node.title(), 200) + "` spilled " + count(node.number("Sort Space Used")) + " kB to disk: "
+                warnings.add(":warning: `" + Text.inCode(node.title(), 200) + "` spilled "
+                        + count(node.number("Sort Space Used")) + " kB to disk: "
                         + "work_mem is too small for it, or it sorts more rows than it needs.");
             }
             if (node.number("Hash Batches") > 1) {
-                warnings.add(":warning: `" + Text.inCode(node.title(), 200) + "` used " + count(node.number("Hash Batches")) + " batches on disk: "
-                        + "work_mem is too small for its hash.");
+                warnings.add(
+                        ":warning: `" + Text.inCode(node.title(), 200) + "` used " + count(node.number("Hash Batches"))
+                                + " batches on disk: " + "work_mem is too small for its hash.");
             }
         }
         if (plan.analyzed()) {
-            nodes.stream().filter(n -> n.has("Actual Rows") && n.number("Actual Loops") > 0)
-                    .filter(n -> off(n) >= ESTIMATE_FACTOR && Math.max(n.number("Plan Rows"), n.number("Actual Rows")) >= 10)
-                    .sorted(Comparator.comparingDouble(PlanReport::off).reversed()).limit(3)
-                    .forEach(n -> warnings.add(":warning: `" + Text.inCode(n.title(), 200) + "`: " + count(n.number("Plan Rows")) + " rows estimated, "
-                            + count(n.number("Actual Rows")) + " actual (" + Math.round(off(n)) + "× off): the statistics "
+            nodes.stream()
+                    .filter(n -> n.has("Actual Rows") && n.number("Actual Loops") > 0)
+                    .filter(n ->
+                            off(n) >= ESTIMATE_FACTOR && Math.max(n.number("Plan Rows"), n.number("Actual Rows")) >= 10)
+                    .sorted(Comparator.comparingDouble(PlanReport::off).reversed())
+                    .limit(3)
+                    .forEach(n -> warnings.add(":warning: `" + Text.inCode(n.title(), 200) + "`: "
+                            + count(n.number("Plan Rows")) + " rows estimated, "
+                            + count(n.number("Actual Rows")) + " actual (" + Math.round(off(n))
+                            + "× off): the statistics "
                             + "may be stale, or the columns correlated."));
         }
         return warnings;
@@ -129,8 +161,8 @@ final class PlanReport {
         }
         // Heaviest subtrees first: a subtree that fits is kept whole; one that does not keeps its own
         // line and offers its children in turn; what is left is cut, summed up under its parent.
-        Set<Plan.Node> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        java.util.PriorityQueue<Plan.Node> candidates = new java.util.PriorityQueue<>(
+        Set<Plan.Node> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        PriorityQueue<Plan.Node> candidates = new PriorityQueue<>(
                 Comparator.comparingDouble((Plan.Node n) -> subtreeWeight(n, plan.analyzed())).reversed());
         kept.add(plan.root());
         int used = lines(plan.root(), plan.analyzed()).length();
@@ -170,8 +202,13 @@ final class PlanReport {
             }
         }
         if (cut > 0) {
-            text.append("  ".repeat(node.depth() + 1)).append("… ").append(cut).append(" lighter node").append(cut == 1 ? "" : "s")
-                    .append(" cut (").append(plan.analyzed() ? ms(cutWeight) : "cost " + String.format(Locale.ROOT, "%.2f", cutWeight))
+            text.append("  ".repeat(node.depth() + 1))
+                    .append("… ")
+                    .append(cut)
+                    .append(" lighter node")
+                    .append(cut == 1 ? "" : "s")
+                    .append(" cut (")
+                    .append(plan.analyzed() ? ms(cutWeight) : "cost " + String.format(Locale.ROOT, "%.2f", cutWeight))
                     .append(")\n");
         }
     }
@@ -195,9 +232,16 @@ final class PlanReport {
                 .append(String.format(Locale.ROOT, "  (cost=%.2f..%.2f rows=%s width=%s)", node.number("Startup Cost"),
                         node.number("Total Cost"), count(node.number("Plan Rows")), count(node.number("Plan Width"))));
         if (analyzed && node.has("Actual Total Time")) {
-            out.append(node.number("Actual Loops") == 0 ? " (never executed)" : String.format(Locale.ROOT,
-                    " (actual time=%.3f..%.3f rows=%s loops=%s)", node.number("Actual Startup Time"),
-                    node.number("Actual Total Time"), count(node.number("Actual Rows")), count(node.number("Actual Loops"))));
+            out.append(
+                    node.number("Actual Loops") == 0
+                            ? " (never executed)"
+                            : String.format(
+                                    Locale.ROOT,
+                                    " (actual time=%.3f..%.3f rows=%s loops=%s)",
+                                    node.number("Actual Startup Time"),
+                                    node.number("Actual Total Time"),
+                                    count(node.number("Actual Rows")),
+                                    count(node.number("Actual Loops"))));
         }
         out.append('\n');
         String detail = indent + (node.depth() == 0 ? "  " : "     ");
@@ -206,20 +250,37 @@ final class PlanReport {
                 out.append(detail).append(key).append(": ").append(node.text(key)).append('\n');
             }
         }
-        for (String key : List.of("Rows Removed by Index Recheck", "Rows Removed by Join Filter", "Rows Removed by Filter", "Heap Fetches")) {
+        for (String key : List.of(
+                "Rows Removed by Index Recheck",
+                "Rows Removed by Join Filter",
+                "Rows Removed by Filter",
+                "Heap Fetches")) {
             if (node.has(key) && node.number(key) > 0) {
                 out.append(detail).append(key).append(": ").append(count(node.number(key))).append('\n');
             }
         }
         if (node.raw().get("Sort Key") instanceof List<?> keys) {
-            out.append(detail).append("Sort Key: ").append(String.join(", ", keys.stream().map(String::valueOf).toList())).append('\n');
+            out.append(detail)
+                    .append("Sort Key: ")
+                    .append(String.join(", ", keys.stream().map(String::valueOf).toList()))
+                    .append('\n');
         }
         if (node.text("Sort Method") != null) {
-            out.append(detail).append("Sort Method: ").append(node.text("Sort Method")).append("  ")
-                    .append(node.text("Sort Space Type")).append(": ").append(count(node.number("Sort Space Used"))).append("kB\n");
+            out.append(detail)
+                    .append("Sort Method: ")
+                    .append(node.text("Sort Method"))
+                    .append("  ")
+                    .append(node.text("Sort Space Type"))
+                    .append(": ")
+                    .append(count(node.number("Sort Space Used")))
+                    .append("kB\n");
         }
-        if (analyzed && (node.number("Shared Hit Blocks") + node.number("Shared Read Blocks") + node.number("Temp Read Blocks")
-                + node.number("Temp Written Blocks")) > 0) {
+        if (analyzed
+                && (node.number("Shared Hit Blocks")
+                                + node.number("Shared Read Blocks")
+                                + node.number("Temp Read Blocks")
+                                + node.number("Temp Written Blocks"))
+                        > 0) {
             out.append(detail).append("Buffers: shared hit=").append(count(node.number("Shared Hit Blocks")))
                     .append(" read=").append(count(node.number("Shared Read Blocks")));
             if (node.number("Temp Read Blocks") + node.number("Temp Written Blocks") > 0) {

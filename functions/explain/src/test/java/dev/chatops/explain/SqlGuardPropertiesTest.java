@@ -27,11 +27,62 @@ class SqlGuardPropertiesTest {
     @Provide
     Arbitrary<String> anyText() {
         Arbitrary<String> anything = Arbitraries.strings().all().ofMaxLength(400);
-        Arbitrary<String> pieces = Arbitraries.of("SELECT", "select", "WITH", "TABLE", "VALUES", "(", ")", "1", "x", "*",
-                "FROM", "issues", "WHERE", "'", "''", "\"", "E'", "U&'", "$$", "$a$", "--", "/*", "*/", "\n", "\r", "\t",
-                "\\", ";", "{", "}", "{fn now()}", "?", "$1", "DELETE", "UPDATE", "INSERT", "INTO", "FOR", "UPDATE", "SHARE",
-                "pg_sleep(1)", "pg_advisory_lock(1)", "set_config('a','b',false)", "lo_import('/etc/passwd')",
-                "dblink('x','y')", "\u0000", "\u00a0", "\u2003", "\u202e", "é", "AS", ",", ".", "::text", "||");
+        Arbitrary<String> pieces = Arbitraries.of(
+                "SELECT",
+                "select",
+                "WITH",
+                "TABLE",
+                "VALUES",
+                "(",
+                ")",
+                "1",
+                "x",
+                "*",
+                "FROM",
+                "issues",
+                "WHERE",
+                "'",
+                "''",
+                "\"",
+                "E'",
+                "U&'",
+                "$$",
+                "$a$",
+                "--",
+                "/*",
+                "*/",
+                "\n",
+                "\r",
+                "\t",
+                "\\",
+                ";",
+                "{",
+                "}",
+                "{fn now()}",
+                "?",
+                "$1",
+                "DELETE",
+                "UPDATE",
+                "INSERT",
+                "INTO",
+                "FOR",
+                "UPDATE",
+                "SHARE",
+                "pg_sleep(1)",
+                "pg_advisory_lock(1)",
+                "set_config('a','b',false)",
+                "lo_import('/etc/passwd')",
+                "dblink('x','y')",
+                "\u0000",
+                "\u00a0",
+                "\u2003",
+                "\u202e",
+                "é",
+                "AS",
+                ",",
+                ".",
+                "::text",
+                "||");
         Arbitrary<String> built = pieces.list().ofMaxSize(30).map(words -> String.join(" ", words));
         Arbitrary<String> glued = pieces.list().ofMaxSize(30).map(words -> String.join("", words));
         Arbitrary<String> long10k = Arbitraries.strings().withCharRange(' ', '~').ofMinLength(9_000).ofMaxLength(10_500)
@@ -65,7 +116,9 @@ class SqlGuardPropertiesTest {
         String before;
         do {
             before = rest;
-            rest = rest.replaceFirst("^[\\s(]+", "").replaceFirst("^--[^\n\r]*", "").replaceFirst("(?s)^/\\*.*?\\*/", "");
+            rest = rest.replaceFirst("^[\\s(]+", "")
+                    .replaceFirst("^--[^\n\r]*", "")
+                    .replaceFirst("(?s)^/\\*.*?\\*/", "");
         } while (!rest.equals(before));
         return rest.split("[^A-Za-z]", 2)[0].toLowerCase(Locale.ROOT);
     }
@@ -100,12 +153,37 @@ class SqlGuardPropertiesTest {
     @Example
     void the_postgresql_14_oracle_splits_a_number_from_the_word_it_touches() {
         assertThat(tokensAsPostgres14ReadsThem("SELECT 1into loot LIMIT 1.for share, 1e5x, 1e+y, 0x1F, 1..e"))
-                .containsExactly("select", "<number>", "into", "loot", "limit", "<number>", "for", "share", ",",
-                        "<number>", "x", ",", "<number>", "e", "+", "y", ",", "<number>", "x1f", ",", "<number>", ".", ".", "e");
+                .containsExactly(
+                        "select",
+                        "<number>",
+                        "into",
+                        "loot",
+                        "limit",
+                        "<number>",
+                        "for",
+                        "share",
+                        ",",
+                        "<number>",
+                        "x",
+                        ",",
+                        "<number>",
+                        "e",
+                        "+",
+                        "y",
+                        ",",
+                        "<number>",
+                        "x1f",
+                        ",",
+                        "<number>",
+                        ".",
+                        ".",
+                        "e");
     }
 
     /** PostgreSQL 14's numbers in scan.l ({@code decimalfail}, {@code real}, {@code realfail1/2}): nothing else. */
-    private static final Pattern PG14_NUMBER = Pattern.compile("\\d+(?=\\.\\.)|(\\d+\\.\\d*|\\.\\d+|\\d+)([Ee][-+]?\\d+)?");
+    private static final Pattern PG14_NUMBER =
+            Pattern.compile("\\d+(?=\\.\\.)|(\\d+\\.\\d*|\\.\\d+|\\d+)([Ee][-+]?\\d+)?");
+
     private static final Pattern PG14_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
 
     /**

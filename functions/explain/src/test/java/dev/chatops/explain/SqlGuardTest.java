@@ -11,7 +11,8 @@ class SqlGuardTest {
         assertThat(HostileStatements.ALL).hasSizeGreaterThanOrEqualTo(50);
         for (String sql : HostileStatements.ALL) {
             if (sql.equals(HostileStatements.PASSES_THE_GUARD)) {
-                // A function of the database's own that writes: the guard cannot know; the read-only transaction stops it.
+                // A function of the database's own that writes: the guard cannot know; the
+                // read-only transaction stops it.
                 assertThat(SqlGuard.check(sql)).as(sql).isEmpty();
                 continue;
             }
@@ -28,7 +29,10 @@ class SqlGuardTest {
 
     @Test
     void refusals_say_what_is_wrong() {
-        assertThat(SqlGuard.check("SELECT 1; SELECT 2")).get().asString().contains("Give one statement: `;` may only end it");
+        assertThat(SqlGuard.check("SELECT 1; SELECT 2"))
+                .get()
+                .asString()
+                .contains("Give one statement: `;` may only end it");
         assertThat(SqlGuard.check("SELECT {fn now()}")).get().asString().contains("JDBC escapes");
         assertThat(SqlGuard.check("SELECT $1")).get().asString().contains("put the value in its place");
         assertThat(SqlGuard.check("SELECT 1 AS \u2003x")).get().asString().contains("outside ASCII");
@@ -37,9 +41,15 @@ class SqlGuardTest {
         assertThat(SqlGuard.check("SELECT 1;")).isEmpty();
         assertThat(SqlGuard.check("WITH x AS (DELETE FROM issues RETURNING *) SELECT * FROM x")).get().asString()
                 .contains("`DELETE` changes data (in a `WITH` it still runs)");
-        assertThat(SqlGuard.check("SELECT * INTO loot FROM users")).get().asString().contains("`SELECT … INTO` creates a table");
+        assertThat(SqlGuard.check("SELECT * INTO loot FROM users"))
+                .get()
+                .asString()
+                .contains("`SELECT … INTO` creates a table");
         assertThat(SqlGuard.check("SELECT * FROM issues FOR UPDATE")).get().asString().contains("take row locks");
-        assertThat(SqlGuard.check("SELECT pg_advisory_lock(1)")).get().asString().contains("`pg_advisory_lock()` has effects");
+        assertThat(SqlGuard.check("SELECT pg_advisory_lock(1)"))
+                .get()
+                .asString()
+                .contains("`pg_advisory_lock()` has effects");
         assertThat(SqlGuard.check("EXPLAIN SELECT 1")).get().asString().contains("without `EXPLAIN`");
         assertThat(SqlGuard.check("DROP TABLE x")).get().asString().contains("Only queries can be explained");
         assertThat(SqlGuard.check("SELECT 'x")).contains("A quoted string is not closed.");

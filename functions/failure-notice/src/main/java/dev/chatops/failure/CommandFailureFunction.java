@@ -58,7 +58,9 @@ public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQ
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (SQSEvent.SQSMessage message : event.getRecords()) {
             if (!notify(message.getBody())) {
-                failures.add(SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(message.getMessageId()).build());
+                failures.add(SQSBatchResponse.BatchItemFailure.builder()
+                        .withItemIdentifier(message.getMessageId())
+                        .build());
             }
         }
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
@@ -120,11 +122,15 @@ public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQ
         }
         AuditLog.Entry entry = audit.begin(request, clock.instant());
         try {
-            replies.post(request.responseUrl(), Reply.line(what + ". Request id: `" + request.requestId()
-                    + "` — the operators can find what happened in the logs."), clock.instant().plus(Duration.ofSeconds(20)));
+            replies.post(
+                    request.responseUrl(),
+                    Reply.line(what + ". Request id: `" + request.requestId()
+                            + "` — the operators can find what happened in the logs."),
+                    clock.instant().plus(Duration.ofSeconds(20)));
         } catch (ReplyException e) {
             Log.error("failure.notice_failed", e, "retryable", e.retryable());
-            audit.finish(entry, new Verdict(Decision.FAILED, Outcome.NOTICE_NOT_DELIVERED, e.getMessage()), clock.instant());
+            audit.finish(
+                    entry, new Verdict(Decision.FAILED, Outcome.NOTICE_NOT_DELIVERED, e.getMessage()), clock.instant());
             if (e.retryable()) {
                 claims.releaseFailureNotice(request.requestId());
                 return false;

@@ -47,7 +47,11 @@ class CommandFailureFunctionTest {
     @Test
     void the_user_is_told_once_that_the_command_failed_with_its_request_id() {
         CommandRequest request = request("/r/1");
-        claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.claim(
+                request.requestId(),
+                "attempt-1",
+                Instant.now().minusSeconds(200),
+                Instant.now().minusSeconds(170));
 
         SQSBatchResponse first = function.handleRequest(event(request), context());
         SQSBatchResponse again = function.handleRequest(event(request), context());
@@ -75,7 +79,11 @@ class CommandFailureFunctionTest {
     @Test
     void a_command_that_ran_but_whose_answer_never_reached_slack_is_not_called_failed() {
         CommandRequest request = request("/r/4");
-        claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.claim(
+                request.requestId(),
+                "attempt-1",
+                Instant.now().minusSeconds(200),
+                Instant.now().minusSeconds(170));
         claims.complete(request.requestId(), Reply.line("fine").messages(), "ok");
 
         function.handleRequest(event(request), context());
@@ -88,7 +96,11 @@ class CommandFailureFunctionTest {
     @Test
     void a_change_interrupted_after_it_began_to_act_is_reported_as_maybe_done_not_as_failed() {
         CommandRequest request = request("/r/6");
-        claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.claim(
+                request.requestId(),
+                "attempt-1",
+                Instant.now().minusSeconds(200),
+                Instant.now().minusSeconds(170));
         claims.markActing(request.requestId(), "attempt-1");
 
         function.handleRequest(event(request), context());
@@ -102,7 +114,11 @@ class CommandFailureFunctionTest {
     @Test
     void no_notice_once_the_response_url_has_taken_its_five_posts() {
         CommandRequest request = request("/r/5");
-        claims.claim(request.requestId(), "attempt-1", Instant.now().minusSeconds(200), Instant.now().minusSeconds(170));
+        claims.claim(
+                request.requestId(),
+                "attempt-1",
+                Instant.now().minusSeconds(200),
+                Instant.now().minusSeconds(170));
         claims.complete(request.requestId(), Reply.line("fine").messages(), "ok");
         claims.markPosted(request.requestId(), 5, false);
 
@@ -122,7 +138,9 @@ class CommandFailureFunctionTest {
 
         assertThat(response.getBatchItemFailures()).hasSize(1);
         assertThat(retried.getBatchItemFailures()).isEmpty();
-        assertThat(slack.postsTo("/r/3")).last().satisfies(p -> assertThat(CaptureServer.textOf(p)).contains("did not complete"));
+        assertThat(slack.postsTo("/r/3"))
+                .last()
+                .satisfies(p -> assertThat(CaptureServer.textOf(p)).contains("did not complete"));
     }
 
     @Test

@@ -58,9 +58,11 @@ final class ActorPaths {
                         "there is no " + type + " with id " + item + " here; nothing was changed."));
                 if (type.equals("user") && !path.equalsIgnoreCase(item) && client.userByUsername(item).isPresent()) {
                     throw new UnknownActor("`" + Text.inCode(item, 60) + "` is both a username and the id of user `"
-                            + Text.inCode(path, 100) + "` here; give the username of the one you mean. Nothing was changed.");
+                            + Text.inCode(path, 100)
+                            + "` here; give the username of the one you mean. Nothing was changed.");
                 }
-                notes.add("`--" + type + "=" + Text.inCode(item, 60) + "` is " + type + " `" + Text.inCode(path, 100) + "` here.");
+                notes.add("`--" + type + "=" + Text.inCode(item, 60) + "` is " + type + " `" + Text.inCode(path, 100)
+                        + "` here.");
                 paths.add(path);
             }
             out.put(type, String.join(",", paths));

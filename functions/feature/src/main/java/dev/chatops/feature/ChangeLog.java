@@ -3,6 +3,7 @@ package dev.chatops.feature;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.gitlab.GitLab;
+import dev.chatops.shared.gitlab.GitLabClient;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.shared.gitlab.GitLabIssue;
 import java.time.Duration;
@@ -89,7 +90,8 @@ final class ChangeLog {
             }
             if (logged.issue() == null) {
                 failed = true;
-                notes.add(":warning: the log issue in `" + project.path() + "` could not be written (" + logged.problem() + ")");
+                notes.add(":warning: the log issue in `" + project.path() + "` could not be written ("
+                        + logged.problem() + ")");
                 audit.add("log issue failed: " + logged.problem());
             } else {
                 String link = Text.link(logged.issue().webUrl(), project.path() + "#" + logged.issue().iid());
@@ -98,13 +100,21 @@ final class ChangeLog {
                     audit.add("log issue #" + logged.issue().iid());
                 } else {
                     failed = true;
-                    notes.add(":warning: logged in " + link + ", but it could not be closed (" + logged.problem() + ")");
+                    notes.add(
+                            ":warning: logged in " + link + ", but it could not be closed (" + logged.problem() + ")");
                     audit.add("log issue #" + logged.issue().iid() + " not closed: " + logged.problem());
                 }
             }
         }
         if (failed) {
-            Log.warn("feature.log_failed", "flag", entry.flag(), "instance", entry.instance(), "detail", String.join("; ", audit));
+            Log.warn(
+                    "feature.log_failed",
+                    "flag",
+                    entry.flag(),
+                    "instance",
+                    entry.instance(),
+                    "detail",
+                    String.join("; ", audit));
         }
         return new Result(notes, String.join("; ", audit), failed);
     }
@@ -119,7 +129,7 @@ final class ChangeLog {
      */
     private LoggedIssue logIssue(FeatureConfig.Location project, Entry entry, Supplier<Duration> remaining) {
         var client = gitlab.client(project.instance());
-        String title = dev.chatops.shared.Text.shorten("Feature flag " + entry.flag() + " was " + entry.action() + " on "
+        String title = Text.shorten("Feature flag " + entry.flag() + " was " + entry.action() + " on "
                 + entry.host() + ": " + entry.after(), 250);
         String description = String.join("\n", List.of(
                 "| | |", "|---|---|",
@@ -135,7 +145,8 @@ final class ChangeLog {
         GitLabIssue issue = null;
         for (int attempt = 1; issue == null; attempt++) {
             if (remaining.get().compareTo(ATTEMPT_NEEDS) < 0) {
-                return new LoggedIssue(null, "no time left" + (attempt == 1 ? "" : " after " + (attempt - 1) + " attempts"));
+                return new LoggedIssue(
+                        null, "no time left" + (attempt == 1 ? "" : " after " + (attempt - 1) + " attempts"));
             }
             try {
                 issue = client.searchIssues(project.path(), entry.requestId()).stream().findFirst().orElse(null);
@@ -149,8 +160,10 @@ final class ChangeLog {
                         issue = made.get();
                         break;
                     }
-                    return new LoggedIssue(null, "GitLab did not answer in time; not tried again, so that the change is "
-                            + "not logged twice — look for the request id in the project");
+                    return new LoggedIssue(
+                            null,
+                            "GitLab did not answer in time; not tried again, so that the change is "
+                                    + "not logged twice — look for the request id in the project");
                 }
                 if (!e.transientFailure() || attempt == ATTEMPTS || !sleep(attempt)) {
                     return new LoggedIssue(null, e.brief() + (attempt > 1 ? " after " + attempt + " attempts" : ""));
@@ -170,7 +183,7 @@ final class ChangeLog {
         }
     }
 
-    private static Optional<GitLabIssue> searchQuietly(dev.chatops.shared.gitlab.GitLabClient client, String path, String text) {
+    private static Optional<GitLabIssue> searchQuietly(GitLabClient client, String path, String text) {
         try {
             return client.searchIssues(path, text).stream().findFirst();
         } catch (GitLabException e) {

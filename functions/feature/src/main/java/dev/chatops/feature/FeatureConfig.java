@@ -25,9 +25,15 @@ import java.util.Optional;
 record FeatureConfig(Optional<String> stagingInstance, boolean consistencyOff, Optional<Location> incidentProject,
                      boolean productionCheckOff, List<String> blockingLabels, Optional<Location> logProject,
                      Optional<String> webhookSecretId) {
-    /** The instance production must not run ahead of; empty: the instance named {@code staging}; {@code none}: no check. */
+    /**
+     * The instance production must not run ahead of; empty: the instance named {@code staging};
+     * {@code none}: no check.
+     */
     static final String STAGING_INSTANCE = "FEATURE_STAGING_INSTANCE";
-    /** {@code instance:path} of the project whose open incident issues block production changes; {@code none}: no check. */
+    /**
+     * {@code instance:path} of the project whose open incident issues block production changes;
+     * {@code none}: no check.
+     */
     static final String INCIDENT_PROJECT = "FEATURE_INCIDENT_PROJECT";
     /** Comma-separated labels that make an open incident issue block; default {@code severity::1,severity::2}. */
     static final String BLOCKING_LABELS = "FEATURE_BLOCKING_LABELS";
@@ -45,7 +51,8 @@ record FeatureConfig(Optional<String> stagingInstance, boolean consistencyOff, O
         Optional<String> named = env.optional(STAGING_INSTANCE);
         boolean consistencyOff = named.filter(NONE::equals).isPresent();
         if (named.isPresent() && !consistencyOff && !instances.containsKey(named.get())) {
-            throw new ConfigurationException("instance " + named.get() + " in " + STAGING_INSTANCE + " is not in GITLAB_INSTANCES");
+            throw new ConfigurationException(
+                    "instance " + named.get() + " in " + STAGING_INSTANCE + " is not in GITLAB_INSTANCES");
         }
         Optional<String> staging = consistencyOff ? Optional.empty()
                 : named.or(() -> instances.containsKey("staging") ? Optional.of("staging") : Optional.empty());
@@ -56,7 +63,8 @@ record FeatureConfig(Optional<String> stagingInstance, boolean consistencyOff, O
         List<String> labels = Arrays.stream(env.optional(BLOCKING_LABELS, "severity::1,severity::2").split(","))
                 .map(String::strip).filter(l -> !l.isEmpty()).toList();
         if (labels.isEmpty()) {
-            throw new ConfigurationException(BLOCKING_LABELS + " names no label: the production check would never block");
+            throw new ConfigurationException(
+                    BLOCKING_LABELS + " names no label: the production check would never block");
         }
         boolean productionCheckOff = env.optional(INCIDENT_PROJECT).filter(NONE::equals).isPresent();
         return new FeatureConfig(staging, consistencyOff,

@@ -5,6 +5,7 @@ import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The Lambda function for GitLab's feature flags: {@code feature list|get|set|delete}. */
 public final class FeatureFunction extends CommandFunction {
@@ -32,12 +33,16 @@ public final class FeatureFunction extends CommandFunction {
         FeatureConfig config = FeatureConfig.from(services.env(), services.gitlabConfig().instances(), production);
         // The flag changes and the log issue write with the write tokens; the checks only read.
         ChangeLog log = new ChangeLog(config, services.gitlabWriter(),
-                config.webhookSecretId().map(id -> (java.util.function.Supplier<String>) services.secret(id))
+                config.webhookSecretId().map(id -> (Supplier<String>) services.secret(id))
                         .orElse(() -> {
                             throw new IllegalStateException("no log webhook is configured");
                         }), pause);
         // Listing and reading flags use the read-only tokens; only set and delete write.
-        return new FeatureCommand(services.gitlab(), services.gitlabWriter(), new FeatureChecks(services.gitlab(), config,
-                production), log, production);
+        return new FeatureCommand(
+                services.gitlab(),
+                services.gitlabWriter(),
+                new FeatureChecks(services.gitlab(), config, production),
+                log,
+                production);
     }
 }

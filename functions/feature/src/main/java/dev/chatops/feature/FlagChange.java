@@ -2,12 +2,16 @@ package dev.chatops.feature;
 
 import dev.chatops.shared.Text;
 import dev.chatops.shared.command.Invocation;
+import dev.chatops.shared.gitlab.FeatureFlag;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -24,7 +28,8 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
     /** Our option → the Features API's parameter, in the order GitLab's documentation lists them. */
     static final Map<String, String> GATE_OPTIONS = gateOptions();
     private static final Pattern PERCENT = Pattern.compile("(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]{1,4})?)");
-    private static final Pattern PATH = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\\-]*)*");
+    private static final Pattern PATH =
+            Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\\-]*)*");
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,254}");
     private static final Pattern FEATURE_GROUP = Pattern.compile("[a-z0-9_]{1,100}");
     private static final int MAX_ACTORS = 50;
@@ -40,18 +45,18 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
     }
 
     /** Checks a flag name as GitLab writes them. Empty when it is fine; otherwise why not. */
-    static java.util.Optional<String> checkName(String name) {
+    static Optional<String> checkName(String name) {
         if (NAME.matcher(name).matches()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of("`" + Text.inCode(name, 60) + "` is not a feature flag name: names are lower-case "
+        return Optional.of("`" + Text.inCode(name, 60) + "` is not a feature flag name: names are lower-case "
                 + "letters, digits and underscores (`my_flag`).");
     }
 
     static Parsed parse(Invocation call) {
         String name = call.args().get(0);
         String value = call.args().get(1).toLowerCase(Locale.ROOT);
-        java.util.Optional<String> badName = checkName(name);
+        Optional<String> badName = checkName(name);
         if (badName.isPresent()) {
             return new Invalid(badName.get());
         }
@@ -60,7 +65,7 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         Map<String, String> gates = new LinkedHashMap<>();
         for (Map.Entry<String, String> option : GATE_OPTIONS.entrySet()) {
             if (call.has(option.getKey())) {
-                java.util.Optional<String> problem = checkActors(option.getKey(), call.option(option.getKey()).orElse(""));
+                Optional<String> problem = checkActors(option.getKey(), call.option(option.getKey()).orElse(""));
                 if (problem.isPresent()) {
                     return new Invalid(problem.get());
                 }
@@ -72,14 +77,15 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         }
         if (value.equals("true") || value.equals("false")) {
             if (actors || random) {
-                return new Invalid("`--" + (actors ? "actors" : "random") + "` goes with a percentage, not with `" + value
-                        + "`: `feature set " + name + " 25 --" + (actors ? "actors" : "random") + "`.");
+                return new Invalid("`--" + (actors ? "actors" : "random") + "` goes with a percentage, not with `"
+                        + value + "`: `feature set " + name + " 25 --" + (actors ? "actors" : "random") + "`.");
             }
             return new Valid(new FlagChange(name, value.equals("true"), null, null, gates));
         }
         if (!PERCENT.matcher(value).matches()) {
-            return new Invalid("`" + Text.inCode(call.args().get(1), 40) + "` is not a value: give `true`, `false` or a "
-                    + "percentage from 0 to 100 (decimals allowed, `12.5`).");
+            return new Invalid(
+                    "`" + Text.inCode(call.args().get(1), 40) + "` is not a value: give `true`, `false` or a "
+                            + "percentage from 0 to 100 (decimals allowed, `12.5`).");
         }
         BigDecimal percent = new BigDecimal(value);
         if (!gates.isEmpty()) {
@@ -97,10 +103,12 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
                     + "`--ignore-random-deprecation-check`.");
         }
         if (percent.signum() == 0) {
-            return new Invalid("GitLab takes `0` as `false` and turns the flag off entirely, actors and all. Say `false` "
-                    + "if that is what you mean.");
+            return new Invalid(
+                    "GitLab takes `0` as `false` and turns the flag off entirely, actors and all. Say `false` "
+                            + "if that is what you mean.");
         }
-        return new Valid(new FlagChange(name, null, percent, actors ? "percentage_of_actors" : "percentage_of_time", gates));
+        return new Valid(
+                new FlagChange(name, null, percent, actors ? "percentage_of_actors" : "percentage_of_time", gates));
     }
 
     /** The form parameters of {@code POST /features/:name}. */
@@ -133,7 +141,7 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
     /** What is asked, in words: {@code true}, {@code 25% of actors}, {@code true for user bob}. */
     String describe() {
         String what = enable != null ? enable.toString()
-                : dev.chatops.shared.gitlab.FeatureFlag.format(percentage) + "% of " + (key.equals("percentage_of_actors") ? "actors" : "time");
+                : FeatureFlag.format(percentage) + "% of " + (key.equals("percentage_of_actors") ? "actors" : "time");
         if (gates.isEmpty()) {
             return what;
         }
@@ -142,17 +150,17 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         return what + " for " + String.join("; ", targets);
     }
 
-    private static java.util.Optional<String> checkActors(String option, String value) {
+    private static Optional<String> checkActors(String option, String value) {
         if (value.isBlank()) {
-            return java.util.Optional.of("`--" + option + "` needs a value: `--" + option + "=…`.");
+            return Optional.of("`--" + option + "` needs a value: `--" + option + "=…`.");
         }
         String[] items = value.split(",", -1);
         if (option.equals("feature-group") && items.length > 1) {
             // GitLab's feature_group is one registered group's name, not a list.
-            return java.util.Optional.of("`--feature-group` takes one feature group, not a list.");
+            return Optional.of("`--feature-group` takes one feature group, not a list.");
         }
         if (items.length > MAX_ACTORS) {
-            return java.util.Optional.of("`--" + option + "` takes at most " + MAX_ACTORS + " at once.");
+            return Optional.of("`--" + option + "` takes at most " + MAX_ACTORS + " at once.");
         }
         for (String raw : items) {
             String item = raw.strip();
@@ -164,7 +172,7 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
                 default -> PATH.matcher(item).matches() && !item.contains("..") && item.length() <= 255;
             };
             if (!ok) {
-                return java.util.Optional.of("`" + Text.inCode(item.isEmpty() ? "(empty)" : item, 60) + "` is not "
+                return Optional.of("`" + Text.inCode(item.isEmpty() ? "(empty)" : item, 60) + "` is not "
                         + switch (option) {
                             case "user" -> "a GitLab username";
                             case "feature-group" -> "a feature group name";
@@ -173,16 +181,19 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
                         } + "; `--" + option + "` takes comma-separated ones.");
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static String normalise(String list) {
-        return String.join(",", java.util.Arrays.stream(list.split(",")).map(String::strip).toList());
+        return String.join(",", Arrays.stream(list.split(",")).map(String::strip).toList());
     }
 
     private static String optionOf(String param) {
-        return GATE_OPTIONS.entrySet().stream().filter(e -> e.getValue().equals(param)).map(e -> "`--" + e.getKey() + "`")
-                .findFirst().orElse(param);
+        return GATE_OPTIONS.entrySet().stream()
+                .filter(e -> e.getValue().equals(param))
+                .map(e -> "`--" + e.getKey() + "`")
+                .findFirst()
+                .orElse(param);
     }
 
     private static Map<String, String> gateOptions() {
@@ -193,6 +204,6 @@ record FlagChange(String name, Boolean enable, BigDecimal percentage, String key
         options.put("namespace", "namespace");
         options.put("project", "project");
         options.put("repository", "repository");
-        return java.util.Collections.unmodifiableMap(options);
+        return Collections.unmodifiableMap(options);
     }
 }

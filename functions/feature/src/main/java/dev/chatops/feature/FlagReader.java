@@ -60,7 +60,10 @@ final class FlagReader {
         return failed && instances.size() == 1 ? reply.outcome(Reply.Outcome.FAILED).build() : reply.build();
     }
 
-    /** One section of a list: a title with the count, then the flags as a table, cut with a count past {@link #MAX_ROWS}. */
+    /**
+     * One section of a list: a title with the count, then the flags as a table, cut with a count
+     * past {@link #MAX_ROWS}.
+     */
     private static void section(Reply.Builder reply, String title, List<FeatureFlag> flags, boolean withState) {
         if (flags.isEmpty()) {
             reply.context(title + ": none");
@@ -103,8 +106,9 @@ final class FlagReader {
     /** A flag's card: its state, every gate (set or not), its definition when GitLab knows it. */
     private void card(Reply.Builder reply, GitLabClient client, String instance, FeatureFlag flag) {
         String state = flag.persisted() ? flag.state() : "not set (its default applies)";
-        reply.text("*`" + Text.inCode(flag.name(), 100) + "`* on " + instance + " (`" + FeatureCommand.host(reader, instance) + "`): *"
-                + Text.shown(state, 100) + "*" + (flag.conditional() ? " — " + Text.shown(flag.describe(), 1000) : ""));
+        reply.text("*`" + Text.inCode(flag.name(), 100) + "`* on " + instance + " (`"
+                + FeatureCommand.host(reader, instance) + "`): *" + Text.shown(state, 100) + "*"
+                + (flag.conditional() ? " — " + Text.shown(flag.describe(), 1000) : ""));
         List<String> fields = new ArrayList<>();
         fields.add("*Boolean*\n" + (flag.booleanGate() ? "true" : "false"));
         fields.add("*Percentage of time*\n" + percent(flag.percentageOfTime()));
@@ -116,11 +120,19 @@ final class FlagReader {
                 continue;
             }
             fields.add("*" + Character.toUpperCase(kind.charAt(0)) + kind.substring(1) + "*\n"
-                    + (ids.isEmpty() ? "—" : String.join(", ", ids.stream().map(id -> "`" + Text.inCode(names.getOrDefault(id, id), 100) + "`").toList())));
+                    + (ids.isEmpty()
+                            ? "—"
+                            : String.join(
+                                    ", ",
+                                    ids.stream()
+                                            .map(id -> "`" + Text.inCode(names.getOrDefault(id, id), 100) + "`")
+                                            .toList())));
         }
         fields.add("*Feature groups*\n" + (flag.featureGroups().isEmpty() ? "—"
                 : String.join(", ", flag.featureGroups().stream().map(g -> "`" + Text.inCode(g, 100) + "`").toList())));
-        flag.otherGates().forEach((key, value) -> fields.add("*" + Text.shown(key, 60) + "*\n`" + Text.inCode(String.valueOf(value), 200) + "`"));
+        flag.otherGates()
+                .forEach((key, value) ->
+                        fields.add("*" + Text.shown(key, 60) + "*\n`" + Text.inCode(String.valueOf(value), 200) + "`"));
         reply.fields(fields);
     }
 

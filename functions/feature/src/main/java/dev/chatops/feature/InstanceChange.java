@@ -41,8 +41,8 @@ final class InstanceChange {
         } catch (ActorPaths.UnknownActor e) {
             return InstanceResult.refused(instance, host(instance), e.getMessage(), List.of(), List.of());
         }
-        Verdict verdict = review(run, instance, new FeatureChecks.Effect(change.enables(), change.fullyOn(), change.fullyOff(),
-                false));
+        Verdict verdict = review(
+                run, instance, new FeatureChecks.Effect(change.enables(), change.fullyOn(), change.fullyOff(), false));
         notes.addAll(verdict.notes());
         if (verdict.blocks()) {
             return InstanceResult.refused(instance, host(instance), "`" + change.name() + "` not changed (it stays "

@@ -14,39 +14,54 @@ record InstanceResult(InstanceResult.Status status, String line, List<String> no
         notes = List.copyOf(notes);
     }
 
-    static InstanceResult changed(String instance, String host, String flag, String before, String after, List<String> notes,
-                                  String audit) {
+    static InstanceResult changed(
+            String instance, String host, String flag, String before, String after, List<String> notes, String audit) {
         return new InstanceResult(Status.CHANGED, ":white_check_mark: " + where(instance, host) + " — `" + flag + "`: "
                 + before + " → *" + after + "*", notes, audit);
     }
 
     /** A delete of a flag the instance does not store: nothing to do. */
     static InstanceResult nothingToDelete(String instance, String host, String flag) {
-        return new InstanceResult(Status.UNCHANGED, ":information_source: " + where(instance, host) + " — there was no `"
-                + flag + "` to delete; nothing was changed.", List.of(), instance + " had none");
+        return new InstanceResult(
+                Status.UNCHANGED,
+                ":information_source: " + where(instance, host) + " — there was no `" + flag
+                        + "` to delete; nothing was changed.",
+                List.of(),
+                instance + " had none");
     }
 
     /** Not changed, for {@code why}; the audit names the checks that blocked it, if checks did. */
-    static InstanceResult refused(String instance, String host, String why, List<String> notes, List<Verdict.Check> blocking) {
+    static InstanceResult refused(
+            String instance, String host, String why, List<String> notes, List<Verdict.Check> blocking) {
         return new InstanceResult(Status.REFUSED, ":no_entry: " + where(instance, host) + " — " + why, notes,
                 instance + " refused" + (blocking.isEmpty() ? ""
                         : " (" + String.join(", ", blocking.stream().map(check -> check.label).toList()) + ")"));
     }
 
     static InstanceResult failed(String instance, String host, String why) {
-        return new InstanceResult(Status.FAILED, ":x: " + where(instance, host) + " — " + why, List.of(), instance + " failed");
+        return new InstanceResult(
+                Status.FAILED, ":x: " + where(instance, host) + " — " + why, List.of(), instance + " failed");
     }
 
     static InstanceResult outOfTime(String instance, String host) {
-        return new InstanceResult(Status.FAILED, ":x: " + where(instance, host) + " — not attempted: the command ran out of "
-                + "time. Nothing was changed there; run it again for " + instance + ".", List.of(),
+        return new InstanceResult(
+                Status.FAILED,
+                ":x: " + where(instance, host) + " — not attempted: the command ran out of "
+                        + "time. Nothing was changed there; run it again for " + instance + ".",
+                List.of(),
                 instance + " not attempted (out of time)");
     }
 
-    static InstanceResult failedUnexpectedly(String instance, String host, String flag, String requestId, RuntimeException e) {
-        return new InstanceResult(Status.FAILED, ":x: " + where(instance, host) + " — failed unexpectedly; whether `" + flag
-                + "` changed there is not known: check with `feature get " + flag + " --" + instance + "`. Request id: `"
-                + requestId + "`.", List.of(), instance + " failed: " + e.getClass().getSimpleName());
+    static InstanceResult failedUnexpectedly(
+            String instance, String host, String flag, String requestId, RuntimeException e) {
+        return new InstanceResult(
+                Status.FAILED,
+                ":x: " + where(instance, host) + " — failed unexpectedly; whether `" + flag
+                        + "` changed there is not known: check with `feature get " + flag + " --" + instance
+                        + "`. Request id: `"
+                        + requestId + "`.",
+                List.of(),
+                instance + " failed: " + e.getClass().getSimpleName());
     }
 
     private static String where(String instance, String host) {

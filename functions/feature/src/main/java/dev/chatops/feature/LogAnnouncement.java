@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,10 @@ final class LogAnnouncement {
     /** Posts {@code entry} to the webhook; empty when Slack took it, else what went wrong. */
     Optional<String> post(ChangeLog.Entry entry, Supplier<Duration> remaining) {
         String text = ":triangular_flag_on_post: " + entry.who() + " (<@" + entry.slackUserId() + ">) " + entry.action()
-                + " `" + entry.flag() + "` on *" + entry.instance() + "* (" + entry.host() + "): " + entry.before() + " → "
-                + entry.after() + (entry.overrides().isEmpty() ? "" : ". Overrides: " + String.join(", ", entry.overrides()))
+                + " `" + entry.flag() + "` on *" + entry.instance() + "* (" + entry.host() + "): " + entry.before()
+                + " → "
+                + entry.after()
+                + (entry.overrides().isEmpty() ? "" : ". Overrides: " + String.join(", ", entry.overrides()))
                 + ". Request id: `" + entry.requestId() + "`.";
         String body = Json.write(Map.of("text", text,
                 "blocks", List.of(Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text)))));
@@ -49,7 +52,8 @@ final class LogAnnouncement {
         String problem = "";
         for (int attempt = 1; attempt <= ChangeLog.ATTEMPTS; attempt++) {
             if (remaining.get().compareTo(ChangeLog.ATTEMPT_NEEDS) < 0) {
-                return Optional.of((problem.isEmpty() ? "" : problem + "; ") + "no time left for " + (attempt == 1 ? "it" : "another try"));
+                return Optional.of((problem.isEmpty() ? "" : problem + "; ") + "no time left for "
+                        + (attempt == 1 ? "it" : "another try"));
             }
             try {
                 HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url)
@@ -64,7 +68,7 @@ final class LogAnnouncement {
                 if (response.statusCode() < 500 && response.statusCode() != 429) {
                     return Optional.of(problem);
                 }
-            } catch (java.net.http.HttpTimeoutException e) {
+            } catch (HttpTimeoutException e) {
                 return Optional.of("Slack did not answer in time; not tried again, since it may have been posted");
             } catch (IOException e) {
                 problem = "the webhook could not be reached";

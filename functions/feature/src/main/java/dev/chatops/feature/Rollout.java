@@ -111,7 +111,9 @@ final class Rollout {
             }
         }
         if (!run.overrides.isEmpty()) {
-            reply.context(":warning: Overrides used: " + String.join(", ", run.overrides.stream().map(o -> "`" + o + "`").toList()));
+            reply.context(":warning: Overrides used: "
+                    + String.join(
+                            ", ", run.overrides.stream().map(o -> "`" + o + "`").toList()));
         }
         List<String> audit = new ArrayList<>();
         if (run.logFailed) {

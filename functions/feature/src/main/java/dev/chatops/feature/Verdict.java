@@ -53,8 +53,11 @@ record Verdict(List<Reason> reasons) {
     /** The override options used, {@code --…}, once each. */
     List<String> overridesUsed() {
         List<String> used = new ArrayList<>();
-        reasons.stream().filter(r -> r.outcome() == Outcome.OVERRIDDEN).map(r -> "--" + r.check().override().orElseThrow())
-                .filter(o -> !used.contains(o)).forEach(used::add);
+        reasons.stream()
+                .filter(r -> r.outcome() == Outcome.OVERRIDDEN)
+                .map(r -> "--" + r.check().override().orElseThrow())
+                .filter(o -> !used.contains(o))
+                .forEach(used::add);
         return used;
     }
 
@@ -65,8 +68,8 @@ record Verdict(List<Reason> reasons) {
             if (reason.outcome() == Outcome.PASSED) {
                 notes.add(reason.check().label + ": " + reason.text() + ".");
             } else if (reason.outcome() == Outcome.OVERRIDDEN) {
-                notes.add(":warning: " + reason.check().label + " overridden with `--" + reason.check().override().orElseThrow()
-                        + "`: " + reason.text() + ".");
+                notes.add(":warning: " + reason.check().label + " overridden with `--"
+                        + reason.check().override().orElseThrow() + "`: " + reason.text() + ".");
             }
         }
         return notes;

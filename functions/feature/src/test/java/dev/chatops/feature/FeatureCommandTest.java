@@ -19,9 +19,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,8 +83,11 @@ class FeatureCommandTest {
         long dev = ops.addUser("dev", true).id();
         ops.addMember("ops/chatops", "dev", 30);
         webhookSecret = "feature-log-webhook-" + UUID.randomUUID();
-        try (SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
-            secrets.createSecret(b -> b.name(webhookSecret).secretString(slack.url("/services/T0/B0/hook-secret-part")));
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
+            secrets.createSecret(
+                    b -> b.name(webhookSecret).secretString(slack.url("/services/T0/B0/hook-secret-part")));
         }
         SecretsNotLogged.watch("hook-secret-part");
         function = function(Map.of());
@@ -94,14 +99,22 @@ class FeatureCommandTest {
 
     private FeatureFunction function(Map<String, String> more) {
         Map<String, String> env = new LinkedHashMap<>(Map.of(
-                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
-                "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",staging=" + staging.baseUrl() + ",production=" + production.baseUrl(),
-                "CHATOPS_PROJECT", "ops/chatops",
-                RuntimeConfig.PRODUCTION_CHANNELS, "CPROD",
-                "FEATURE_INCIDENT_PROJECT", "production:" + INCIDENTS,
-                "FEATURE_LOG_PROJECT", "ops:" + FLAG_LOG,
-                "FEATURE_LOG_WEBHOOK_SECRET_ID", webhookSecret,
-                "GITLAB_TIMEOUT_SECONDS", "2"));
+                RuntimeConfig.RESPONSE_URL_ALLOW,
+                "http://127.0.0.1",
+                "GITLAB_INSTANCES",
+                "ops=" + ops.baseUrl() + ",staging=" + staging.baseUrl() + ",production=" + production.baseUrl(),
+                "CHATOPS_PROJECT",
+                "ops/chatops",
+                RuntimeConfig.PRODUCTION_CHANNELS,
+                "CPROD",
+                "FEATURE_INCIDENT_PROJECT",
+                "production:" + INCIDENTS,
+                "FEATURE_LOG_PROJECT",
+                "ops:" + FLAG_LOG,
+                "FEATURE_LOG_WEBHOOK_SECRET_ID",
+                webhookSecret,
+                "GITLAB_TIMEOUT_SECONDS",
+                "2"));
         env.putAll(more);
         return new FeatureFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", env))),
                 duration -> { });
@@ -117,7 +130,10 @@ class FeatureCommandTest {
         assertThat(CaptureServer.textOf(reply)).contains("<@UBOSS> set `my_flag` to 25% of actors",
                 "*staging* (`127.0.0.1`) — `my_flag`: not set → *on for 25% of actors*");
         assertThat(staging.feature("my_flag").orElseThrow()).containsEntry("state", "conditional");
-        GitLabStandIn.Recorded post = staging.recorded().stream().filter(r -> r.method().equals("POST")).findFirst().orElseThrow();
+        GitLabStandIn.Recorded post = staging.recorded().stream()
+                .filter(r -> r.method().equals("POST"))
+                .findFirst()
+                .orElseThrow();
         assertThat(post.path()).isEqualTo("/api/v4/features/my_flag");
         assertThat(post.contentType()).isEqualTo("application/x-www-form-urlencoded");
         assertThat(post.body()).isEqualTo("value=25&key=percentage_of_actors");
@@ -136,7 +152,8 @@ class FeatureCommandTest {
     }
 
     @Test
-    void production_before_staging_is_refused_by_the_consistency_check_and_the_override_is_named_everywhere() throws IOException {
+    void production_before_staging_is_refused_by_the_consistency_check_and_the_override_is_named_everywhere()
+            throws IOException {
         String refused = text("set my_flag true");
 
         assertThat(refused).contains(":no_entry: *production* (`127.0.0.1`) — `my_flag` not changed (it stays not set)",
@@ -148,8 +165,11 @@ class FeatureCommandTest {
         List<CaptureServer.Post> posts = run("set my_flag true --ignore-feature-flag-consistency-check");
         String changed = CaptureServer.textOf(last(posts));
 
-        assertThat(changed).contains("`my_flag`: not set → *on*", "Consistency check overridden with "
-                + "`--ignore-feature-flag-consistency-check`", "Overrides used: `--ignore-feature-flag-consistency-check`");
+        assertThat(changed)
+                .contains(
+                        "`my_flag`: not set → *on*",
+                        "Consistency check overridden with " + "`--ignore-feature-flag-consistency-check`",
+                        "Overrides used: `--ignore-feature-flag-consistency-check`");
         assertThat(production.feature("my_flag").orElseThrow()).containsEntry("state", "on");
         assertThat(auditDetail(posts)).contains("overrides: --ignore-feature-flag-consistency-check");
         assertThat(webhookTexts()).anyMatch(t -> t.contains("Overrides: --ignore-feature-flag-consistency-check"));
@@ -190,8 +210,11 @@ class FeatureCommandTest {
         String reply = text("set my_flag true --production --staging --ops");
 
         assertThat(reply.indexOf("*staging*")).isLessThan(reply.indexOf("*production*"));
-        assertThat(reply).contains("*ops* (`127.0.0.1`) — `my_flag`: not set → *on*", "*staging* (`127.0.0.1`) — `my_flag`: not set → *on*",
-                "*production* (`127.0.0.1`) — `my_flag`: not set → *on*");
+        assertThat(reply)
+                .contains(
+                        "*ops* (`127.0.0.1`) — `my_flag`: not set → *on*",
+                        "*staging* (`127.0.0.1`) — `my_flag`: not set → *on*",
+                        "*production* (`127.0.0.1`) — `my_flag`: not set → *on*");
         for (GitLabStandIn gitlab : List.of(ops, staging, production)) {
             assertThat(gitlab.feature("my_flag").orElseThrow()).containsEntry("state", "on");
         }
@@ -208,7 +231,8 @@ class FeatureCommandTest {
         List<CaptureServer.Post> posts = run("set my_flag true");
 
         assertThat(posts).hasSize(2);
-        assertThat(CaptureServer.textOf(posts.get(0))).contains("Production check initiated for `my_flag` on production");
+        assertThat(CaptureServer.textOf(posts.get(0)))
+                .contains("Production check initiated for `my_flag` on production");
         String refused = CaptureServer.textOf(posts.get(1));
         assertThat(refused).contains("• Production check: 1 open incident in `" + INCIDENTS + "`",
                 "/-/issues/" + severe + "|#" + severe + "> Database &lt;failover&gt; (`severity::1`)",
@@ -217,7 +241,8 @@ class FeatureCommandTest {
 
         String overridden = text("set my_flag true --ignore-production-check");
 
-        assertThat(overridden).contains("→ *on*", "Production check overridden with `--ignore-production-check`: 1 open incident");
+        assertThat(overridden)
+                .contains("→ *on*", "Production check overridden with `--ignore-production-check`: 1 open incident");
         assertThat(production.feature("my_flag").orElseThrow()).containsEntry("state", "on");
     }
 
@@ -235,8 +260,8 @@ class FeatureCommandTest {
     void production_changes_only_from_the_production_channels_and_staging_from_anywhere() throws IOException {
         channel = "CRANDOM";
 
-        assertThat(text("set my_flag true --staging --production")).contains("Changes to production are made from <#CPROD>",
-                "Nothing was changed");
+        assertThat(text("set my_flag true --staging --production"))
+                .contains("Changes to production are made from <#CPROD>", "Nothing was changed");
         assertThat(staging.feature("my_flag")).isEmpty();
         assertThat(text("set my_flag true --staging")).contains("→ *on*");
     }
@@ -257,25 +282,41 @@ class FeatureCommandTest {
     void actor_gates_take_comma_separated_paths_or_ids_and_the_card_names_them() throws IOException {
         long aliceId = staging.user("alice").orElseThrow().id();
 
-        String reply = text("set my_flag true --user=bob," + aliceId + " --project=gitlab-org/gitlab --group=gitlab-org "
-                + "--feature-group=gitlab_team_members --staging");
+        String reply = text("set my_flag true --user=bob," + aliceId
+                + " --project=gitlab-org/gitlab --group=gitlab-org " + "--feature-group=gitlab_team_members --staging");
 
-        assertThat(reply).contains("`my_flag`: not set → *on for 2 users, 1 group, 1 project, feature group gitlab_team_members*");
-        GitLabStandIn.Recorded post = staging.recorded().stream().filter(r -> r.method().equals("POST")).findFirst().orElseThrow();
-        assertThat(post.body()).isEqualTo("value=true&feature_group=gitlab_team_members&user=bob%2Calice&group=gitlab-org"
-                + "&project=gitlab-org%2Fgitlab");
-        assertThat(text("get my_flag --staging")).contains("*Users*\n`bob`, `alice`", "*Projects*\n`gitlab-org/gitlab`",
-                "*Groups*\n`gitlab-org`", "*Feature groups*\n`gitlab_team_members`", "*Namespaces*\n—", "*Repositories*\n—");
+        assertThat(reply)
+                .contains(
+                        "`my_flag`: not set → *on for 2 users, 1 group, 1 project, feature group gitlab_team_members*");
+        GitLabStandIn.Recorded post = staging.recorded().stream()
+                .filter(r -> r.method().equals("POST"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(post.body())
+                .isEqualTo("value=true&feature_group=gitlab_team_members&user=bob%2Calice&group=gitlab-org"
+                        + "&project=gitlab-org%2Fgitlab");
+        assertThat(text("get my_flag --staging"))
+                .contains(
+                        "*Users*\n`bob`, `alice`",
+                        "*Projects*\n`gitlab-org/gitlab`",
+                        "*Groups*\n`gitlab-org`",
+                        "*Feature groups*\n`gitlab_team_members`",
+                        "*Namespaces*\n—",
+                        "*Repositories*\n—");
 
         assertThat(text("set my_flag false --user=bob --staging")).contains("→ *on for 1 user, 1 group, 1 project");
     }
 
     @Test
     void namespaces_and_repositories_are_gates_too() throws IOException {
-        String reply = text("set my_flag true --namespace=alice,gitlab-org --repository=gitlab-org/gitlab.git --staging");
+        String reply =
+                text("set my_flag true --namespace=alice,gitlab-org --repository=gitlab-org/gitlab.git --staging");
 
         assertThat(reply).contains("on for 1 namespace, 1 group, 1 repository");
-        assertThat(text("get my_flag --staging")).contains("*Namespaces*\n`Namespaces::UserNamespace:", "*Repositories*\n`Repository:gitlab-org/gitlab.git`");
+        assertThat(text("get my_flag --staging"))
+                .contains(
+                        "*Namespaces*\n`Namespaces::UserNamespace:",
+                        "*Repositories*\n`Repository:gitlab-org/gitlab.git`");
     }
 
     @Test
@@ -288,11 +329,16 @@ class FeatureCommandTest {
 
     @Test
     void a_percentage_of_time_needs_the_deprecation_override() throws IOException {
-        assertThat(text("set my_flag 10 --random --staging")).contains("deprecated upstream", "--ignore-random-deprecation-check");
+        assertThat(text("set my_flag 10 --random --staging"))
+                .contains("deprecated upstream", "--ignore-random-deprecation-check");
         assertThat(staging.feature("my_flag")).isEmpty();
 
-        assertThat(text("set my_flag 12.5 --random --ignore-random-deprecation-check --staging")).contains("→ *on for 12.5% of time*");
-        GitLabStandIn.Recorded post = staging.recorded().stream().filter(r -> r.method().equals("POST")).findFirst().orElseThrow();
+        assertThat(text("set my_flag 12.5 --random --ignore-random-deprecation-check --staging"))
+                .contains("→ *on for 12.5% of time*");
+        GitLabStandIn.Recorded post = staging.recorded().stream()
+                .filter(r -> r.method().equals("POST"))
+                .findFirst()
+                .orElseThrow();
         assertThat(post.body()).isEqualTo("value=12.5&key=percentage_of_time");
     }
 
@@ -304,7 +350,9 @@ class FeatureCommandTest {
         cases.put("set my_flag 101 --actors --staging", "is not a value");
         cases.put("set my_flag -5 --actors --staging", "is not a value");
         cases.put("set my_flag 25 --staging", "A percentage needs `--actors`");
-        cases.put("set my_flag 25 --actors --random --staging", "`--actors` and `--random` are two different percentages");
+        cases.put(
+                "set my_flag 25 --actors --random --staging",
+                "`--actors` and `--random` are two different percentages");
         cases.put("set my_flag true --actors --staging", "`--actors` goes with a percentage, not with `true`");
         cases.put("set my_flag 25 --actors --user=bob --staging", "does not combine with `--user`");
         cases.put("set my_flag 0 --actors --staging", "GitLab takes `0` as `false`");
@@ -320,7 +368,8 @@ class FeatureCommandTest {
         for (Map.Entry<String, String> c : cases.entrySet()) {
             assertThat(text(c.getKey())).as(c.getKey()).contains(c.getValue());
         }
-        assertThat(text("set my_flag 25 --staging")).contains("Usage:", "run feature set <name> <true|false|percentage>");
+        assertThat(text("set my_flag 25 --staging"))
+                .contains("Usage:", "run feature set <name> <true|false|percentage>");
         for (GitLabStandIn gitlab : List.of(staging, production)) {
             assertThat(gitlab.recorded()).as("requests").isEmpty();
         }
@@ -330,7 +379,8 @@ class FeatureCommandTest {
     void delete_is_idempotent_and_says_when_there_was_nothing_to_delete() throws IOException {
         staging.setFeature("my_flag", "true");
 
-        assertThat(text("delete my_flag --staging")).contains("<@UBOSS> deleted `my_flag`", "`my_flag`: on → *deleted (its default applies)*");
+        assertThat(text("delete my_flag --staging"))
+                .contains("<@UBOSS> deleted `my_flag`", "`my_flag`: on → *deleted (its default applies)*");
         assertThat(staging.feature("my_flag")).isEmpty();
         assertThat(text("delete my_flag --staging")).contains("there was no `my_flag` to delete; nothing was changed");
         assertThat(staging.recorded().stream().filter(r -> r.method().equals("DELETE"))).hasSize(1);
@@ -344,29 +394,42 @@ class FeatureCommandTest {
 
         assertThat(CaptureServer.textOf(posts.get(0))).contains("Production check initiated");
         assertThat(CaptureServer.textOf(last(posts))).contains("on → *deleted (its default applies)*", "logged in <");
-        assertThat(ops.issues(FLAG_LOG)).singleElement().satisfies(i -> assertThat(i.title()).contains("my_flag was deleted"));
+        assertThat(ops.issues(FLAG_LOG))
+                .singleElement()
+                .satisfies(i -> assertThat(i.title()).contains("my_flag was deleted"));
     }
 
     // ------------------------------------------------------------------ the production log
 
     @Test
-    void every_production_change_is_announced_and_logged_as_a_closed_issue_with_host_and_change_labels() throws IOException {
+    void every_production_change_is_announced_and_logged_as_a_closed_issue_with_host_and_change_labels()
+            throws IOException {
         staging.setFeature("my_flag", "true");
 
         List<CaptureServer.Post> posts = run("set my_flag true");
 
         String requestId = requestIdOf(posts);
-        assertThat(webhookTexts()).singleElement().satisfies(t -> assertThat(t).contains("@boss (<@UBOSS>) set `my_flag` on *production* "
-                + "(127.0.0.1): not set → on", "Request id: `" + requestId + "`"));
+        assertThat(webhookTexts())
+                .singleElement()
+                .satisfies(t -> assertThat(t)
+                        .contains(
+                                "@boss (<@UBOSS>) set `my_flag` on *production* " + "(127.0.0.1): not set → on",
+                                "Request id: `" + requestId + "`"));
         GitLabStandIn.Issue issue = ops.issues(FLAG_LOG).get(0);
         assertThat(issue.state()).isEqualTo("closed");
         assertThat(issue.labels()).containsExactly("host::127.0.0.1", "change");
         assertThat(issue.title()).isEqualTo("Feature flag my_flag was set on 127.0.0.1: on");
-        assertThat(issue.description()).contains("| Who | @boss (Slack `UBOSS`) |", "| Before | not set |", "| After | on |",
-                "| Overrides | none |", "| Request id | `" + requestId + "` |");
+        assertThat(issue.description())
+                .contains(
+                        "| Who | @boss (Slack `UBOSS`) |",
+                        "| Before | not set |",
+                        "| After | on |",
+                        "| Overrides | none |",
+                        "| Request id | `" + requestId + "` |");
         assertThat(CaptureServer.textOf(last(posts))).contains("announced in the log channel", "logged in <");
         assertThat(auditDetail(posts)).contains("production not set → on", "announced", "log issue #1");
-        assertThat(text("set my_flag false --staging --ignore-feature-flag-consistency-check")).doesNotContain("logged");
+        assertThat(text("set my_flag false --staging --ignore-feature-flag-consistency-check"))
+                .doesNotContain("logged");
         assertThat(ops.issues(FLAG_LOG)).hasSize(1);
     }
 
@@ -382,8 +445,12 @@ class FeatureCommandTest {
         assertThat(production.feature("my_flag").orElseThrow()).containsEntry("state", "on");
         assertThat(slack.postsTo("/services/T0/B0/hook-secret-part")).hasSize(3);
         String reply = CaptureServer.textOf(last(posts));
-        assertThat(reply).contains("`my_flag`: not set → *on*", ":warning: the log channel announcement failed (Slack answered 500",
-                "after 3 attempts", ":warning: the log issue in `" + FLAG_LOG + "` could not be written (GitLab answered 403)");
+        assertThat(reply)
+                .contains(
+                        "`my_flag`: not set → *on*",
+                        ":warning: the log channel announcement failed (Slack answered 500",
+                        "after 3 attempts",
+                        ":warning: the log issue in `" + FLAG_LOG + "` could not be written (GitLab answered 403)");
         assertThat(auditDetail(posts)).contains("announcement failed", "log issue failed: GitLab answered 403");
         assertThat(reply).doesNotContain("hook-secret-part");
     }
@@ -424,17 +491,22 @@ class FeatureCommandTest {
         }
         invoke(request);
 
-        assertThat(ops.issues(FLAG_LOG)).singleElement().satisfies(i -> assertThat(i.description()).contains(request.requestId()));
+        assertThat(ops.issues(FLAG_LOG))
+                .singleElement()
+                .satisfies(i -> assertThat(i.description()).contains(request.requestId()));
     }
 
     @Test
-    void a_production_change_with_no_log_channel_configured_is_refused_and_other_instances_go_ahead() throws IOException {
+    void a_production_change_with_no_log_channel_configured_is_refused_and_other_instances_go_ahead()
+            throws IOException {
         function = function(Map.of("FEATURE_LOG_WEBHOOK_SECRET_ID", ""));
 
         String reply = text("set my_flag true --staging --production --ignore-feature-flag-consistency-check");
 
-        assertThat(reply).contains("*staging* (`127.0.0.1`) — `my_flag`: not set → *on*", "• Production changes are announced "
-                + "in the log channel, and none is configured");
+        assertThat(reply)
+                .contains(
+                        "*staging* (`127.0.0.1`) — `my_flag`: not set → *on*",
+                        "• Production changes are announced " + "in the log channel, and none is configured");
         assertThat(production.feature("my_flag")).isEmpty();
     }
 
@@ -442,11 +514,18 @@ class FeatureCommandTest {
     void checks_with_nothing_configured_to_check_against_block_and_only_none_turns_them_off() throws IOException {
         function = function(Map.of("FEATURE_INCIDENT_PROJECT", "", "GITLAB_INSTANCES",
                 "ops=" + ops.baseUrl() + ",production=" + production.baseUrl()));
-        assertThat(text("set my_flag true")).contains("• Consistency check: no staging instance is configured to compare with",
-                "• Production check: no incident project is configured (FEATURE_INCIDENT_PROJECT)");
+        assertThat(text("set my_flag true"))
+                .contains(
+                        "• Consistency check: no staging instance is configured to compare with",
+                        "• Production check: no incident project is configured (FEATURE_INCIDENT_PROJECT)");
         assertThat(production.feature("my_flag")).isEmpty();
 
-        function = function(Map.of("FEATURE_INCIDENT_PROJECT", "none", "FEATURE_STAGING_INSTANCE", "none", "GITLAB_INSTANCES",
+        function = function(Map.of(
+                "FEATURE_INCIDENT_PROJECT",
+                "none",
+                "FEATURE_STAGING_INSTANCE",
+                "none",
+                "GITLAB_INSTANCES",
                 "ops=" + ops.baseUrl() + ",production=" + production.baseUrl()));
         assertThat(text("set my_flag true")).contains("→ *on*", "Consistency check: turned off by configuration",
                 "Production check: turned off by configuration");
@@ -457,7 +536,9 @@ class FeatureCommandTest {
         production.setFeature("my_flag", "true");
         staging.setFeature("my_flag", "true");
         String tokens = "feature-tokens-" + UUID.randomUUID();
-        try (SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
             secrets.createSecret(b -> b.name(tokens).secretString("{\"ops\":\"" + MotoExtension.GITLAB_TOKEN
                     + "\",\"production\":\"" + MotoExtension.GITLAB_TOKEN + "\"}"));
         }
@@ -503,7 +584,8 @@ class FeatureCommandTest {
         production.defineFeature("my_flag", "gitlab_com_derisk", true);
         production.setFeature("my_flag", "false");
 
-        assertThat(text("delete my_flag")).contains("• Consistency check (its default is on): staging has `my_flag` not set");
+        assertThat(text("delete my_flag"))
+                .contains("• Consistency check (its default is on): staging has `my_flag` not set");
         assertThat(production.feature("my_flag")).isPresent();
 
         staging.setFeature("my_flag", "true");
@@ -515,7 +597,8 @@ class FeatureCommandTest {
         long bobId = staging.user("bob").orElseThrow().id();
         staging.addUser(Long.toString(bobId), true);
 
-        assertThat(text("set my_flag true --user=" + bobId + " --staging")).contains("is both a username and the id of user `bob`");
+        assertThat(text("set my_flag true --user=" + bobId + " --staging"))
+                .contains("is both a username and the id of user `bob`");
         assertThat(staging.feature("my_flag")).isEmpty();
         assertThat(text("set my_flag true --project=" + staging.addProject("gitlab-org/other") + " --staging"))
                 .contains("is project `gitlab-org/other` here");
@@ -549,8 +632,12 @@ class FeatureCommandTest {
         String all = String.join("\n", posts.stream().map(CaptureServer::textOf).toList());
 
         assertThat(posts.size()).isBetween(1, 5);
-        assertThat(all).contains("*Enabled (" + (FlagReader.MAX_ROWS + 120) + ")*", "flag_with_a_fairly_long_name_00000",
-                "flag_with_a_fairly_long_name_0" + (FlagReader.MAX_ROWS - 1), "… and 120 more enabled flags not shown");
+        assertThat(all)
+                .contains(
+                        "*Enabled (" + (FlagReader.MAX_ROWS + 120) + ")*",
+                        "flag_with_a_fairly_long_name_00000",
+                        "flag_with_a_fairly_long_name_0" + (FlagReader.MAX_ROWS - 1),
+                        "… and 120 more enabled flags not shown");
         for (CaptureServer.Post post : posts) {
             assertThat((List<?>) post.json().get("blocks")).hasSizeLessThanOrEqualTo(50);
         }
@@ -562,8 +649,10 @@ class FeatureCommandTest {
 
         String card = text("get my_flag --staging --production");
 
-        assertThat(card).contains("*`my_flag`* on staging (`127.0.0.1`): *on*", "*`my_flag`* on production (`127.0.0.1`): "
-                + "*not set (its default applies)*");
+        assertThat(card)
+                .contains(
+                        "*`my_flag`* on staging (`127.0.0.1`): *on*",
+                        "*`my_flag`* on production (`127.0.0.1`): " + "*not set (its default applies)*");
         for (GitLabStandIn instance : List.of(staging, production)) {
             assertThat(instance.recorded()).isNotEmpty()
                     .allSatisfy(r -> assertThat(r.readOnlyToken()).as(r.method() + " " + r.path()).isTrue());
@@ -593,12 +682,18 @@ class FeatureCommandTest {
                 403, "does not let ChatOps's token do this (403)",
                 404, "has no such resource (404",
                 422, "refused it: 422 Unprocessable Entity. Nothing was changed.",
-                500, "failed (500): the change may or may not have been made. Check with `feature get my_flag --staging`.");
+                500,
+                        "failed (500): the change may or may not have been made. Check with `feature get my_flag"
+                                + " --staging`.");
         for (Map.Entry<Integer, String> c : sentences.entrySet()) {
             staging.failNext("POST /api/v4/features", c.getKey(), 1);
-            assertThat(text("set my_flag true --staging")).as("status %d", c.getKey()).contains("GitLab on staging " + c.getValue());
+            assertThat(text("set my_flag true --staging"))
+                    .as("status %d", c.getKey())
+                    .contains("GitLab on staging " + c.getValue());
         }
-        assertThat(staging.recorded().stream().filter(r -> r.method().equals("POST"))).as("writes are never retried").hasSize(5);
+        assertThat(staging.recorded().stream().filter(r -> r.method().equals("POST")))
+                .as("writes are never retried")
+                .hasSize(5);
     }
 
     @Test
@@ -617,8 +712,9 @@ class FeatureCommandTest {
     void a_write_that_times_out_says_the_change_may_have_been_made_and_how_to_check() throws IOException {
         staging.stallNext("POST /api/v4/features", Duration.ofSeconds(3), 1);
 
-        assertThat(text("set my_flag true --staging")).contains("GitLab on staging did not answer in time: the change may or "
-                + "may not have been made. Check with `feature get my_flag --staging`.");
+        assertThat(text("set my_flag true --staging"))
+                .contains("GitLab on staging did not answer in time: the change may or "
+                        + "may not have been made. Check with `feature get my_flag --staging`.");
         assertThat(staging.recorded().stream().filter(r -> r.method().equals("POST"))).hasSize(1);
     }
 
@@ -635,19 +731,31 @@ class FeatureCommandTest {
     // ------------------------------------------------------------------ requests to DynamoDB
 
     @Test
-    void a_production_change_reads_the_callers_link_once_and_logs_the_gitlab_account_the_authoriser_proved() throws IOException {
+    void a_production_change_reads_the_callers_link_once_and_logs_the_gitlab_account_the_authoriser_proved()
+            throws IOException {
         run("set my_flag 25 --actors --staging");
         CountedDynamoDb dynamo = new CountedDynamoDb();
-        Env env = Env.of(aws.functionEnvironment("FeatureFunction", Map.of(
-                RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
-                "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",staging=" + staging.baseUrl() + ",production=" + production.baseUrl(),
-                "CHATOPS_PROJECT", "ops/chatops",
-                RuntimeConfig.PRODUCTION_CHANNELS, "CPROD",
-                "FEATURE_INCIDENT_PROJECT", "production:" + INCIDENTS,
-                "FEATURE_LOG_PROJECT", "ops:" + FLAG_LOG,
-                "FEATURE_LOG_WEBHOOK_SECRET_ID", webhookSecret,
-                "GITLAB_TIMEOUT_SECONDS", "2")));
-        function = new FeatureFunction(new Services(env, dynamo.client(), java.time.Clock.systemUTC(),
+        Env env = Env.of(aws.functionEnvironment(
+                "FeatureFunction",
+                Map.of(
+                        RuntimeConfig.RESPONSE_URL_ALLOW,
+                        "http://127.0.0.1",
+                        "GITLAB_INSTANCES",
+                        "ops=" + ops.baseUrl() + ",staging=" + staging.baseUrl() + ",production="
+                                + production.baseUrl(),
+                        "CHATOPS_PROJECT",
+                        "ops/chatops",
+                        RuntimeConfig.PRODUCTION_CHANNELS,
+                        "CPROD",
+                        "FEATURE_INCIDENT_PROJECT",
+                        "production:" + INCIDENTS,
+                        "FEATURE_LOG_PROJECT",
+                        "ops:" + FLAG_LOG,
+                        "FEATURE_LOG_WEBHOOK_SECRET_ID",
+                        webhookSecret,
+                        "GITLAB_TIMEOUT_SECONDS",
+                        "2")));
+        function = new FeatureFunction(new Services(env, dynamo.client(), Clock.systemUTC(),
                 ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls())), duration -> { });
 
         String reply = text("set my_flag 25 --actors");
@@ -670,7 +778,7 @@ class FeatureCommandTest {
         return posts.get(posts.size() - 1);
     }
 
-    private final Map<List<CaptureServer.Post>, String> requestIds = new java.util.IdentityHashMap<>();
+    private final Map<List<CaptureServer.Post>, String> requestIds = new IdentityHashMap<>();
 
     private CommandRequest request(String line, String path) {
         List<String> words = Arrays.asList(line.split(" "));
@@ -680,8 +788,21 @@ class FeatureCommandTest {
             int eq = w.indexOf('=');
             options.put(eq < 0 ? w.substring(2) : w.substring(2, eq), eq < 0 ? null : w.substring(eq + 1));
         });
-        return new CommandRequest(UUID.randomUUID().toString(), team, "", user, user.equals("UBOSS") ? "boss" : "dev", channel,
-                "production", "/chatops", "feature", args, options, "feature " + line, slack.url(path), Instant.now());
+        return new CommandRequest(
+                UUID.randomUUID().toString(),
+                team,
+                "",
+                user,
+                user.equals("UBOSS") ? "boss" : "dev",
+                channel,
+                "production",
+                "/chatops",
+                "feature",
+                args,
+                options,
+                "feature " + line,
+                slack.url(path),
+                Instant.now());
     }
 
     private void invoke(CommandRequest request) throws IOException {
@@ -703,8 +824,21 @@ class FeatureCommandTest {
         });
         String path = "/r/" + UUID.randomUUID();
         String requestId = UUID.randomUUID().toString();
-        CommandRequest request = new CommandRequest(requestId, team, "", user, user.equals("UBOSS") ? "boss" : "dev", channel,
-                "production", "/chatops", "feature", args, options, "feature " + line, slack.url(path), Instant.now());
+        CommandRequest request = new CommandRequest(
+                requestId,
+                team,
+                "",
+                user,
+                user.equals("UBOSS") ? "boss" : "dev",
+                channel,
+                "production",
+                "/chatops",
+                "feature",
+                args,
+                options,
+                "feature " + line,
+                slack.url(path),
+                Instant.now());
         function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
                 new ByteArrayOutputStream(), new LocalLambdaContext("FeatureFunction", Duration.ofSeconds(60)));
         List<CaptureServer.Post> posts = slack.postsTo(path);
@@ -718,7 +852,9 @@ class FeatureCommandTest {
     }
 
     private List<String> webhookTexts() {
-        return slack.postsTo("/services/T0/B0/hook-secret-part").stream().map(p -> String.valueOf(p.json().get("text"))).toList();
+        return slack.postsTo("/services/T0/B0/hook-secret-part").stream()
+                .map(p -> String.valueOf(p.json().get("text")))
+                .toList();
     }
 
     private String auditDetail(List<CaptureServer.Post> posts) {

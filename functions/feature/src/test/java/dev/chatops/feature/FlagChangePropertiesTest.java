@@ -34,7 +34,8 @@ class FlagChangePropertiesTest {
             @ForAll("values") String value, @ForAll("options") Map<String, String> options) {
         Invocation call;
         try {
-            call = Usage.resolve(Catalog.FEATURE, List.of("set", name, value), options, Set.of("staging", "production"));
+            call = Usage.resolve(
+                    Catalog.FEATURE, List.of("set", name, value), options, Set.of("staging", "production"));
         } catch (UsageException e) {
             assertThat(e.getMessage()).isNotBlank();
             return;
@@ -78,8 +79,24 @@ class FlagChangePropertiesTest {
 
     @Provide
     Arbitrary<String> values() {
-        return Arbitraries.oneOf(Arbitraries.of("true", "false", "TRUE", "0", "100", "100.0", "101", "12.5", "-1", "1e2",
-                        "0.0001", "99.99999", " 5", "5 ", "NaN", ""),
+        return Arbitraries.oneOf(
+                Arbitraries.of(
+                        "true",
+                        "false",
+                        "TRUE",
+                        "0",
+                        "100",
+                        "100.0",
+                        "101",
+                        "12.5",
+                        "-1",
+                        "1e2",
+                        "0.0001",
+                        "99.99999",
+                        " 5",
+                        "5 ",
+                        "NaN",
+                        ""),
                 Arbitraries.integers().between(-5, 150).map(String::valueOf),
                 Arbitraries.doubles().between(0, 120).ofScale(3).map(String::valueOf),
                 Arbitraries.strings().ofMaxLength(8));

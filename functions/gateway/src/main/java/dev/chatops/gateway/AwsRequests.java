@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
@@ -123,12 +124,12 @@ final class AwsRequests {
     }
 
     /** A standard setting: its environment variable, else its system property; blank counts as unset. */
-    static java.util.Optional<String> setting(String env, String property) {
+    static Optional<String> setting(String env, String property) {
         String value = System.getenv(env);
         if (value == null || value.isBlank()) {
             value = System.getProperty(property);
         }
-        return value == null || value.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(value.strip());
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
     }
 
     private String endpoint(Service service) {

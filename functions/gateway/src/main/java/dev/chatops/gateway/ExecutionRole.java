@@ -120,14 +120,20 @@ final class ExecutionRole {
             if (fetched == null || !now.isBefore(fetched.staleAt())) {
                 throw e;
             }
-            Log.warn("credentials.refresh_failed", "reason", e.getMessage(), "kept_until", fetched.staleAt().toString());
+            Log.warn(
+                    "credentials.refresh_failed",
+                    "reason",
+                    e.getMessage(),
+                    "kept_until",
+                    fetched.staleAt().toString());
         }
         return fetched.identity();
     }
 
     private Fetched fetch(Instant now) {
-        String text = settings.get(FULL_URI, "aws.containerCredentialsFullUri").orElseThrow(() -> new ConfigurationException(
-                "missing environment variable " + ACCESS_KEY_ID + " or " + FULL_URI));
+        String text = settings.get(FULL_URI, "aws.containerCredentialsFullUri")
+                .orElseThrow(() -> new ConfigurationException(
+                        "missing environment variable " + ACCESS_KEY_ID + " or " + FULL_URI));
         URI uri = checked(text);
         Optional<String> token = token();
         Map<String, Object> answer;
@@ -152,7 +158,8 @@ final class ExecutionRole {
             return new Fetched(identity, latest, Instant.MAX);
         }
         Instant beforeExpiry = expiration.minus(REFRESH_BEFORE_EXPIRY);
-        return new Fetched(identity, beforeExpiry.isBefore(latest) ? beforeExpiry : latest, expiration.minus(STALE_BEFORE_EXPIRY));
+        return new Fetched(
+                identity, beforeExpiry.isBefore(latest) ? beforeExpiry : latest, expiration.minus(STALE_BEFORE_EXPIRY));
     }
 
     /** The answer's body (a JSON object), or a {@link ExecutionRoleException} naming the host and the status. */
@@ -174,7 +181,8 @@ final class ExecutionRole {
             }
             int status = connection.getResponseCode();
             if (status == 401 || status == 403) {
-                throw new ExecutionRoleException(where(uri) + " refused the authorization token (status " + status + ")");
+                throw new ExecutionRoleException(
+                        where(uri) + " refused the authorization token (status " + status + ")");
             }
             if (status != 200) {
                 throw new ExecutionRoleException(where(uri) + " answered status " + status);
@@ -226,7 +234,10 @@ final class ExecutionRole {
         return uri;
     }
 
-    /** {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}, else the content of {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}. */
+    /**
+     * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}, else the content of {@code
+     * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}.
+     */
     private Optional<String> token() {
         Optional<String> token = settings.get(AUTHORIZATION_TOKEN, "aws.containerAuthorizationToken");
         if (token.isEmpty()) {

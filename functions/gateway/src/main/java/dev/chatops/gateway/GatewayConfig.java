@@ -6,10 +6,11 @@ import dev.chatops.shared.edge.ResponseUrlPolicy;
 import dev.chatops.shared.gitlab.GitLabConfig;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 
 /** The gateway's environment, each variable named once here. */
 public record GatewayConfig(String signingSecretId, Map<Target, String> functions, ResponseUrlPolicy responseUrls,
-                            java.util.Set<String> instances) {
+                            Set<String> instances) {
     /** Secrets Manager id (ARN or name) of the Slack signing secret. */
     public static final String SIGNING_SECRET_ID = "SLACK_SIGNING_SECRET_ID";
 
@@ -19,8 +20,8 @@ public record GatewayConfig(String signingSecretId, Map<Target, String> function
             functions.put(target, env.require(target.envName()));
         }
         // The gateway needs only the instance names, to accept their flags; it reads no URL or token.
-        java.util.Set<String> instances = env.optional(GitLabConfig.INSTANCES)
-                .map(value -> GitLabConfig.parseInstances(value).keySet()).orElse(java.util.Set.of());
+        Set<String> instances = env.optional(GitLabConfig.INSTANCES)
+                .map(value -> GitLabConfig.parseInstances(value).keySet()).orElse(Set.of());
         return new GatewayConfig(env.require(SIGNING_SECRET_ID), functions, ResponseUrlPolicy.from(env), instances);
     }
 

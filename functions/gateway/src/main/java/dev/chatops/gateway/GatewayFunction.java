@@ -8,6 +8,7 @@ import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.command.Catalog;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
@@ -46,10 +47,17 @@ public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEve
     private static String fetchSecret(AwsRequests aws, String secretId) {
         AwsRequests.Response response;
         try {
-            response = aws.post(AwsRequests.Service.SECRETS_MANAGER, "/",
-                    Map.of("X-Amz-Target", "secretsmanager.GetSecretValue", "Content-Type", "application/x-amz-json-1.1"),
-                    Json.write(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8), SigningSecret.FETCH_TIMEOUT);
-        } catch (java.io.IOException e) {
+            response = aws.post(
+                    AwsRequests.Service.SECRETS_MANAGER,
+                    "/",
+                    Map.of(
+                            "X-Amz-Target",
+                            "secretsmanager.GetSecretValue",
+                            "Content-Type",
+                            "application/x-amz-json-1.1"),
+                    Json.write(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8),
+                    SigningSecret.FETCH_TIMEOUT);
+        } catch (IOException e) {
             throw new IllegalStateException("could not read secret " + secretId, e);
         }
         Object value = response.status() == 200 ? Json.readObject(response.body()).get("SecretString") : null;

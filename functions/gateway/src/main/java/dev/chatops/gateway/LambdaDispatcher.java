@@ -37,7 +37,8 @@ public final class LambdaDispatcher implements Dispatcher {
     @Override
     public void dispatch(String functionName, CommandRequest request) {
         long deadline = System.nanoTime() + BUDGET.toNanos();
-        String path = "/2015-03-31/functions/" + URLEncoder.encode(functionName, StandardCharsets.UTF_8) + "/invocations";
+        String path =
+                "/2015-03-31/functions/" + URLEncoder.encode(functionName, StandardCharsets.UTF_8) + "/invocations";
         byte[] payload = request.toJson().getBytes(StandardCharsets.UTF_8);
         String problem = "no time left";
         boolean mayHaveStarted = false;

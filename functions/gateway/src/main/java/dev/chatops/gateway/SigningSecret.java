@@ -1,5 +1,6 @@
 package dev.chatops.gateway;
 
+import dev.chatops.shared.Log;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +77,7 @@ public final class SigningSecret {
             fetch();
         } catch (RuntimeException e) {
             attemptedAt = clock.instant();
-            dev.chatops.shared.Log.error("signing_secret.refresh_failed", e);
+            Log.error("signing_secret.refresh_failed", e);
             return false;
         }
         return !value.equals(before);
@@ -95,7 +96,7 @@ public final class SigningSecret {
             Instant dueBy = readAt.plus(REFRESH_INTERVAL);
             previous = value;
             previousUntil = (now.isBefore(dueBy) ? now : dueBy).plus(GRACE);
-            dev.chatops.shared.Log.info("signing_secret.changed", "previousAcceptedUntil", previousUntil.toString());
+            Log.info("signing_secret.changed", "previousAcceptedUntil", previousUntil.toString());
         }
         value = fetched;
         readAt = now;

@@ -57,23 +57,90 @@ class BadInputPropertiesTest {
     @Provide
     Arbitrary<String> hostileText() {
         Arbitrary<String> anything = Arbitraries.strings().all().ofMaxLength(300);
-        Arbitrary<String> pieces = Arbitraries.of("run", "help", "whoami", "member", "add", "list", "user", "find", "audit",
-                "link", "unlink", "--ops", "--production", "--level=owner", "--", "—ops", "\"", "'", "“", "”", "‘", "’",
-                "<@U123|bob>", "<#C1|x>", "<mailto:a@b.c|a@b.c>", "<http://x.y|x.y>", "&amp;", "&lt;", "&gt;", "<", ">",
-                "\u0000", "\u202e", "\t", "\n", "ops/chatops", "bob", "--limit=999", "--user=", "=", "--x=y=z",
-                "explain", "SELECT", "*", "FROM", "issues", ";", "--no-analyze", "feature", "get", "set", "delete", "my_flag",
-                "true", "50", "--actors", "--random", "--staging", "--dev", "auto_deploy", "status", "abc123", "`", "```");
+        Arbitrary<String> pieces = Arbitraries.of(
+                "run",
+                "help",
+                "whoami",
+                "member",
+                "add",
+                "list",
+                "user",
+                "find",
+                "audit",
+                "link",
+                "unlink",
+                "--ops",
+                "--production",
+                "--level=owner",
+                "--",
+                "—ops",
+                "\"",
+                "'",
+                "“",
+                "”",
+                "‘",
+                "’",
+                "<@U123|bob>",
+                "<#C1|x>",
+                "<mailto:a@b.c|a@b.c>",
+                "<http://x.y|x.y>",
+                "&amp;",
+                "&lt;",
+                "&gt;",
+                "<",
+                ">",
+                "\u0000",
+                "\u202e",
+                "\t",
+                "\n",
+                "ops/chatops",
+                "bob",
+                "--limit=999",
+                "--user=",
+                "=",
+                "--x=y=z",
+                "explain",
+                "SELECT",
+                "*",
+                "FROM",
+                "issues",
+                ";",
+                "--no-analyze",
+                "feature",
+                "get",
+                "set",
+                "delete",
+                "my_flag",
+                "true",
+                "50",
+                "--actors",
+                "--random",
+                "--staging",
+                "--dev",
+                "auto_deploy",
+                "status",
+                "abc123",
+                "`",
+                "```");
         Arbitrary<String> built = pieces.list().ofMaxSize(12).map(words -> String.join(" ", words));
         Arbitrary<String> command = Arbitraries.of("whoami", "user find", "member add", "member list", "audit", "link",
                 "explain", "feature set", "feature get", "feature list", "auto_deploy status", "help");
-        Arbitrary<String> aimed = net.jqwik.api.Combinators.combine(command, built).as((c, rest) -> "run " + c + " " + rest);
-        return Arbitraries.oneOf(anything, built, aimed, aimed, Arbitraries.just("x".repeat(10_000)), Arbitraries.just("run whoami " + "\"".repeat(3)));
+        Arbitrary<String> aimed =
+                net.jqwik.api.Combinators.combine(command, built).as((c, rest) -> "run " + c + " " + rest);
+        return Arbitraries.oneOf(
+                anything,
+                built,
+                aimed,
+                aimed,
+                Arbitraries.just("x".repeat(10_000)),
+                Arbitraries.just("run whoami " + "\"".repeat(3)));
     }
 
     @Property(tries = 3000)
     void any_signed_text_gets_an_answer_and_only_well_formed_calls_are_dispatched(@ForAll("hostileText") String text) {
         dispatched.clear();
-        byte[] body = SlackRequests.formBody(SlackRequests.slashCommand(text, "U1", "https://hooks.slack.com/commands/T1/2/3"));
+        byte[] body = SlackRequests.formBody(
+                SlackRequests.slashCommand(text, "U1", "https://hooks.slack.com/commands/T1/2/3"));
         Gateway.Response response = gateway.handle(signed(body), body, "r");
 
         assertThat(response.status()).isIn(200, 413);
@@ -143,6 +210,10 @@ class BadInputPropertiesTest {
     }
 
     private static Map<String, String> signed(byte[] body) {
-        return Map.of("x-slack-request-timestamp", Long.toString(NOW), "x-slack-signature", SlackRequests.sign(SECRET, NOW, body));
+        return Map.of(
+                "x-slack-request-timestamp",
+                Long.toString(NOW),
+                "x-slack-signature",
+                SlackRequests.sign(SECRET, NOW, body));
     }
 }

@@ -61,7 +61,8 @@ class ExecutionRoleTest {
         assertThat(identity.accessKeyId()).isEqualTo(ContainerCredentialsEndpoint.accessKeyId(1));
         assertThat(identity.secretAccessKey()).isEqualTo(ContainerCredentialsEndpoint.secretAccessKey(1));
         assertThat(identity).isInstanceOf(AwsSessionCredentialsIdentity.class);
-        assertThat(((AwsSessionCredentialsIdentity) identity).sessionToken()).isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
+        assertThat(((AwsSessionCredentialsIdentity) identity).sessionToken())
+                .isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
         assertThat(endpoint.served()).isEqualTo(1);
     }
 
@@ -79,7 +80,8 @@ class ExecutionRoleTest {
     }
 
     @Test
-    void the_token_may_come_from_the_file_named_by_AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE(@TempDir Path dir) throws Exception {
+    void the_token_may_come_from_the_file_named_by_AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE(@TempDir Path dir)
+            throws Exception {
         Path file = Files.writeString(dir.resolve("token"), TOKEN + "\n");
         settings.remove(ExecutionRole.AUTHORIZATION_TOKEN);
         settings.put(ExecutionRole.AUTHORIZATION_TOKEN_FILE, file.toString());
@@ -155,10 +157,16 @@ class ExecutionRoleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://192.0.2.10:%d/2021-04-23/credentials", "http://169.254.169.254/latest/meta-data/iam",
-        "http://10.1.2.3:%d/credentials"})
+    @ValueSource(
+            strings = {
+                "http://192.0.2.10:%d/2021-04-23/credentials",
+                "http://169.254.169.254/latest/meta-data/iam",
+                "http://10.1.2.3:%d/credentials"
+            })
     void an_http_uri_on_a_host_that_is_not_loopback_is_refused_before_any_request(String uri) {
-        settings.put(ExecutionRole.FULL_URI, String.format(uri, Integer.parseInt(endpoint.uri().replaceAll(".*:(\\d+)/.*", "$1"))));
+        settings.put(
+                ExecutionRole.FULL_URI,
+                String.format(uri, Integer.parseInt(endpoint.uri().replaceAll(".*:(\\d+)/.*", "$1"))));
         long start = System.nanoTime();
 
         assertThatThrownBy(() -> role().credentials()).isInstanceOf(ConfigurationException.class)
@@ -169,16 +177,28 @@ class ExecutionRoleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://127.0.0.1:9001/2021-04-23/credentials", "http://localhost/creds", "http://[::1]:80/creds",
-        "http://169.254.170.2/v2/credentials/abc", "http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials",
-        "https://credentials.example.com/role"})
+    @ValueSource(
+            strings = {
+                "http://127.0.0.1:9001/2021-04-23/credentials",
+                "http://localhost/creds",
+                "http://[::1]:80/creds",
+                "http://169.254.170.2/v2/credentials/abc",
+                "http://169.254.170.23/v1/credentials",
+                "http://[fd00:ec2::23]/v1/credentials",
+                "https://credentials.example.com/role"
+            })
     void the_hosts_the_sdk_accepts_are_accepted(String uri) {
         assertThat(ExecutionRole.checked(uri)).hasToString(uri);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://169.254.169.254/latest/meta-data/iam/security-credentials/role", "http://192.0.2.10/creds",
-        "ftp://127.0.0.1/creds", "/2021-04-23/credentials"})
+    @ValueSource(
+            strings = {
+                "http://169.254.169.254/latest/meta-data/iam/security-credentials/role",
+                "http://192.0.2.10/creds",
+                "ftp://127.0.0.1/creds",
+                "/2021-04-23/credentials"
+            })
     void other_uris_are_refused(String uri) {
         assertThatThrownBy(() -> ExecutionRole.checked(uri)).isInstanceOf(ConfigurationException.class);
     }

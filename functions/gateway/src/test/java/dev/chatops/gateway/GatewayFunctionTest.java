@@ -14,6 +14,7 @@ import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
@@ -62,7 +63,8 @@ class GatewayFunctionTest {
 
     @Test
     void a_signed_base64_event_is_verified_dispatched_asynchronously_and_acked() {
-        APIGatewayV2HTTPResponse response = handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET));
+        APIGatewayV2HTTPResponse response =
+                handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET));
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         Map<String, Object> ack = Json.readObject(response.getBody());
@@ -94,20 +96,28 @@ class GatewayFunctionTest {
 
         assertThat(text(response)).contains("running `/chatops run explain SELECT");
         Map<String, Object> payload = lambdaApi.postsTo("/2015-03-31/functions/EXPLAIN/invocations").get(0).json();
-        assertThat(payload.get("args")).isEqualTo(List.of("SELECT * FROM projects WHERE name = 'a  b' -- why\n  AND id <> 2"));
+        assertThat(payload.get("args"))
+                .isEqualTo(List.of("SELECT * FROM projects WHERE name = 'a  b' -- why\n  AND id <> 2"));
         assertThat(((Map<?, ?>) payload.get("options")).keySet().stream().map(String::valueOf).toList())
                 .containsExactlyInAnyOrder("ops", "no-analyze");
-        assertThat(text(handle(event("run explain --ops", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))))
+        assertThat(text(handle(
+                        event("run explain --ops", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))))
                 .contains("`explain` is missing <statement>…");
-        assertThat(text(handle(event("run explain --help", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))))
+        assertThat(text(handle(
+                        event("run explain --help", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))))
                 .contains("*explain*", "--no-analyze");
         assertThat(lambdaApi.postsTo("/2015-03-31/functions/EXPLAIN/invocations")).hasSize(1);
     }
 
-    /** Spaces Slack passes on as typed: a no-break space (Option+Space on a Mac), wide and narrow ones, tabs and line breaks. */
+    /**
+     * Spaces Slack passes on as typed: a no-break space (Option+Space on a Mac), wide and narrow
+     * ones, tabs and line breaks.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"\u00A0", "\u2002", "\u2003", "\u2007", "\u2009", "\u202F", "\u3000", "\t", "\n", " \u00A0 "})
-    void any_space_between_the_words_reads_as_a_space_so_explain_takes_the_statement_as_typed(String space, LocalAws aws) {
+    @ValueSource(
+            strings = {"\u00A0", "\u2002", "\u2003", "\u2007", "\u2009", "\u202F", "\u3000", "\t", "\n", " \u00A0 "})
+    void any_space_between_the_words_reads_as_a_space_so_explain_takes_the_statement_as_typed(
+            String space, LocalAws aws) {
         Map<String, String> env = new HashMap<>();
         env.put(GatewayConfig.SIGNING_SECRET_ID, aws.ref("SigningSecret"));
         for (Target target : Target.values()) {
@@ -123,17 +133,22 @@ class GatewayFunctionTest {
         assertThat(text(response)).contains("running `/chatops run explain SELECT");
         Map<String, Object> payload = lambdaApi.postsTo("/2015-03-31/functions/EXPLAIN/invocations").get(0).json();
         assertThat(payload.get("args")).isEqualTo(List.of(sql));
-        assertThat(((Map<?, ?>) payload.get("options")).keySet().stream().map(String::valueOf).toList()).containsExactly("ops");
+        assertThat(((Map<?, ?>) payload.get("options"))
+                        .keySet().stream().map(String::valueOf).toList())
+                .containsExactly("ops");
     }
 
     @Test
     void a_replayed_request_is_dispatched_with_the_same_request_id_so_it_runs_once() {
         APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
-        APIGatewayV2HTTPEvent replay = event("run whoami", Long.parseLong(event.getHeaders().get("x-slack-request-timestamp")),
+        APIGatewayV2HTTPEvent replay = event(
+                "run whoami",
+                Long.parseLong(event.getHeaders().get("x-slack-request-timestamp")),
                 MotoExtension.SIGNING_SECRET);
         replay.setBody(event.getBody());
         replay.getHeaders().putAll(event.getHeaders());
-        APIGatewayV2HTTPEvent other = event("run whoami", Instant.now().getEpochSecond() - 1, MotoExtension.SIGNING_SECRET);
+        APIGatewayV2HTTPEvent other =
+                event("run whoami", Instant.now().getEpochSecond() - 1, MotoExtension.SIGNING_SECRET);
 
         handle(event);
         handle(replay);
@@ -237,10 +252,12 @@ class GatewayFunctionTest {
     void markup_a_person_types_comes_back_as_the_characters_typed_never_as_a_mention_or_a_link() {
         long now = Instant.now().getEpochSecond();
         String unknown = text(handle(event("run &lt;!channel&gt;", now, MotoExtension.SIGNING_SECRET)));
-        String usage = text(handle(event("run whoami &lt;https://evil.example|click&gt;", now, MotoExtension.SIGNING_SECRET)));
+        String usage =
+                text(handle(event("run whoami &lt;https://evil.example|click&gt;", now, MotoExtension.SIGNING_SECRET)));
         String subcommand = text(handle(event("run user a&amp;b&lt;!here&gt;", now, MotoExtension.SIGNING_SECRET)));
         String option = text(handle(event("run whoami --&lt;!here&gt;", now, MotoExtension.SIGNING_SECRET)));
-        String running = text(handle(event("run user find \"&lt;!channel&gt; a &amp; b\"", now, MotoExtension.SIGNING_SECRET)));
+        String running =
+                text(handle(event("run user find \"&lt;!channel&gt; a &amp; b\"", now, MotoExtension.SIGNING_SECRET)));
 
         assertThat(unknown).contains("`&lt;!channel&gt;` is not a command.");
         assertThat(usage).contains("does not take `&lt;https://evil.example|click&gt;`");
@@ -270,8 +287,12 @@ class GatewayFunctionTest {
 
         String text = text(handle(event));
 
-        assertThat(text).contains("Could not start", Gateway.requestIdOf(event.getHeaders().get("x-slack-request-timestamp"),
-                event.getHeaders().get("x-slack-signature")));
+        assertThat(text)
+                .contains(
+                        "Could not start",
+                        Gateway.requestIdOf(
+                                event.getHeaders().get("x-slack-request-timestamp"),
+                                event.getHeaders().get("x-slack-signature")));
     }
 
     @ParameterizedTest
@@ -281,7 +302,9 @@ class GatewayFunctionTest {
 
         String text = text(handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
 
-        assertThat(text).contains("Could not start `/chatops run whoami`", "Try again").doesNotContain("may have started");
+        assertThat(text)
+                .contains("Could not start `/chatops run whoami`", "Try again")
+                .doesNotContain("may have started");
         assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSizeBetween(1, 3);
     }
 
@@ -293,20 +316,30 @@ class GatewayFunctionTest {
 
         String text = text(handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
 
-        assertThat(text).contains("Could not start `/chatops run whoami`", "Try again").doesNotContain("may have started");
+        assertThat(text)
+                .contains("Could not start `/chatops run whoami`", "Try again")
+                .doesNotContain("may have started");
     }
 
     @Test
-    void when_lambda_takes_the_invoke_but_does_not_answer_in_time_the_user_is_told_it_may_have_started_and_how_to_check() {
-        lambdaApi.answerByDefault(Answer.hang(java.time.Duration.ofSeconds(60)));
+    void when_lambda_takes_the_invoke_but_does_not_answer_in_time_the_user_hears_it_may_have_begun_and_how_to_check() {
+        lambdaApi.answerByDefault(Answer.hang(Duration.ofSeconds(60)));
         APIGatewayV2HTTPEvent event = event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET);
 
         String text = text(handle(event));
 
-        assertThat(text).contains("`/chatops run whoami` may have started", "/chatops run audit --command whoami --user U0ALICE",
-                Gateway.requestIdOf(event.getHeaders().get("x-slack-request-timestamp"), event.getHeaders().get("x-slack-signature")))
+        assertThat(text)
+                .contains(
+                        "`/chatops run whoami` may have started",
+                        "/chatops run audit --command whoami --user U0ALICE",
+                        Gateway.requestIdOf(
+                                event.getHeaders().get("x-slack-request-timestamp"),
+                                event.getHeaders().get("x-slack-signature")))
                 .doesNotContain("Could not start", "Try again");
-        List<Object> ids = lambdaApi.postsTo(INVOKE_PATH).stream().map(p -> p.json().get("requestId")).distinct().toList();
+        List<Object> ids = lambdaApi.postsTo(INVOKE_PATH).stream()
+                .map(p -> p.json().get("requestId"))
+                .distinct()
+                .toList();
         assertThat(ids).as("every retry carries the same request id, so the command runs at most once").hasSize(1);
         assertThat(lambdaApi.postsTo(INVOKE_PATH)).hasSizeBetween(1, 3);
     }
@@ -323,7 +356,7 @@ class GatewayFunctionTest {
 
     @Test
     void a_timed_out_invoke_followed_by_an_accepted_retry_is_simply_running() {
-        lambdaApi.answerNextOn(INVOKE_PATH, Answer.hang(java.time.Duration.ofSeconds(60)));
+        lambdaApi.answerNextOn(INVOKE_PATH, Answer.hang(Duration.ofSeconds(60)));
 
         String text = text(handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
 
@@ -333,11 +366,11 @@ class GatewayFunctionTest {
 
     @Test
     void the_gateway_gives_up_dispatching_inside_slacks_three_seconds_and_far_inside_its_lambda_timeout() {
-        int timeoutSeconds = dev.chatops.testing.LocalAws.projectTemplate().function("GatewayFunction").timeout();
-        java.time.Duration worstCase = LambdaDispatcher.BUDGET.plus(SigningSecret.FETCH_TIMEOUT);
+        int timeoutSeconds = LocalAws.projectTemplate().function("GatewayFunction").timeout();
+        Duration worstCase = LambdaDispatcher.BUDGET.plus(SigningSecret.FETCH_TIMEOUT);
 
-        assertThat(LambdaDispatcher.BUDGET).isLessThan(java.time.Duration.ofSeconds(3));
-        assertThat(worstCase.multipliedBy(3).dividedBy(2)).isLessThan(java.time.Duration.ofSeconds(timeoutSeconds));
+        assertThat(LambdaDispatcher.BUDGET).isLessThan(Duration.ofSeconds(3));
+        assertThat(worstCase.multipliedBy(3).dividedBy(2)).isLessThan(Duration.ofSeconds(timeoutSeconds));
     }
 
     @Test
@@ -345,7 +378,9 @@ class GatewayFunctionTest {
         Map<String, String> form = SlackRequests.slashCommand("run whoami", "U0ALICE", RESPONSE_URL);
         form.remove("user_id");
 
-        assertThat(handle(event(form, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)).getStatusCode()).isEqualTo(400);
+        assertThat(handle(event(form, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))
+                        .getStatusCode())
+                .isEqualTo(400);
         assertThat(lambdaApi.posts()).isEmpty();
     }
 
@@ -354,9 +389,12 @@ class GatewayFunctionTest {
         String prefix = "run user find ";
         String atTheCap = prefix + "x".repeat(Gateway.MAX_TEXT_CHARS - prefix.length());
 
-        String answer = text(handle(event(atTheCap + "y", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
+        String answer =
+                text(handle(event(atTheCap + "y", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)));
 
-        assertThat(answer).contains("12,001 characters long", "at most 12,000", "Nothing was run").doesNotContain("xxx");
+        assertThat(answer)
+                .contains("12,001 characters long", "at most 12,000", "Nothing was run")
+                .doesNotContain("xxx");
         assertThat(lambdaApi.posts()).isEmpty();
         assertThat(text(handle(event(atTheCap, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))))
                 .contains("running `/chatops run user find");
@@ -365,9 +403,12 @@ class GatewayFunctionTest {
 
     @Test
     void an_oversize_body_is_refused_before_anything_else() {
-        Map<String, String> form = SlackRequests.slashCommand("run whoami " + "x".repeat(70_000), "U0ALICE", RESPONSE_URL);
+        Map<String, String> form =
+                SlackRequests.slashCommand("run whoami " + "x".repeat(70_000), "U0ALICE", RESPONSE_URL);
 
-        assertThat(handle(event(form, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET)).getStatusCode()).isEqualTo(413);
+        assertThat(handle(event(form, Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))
+                        .getStatusCode())
+                .isEqualTo(413);
         assertThat(lambdaApi.posts()).isEmpty();
     }
 
@@ -405,7 +446,10 @@ class GatewayFunctionTest {
         event.setHeaders(headers);
         event.setRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
                 .withRequestId(UUID.randomUUID().toString())
-                .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST").withPath("/slack/commands").build())
+                .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                        .withMethod("POST")
+                        .withPath("/slack/commands")
+                        .build())
                 .build());
         event.setBody(Base64.getEncoder().encodeToString(body));
         event.setIsBase64Encoded(true);

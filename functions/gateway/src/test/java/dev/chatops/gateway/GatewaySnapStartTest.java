@@ -38,7 +38,8 @@ class GatewaySnapStartTest {
     static final CaptureServer lambdaApi = new CaptureServer();
 
     private static final String TOKEN = "gateway-snapstart-token-Hq3v";
-    private static final List<String> KEY_PROPERTIES = List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.sessionToken");
+    private static final List<String> KEY_PROPERTIES =
+            List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.sessionToken");
     private static final String INVOKE_PATH = "/2015-03-31/functions/UserFunction/invocations";
 
     private final Map<String, String> saved = new HashMap<>();
@@ -64,7 +65,8 @@ class GatewaySnapStartTest {
     @AfterEach
     void tearDown() {
         endpoint.close();
-        for (String property : List.of("aws.containerCredentialsFullUri", "aws.containerAuthorizationToken", "aws.endpointUrlLambda")) {
+        for (String property : List.of(
+                "aws.containerCredentialsFullUri", "aws.containerAuthorizationToken", "aws.endpointUrlLambda")) {
             System.clearProperty(property);
         }
         saved.forEach((property, value) -> {
@@ -86,7 +88,8 @@ class GatewaySnapStartTest {
         for (CaptureServer.Post invoke : invokes) {
             assertThat(invoke.headers().get("Authorization"))
                     .startsWith("AWS4-HMAC-SHA256 Credential=" + ContainerCredentialsEndpoint.accessKeyId(1) + "/");
-            assertThat(invoke.headers().get("X-Amz-Security-Token")).isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
+            assertThat(invoke.headers().get("X-Amz-Security-Token"))
+                    .isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
         }
         assertThat(endpoint.requests()).isEqualTo(1);
     }
@@ -109,8 +112,10 @@ class GatewaySnapStartTest {
         assertThat(response.getBody()).isEmpty();
         assertThat(lambdaApi.posts()).isEmpty();
         String logged = logs.toString(StandardCharsets.UTF_8);
-        assertThat(logged).contains("container credentials endpoint 127.0.0.1 refused the authorization token (status 401)")
-                .doesNotContain(wrong).doesNotContain(TOKEN);
+        assertThat(logged)
+                .contains("container credentials endpoint 127.0.0.1 refused the authorization token (status 401)")
+                .doesNotContain(wrong)
+                .doesNotContain(TOKEN);
         assertThat(endpoint.served()).isZero();
     }
 

@@ -7,9 +7,9 @@ import dev.chatops.shared.Env;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.ContainerCredentialsEndpoint;
-import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MotoServer;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -49,22 +49,27 @@ class SigV4IndependentCheckTest {
     }
 
     @Test
-    void under_snapstart_the_invoke_is_signed_with_the_container_endpoints_credentials_and_session_token() throws Exception {
+    void under_snapstart_the_invoke_is_signed_with_the_container_endpoints_credentials_and_session_token()
+            throws Exception {
         Map<String, String> keys = new HashMap<>();
         for (String property : List.of("aws.accessKeyId", "aws.secretAccessKey")) {
             keys.put(property, System.getProperty(property));
             System.clearProperty(property);
         }
-        try (ContainerCredentialsEndpoint endpoint = ContainerCredentialsEndpoint.start("sigv4-token", Clock.systemUTC(),
-                Duration.ofHours(6))) {
+        try (ContainerCredentialsEndpoint endpoint =
+                ContainerCredentialsEndpoint.start("sigv4-token", Clock.systemUTC(), Duration.ofHours(6))) {
             System.setProperty("aws.containerCredentialsFullUri", endpoint.uri());
             System.setProperty("aws.containerAuthorizationToken", "sigv4-token");
 
             CaptureServer.Post invoke = invokeOnce();
 
-            assertThat(invoke.headers().get("X-Amz-Security-Token")).isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
+            assertThat(invoke.headers().get("X-Amz-Security-Token"))
+                    .isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
             assertThat(signedHeaders(invoke)).contains("x-amz-security-token");
-            assertValidSignature(invoke, ContainerCredentialsEndpoint.accessKeyId(1), ContainerCredentialsEndpoint.secretAccessKey(1));
+            assertValidSignature(
+                    invoke,
+                    ContainerCredentialsEndpoint.accessKeyId(1),
+                    ContainerCredentialsEndpoint.secretAccessKey(1));
         } finally {
             System.clearProperty("aws.containerCredentialsFullUri");
             System.clearProperty("aws.containerAuthorizationToken");
@@ -120,20 +125,23 @@ class SigV4IndependentCheckTest {
 
         StringBuilder canonicalHeaders = new StringBuilder();
         for (String name : signed) {
-            canonicalHeaders.append(name).append(':').append(request.headers().get(name).strip().replaceAll("\\s+", " "))
+            canonicalHeaders
+                    .append(name)
+                    .append(':')
+                    .append(request.headers().get(name).strip().replaceAll("\\s+", " "))
                     .append('\n');
         }
         // Lambda is not S3: each path segment is URI-encoded twice.
         StringBuilder canonicalUri = new StringBuilder();
         for (String segment : request.rawPath().split("/", -1)) {
             if (canonicalUri.length() > 0 || !segment.isEmpty()) {
-                canonicalUri.append('/').append(encode(encode(java.net.URLDecoder.decode(segment, StandardCharsets.UTF_8))));
+                canonicalUri.append('/').append(encode(encode(URLDecoder.decode(segment, StandardCharsets.UTF_8))));
             }
         }
-        String canonicalRequest = "POST\n" + canonicalUri + "\n\n" + canonicalHeaders + "\n" + String.join(";", signed) + "\n"
-                + hex(sha256(request.body().getBytes(StandardCharsets.UTF_8)));
-        String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + date + "/" + region + "/" + service + "/aws4_request\n"
-                + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+        String canonicalRequest = "POST\n" + canonicalUri + "\n\n" + canonicalHeaders + "\n" + String.join(";", signed)
+                + "\n" + hex(sha256(request.body().getBytes(StandardCharsets.UTF_8)));
+        String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + date + "/" + region + "/" + service
+                + "/aws4_request\n" + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
         byte[] key = hmac(("AWS4" + secretAccessKey).getBytes(StandardCharsets.UTF_8), date);
         key = hmac(key, region);
         key = hmac(key, service);

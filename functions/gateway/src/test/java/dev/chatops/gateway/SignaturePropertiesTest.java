@@ -61,10 +61,15 @@ class SignaturePropertiesTest {
     Arbitrary<Signed> valid() {
         Arbitrary<String> text = Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(200)
                 .map(t -> "run whoami " + t.replace("\"", "").replace("'", "").replace("--", ""));
-        Arbitrary<String> user = Arbitraries.strings().withCharRange('A', 'Z').ofMinLength(1).ofMaxLength(10).map(u -> "U" + u);
+        Arbitrary<String> user = Arbitraries.strings()
+                .withCharRange('A', 'Z')
+                .ofMinLength(1)
+                .ofMaxLength(10)
+                .map(u -> "U" + u);
         Arbitrary<Integer> skew = Arbitraries.integers().between(-300, 300);
         return Combinators.combine(text, user, skew).as((t, u, s) -> {
-            byte[] body = SlackRequests.formBody(SlackRequests.slashCommand(t, u, "https://hooks.slack.com/commands/T1/2/3"));
+            byte[] body =
+                    SlackRequests.formBody(SlackRequests.slashCommand(t, u, "https://hooks.slack.com/commands/T1/2/3"));
             long timestamp = NOW + s;
             Map<String, String> headers = new HashMap<>();
             headers.put("x-slack-request-timestamp", Long.toString(timestamp));
@@ -81,7 +86,8 @@ class SignaturePropertiesTest {
     @Property(tries = 1000)
     void header_names_in_any_case_are_still_the_same_headers(@ForAll("valid") Signed request, @ForAll boolean upper) {
         Map<String, String> headers = new HashMap<>();
-        request.headers().forEach((k, v) -> headers.put(upper ? k.toUpperCase(Locale.ROOT) : "X-Slack-" + k.substring(8), v));
+        request.headers()
+                .forEach((k, v) -> headers.put(upper ? k.toUpperCase(Locale.ROOT) : "X-Slack-" + k.substring(8), v));
         assertThat(gateway.handle(headers, request.body(), "r").status()).isEqualTo(200);
     }
 
@@ -122,8 +128,10 @@ class SignaturePropertiesTest {
 
     @Property(tries = 200_000)
     @AddLifecycleHook(Soak.Only.class)
-    void no_mutation_is_accepted_in_the_soak_run(@ForAll("valid") Signed request, @ForAll @IntRange(min = 0, max = 11) int kind,
-                                                 @ForAll @IntRange(min = 0, max = 1_000_000) int seed) {
+    void no_mutation_is_accepted_in_the_soak_run(
+            @ForAll("valid") Signed request,
+            @ForAll @IntRange(min = 0, max = 11) int kind,
+            @ForAll @IntRange(min = 0, max = 1_000_000) int seed) {
         no_mutation_of_a_valid_request_is_accepted(request, kind, seed);
     }
 
@@ -134,7 +142,8 @@ class SignaturePropertiesTest {
     }
 
     @Property(tries = 1000)
-    void slacks_own_verifier_agrees_on_valid_and_tampered_requests(@ForAll("valid") Signed request, @ForAll boolean tamper) {
+    void slacks_own_verifier_agrees_on_valid_and_tampered_requests(
+            @ForAll("valid") Signed request, @ForAll boolean tamper) {
         // Exactly 300 s old is the other known disagreement (below): Slack's window is closed at that end.
         net.jqwik.api.Assume.that(request.timestamp() != NOW - 300);
         byte[] body = request.body().clone();
@@ -146,21 +155,28 @@ class SignaturePropertiesTest {
                 new String(body, StandardCharsets.UTF_8), request.headers().get("x-slack-signature"), NOW * 1000);
         boolean ours = gateway.handle(request.headers(), body, "r").status() == 200;
 
-        assertThat(ours).as("ours, tamper=%s, theirs=%s, ts=%s", tamper, theirs, request.timestamp()).isEqualTo(!tamper);
+        assertThat(ours)
+                .as("ours, tamper=%s, theirs=%s, ts=%s", tamper, theirs, request.timestamp())
+                .isEqualTo(!tamper);
         assertThat(theirs).as("Slack's, tamper=%s, ts=%s", tamper, request.timestamp()).isEqualTo(!tamper);
     }
 
     @Property(tries = 200)
     void known_disagreement_slacks_verifier_accepts_timestamps_from_the_future(
             @ForAll @IntRange(min = 301, max = 100_000) int ahead) {
-        byte[] body = SlackRequests.formBody(SlackRequests.slashCommand("run whoami", "U1", "https://hooks.slack.com/x"));
+        byte[] body =
+                SlackRequests.formBody(SlackRequests.slashCommand("run whoami", "U1", "https://hooks.slack.com/x"));
         long timestamp = NOW + ahead;
         String signature = SlackRequests.sign(SECRET, timestamp, body);
         Verifier slack = new Verifier(new Generator(SECRET));
 
-        boolean theirs = slack.isValid(Long.toString(timestamp), new String(body, StandardCharsets.UTF_8), signature, NOW * 1000);
-        int ours = gateway.handle(Map.of("x-slack-request-timestamp", Long.toString(timestamp), "x-slack-signature", signature),
-                body, "r").status();
+        boolean theirs = slack.isValid(
+                Long.toString(timestamp), new String(body, StandardCharsets.UTF_8), signature, NOW * 1000);
+        int ours = gateway.handle(
+                        Map.of("x-slack-request-timestamp", Long.toString(timestamp), "x-slack-signature", signature),
+                        body,
+                        "r")
+                .status();
 
         assertThat(theirs).as("Slack's verifier only refuses old timestamps").isTrue();
         assertThat(ours).isEqualTo(401);
@@ -168,14 +184,26 @@ class SignaturePropertiesTest {
 
     @Property(tries = 1)
     void known_disagreement_slacks_verifier_refuses_a_timestamp_exactly_300_seconds_old() {
-        byte[] body = SlackRequests.formBody(SlackRequests.slashCommand("run whoami", "U1", "https://hooks.slack.com/x"));
+        byte[] body =
+                SlackRequests.formBody(SlackRequests.slashCommand("run whoami", "U1", "https://hooks.slack.com/x"));
         long timestamp = NOW - 300;
         String signature = SlackRequests.sign(SECRET, timestamp, body);
         Verifier slack = new Verifier(new Generator(SECRET));
 
-        assertThat(slack.isValid(Long.toString(timestamp), new String(body, StandardCharsets.UTF_8), signature, NOW * 1000)).isFalse();
-        assertThat(gateway.handle(Map.of("x-slack-request-timestamp", Long.toString(timestamp), "x-slack-signature", signature),
-                body, "r").status()).as("ours: up to 300 s either way, as the issue asks").isEqualTo(200);
+        assertThat(slack.isValid(
+                        Long.toString(timestamp), new String(body, StandardCharsets.UTF_8), signature, NOW * 1000))
+                .isFalse();
+        assertThat(gateway.handle(
+                                Map.of(
+                                        "x-slack-request-timestamp",
+                                        Long.toString(timestamp),
+                                        "x-slack-signature",
+                                        signature),
+                                body,
+                                "r")
+                        .status())
+                .as("ours: up to 300 s either way, as the issue asks")
+                .isEqualTo(200);
     }
 
     private static String flipHexDigit(String signature, int seed) {

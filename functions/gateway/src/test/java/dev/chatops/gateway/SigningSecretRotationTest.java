@@ -125,7 +125,8 @@ class SigningSecretRotationTest {
     }
 
     private int status(String signingSecret) {
-        APIGatewayV2HTTPEvent event = GatewayFunctionTest.event("run whoami", clock.instant().getEpochSecond(), signingSecret);
+        APIGatewayV2HTTPEvent event =
+                GatewayFunctionTest.event("run whoami", clock.instant().getEpochSecond(), signingSecret);
         return gateway.handleRequest(event, null).getStatusCode();
     }
 }

@@ -8,6 +8,7 @@ import dev.chatops.shared.Env;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.runtime.Services;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -38,11 +39,11 @@ public final class LinkFunction implements RequestHandler<APIGatewayV2HTTPEvent,
      * linking page says so and changes nothing.
      */
     public LinkFunction(Services services, Env env) {
-        java.util.Optional<String> clientId = env.optional(OAUTH_CLIENT_ID);
-        java.util.Optional<String> secretId = env.optional(OAUTH_SECRET_ID);
+        Optional<String> clientId = env.optional(OAUTH_CLIENT_ID);
+        Optional<String> secretId = env.optional(OAUTH_SECRET_ID);
         this.linking = new Linking(services, clientId.isPresent() && secretId.isPresent()
-                ? java.util.Optional.of(new Linking.OAuthApplication(clientId.get(), services.secret(secretId.get())))
-                : java.util.Optional.empty());
+                ? Optional.of(new Linking.OAuthApplication(clientId.get(), services.secret(secretId.get())))
+                : Optional.empty());
     }
 
     @Override

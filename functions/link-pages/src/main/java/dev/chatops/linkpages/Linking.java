@@ -39,9 +39,20 @@ final class Linking {
                     + " — ChatOps</title><meta name=\"viewport\" content=\"width=device-width\"></head>"
                     + "<body style=\"font-family:sans-serif;max-width:36em;margin:3em auto\"><h1>" + escape(title)
                     + "</h1><p id=\"message\">" + escape(text) + "</p></body></html>";
-            return new Page(status, Map.of("content-type", "text/html; charset=utf-8", "cache-control", "no-store",
-                    "x-frame-options", "DENY", "referrer-policy", "no-referrer",
-                    "content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"), body);
+            return new Page(
+                    status,
+                    Map.of(
+                            "content-type",
+                            "text/html; charset=utf-8",
+                            "cache-control",
+                            "no-store",
+                            "x-frame-options",
+                            "DENY",
+                            "referrer-policy",
+                            "no-referrer",
+                            "content-security-policy",
+                            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"),
+                    body);
         }
 
         static Page redirect(String location) {
@@ -82,7 +93,8 @@ final class Linking {
         if (application.isEmpty()) {
             return notConfigured(verified.claims().get(), headers);
         }
-        return Page.redirect(gitlab.chatops().authorizeUrl(application.get().clientId(), callbackUrl(headers), query.get("state")));
+        return Page.redirect(
+                gitlab.chatops().authorizeUrl(application.get().clientId(), callbackUrl(headers), query.get("state")));
     }
 
     Page callback(Map<String, String> query, Map<String, String> headers) {
@@ -127,13 +139,17 @@ final class Linking {
      */
     private Page notConfigured(LinkState.Claims claims, Map<String, String> headers) {
         // The text first: the callback URL is read from the request, and a bad one must not leave a begun audit record.
-        String text = "Linking is not configured yet, so nothing was changed: an administrator of ChatOps must register a "
-                + "GitLab OAuth application on " + gitlab.config().chatopsInstance() + " (" + gitlab.chatops().baseUrl()
-                + ") with the redirect URI " + callbackUrl(headers) + " and the scope read_user alone, then deploy "
-                + "ChatOps again with its Application ID and Secret (GitLabOAuthClientId, GitLabOAuthClientSecret). "
-                + "Once that is done, run any command in Slack for a new button.";
+        String text =
+                "Linking is not configured yet, so nothing was changed: an administrator of ChatOps must register a "
+                        + "GitLab OAuth application on " + gitlab.config().chatopsInstance() + " ("
+                        + gitlab.chatops().baseUrl()
+                        + ") with the redirect URI " + callbackUrl(headers)
+                        + " and the scope read_user alone, then deploy ChatOps again with its Application ID and"
+                        + " Secret (GitLabOAuthClientId, GitLabOAuthClientSecret). Once that is done, run any command"
+                        + " in Slack for a new button.";
         AuditLog.Entry entry = audit.begin(attempt(claims), clock.instant());
-        audit.finish(entry, new Verdict(Decision.REFUSED, AuditLog.Outcome.LINKING_NOT_CONFIGURED, text), clock.instant());
+        audit.finish(
+                entry, new Verdict(Decision.REFUSED, AuditLog.Outcome.LINKING_NOT_CONFIGURED, text), clock.instant());
         Log.warn("link.not_configured");
         return Page.html(503, "Linking is not configured yet", text);
     }
@@ -142,7 +158,8 @@ final class Linking {
         String instance = gitlab.config().chatopsInstance();
         if (query.containsKey("error")) {
             String error = query.get("error").matches("[a-z_]{1,40}") ? query.get("error") : "an error";
-            return new Outcome(false, "Not linked", "GitLab did not authorise ChatOps (" + error + "). Nothing was changed.");
+            return new Outcome(
+                    false, "Not linked", "GitLab did not authorise ChatOps (" + error + "). Nothing was changed.");
         }
         String code = query.get("code");
         if (code == null || code.isEmpty()) {
@@ -162,7 +179,8 @@ final class Linking {
                     + (e.status() > 0 ? " (HTTP " + e.status() + ")" : "") + ". Nothing was changed.");
         }
         if (!"active".equals(user.state())) {
-            return new Outcome(false, "Not linked", "The GitLab account " + user.username() + " is " + user.state() + ".");
+            return new Outcome(
+                    false, "Not linked", "The GitLab account " + user.username() + " is " + user.state() + ".");
         }
         if (!Boolean.TRUE.equals(user.twoFactorEnabled())) {
             return new Outcome(false, "Two-factor authentication needed", "The GitLab account " + user.username()
@@ -176,12 +194,17 @@ final class Linking {
         // The role is not read here (that needs an admin token): the account is held as never checked,
         // so `link CODE` reads the role and the first command that needs one reads level and 2FA afresh.
         Instant now = clock.instant();
-        String confirmation = access.holdPending(new AccessStore.Pending(instance, user.id(), user.username(), 0, Instant.EPOCH),
+        String confirmation = access.holdPending(
+                new AccessStore.Pending(instance, user.id(), user.username(), 0, Instant.EPOCH),
                 now.plus(LinkState.LIFETIME));
         Log.info("link.pending", "gitlabUser", user.username());
-        return new Outcome(true, "One step left: confirm in Slack", "To link your Slack account to the GitLab account "
-                + user.username() + " on " + instance + ", type  /chatops run link " + confirmation + "  in Slack within 10 minutes. "
-                + "Never give this code to anyone: whoever types it gets this GitLab account's ChatOps rights.");
+        return new Outcome(
+                true,
+                "One step left: confirm in Slack",
+                "To link your Slack account to the GitLab account "
+                        + user.username() + " on " + instance + ", type  /chatops run link " + confirmation
+                        + "  in Slack within 10 minutes. Never give this code to anyone: whoever types it gets this"
+                        + " GitLab account's ChatOps rights.");
     }
 
     /** Where GitLab sends the person back: this API, as the browser reached it. */
@@ -222,6 +245,10 @@ final class Linking {
     }
 
     static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;")
+                .replace("'", "&#39;");
     }
 }

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.Link;
 import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.runtime.ResponseUrlClient;
 import dev.chatops.shared.runtime.RuntimeConfig;
@@ -20,9 +21,13 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,8 +62,13 @@ class LinkFunctionTest {
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=http://localhost:9",
                 "CHATOPS_PROJECT", "ops/chatops"));
-        Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
+        Services services = new Services(
+                Env.of(env),
+                DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build(),
+                clock,
+                ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
         function = new LinkFunction(services, Env.of(env));
         states = services.linkState();
         access = services.access();
@@ -84,20 +94,23 @@ class LinkFunctionTest {
         gitlab.addMember("ops/chatops", "alice", 30);
         String state = states.issue(team, "U1");
 
-        APIGatewayV2HTTPResponse page = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+        APIGatewayV2HTTPResponse page =
+                callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
 
         assertThat(page.getStatusCode()).isEqualTo(200);
         assertThat(page.getBody()).contains("One step left", "alice", "/chatops run link ", "Never give this code");
         assertThat(access.findLink(team, "U1")).isEmpty();
-        java.util.regex.Matcher code = java.util.regex.Pattern.compile("link ([A-Z0-9]{4}-[A-Z0-9]{4})").matcher(page.getBody());
+        Matcher code = Pattern.compile("link ([A-Z0-9]{4}-[A-Z0-9]{4})").matcher(page.getBody());
         assertThat(code.find()).isTrue();
         assertThat(access.pending(code.group(1), clock.instant())).hasValueSatisfying(pending -> {
             assertThat(pending.gitlabUserId()).isEqualTo(alice);
             // No admin token here to read the role with: held as never checked, read at `link CODE`.
             assertThat(pending.accessLevel()).isZero();
-            assertThat(pending.checkedAt()).isEqualTo(java.time.Instant.EPOCH);
+            assertThat(pending.checkedAt()).isEqualTo(Instant.EPOCH);
         });
-        assertThat(access.pending(code.group(1), clock.instant().plus(LinkState.LIFETIME))).as("for 10 minutes").isEmpty();
+        assertThat(access.pending(code.group(1), clock.instant().plus(LinkState.LIFETIME)))
+                .as("for 10 minutes")
+                .isEmpty();
         assertThat(page.getHeaders()).containsKey("content-security-policy");
     }
 
@@ -107,7 +120,8 @@ class LinkFunctionTest {
         String state = states.issue(team, "U1");
         callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
 
-        APIGatewayV2HTTPResponse replay = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+        APIGatewayV2HTTPResponse replay =
+                callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
 
         assertThat(replay.getStatusCode()).isEqualTo(400);
         assertThat(replay.getBody()).contains("already used");
@@ -121,7 +135,8 @@ class LinkFunctionTest {
         clock.advance(Duration.ofMinutes(10).plusSeconds(1));
 
         assertThat(get("/link/start", "state=" + enc(state)).getBody()).contains("expired");
-        APIGatewayV2HTTPResponse page = callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
+        APIGatewayV2HTTPResponse page =
+                callback(state, gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
         assertThat(page.getStatusCode()).isEqualTo(400);
         assertThat(page.getBody()).contains("expired");
         assertThat(access.findLink(team, "U1")).isEmpty();
@@ -140,7 +155,7 @@ class LinkFunctionTest {
     @Test
     void a_gitlab_account_already_linked_to_a_slack_user_is_refused_at_once() {
         long alice = gitlab.addUser("alice", true).id();
-        access.link(dev.chatops.shared.access.Link.of(team, "U1", "ops", alice, "alice", clock.instant()));
+        access.link(Link.of(team, "U1", "ops", alice, "alice", clock.instant()));
 
         APIGatewayV2HTTPResponse page = callback(states.issue(team, "U2"),
                 gitlab.authorize(MotoExtension.OAUTH_CLIENT_ID, CALLBACK, "alice"));
@@ -184,16 +199,28 @@ class LinkFunctionTest {
     }
 
     @Test
-    void before_the_oauth_application_is_registered_the_button_says_what_to_register_audits_and_changes_nothing(LocalAws aws) {
+    void before_the_oauth_application_is_registered_the_button_says_what_to_register_audits_and_changes_nothing(
+            LocalAws aws) {
         // The first deploy: no GitLabOAuthClientId nor GitLabOAuthClientSecret yet (guided deploys type none).
-        Map<String, String> env = aws.withParameters(Map.of("GitLabOAuthClientId", "", "GitLabOAuthClientSecret", "none"))
-                .functionEnvironment("LinkFunction", Map.of(
-                        RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
-                        "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=http://localhost:9",
-                        "CHATOPS_PROJECT", "ops/chatops"));
+        Map<String, String> env = aws.withParameters(
+                        Map.of("GitLabOAuthClientId", "", "GitLabOAuthClientSecret", "none"))
+                .functionEnvironment(
+                        "LinkFunction",
+                        Map.of(
+                                RuntimeConfig.RESPONSE_URL_ALLOW,
+                                "http://127.0.0.1",
+                                "GITLAB_INSTANCES",
+                                "ops=" + gitlab.baseUrl() + ",production=http://localhost:9",
+                                "CHATOPS_PROJECT",
+                                "ops/chatops"));
         assertThat(env).containsEntry(LinkFunction.OAUTH_CLIENT_ID, "").containsEntry(LinkFunction.OAUTH_SECRET_ID, "");
-        Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
+        Services services = new Services(
+                Env.of(env),
+                DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build(),
+                clock,
+                ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
         LinkFunction unconfigured = new LinkFunction(services, Env.of(env));
         gitlab.addUser("alice", true);
         String state = states.issue(team, "U7");
@@ -202,7 +229,7 @@ class LinkFunctionTest {
         APIGatewayV2HTTPResponse start = get(unconfigured, "/link/start", "state=" + enc(state));
         APIGatewayV2HTTPResponse callback = get(unconfigured, "/link/callback", "code=anything&state=" + enc(state));
 
-        for (APIGatewayV2HTTPResponse page : java.util.List.of(start, callback)) {
+        for (APIGatewayV2HTTPResponse page : List.of(start, callback)) {
             assertThat(page.getStatusCode()).isEqualTo(503);
             assertThat(page.getHeaders()).doesNotContainKey("location");
             assertThat(page.getBody()).contains("Linking is not configured yet", "nothing was changed",
@@ -221,8 +248,13 @@ class LinkFunctionTest {
         Map<String, String> env = aws.withParameters(Map.of("GitLabOAuthClientId", "", "GitLabOAuthClientSecret", ""))
                 .functionEnvironment("LinkFunction", Map.of(RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                         "GITLAB_INSTANCES", "ops=" + gitlab.baseUrl() + ",production=http://localhost:9"));
-        Services services = new Services(Env.of(env), DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                clock, ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
+        Services services = new Services(
+                Env.of(env),
+                DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build(),
+                clock,
+                ResponseUrlClient.standard(RuntimeConfig.from(Env.of(env)).responseUrls()));
         LinkFunction unconfigured = new LinkFunction(services, Env.of(env));
 
         APIGatewayV2HTTPResponse page = get(unconfigured, "/link/start", "state=nonsense");
@@ -250,7 +282,9 @@ class LinkFunctionTest {
         headers.put("host", HOST);
         headers.put("x-forwarded-proto", "https");
         event.setHeaders(headers);
-        event.setRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId(UUID.randomUUID().toString()).build());
+        event.setRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                .withRequestId(UUID.randomUUID().toString())
+                .build());
         return function.handleRequest(event, new LocalLambdaContext("LinkFunction", Duration.ofSeconds(15)));
     }
 

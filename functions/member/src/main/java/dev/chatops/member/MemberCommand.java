@@ -30,7 +30,8 @@ import java.util.Optional;
  * Changes are announced in the channel, with who made them.
  */
 public final class MemberCommand implements Command {
-    private static final Map<String, Integer> LEVELS = Map.of("guest", 10, "reporter", 20, "developer", 30, "maintainer", 40);
+    private static final Map<String, Integer> LEVELS =
+            Map.of("guest", 10, "reporter", 20, "developer", 30, "maintainer", 40);
 
     private final GitLab reader;
     private final GitLab gitlab;
@@ -76,16 +77,30 @@ public final class MemberCommand implements Command {
         List<String> args = call.args();
         String path = args.get(args.size() - 1);
         if (!gitlab.config().memberPathAllowed(instance, path)) {
-            return Reply.refusal(":no_entry: `member` manages only " + String.join(", ", gitlab.config().memberPaths().stream()
-                    .sorted().map(p -> ProjectLocation.parse(p, gitlab.config().instances(), GitLabConfig.MEMBER_PATHS))
-                    .map(p -> "`" + p.path() + "` on " + p.instance()).toList())
+            return Reply.refusal(":no_entry: `member` manages only "
+                    + String.join(
+                            ", ",
+                            gitlab.config().memberPaths().stream()
+                                    .sorted()
+                                    .map(p -> ProjectLocation.parse(
+                                            p, gitlab.config().instances(), GitLabConfig.MEMBER_PATHS))
+                                    .map(p -> "`" + p.path() + "` on " + p.instance())
+                                    .toList())
                     + "; not `" + Text.inCode(path, 100) + "` on " + instance + ".");
         }
         Optional<GitLabClient> acting = clientFor(call, instance, listing);
         if (acting.isEmpty()) {
-            return Reply.refusal(":no_entry: ChatOps could not tell which GitLab account on " + instance + " is yours, and "
-                    + "there it acts only as you, never with its own administrator token. Nothing was changed: link your "
-                    + "Slack account (any command that needs a role offers the button) and try again.");
+            return Reply.refusal(
+                    ":no_entry: ChatOps could not tell which GitLab account on " + instance + " is yours, and there it"
+                            + " acts only as you,"
+                            + " never with its own"
+                            + " administrator token."
+                            + " Nothing was changed:"
+                            + " link your Slack"
+                            + " account (any command"
+                            + " that needs a role"
+                            + " offers the button) and"
+                            + " try again.");
         }
         try {
             return action.on(acting.get(), instance);
@@ -98,7 +113,13 @@ public final class MemberCommand implements Command {
         }
     }
 
-    private Reply add(CommandRequest request, GitLabClient client, String instance, String username, String path, String levelName) {
+    private Reply add(
+            CommandRequest request,
+            GitLabClient client,
+            String instance,
+            String username,
+            String path,
+            String levelName) {
         Integer level = LEVELS.get(levelName.toLowerCase(Locale.ROOT));
         if (level == null) {
             return Reply.refusal(":warning: `--level` is one of guest, reporter, developer, maintainer; not `"
@@ -113,14 +134,16 @@ public final class MemberCommand implements Command {
             client.addMember(change.source(), path, user.id(), level);
         } catch (GitLabException e) {
             if (e.status() == 409) {
-                return Reply.refusal(":information_source: `" + Text.inCode(user.username(), 60) + "` is already a member of `"
-                        + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
+                return Reply.refusal(
+                        ":information_source: `" + Text.inCode(user.username(), 60) + "` is already a member of `"
+                                + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
             return unknownOutcome(request, instance, path, e);
         }
         forgetCachedLevel(instance, path, user);
-        String text = ":white_check_mark: <@" + request.userId() + "> added `" + Text.inCode(user.username(), 60) + "` to `"
-                + Text.inCode(path, 100) + "` on " + instance + " as " + Role.ofAccessLevel(level).label() + ".";
+        String text = ":white_check_mark: <@" + request.userId() + "> added `" + Text.inCode(user.username(), 60)
+                + "` to `" + Text.inCode(path, 100) + "` on " + instance + " as "
+                + Role.ofAccessLevel(level).label() + ".";
         return Reply.inChannel(text).text(text).build();
     }
 
@@ -134,14 +157,15 @@ public final class MemberCommand implements Command {
             client.removeMember(change.source(), path, user.id());
         } catch (GitLabException e) {
             if (e.notFound()) {
-                return Reply.refusal(":information_source: `" + Text.inCode(user.username(), 60) + "` is not a direct member of `"
-                        + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
+                return Reply.refusal(
+                        ":information_source: `" + Text.inCode(user.username(), 60) + "` is not a direct member of `"
+                                + Text.inCode(path, 100) + "` on " + instance + "; nothing was changed.");
             }
             return unknownOutcome(request, instance, path, e);
         }
         forgetCachedLevel(instance, path, user);
-        String text = ":white_check_mark: <@" + request.userId() + "> removed `" + Text.inCode(user.username(), 60) + "` from `"
-                + Text.inCode(path, 100) + "` on " + instance + ".";
+        String text = ":white_check_mark: <@" + request.userId() + "> removed `" + Text.inCode(user.username(), 60)
+                + "` from `" + Text.inCode(path, 100) + "` on " + instance + ".";
         return Reply.inChannel(text).text(text).build();
     }
 
@@ -151,15 +175,16 @@ public final class MemberCommand implements Command {
             return notFound(path, instance);
         }
         List<Member> members = client.members(source.get(), path).stream()
-                .sorted(Comparator.comparingInt(Member::accessLevel).reversed().thenComparing(Member::username)).toList();
+                .sorted(Comparator.comparingInt(Member::accessLevel).reversed().thenComparing(Member::username))
+                .toList();
         StringBuilder table = new StringBuilder();
         for (Member member : members) {
             table.append(String.format("%-12s %s%s%n", Role.ofAccessLevel(member.accessLevel()).label(),
                     Text.inCode(member.username(), 60),
                     member.expiresAt().isEmpty() ? "" : " (until " + Text.inCode(member.expiresAt(), 30) + ")"));
         }
-        String title = "*" + members.size() + " member" + (members.size() == 1 ? "" : "s") + " of `" + Text.inCode(path, 100)
-                + "` on " + instance + "*";
+        String title = "*" + members.size() + " member" + (members.size() == 1 ? "" : "s") + " of `"
+                + Text.inCode(path, 100) + "` on " + instance + "*";
         Reply.Builder reply = Reply.ephemeral(members.size() + " members of " + Text.shown(path, 100)).text(title);
         if (!members.isEmpty()) {
             reply.code(table.toString().stripTrailing());
@@ -178,7 +203,8 @@ public final class MemberCommand implements Command {
         Log.warn("member.outcome_unknown", "instance", instance, "error", e.getMessage());
         String what = e.status() != 0 ? " failed (" + e.status() + ")" : e.timedOut() ? " did not answer in time"
                 : " could not be reached";
-        return Reply.failure(":warning: GitLab on " + instance + what + ": the change may or may not have been made. Check "
+        return Reply.failure(":warning: GitLab on " + instance + what
+                + ": the change may or may not have been made. Check "
                 + "with `" + request.slashCommand() + " run member list " + Text.inCode(path, 100) + " --" + instance
                 + "` before you try again.");
     }
@@ -199,7 +225,9 @@ public final class MemberCommand implements Command {
         if (!instance.equals(gitlab.config().chatopsInstance())) {
             return Optional.of(listing ? reader.client(instance) : client);
         }
-        return call.caller().filter(caller -> caller.instance().equals(instance)).map(caller -> client.as(caller.gitlabUserId()));
+        return call.caller()
+                .filter(caller -> caller.instance().equals(instance))
+                .map(caller -> client.as(caller.gitlabUserId()));
     }
 
     /** Who and where a membership change is about, or why it cannot be made. */
@@ -209,11 +237,15 @@ public final class MemberCommand implements Command {
     private static Change change(GitLabClient client, String instance, String username, String path) {
         Optional<GitLabUser> user = client.userByUsername(username);
         if (user.isEmpty()) {
-            return new Change(null, null,
-                    Reply.refusal(":warning: There is no user `" + Text.inCode(username, 60) + "` on " + instance + "."));
+            return new Change(
+                    null,
+                    null,
+                    Reply.refusal(
+                            ":warning: There is no user `" + Text.inCode(username, 60) + "` on " + instance + "."));
         }
         Optional<String> source = source(client, path);
-        return source.map(s -> new Change(user.get(), s, null)).orElseGet(() -> new Change(null, null, notFound(path, instance)));
+        return source.map(s -> new Change(user.get(), s, null))
+                .orElseGet(() -> new Change(null, null, notFound(path, instance)));
     }
 
     /** A change to the chatops project changes ChatOps rights: they apply from the next command on. */

@@ -24,6 +24,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -111,7 +112,8 @@ class MemberCommandTest {
         assertThat(text("add bob ops/chatops --ops")).contains("already a member", "nothing was changed");
         assertThat(text("add nobody ops/chatops --ops")).contains("There is no user `nobody` on ops");
         assertThat(text("add bob ops/missing --ops")).contains("There is no project or group `ops/missing` on ops");
-        assertThat(text("add bob ops/chatops --ops --level=owner")).contains("`--level` is one of guest, reporter, developer, maintainer");
+        assertThat(text("add bob ops/chatops --ops --level=owner"))
+                .contains("`--level` is one of guest, reporter, developer, maintainer");
         assertThat(text("add bob ops/chatops --ops --production")).contains("Give one instance");
         assertThat(ops.accessLevel("ops/chatops", "bob")).contains(20);
     }
@@ -190,7 +192,8 @@ class MemberCommandTest {
     void changes_to_production_are_made_only_from_the_production_channels() throws IOException {
         function = guarded;
 
-        assertThat(text("add bob gitlab-org/gitlab")).contains("Changes to production are made from <#CPROD>", "Nothing was changed");
+        assertThat(text("add bob gitlab-org/gitlab"))
+                .contains("Changes to production are made from <#CPROD>", "Nothing was changed");
         assertThat(production.accessLevel("gitlab-org/gitlab", "bob")).isEmpty();
         assertThat(text("add bob ops/chatops --ops")).contains("added `bob`");
         assertThat(text("list gitlab-org/gitlab")).contains("members of `gitlab-org/gitlab`");
@@ -209,7 +212,8 @@ class MemberCommandTest {
     }
 
     @Test
-    void a_link_gone_between_the_role_check_and_the_change_never_turns_into_a_write_with_the_admin_token() throws IOException {
+    void a_link_gone_between_the_role_check_and_the_change_never_turns_into_a_write_with_the_admin_token()
+            throws IOException {
         ops.addUser("mallory", true);
         // The authoriser reads boss's role from GitLab (no cached level yet); at that very moment boss unlinks.
         ops.onNext("GET /api/v4/projects/ops%2Fchatops/members/all/",
@@ -218,8 +222,11 @@ class MemberCommandTest {
         run("add mallory ops --ops --level=maintainer");
 
         assertThat(services.access().findLink(team, "UBOSS")).as("unlinked meanwhile").isEmpty();
-        assertThat(ops.recorded()).filteredOn(GitLabStandIn.Recorded::write).as("writes on the chatops instance")
-                .isNotEmpty().allSatisfy(write -> assertThat(write.sudo()).as(write.path()).isEqualTo(Long.toString(boss)));
+        assertThat(ops.recorded())
+                .filteredOn(GitLabStandIn.Recorded::write)
+                .as("writes on the chatops instance")
+                .isNotEmpty()
+                .allSatisfy(write -> assertThat(write.sudo()).as(write.path()).isEqualTo(Long.toString(boss)));
     }
 
     @Test
@@ -229,9 +236,16 @@ class MemberCommandTest {
         Invocation invocation = Usage.resolve(Catalog.MEMBER, request.args(), request.options(),
                 services.gitlab().config().instances().keySet());
 
-        Reply reply = new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access()).handlers().get("add")
-                .handle(new CommandCall(request, invocation,
-                markdown -> { }, Optional.empty(), Instant.now().plusSeconds(20), java.time.Clock.systemUTC()));
+        Reply reply = new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access())
+                .handlers()
+                .get("add")
+                .handle(new CommandCall(
+                        request,
+                        invocation,
+                        markdown -> {},
+                        Optional.empty(),
+                        Instant.now().plusSeconds(20),
+                        Clock.systemUTC()));
 
         assertThat(String.join("\n", reply.messages().stream().map(m -> m.text()).toList()))
                 .contains("ChatOps could not tell which GitLab account on ops is yours", "Nothing was changed");
@@ -241,7 +255,8 @@ class MemberCommandTest {
     }
 
     @Test
-    void an_add_that_gitlab_does_not_answer_in_time_may_or_may_not_have_been_made_and_says_how_to_check() throws IOException {
+    void an_add_that_gitlab_does_not_answer_in_time_may_or_may_not_have_been_made_and_says_how_to_check()
+            throws IOException {
         function = withTimeoutOfOneSecond();
         ops.stallNext("POST /api/v4/groups/ops/members", Duration.ofSeconds(4), 1);
 
@@ -252,7 +267,8 @@ class MemberCommandTest {
     }
 
     @Test
-    void a_remove_that_gitlab_does_not_answer_in_time_may_or_may_not_have_been_made_and_says_how_to_check() throws IOException {
+    void a_remove_that_gitlab_does_not_answer_in_time_may_or_may_not_have_been_made_and_says_how_to_check()
+            throws IOException {
         function = withTimeoutOfOneSecond();
         ops.addMember("ops/chatops", "bob", 30);
         ops.stallNext("DELETE /api/v4/projects/ops%2Fchatops/members/", Duration.ofSeconds(4), 1);
@@ -271,13 +287,14 @@ class MemberCommandTest {
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops",
                 "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab")));
-        function = new MemberFunction(new Services(env, dynamo.client(), java.time.Clock.systemUTC(),
+        function = new MemberFunction(new Services(env, dynamo.client(), Clock.systemUTC(),
                 ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls())));
 
         CaptureServer.Post reply = run("add bob ops --ops");
 
         assertThat(CaptureServer.textOf(reply)).contains("<@UBOSS> added `bob` to `ops` on ops as developer");
-        System.out.println("DynamoDB requests for one `member add`: " + dynamo.requests().size() + " " + dynamo.requests());
+        System.out.println(
+                "DynamoDB requests for one `member add`: " + dynamo.requests().size() + " " + dynamo.requests());
         assertThat(dynamo.requests()).as("reads of the caller's link")
                 .filteredOn(r -> r.equals("GetItem slack#" + team + "#UBOSS")).hasSize(1);
     }

@@ -1,5 +1,13 @@
 package dev.chatops.shared;
 
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+
 /**
  * Region and credentials for the command functions' AWS clients, from the same standard settings the
  * SDK reads, but without the parts of the default chains that cannot apply in Lambda and cost
@@ -19,21 +27,21 @@ public final class AwsSettings {
      * Not the SDK's default chain: it would also read profile files, try web identity and, when all
      * else fails, wait on instance metadata, none of which applies in Lambda.
      */
-    public static software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials() {
-        return software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain.of(
-                software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider.create(),
-                software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider.create(),
-                software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider.create());
+    public static AwsCredentialsProvider credentials() {
+        return AwsCredentialsProviderChain.of(
+                EnvironmentVariableCredentialsProvider.create(),
+                SystemPropertyCredentialsProvider.create(),
+                ContainerCredentialsProvider.create());
     }
 
     /** {@code AWS_REGION} (set by Lambda), else the {@code aws.region} system property, else the SDK's own lookup. */
-    public static software.amazon.awssdk.regions.Region region() {
+    public static Region region() {
         String region = System.getenv("AWS_REGION");
         if (region == null || region.isBlank()) {
             region = System.getProperty("aws.region");
         }
         return region == null || region.isBlank()
-                ? new software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain().getRegion()
-                : software.amazon.awssdk.regions.Region.of(region);
+                ? new DefaultAwsRegionProviderChain().getRegion()
+                : Region.of(region);
     }
 }

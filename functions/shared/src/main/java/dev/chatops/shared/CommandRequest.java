@@ -93,7 +93,10 @@ public record CommandRequest(
         return fromMap(Json.readObject(json));
     }
 
-    /** Reads the JSON object {@link #toJson()} writes; a missing required field is an {@link IllegalArgumentException}. */
+    /**
+     * Reads the JSON object {@link #toJson()} writes; a missing required field is an {@link
+     * IllegalArgumentException}.
+     */
     public static CommandRequest fromMap(Map<String, Object> json) {
         if (json == null) {
             throw new IllegalArgumentException("not a JSON object");

@@ -1,6 +1,7 @@
 package dev.chatops.shared;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.regex.Pattern;
 public final class Redactor {
     public static final String MASK = "[redacted]";
     private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(token|secret|passw|pwd|pass$|key$|apikey|api_key|auth(?!ors?$)|cookie|credential|private|signature).*");
+            "(?i).*(token|secret|passw|pwd|pass$|key$|apikey|api_key|auth(?!ors?$)|cookie|credential|private"
+                + "|signature).*");
 
     // Every pattern below reads the text in one pass: an attempt starts only where a run of its
     // characters starts (the look-behind), and possessive quantifiers (*+, ++) never give back
@@ -113,7 +115,7 @@ public final class Redactor {
         boolean[] secret = new boolean[n];
         Matcher prefixed = PREFIXED_CREDENTIAL.matcher(text);
         while (prefixed.find()) {
-            java.util.Arrays.fill(secret, prefixed.start(), prefixed.end(), true);
+            Arrays.fill(secret, prefixed.start(), prefixed.end(), true);
         }
         int i = 0;
         while (i < n) {
@@ -131,7 +133,7 @@ public final class Redactor {
                 i++;
             }
             if (i - start >= RANDOM_RUN && letter && digit) {
-                java.util.Arrays.fill(secret, start, i, true);
+                Arrays.fill(secret, start, i, true);
             }
         }
         StringBuilder out = new StringBuilder(n);

@@ -19,7 +19,10 @@ public final class Text {
     private Text() {
     }
 
-    /** {@code text} with {@code &}, {@code <}, {@code >} replaced by Slack's three entities, and nothing else changed. */
+    /**
+     * {@code text} with {@code &}, {@code <}, {@code >} replaced by Slack's three entities, and
+     * nothing else changed.
+     */
     public static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {

@@ -69,7 +69,8 @@ class AwsSettingsTest {
         assertThat(credentials.accessKeyId()).isEqualTo(ContainerCredentialsEndpoint.accessKeyId(1));
         assertThat(credentials.secretAccessKey()).isEqualTo(ContainerCredentialsEndpoint.secretAccessKey(1));
         assertThat(credentials).isInstanceOf(AwsSessionCredentials.class);
-        assertThat(((AwsSessionCredentials) credentials).sessionToken()).isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
+        assertThat(((AwsSessionCredentials) credentials).sessionToken())
+                .isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
         assertThat(endpoint.served()).isEqualTo(1);
     }
 
@@ -85,7 +86,8 @@ class AwsSettingsTest {
             }
 
             Map<String, String> headers = dynamoDb.posts().get(0).headers();
-            assertThat(headers.get("Authorization")).contains("Credential=" + ContainerCredentialsEndpoint.accessKeyId(1) + "/");
+            assertThat(headers.get("Authorization"))
+                    .contains("Credential=" + ContainerCredentialsEndpoint.accessKeyId(1) + "/");
             assertThat(headers.get("X-Amz-Security-Token")).isEqualTo(ContainerCredentialsEndpoint.sessionToken(1));
         }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,8 @@ class CommandRequestTest {
 
     @Test
     void json_round_trip_keeps_every_field() {
-        CommandRequest request = request(List.of("set", "flag", "on"), opts("user", "group/a"), "set flag on --user=group/a");
+        CommandRequest request =
+                request(List.of("set", "flag", "on"), opts("user", "group/a"), "set flag on --user=group/a");
 
         CommandRequest back = CommandRequest.fromJson(request.toJson());
 
@@ -45,7 +47,8 @@ class CommandRequestTest {
 
     @Test
     void json_round_trip_keeps_options_with_null_values() {
-        CommandRequest request = request(List.of("deploy"), opts("production", null, "env", "prod", "actors", null), "deploy");
+        CommandRequest request =
+                request(List.of("deploy"), opts("production", null, "env", "prod", "actors", null), "deploy");
 
         CommandRequest back = CommandRequest.fromJson(request.toJson());
 
@@ -81,11 +84,21 @@ class CommandRequestTest {
 
     @Test
     void json_round_trip_keeps_unicode() {
-        CommandRequest request = new CommandRequest("req-ü", "T1", "", "U1", "zoë \u00e9l\u00e8ve", "C1", "g\u00e9n\u00e9ral",
-                "/chatops", "feature", List.of("caf\u00e9", "\u65e5\u672c\u8a9e", "\uD83D\uDE80", "\"quoted\"", "back\\slash"),
+        CommandRequest request = new CommandRequest(
+                "req-ü",
+                "T1",
+                "",
+                "U1",
+                "zoë \u00e9l\u00e8ve",
+                "C1",
+                "g\u00e9n\u00e9ral",
+                "/chatops",
+                "feature",
+                List.of("caf\u00e9", "\u65e5\u672c\u8a9e", "\uD83D\uDE80", "\"quoted\"", "back\\slash"),
                 opts("m\u00fcnchen", "\u2014production", "emoji", "\uD83D\uDC4D"),
                 "caf\u00e9 \u65e5\u672c\u8a9e \uD83D\uDE80 \"quoted\" back\\slash\nnew line\ttab\u0000nul",
-                "https://hooks.slack.com/commands/T1/2/abc", RECEIVED);
+                "https://hooks.slack.com/commands/T1/2/abc",
+                RECEIVED);
 
         CommandRequest back = CommandRequest.fromJson(request.toJson());
 
@@ -208,7 +221,7 @@ class CommandRequestTest {
 
     @Test
     void request_copies_args_and_options() {
-        List<String> args = new java.util.ArrayList<>(List.of("a"));
+        List<String> args = new ArrayList<>(List.of("a"));
         Map<String, String> options = opts("x", null);
         CommandRequest request = request(args, options, "a --x");
 

@@ -40,7 +40,8 @@ class RedactorTest {
 
     @Test
     void redact_keeps_ordinary_options_and_switches() {
-        assertThat(Redactor.redact(List.of("set", "flag", "on"), opts("production", null, "user", "group/a", "actors", null)))
+        assertThat(Redactor.redact(
+                        List.of("set", "flag", "on"), opts("production", null, "user", "group/a", "actors", null)))
                 .isEqualTo("set flag on --production --user=group/a --actors");
     }
 
@@ -146,7 +147,8 @@ class RedactorTest {
 
     @Test
     void redactText_keeps_the_text_around_an_ordinary_pair() {
-        assertThat(Redactor.redactText("see host: db.internal, port=5432 ok")).isEqualTo("see host: db.internal, port=5432 ok");
+        assertThat(Redactor.redactText("see host: db.internal, port=5432 ok"))
+                .isEqualTo("see host: db.internal, port=5432 ok");
     }
 
     @Test
@@ -200,8 +202,27 @@ class RedactorTest {
      * to its length, never to its square. Counted, not timed.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"a", "a:", "a=", "a_", "1a", "a.", "a+", "a://", "x://u:", "AKIAZZZZZZZZZZZZZZZZz", "glpat-",
-        "xoxb-", "password=", "a=b,", "é", "a ", "aZ0+/", "ab:cd@"})
+    @ValueSource(
+            strings = {
+                "a",
+                "a:",
+                "a=",
+                "a_",
+                "1a",
+                "a.",
+                "a+",
+                "a://",
+                "x://u:",
+                "AKIAZZZZZZZZZZZZZZZZz",
+                "glpat-",
+                "xoxb-",
+                "password=",
+                "a=b,",
+                "é",
+                "a ",
+                "aZ0+/",
+                "ab:cd@"
+            })
     void the_work_grows_in_proportion_to_the_text_whatever_it_repeats(String unit) {
         String text = unit.repeat(4_000 / unit.length());
         String twice = unit.repeat(8_000 / unit.length());
@@ -215,10 +236,12 @@ class RedactorTest {
     @Test
     void a_text_as_long_as_a_request_may_be_is_redacted_whole() {
         String ordinary = "deploy the service to group/project now ";
-        String text = ordinary.repeat(1_500) + "token=glpat-abcdefgh12345678 " + "b".repeat(60_000) + " AKIAIOSFODNN7EXAMPLE";
+        String text =
+                ordinary.repeat(1_500) + "token=glpat-abcdefgh12345678 " + "b".repeat(60_000) + " AKIAIOSFODNN7EXAMPLE";
 
         String redacted = Redactor.redactText(text);
 
-        assertThat(redacted).isEqualTo(ordinary.repeat(1_500) + "token=" + MASK + " " + "b".repeat(60_000) + " " + MASK);
+        assertThat(redacted)
+                .isEqualTo(ordinary.repeat(1_500) + "token=" + MASK + " " + "b".repeat(60_000) + " " + MASK);
     }
 }

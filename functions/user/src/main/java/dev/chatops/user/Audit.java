@@ -57,7 +57,8 @@ public final class Audit implements Command {
                     .append(' ').append(r.durationMs() < 0 ? "" : r.durationMs() + " ms").append('\n');
         }
         return Reply.ephemeral(records.size() + " audit records")
-                .text("*Latest " + records.size() + " attempt" + (records.size() == 1 ? "" : "s") + "*, newest first (UTC):")
+                .text("*Latest " + records.size() + " attempt" + (records.size() == 1 ? "" : "s")
+                        + "*, newest first (UTC):")
                 .code(table.toString().stripTrailing())
                 .build();
     }

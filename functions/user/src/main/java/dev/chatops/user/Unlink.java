@@ -35,6 +35,7 @@ public final class Unlink implements Command {
         Optional<Link> removed = access.unlink(request.workspace(), request.userId());
         return removed.map(link -> Reply.line(":white_check_mark: Your Slack account is no longer linked to `"
                         + Text.inCode(link.gitlabUsername(), 80) + "` on " + link.instance() + "."))
-                .orElseGet(() -> Reply.line(":information_source: Your Slack account was not linked; nothing was changed."));
+                .orElseGet(() ->
+                        Reply.line(":information_source: Your Slack account was not linked; nothing was changed."));
     }
 }

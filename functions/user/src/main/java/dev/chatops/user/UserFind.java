@@ -57,7 +57,8 @@ public final class UserFind implements Command {
         GitLabClient client = gitlab.client(instance);
         boolean maintainer = authorizer.decide(call.request(), Role.MAINTAINER).allowed();
         if (wanted.contains("@") && !maintainer) {
-            return Reply.refusal(":no_entry: Looking up an account by email is for maintainers; look it up by username.");
+            return Reply.refusal(
+                    ":no_entry: Looking up an account by email is for maintainers; look it up by username.");
         }
         Optional<GitLabUser> found = wanted.contains("@")
                 ? client.searchUsers(wanted).stream().filter(u -> u.email().equalsIgnoreCase(wanted)).findFirst()
@@ -78,17 +79,20 @@ public final class UserFind implements Command {
         boolean privileged = maintainer || ownAccount(call.request(), instance, user);
 
         List<String> fields = new ArrayList<>();
-        fields.add("*Account*\n`" + Text.inCode(user.username(), 80) + "`" + (privileged ? " (id " + user.id() + ")" : "")
-                + (user.name().isEmpty() ? "" : ", " + Text.shown(user.name(), 200)));
+        fields.add(
+                "*Account*\n`" + Text.inCode(user.username(), 80) + "`" + (privileged ? " (id " + user.id() + ")" : "")
+                        + (user.name().isEmpty() ? "" : ", " + Text.shown(user.name(), 200)));
         if (privileged) {
-            fields.add("*State*\n" + Text.shown(user.state(), 40) + (user.admin() ? ", administrator" : "") + (user.bot() ? ", bot" : ""));
+            fields.add("*State*\n" + Text.shown(user.state(), 40) + (user.admin() ? ", administrator" : "")
+                    + (user.bot() ? ", bot" : ""));
             if (!user.email().isEmpty()) {
                 fields.add("*Email*\n" + Text.shown(user.email(), 200));
             }
             fields.add("*Two-factor authentication*\n" + (user.twoFactorEnabled() == null ? "unknown"
                     : user.twoFactorEnabled() ? "on" : "off"));
             fields.add("*Created / confirmed*\n" + day(user.createdAt()) + " / " + day(user.confirmedAt()));
-            fields.add("*Last active / last sign-in*\n" + day(user.lastActivityOn()) + " / " + day(user.lastSignInAt()));
+            fields.add(
+                    "*Last active / last sign-in*\n" + day(user.lastActivityOn()) + " / " + day(user.lastSignInAt()));
         }
         if (onChatops) {
             fields.add("*Slack*\n" + slack.map(s -> privileged ? "<@" + s[1] + ">" : "linked").orElse("not linked"));
@@ -103,7 +107,8 @@ public final class UserFind implements Command {
             reply.text(checklist(user, slack.isPresent(), level, privileged));
         }
         if (!privileged) {
-            reply.context("More (id, state, 2FA, dates) shows to the account's owner, once linked, and to maintainers.");
+            reply.context(
+                    "More (id, state, 2FA, dates) shows to the account's owner, once linked, and to maintainers.");
         }
         return reply.build();
     }
@@ -116,19 +121,32 @@ public final class UserFind implements Command {
             boolean twin = gitlab.client(production).userByUsername(user.username())
                     .filter(u -> u.username().toLowerCase(Locale.ROOT).equals(user.username().toLowerCase(Locale.ROOT)))
                     .isPresent();
-            items.add(item(twin, "The same username on " + production
-                    + (twin ? "" : ": no `" + Text.inCode(user.username(), 80) + "` there; change the username on one of them")));
+            items.add(item(
+                    twin,
+                    "The same username on " + production
+                            + (twin
+                                    ? ""
+                                    : ": no `" + Text.inCode(user.username(), 80)
+                                            + "` there; change the username on one of them")));
         }
-        items.add(item(linked, "Slack account linked" + (linked ? "" : ": run any command that needs a role and use its button")));
+        items.add(item(
+                linked,
+                "Slack account linked" + (linked ? "" : ": run any command that needs a role and use its button")));
         if (privileged) {
             items.add(item(Boolean.TRUE.equals(user.twoFactorEnabled()), "Two-factor authentication"
                     + (Boolean.TRUE.equals(user.twoFactorEnabled()) ? "" : ": turn it on in your GitLab profile")));
         } else {
             items.add(":grey_question: Two-factor authentication: checked when you link (it must be on)");
         }
-        items.add(item(level >= Role.DEVELOPER.accessLevel(), "Developer or more on `" + gitlab.config().chatopsProject() + "`"
-                + (level >= Role.DEVELOPER.accessLevel() ? "" : ": ask a maintainer to run `/chatops run member add "
-                + Text.inCode(user.username(), 80) + " " + gitlab.config().chatopsProject() + " --" + gitlab.config().chatopsInstance() + "`")));
+        items.add(item(
+                level >= Role.DEVELOPER.accessLevel(),
+                "Developer or more on `" + gitlab.config().chatopsProject() + "`"
+                        + (level >= Role.DEVELOPER.accessLevel()
+                                ? ""
+                                : ": ask a maintainer to run `/chatops run member add "
+                                        + Text.inCode(user.username(), 80) + " "
+                                        + gitlab.config().chatopsProject() + " --"
+                                        + gitlab.config().chatopsInstance() + "`")));
         return "*Checklist*\n" + String.join("\n", items);
     }
 
@@ -142,6 +160,8 @@ public final class UserFind implements Command {
     }
 
     private static String day(String timestamp) {
-        return timestamp == null || timestamp.isEmpty() ? "—" : timestamp.length() >= 10 ? timestamp.substring(0, 10) : timestamp;
+        return timestamp == null || timestamp.isEmpty()
+                ? "—"
+                : timestamp.length() >= 10 ? timestamp.substring(0, 10) : timestamp;
     }
 }

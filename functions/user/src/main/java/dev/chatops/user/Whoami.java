@@ -23,7 +23,8 @@ import java.util.Optional;
 
 /** {@code whoami}: the caller's Slack ids and, from DynamoDB, the GitLab account they are linked to and its role. */
 public final class Whoami implements Command {
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private final AccessStore access;
     private final LinkState links;
@@ -58,10 +59,11 @@ public final class Whoami implements Command {
             fields.add("*ChatOps role*\nNone");
         } else {
             Link l = link.get();
-            fields.add("*GitLab account*\n`" + Text.inCode(l.gitlabUsername(), 80) + "` (id " + l.gitlabUserId() + ") on `" + l.instance()
-                    + "`, linked " + DAY.format(l.linkedAt()));
+            fields.add("*GitLab account*\n`" + Text.inCode(l.gitlabUsername(), 80) + "` (id " + l.gitlabUserId()
+                    + ") on `" + l.instance() + "`, linked " + DAY.format(l.linkedAt()));
             fields.add("*ChatOps role*\n" + role(l));
-            fields.add("*Two-factor authentication*\n" + l.twoFactor().map(on -> on ? "On" : "*Off*").orElse("Not checked yet"));
+            fields.add("*Two-factor authentication*\n"
+                    + l.twoFactor().map(on -> on ? "On" : "*Off*").orElse("Not checked yet"));
         }
         String summary = link.map(l -> "You are " + Text.shown(l.gitlabUsername(), 80) + " on " + l.instance())
                 .orElse("Your Slack account is not linked to a GitLab account");
@@ -79,7 +81,9 @@ public final class Whoami implements Command {
             return "Not checked yet";
         }
         int level = link.accessLevel().get();
-        String role = level <= 0 ? "Not a member of the chatops project" : Role.ofAccessLevel(level).label() + " (" + level + ")";
+        String role = level <= 0
+                ? "Not a member of the chatops project"
+                : Role.ofAccessLevel(level).label() + " (" + level + ")";
         return role + link.checkedAt().map(at -> ", checked " + ago(at)).orElse("");
     }
 

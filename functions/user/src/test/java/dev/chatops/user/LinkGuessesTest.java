@@ -23,9 +23,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,7 +72,12 @@ class LinkGuessesTest {
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops")));
-        Services services = new Services(env, DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(), clock,
+        Services services = new Services(
+                env,
+                DynamoDbClient.builder()
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .build(),
+                clock,
                 ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
         function = new UserFunction(services);
         access = services.access();
@@ -89,8 +100,11 @@ class LinkGuessesTest {
 
         String refused = link("UOLGA", code);
 
-        assertThat(refused).contains(PAUSED + "10:16 UTC, after 5 wrong codes in 15 minutes. Nothing was changed.",
-                "When it ends, run `/chatops run whoami` and use its *Connect your GitLab account* button for a fresh code.")
+        assertThat(refused)
+                .contains(
+                        PAUSED + "10:16 UTC, after 5 wrong codes in 15 minutes. Nothing was changed.",
+                        "When it ends, run `/chatops run whoami` and use its *Connect your GitLab account* button for"
+                                + " a fresh code.")
                 .doesNotContain("now linked");
         assertThat(access.findLink(team, "UOLGA")).isEmpty();
         assertThat(access.pending(code, clock.instant())).as("a paused attempt does not spend the code").isPresent();
@@ -101,7 +115,9 @@ class LinkGuessesTest {
         String fresh = hold("olga2");
         assertThat(link("UOLGA", fresh)).as("10:15:59").contains(PAUSED + "10:16 UTC");
         clock.advance(Duration.ofSeconds(1));
-        assertThat(link("UOLGA", fresh)).as("10:16, the pause is over").contains("now linked to the GitLab account `olga2`");
+        assertThat(link("UOLGA", fresh))
+                .as("10:16, the pause is over")
+                .contains("now linked to the GitLab account `olga2`");
         assertThat(access.findLink(team, "UOLGA")).isPresent();
     }
 
@@ -139,7 +155,9 @@ class LinkGuessesTest {
         String tinasCode = hold("tina");
         String samsNamesakesCode = hold("sam");
 
-        assertThat(link("UTINA", tinasCode)).as("another person of the workspace").contains("now linked to the GitLab account `tina`");
+        assertThat(link("UTINA", tinasCode))
+                .as("another person of the workspace")
+                .contains("now linked to the GitLab account `tina`");
         team = "T" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(link("USAM", samsNamesakesCode)).as("the same user id in another workspace")
                 .contains("now linked to the GitLab account `sam`");
@@ -151,10 +169,10 @@ class LinkGuessesTest {
      */
     @Test
     void of_twelve_guesses_at_once_at_most_five_are_checked() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        ExecutorService pool = Executors.newFixedThreadPool(12);
         try {
-            List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
-            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<Future<String>> answers = new ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
             for (int i = 0; i < 12; i++) {
                 String guess = String.format("WRNG-%04d", i);
                 answers.add(pool.submit(() -> {
@@ -165,8 +183,8 @@ class LinkGuessesTest {
             start.countDown();
             int checked = 0;
             int paused = 0;
-            for (java.util.concurrent.Future<String> answer : answers) {
-                String text = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            for (Future<String> answer : answers) {
+                String text = answer.get(60, TimeUnit.SECONDS);
                 checked += text.contains(WRONG) ? 1 : 0;
                 paused += text.contains(PAUSED) ? 1 : 0;
             }
@@ -188,8 +206,21 @@ class LinkGuessesTest {
 
     /** Everything Slack shows of the answer to {@code link CODE}: its text and each text of its blocks. */
     private String link(String userId, String code) throws IOException {
-        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), team, "", userId, "someone", "C1", "ops",
-                "/chatops", "link", List.of(code), Map.of(), code, slack.url("/r/" + UUID.randomUUID()), clock.instant());
+        CommandRequest request = new CommandRequest(
+                UUID.randomUUID().toString(),
+                team,
+                "",
+                userId,
+                "someone",
+                "C1",
+                "ops",
+                "/chatops",
+                "link",
+                List.of(code),
+                Map.of(),
+                code,
+                slack.url("/r/" + UUID.randomUUID()),
+                clock.instant());
         function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
                 new ByteArrayOutputStream(), new LocalLambdaContext("UserFunction", Duration.ofSeconds(30)));
         List<CaptureServer.Post> posts = slack.postsTo(URI.create(request.responseUrl()).getPath());

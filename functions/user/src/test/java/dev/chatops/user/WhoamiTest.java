@@ -65,7 +65,8 @@ class WhoamiTest {
 
         CaptureServer.Post reply = slack.postsTo(path).get(0);
         assertThat(CaptureServer.textOf(reply)).contains("Not linked", "Connect your GitLab account");
-        assertThat(reply.body().replace("\\u003d", "=")).contains("\"url\":\"https://api.example.com/link/start?state=");
+        assertThat(reply.body().replace("\\u003d", "="))
+                .contains("\"url\":\"https://api.example.com/link/start?state=");
     }
 
     @Test
@@ -90,8 +91,21 @@ class WhoamiTest {
 
     private String whoami(String userId, String enterpriseId) throws IOException {
         String path = "/r/" + UUID.randomUUID();
-        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), "T0001", enterpriseId, userId, "someone",
-                "C1", "ops", "/chatops", "whoami", List.of(), Map.of(), "", slack.url(path), clock.instant());
+        CommandRequest request = new CommandRequest(
+                UUID.randomUUID().toString(),
+                "T0001",
+                enterpriseId,
+                userId,
+                "someone",
+                "C1",
+                "ops",
+                "/chatops",
+                "whoami",
+                List.of(),
+                Map.of(),
+                "",
+                slack.url(path),
+                clock.instant());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)), out,
                 new LocalLambdaContext("UserFunction", Duration.ofSeconds(30)));

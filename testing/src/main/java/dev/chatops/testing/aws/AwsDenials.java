@@ -62,8 +62,10 @@ public final class AwsDenials {
         if (decision.allowed()) {
             throw new IllegalArgumentException(check + " is allowed; there is nothing to deny");
         }
-        String base = "User: " + principalArn + " is not authorized to perform: " + check.action() + " on resource: " + check.resource();
-        return decision == IamPolicy.Decision.EXPLICIT_DENY ? base + " with an explicit deny in an identity-based policy"
+        String base = "User: " + principalArn + " is not authorized to perform: " + check.action() + " on resource: "
+                + check.resource();
+        return decision == IamPolicy.Decision.EXPLICIT_DENY
+                ? base + " with an explicit deny in an identity-based policy"
                 : base + " because no identity-based policy allows the " + check.action() + " action";
     }
 
@@ -74,9 +76,12 @@ public final class AwsDenials {
 
     /** The answer to a request the local stack could not map to IAM actions, and so denies. */
     public static Response unmapped(Result request, String principalArn) {
-        String reason = request.unmapped().orElseThrow(() -> new IllegalArgumentException("the request was mapped: " + request));
-        return answer(request, "User: " + principalArn + " is denied " + request.signingService() + " " + request.operation()
-                + " by the local stack, which cannot tell the IAM actions AWS checks for it: " + reason);
+        String reason = request.unmapped()
+                .orElseThrow(() -> new IllegalArgumentException("the request was mapped: " + request));
+        return answer(
+                request,
+                "User: " + principalArn + " is denied " + request.signingService() + " " + request.operation()
+                        + " by the local stack, which cannot tell the IAM actions AWS checks for it: " + reason);
     }
 
     private static Response answer(Result request, String message) {
@@ -84,7 +89,10 @@ public final class AwsDenials {
         headers.put("x-amzn-RequestId", UUID.randomUUID().toString());
         if (request.signingService().equals("dynamodb")) {
             headers.put("Content-Type", "application/x-amz-json-1.0");
-            return new Response(400, headers, json("__type", "com.amazonaws.dynamodb.v20120810#AccessDeniedException", "message", message));
+            return new Response(
+                    400,
+                    headers,
+                    json("__type", "com.amazonaws.dynamodb.v20120810#AccessDeniedException", "message", message));
         }
         if (request.signingService().equals("secretsmanager")) {
             headers.put("Content-Type", "application/x-amz-json-1.1");
@@ -92,9 +100,11 @@ public final class AwsDenials {
         }
         if (request.signingService().equals("sqs") && request.protocol() == Protocol.AWS_QUERY) {
             headers.put("Content-Type", "text/xml");
-            String xml = "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error>"
-                    + "<Type>Sender</Type><Code>AccessDenied</Code><Message>" + xmlEscape(message) + "</Message><Detail/></Error>"
-                    + "<RequestId>" + headers.get("x-amzn-RequestId") + "</RequestId></ErrorResponse>";
+            String xml =
+                    "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error>"
+                            + "<Type>Sender</Type><Code>AccessDenied</Code><Message>" + xmlEscape(message)
+                            + "</Message><Detail/></Error>"
+                            + "<RequestId>" + headers.get("x-amzn-RequestId") + "</RequestId></ErrorResponse>";
             return new Response(403, headers, xml.getBytes(StandardCharsets.UTF_8));
         }
         if (request.signingService().equals("sqs")) {

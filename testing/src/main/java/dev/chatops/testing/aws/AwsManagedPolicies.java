@@ -20,25 +20,28 @@ public final class AwsManagedPolicies {
     private static final Map<String, String> DOCUMENTS = Map.of(
             // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaBasicExecutionRole.html (v1)
             "service-role/AWSLambdaBasicExecutionRole", """
-                    { "Version" : "2012-10-17", "Statement" : [ { "Effect" : "Allow",
-                      "Action" : [ "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents" ],
-                      "Resource" : "*" } ] }""",
+            { "Version" : "2012-10-17", "Statement" : [ { "Effect" : "Allow",
+              "Action" : [ "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents" ],
+              "Resource" : "*" } ] }\
+            """,
             // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html (v3)
             "service-role/AWSLambdaVPCAccessExecutionRole", """
-                    { "Version" : "2012-10-17", "Statement" : [ { "Sid" : "AWSLambdaVPCAccessExecutionPermissions",
-                      "Effect" : "Allow",
-                      "Action" : [ "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-                        "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
-                        "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses" ],
-                      "Resource" : "*" } ] }""",
+            { "Version" : "2012-10-17", "Statement" : [ { "Sid" : "AWSLambdaVPCAccessExecutionPermissions",
+              "Effect" : "Allow",
+              "Action" : [ "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+                "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses" ],
+              "Resource" : "*" } ] }\
+            """,
             // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaSQSQueueExecutionRole.html (v1);
             // the Lambda developer guide, "AWS managed policies for AWS Lambda", describes it as reading
             // messages from SQS and writing to CloudWatch Logs.
             "service-role/AWSLambdaSQSQueueExecutionRole", """
-                    { "Version" : "2012-10-17", "Statement" : [ { "Effect" : "Allow",
-                      "Action" : [ "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents" ],
-                      "Resource" : "*" } ] }""");
+            { "Version" : "2012-10-17", "Statement" : [ { "Effect" : "Allow",
+              "Action" : [ "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents" ],
+              "Resource" : "*" } ] }\
+            """);
 
     private AwsManagedPolicies() {
     }
@@ -48,8 +51,9 @@ public final class AwsManagedPolicies {
         Matcher matcher = ARN.matcher(arn);
         String json = matcher.matches() ? DOCUMENTS.get(matcher.group(1)) : null;
         if (json == null) {
-            throw new IllegalArgumentException("the local stack does not know the managed policy " + arn
-                    + "; add its document to " + AwsManagedPolicies.class.getName() + " from AWS's managed policy reference");
+            throw new IllegalArgumentException(
+                    "the local stack does not know the managed policy " + arn + "; add its document to "
+                            + AwsManagedPolicies.class.getName() + " from AWS's managed policy reference");
         }
         try {
             return JSON.std.mapFrom(json);

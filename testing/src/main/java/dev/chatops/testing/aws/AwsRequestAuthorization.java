@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,21 +66,45 @@ public final class AwsRequestAuthorization {
         }
     }
 
-    private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/,\\s]+)/(\\d{8})/([^/]+)/([^/]+)/aws4_request");
+    private static final Pattern CREDENTIAL =
+            Pattern.compile("Credential=([^/,\\s]+)/(\\d{8})/([^/]+)/([^/]+)/aws4_request");
     /** The path of a queue URL: {@code /<account>/<name>}. */
     private static final Pattern QUEUE_PATH = Pattern.compile("/(\\d{12})/([A-Za-z0-9_-]{1,80}(?:\\.fifo)?)");
     /** A whole queue URL, nothing after the name: a query or fragment could name another queue to the server. */
-    private static final Pattern QUEUE_URL = Pattern.compile("https?://[A-Za-z0-9.-]+(?::\\d+)?/\\d{12}/[A-Za-z0-9_-]{1,80}(?:\\.fifo)?");
+    private static final Pattern QUEUE_URL =
+            Pattern.compile("https?://[A-Za-z0-9.-]+(?::\\d+)?/\\d{12}/[A-Za-z0-9_-]{1,80}(?:\\.fifo)?");
+
     private static final Pattern INVOKE = Pattern.compile("/2015-03-31/functions/([^/]+)/invocations");
     private static final Pattern FUNCTION = Pattern.compile(
             "(?:(?:arn:([a-z-]+):lambda:([a-z0-9-]+):)?(\\d{12}):function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?");
     /** Operations that act on the one table named by {@code TableName}: the action is {@code dynamodb:<Op>}. */
-    private static final Set<String> TABLE_OPERATIONS = Set.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
-            "Scan", "DescribeTable", "CreateTable", "DeleteTable", "UpdateTable", "DescribeTimeToLive", "UpdateTimeToLive",
+    private static final Set<String> TABLE_OPERATIONS = Set.of(
+            "GetItem",
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "Query",
+            "Scan",
+            "DescribeTable",
+            "CreateTable",
+            "DeleteTable",
+            "UpdateTable",
+            "DescribeTimeToLive",
+            "UpdateTimeToLive",
             "DescribeContinuousBackups");
-    /** TransactWriteItems checks each item's own action: "Using IAM with DynamoDB transactions" (DynamoDB developer guide). */
-    private static final Map<String, String> TRANSACT_WRITE_ACTIONS = Map.of("Put", "dynamodb:PutItem",
-            "Update", "dynamodb:UpdateItem", "Delete", "dynamodb:DeleteItem", "ConditionCheck", "dynamodb:ConditionCheckItem");
+    /**
+     * TransactWriteItems checks each item's own action: "Using IAM with DynamoDB transactions"
+     * (DynamoDB developer guide).
+     */
+    private static final Map<String, String> TRANSACT_WRITE_ACTIONS = Map.of(
+            "Put",
+            "dynamodb:PutItem",
+            "Update",
+            "dynamodb:UpdateItem",
+            "Delete",
+            "dynamodb:DeleteItem",
+            "ConditionCheck",
+            "dynamodb:ConditionCheckItem");
     /**
      * SQS authorises a batch by its single action: "Specifying SendMessage, DeleteMessage, or
      * ChangeMessageVisibility … also grants permissions for the corresponding batch versions"
@@ -89,7 +114,8 @@ public final class AwsRequestAuthorization {
             "DeleteMessageBatch", "DeleteMessage", "ChangeMessageVisibilityBatch", "ChangeMessageVisibility");
 
     /** Item operations, whose checks carry DynamoDB's condition keys. */
-    private static final Set<String> ITEM_OPERATIONS = Set.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query");
+    private static final Set<String> ITEM_OPERATIONS =
+            Set.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query");
 
     private final String accountId;
     private final Function<String, Optional<String>> secretArns;
@@ -126,24 +152,41 @@ public final class AwsRequestAuthorization {
             case "dynamodb":
                 return target.startsWith("DynamoDB_20120810.")
                         ? dynamoDb(signer, target.substring(target.indexOf('.') + 1), json(request))
-                        : signer.unmapped(Protocol.AWS_JSON_1_0, target, "DynamoDB request without X-Amz-Target DynamoDB_20120810.<Op>");
+                        : signer.unmapped(
+                                Protocol.AWS_JSON_1_0,
+                                target,
+                                "DynamoDB request without X-Amz-Target DynamoDB_20120810.<Op>");
             case "secretsmanager":
                 return target.startsWith("secretsmanager.")
                         ? secretsManager(signer, target.substring(target.indexOf('.') + 1), json(request))
-                        : signer.unmapped(Protocol.AWS_JSON_1_1, target, "Secrets Manager request without X-Amz-Target secretsmanager.<Op>");
+                        : signer.unmapped(
+                                Protocol.AWS_JSON_1_1,
+                                target,
+                                "Secrets Manager request without X-Amz-Target secretsmanager.<Op>");
             case "sqs":
                 if (target.startsWith("AmazonSQS.")) {
                     Map<String, Object> body = json(request);
-                    return sqs(signer, Protocol.AWS_JSON_1_0, target.substring(target.indexOf('.') + 1),
-                            text(body.get("QueueUrl")), text(body.get("QueueName")), URI.create(request.uri()).getPath());
+                    return sqs(
+                            signer,
+                            Protocol.AWS_JSON_1_0,
+                            target.substring(target.indexOf('.') + 1),
+                            text(body.get("QueueUrl")),
+                            text(body.get("QueueName")),
+                            URI.create(request.uri()).getPath());
                 }
                 Map<String, String> form = form(request);
-                return sqs(signer, Protocol.AWS_QUERY, form.getOrDefault("Action", ""), form.get("QueueUrl"), form.get("QueueName"),
+                return sqs(
+                        signer,
+                        Protocol.AWS_QUERY,
+                        form.getOrDefault("Action", ""),
+                        form.get("QueueUrl"),
+                        form.get("QueueName"),
                         URI.create(request.uri()).getPath());
             case "lambda":
                 return lambda(signer, request);
             default:
-                return signer.unmapped(Protocol.UNKNOWN, target, "the local stack maps no requests signed for service " + service);
+                return signer.unmapped(
+                        Protocol.UNKNOWN, target, "the local stack maps no requests signed for service " + service);
         }
     }
 
@@ -184,13 +227,15 @@ public final class AwsRequestAuthorization {
                     return signer.unmapped(protocol, operation, "DynamoDB " + operation + " on " + table.getKey()
                             + ", whose condition keys cannot be told");
                 }
-                checks.add(new Check("dynamodb:" + operation, tableArn(signer.region(), table.getKey()), context.get()));
+                checks.add(
+                        new Check("dynamodb:" + operation, tableArn(signer.region(), table.getKey()), context.get()));
             }
         } else if (operation.equals("TransactWriteItems") || operation.equals("TransactGetItems")) {
             for (Object element : SamTemplate.list(body.get("TransactItems"))) {
                 Map<String, Object> item = SamTemplate.map(element);
                 if (item.size() != 1) {
-                    return signer.unmapped(protocol, operation, "a transaction item with " + item.keySet() + " instead of one kind");
+                    return signer.unmapped(
+                            protocol, operation, "a transaction item with " + item.keySet() + " instead of one kind");
                 }
                 String kind = item.keySet().iterator().next();
                 String action = operation.equals("TransactGetItems") && kind.equals("Get") ? "dynamodb:GetItem"
@@ -198,13 +243,21 @@ public final class AwsRequestAuthorization {
                 Map<String, Object> itemRequest = SamTemplate.map(item.get(kind));
                 String table = text(itemRequest.get("TableName"));
                 if (action == null || table == null) {
-                    return signer.unmapped(protocol, operation, "a " + operation + " item " + kind + " without a known action or TableName");
+                    return signer.unmapped(
+                            protocol,
+                            operation,
+                            "a " + operation + " item " + kind + " without a known action or TableName");
                 }
-                String itemOperation = kind.equals("ConditionCheck") ? "ConditionCheck" : action.substring("dynamodb:".length());
+                String itemOperation =
+                        kind.equals("ConditionCheck") ? "ConditionCheck" : action.substring("dynamodb:".length());
                 Optional<Map<String, List<String>>> context = itemContext(itemOperation, itemRequest, table);
                 if (context.isEmpty()) {
-                    return signer.unmapped(protocol, operation, "a " + operation + " item " + kind + " on " + table
-                            + ", whose condition keys cannot be told: " + contextProblem(itemOperation, itemRequest, table));
+                    return signer.unmapped(
+                            protocol,
+                            operation,
+                            "a " + operation + " item " + kind + " on " + table
+                                    + ", whose condition keys cannot be told: "
+                                    + contextProblem(itemOperation, itemRequest, table));
                 }
                 checks.add(new Check(action, tableArn(signer.region(), table), context.get()));
             }
@@ -218,7 +271,8 @@ public final class AwsRequestAuthorization {
      * The condition keys of an item operation ({@link DynamoDbContext}); none for an operation on
      * the table as a whole; empty when they cannot be told (unknown table, unreadable request).
      */
-    private Optional<Map<String, List<String>>> itemContext(String operation, Map<String, Object> request, String table) {
+    private Optional<Map<String, List<String>>> itemContext(
+            String operation, Map<String, Object> request, String table) {
         if (!ITEM_OPERATIONS.contains(operation) && !operation.equals("ConditionCheck")) {
             return Optional.of(Map.of());
         }
@@ -252,10 +306,10 @@ public final class AwsRequestAuthorization {
         if (items.isEmpty() || items.contains(null)) {
             return Optional.empty();
         }
-        Map<String, java.util.LinkedHashSet<String>> union = new LinkedHashMap<>();
+        Map<String, LinkedHashSet<String>> union = new LinkedHashMap<>();
         for (Map<String, List<String>> item : items) {
             for (String key : List.of("dynamodb:LeadingKeys", "dynamodb:Attributes")) {
-                union.computeIfAbsent(key, k -> new java.util.LinkedHashSet<>()).addAll(item.getOrDefault(key, List.of()));
+                union.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(item.getOrDefault(key, List.of()));
             }
         }
         Map<String, List<String>> context = new LinkedHashMap<>();
@@ -293,16 +347,23 @@ public final class AwsRequestAuthorization {
     private Result secretsManager(Signer signer, String operation, Map<String, Object> body) {
         String secretId = text(body.get("SecretId"));
         if (secretId == null) {
-            return signer.unmapped(Protocol.AWS_JSON_1_1, operation, "Secrets Manager " + operation + " without a SecretId is not mapped here");
+            return signer.unmapped(
+                    Protocol.AWS_JSON_1_1,
+                    operation,
+                    "Secrets Manager " + operation + " without a SecretId is not mapped here");
         }
         String arn = secretArns.apply(secretId).orElse(secretId.startsWith("arn:") ? secretId
                 : "arn:aws:secretsmanager:" + signer.region() + ":" + accountId + ":secret:" + secretId);
         return signer.mapped(Protocol.AWS_JSON_1_1, operation, List.of(new Check("secretsmanager:" + operation, arn)));
     }
 
-    private Result sqs(Signer signer, Protocol protocol, String operation, String queueUrl, String queueName, String path) {
+    private Result sqs(
+            Signer signer, Protocol protocol, String operation, String queueUrl, String queueName, String path) {
         if (operation.isEmpty()) {
-            return signer.unmapped(protocol, operation, "SQS request with neither X-Amz-Target AmazonSQS.<Op> nor an Action parameter");
+            return signer.unmapped(
+                    protocol,
+                    operation,
+                    "SQS request with neither X-Amz-Target AmazonSQS.<Op> nor an Action parameter");
         }
         String action = "sqs:" + SQS_BATCH_ACTIONS.getOrDefault(operation, operation);
         if (operation.equals("ListQueues")) {
@@ -317,15 +378,22 @@ public final class AwsRequestAuthorization {
                     : signer.unmapped(protocol, operation, "SQS " + operation + " names its queue by QueueName alone");
         }
         if (queueUrl != null && !QUEUE_URL.matcher(queueUrl).matches()) {
-            return signer.unmapped(protocol, operation, "SQS " + operation + " with a QueueUrl that is not scheme://host/<account>/<name>");
+            return signer.unmapped(
+                    protocol,
+                    operation,
+                    "SQS " + operation + " with a QueueUrl that is not scheme://host/<account>/<name>");
         }
         String queuePath = queueUrl != null ? URI.create(queueUrl).getPath() : path;
         Matcher queue = QUEUE_PATH.matcher(queuePath == null ? "" : queuePath);
         if (queue.matches()) {
-            return signer.mapped(protocol, operation,
-                    List.of(new Check(action, "arn:aws:sqs:" + signer.region() + ":" + queue.group(1) + ":" + queue.group(2))));
+            return signer.mapped(
+                    protocol,
+                    operation,
+                    List.of(new Check(
+                            action, "arn:aws:sqs:" + signer.region() + ":" + queue.group(1) + ":" + queue.group(2))));
         }
-        return signer.unmapped(protocol, operation, "SQS " + operation + " names no queue URL of the form .../<account>/<name>");
+        return signer.unmapped(
+                protocol, operation, "SQS " + operation + " names no queue URL of the form .../<account>/<name>");
     }
 
     /** {@code POST /2015-03-31/functions/{FunctionName}/invocations[?Qualifier=q]}: lambda:InvokeFunction. */
@@ -339,12 +407,14 @@ public final class AwsRequestAuthorization {
         String name = URLDecoder.decode(invoke.group(1), StandardCharsets.UTF_8);
         Matcher function = FUNCTION.matcher(name);
         if (!function.matches()) {
-            return signer.unmapped(Protocol.REST_JSON, "Invoke", "Lambda Invoke of an unreadable function name " + name);
+            return signer.unmapped(
+                    Protocol.REST_JSON, "Invoke", "Lambda Invoke of an unreadable function name " + name);
         }
         String qualifier = function.group(5);
         String queried = query(uri).get("Qualifier");
         if (qualifier != null && queried != null && !qualifier.equals(queried)) {
-            return signer.unmapped(Protocol.REST_JSON, "Invoke", "Lambda Invoke of " + name + " with a second qualifier " + queried);
+            return signer.unmapped(
+                    Protocol.REST_JSON, "Invoke", "Lambda Invoke of " + name + " with a second qualifier " + queried);
         }
         qualifier = qualifier != null ? qualifier : queried;
         String arn = "arn:" + (function.group(1) == null ? "aws" : function.group(1)) + ":lambda:"
@@ -376,7 +446,10 @@ public final class AwsRequestAuthorization {
         return decode(uri.getRawQuery());
     }
 
-    /** A query string or form body ({@code a=1&b=2}), percent-decoded, in order; a repeated name keeps its last value. */
+    /**
+     * A query string or form body ({@code a=1&b=2}), percent-decoded, in order; a repeated name
+     * keeps its last value.
+     */
     public static Map<String, String> decode(String encoded) {
         Map<String, String> parameters = new LinkedHashMap<>();
         if (encoded == null || encoded.isEmpty()) {
@@ -386,7 +459,8 @@ public final class AwsRequestAuthorization {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
             String value = eq < 0 ? "" : pair.substring(eq + 1);
-            parameters.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+            parameters.put(
+                    URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
         }
         return parameters;
     }

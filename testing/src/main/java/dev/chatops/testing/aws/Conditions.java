@@ -29,7 +29,9 @@ public final class Conditions {
             "dynamodb:Attributes", true,
             "dynamodb:ReturnValues", false,
             "dynamodb:Select", false);
-    private static final List<String> OPERATORS = List.of("StringEquals", "StringNotEquals", "StringLike", "StringNotLike");
+
+    private static final List<String> OPERATORS =
+            List.of("StringEquals", "StringNotEquals", "StringLike", "StringNotLike");
 
     private record Test(String operator, Qualifier qualifier, boolean ifExists, String key, List<String> values) {
         boolean negated() {
@@ -37,7 +39,8 @@ public final class Conditions {
         }
 
         boolean matchesOne(String requestValue) {
-            boolean any = values.stream().anyMatch(v -> operator.endsWith("Like") ? like(v, requestValue) : v.equals(requestValue));
+            boolean any = values.stream()
+                    .anyMatch(v -> operator.endsWith("Like") ? like(v, requestValue) : v.equals(requestValue));
             return negated() != any;
         }
 
@@ -82,7 +85,8 @@ public final class Conditions {
             return NONE;
         }
         if (!(condition instanceof Map<?, ?>)) {
-            throw new IllegalArgumentException("statement " + where + " has a Condition that is not an object: " + condition);
+            throw new IllegalArgumentException(
+                    "statement " + where + " has a Condition that is not an object: " + condition);
         }
         List<Test> tests = new ArrayList<>();
         for (Map.Entry<String, Object> block : SamTemplate.map(condition).entrySet()) {
@@ -97,18 +101,22 @@ public final class Conditions {
                         + ", which the local stack does not evaluate; it would be laxer than AWS");
             }
             if (!(block.getValue() instanceof Map<?, ?>)) {
-                throw new IllegalArgumentException("statement " + where + " has a condition " + name + " that is not an object");
+                throw new IllegalArgumentException(
+                        "statement " + where + " has a condition " + name + " that is not an object");
             }
             for (Map.Entry<String, Object> test : SamTemplate.map(block.getValue()).entrySet()) {
                 String key = test.getKey();
                 Boolean multivalued = KEYS.get(key);
                 if (multivalued == null) {
                     throw new IllegalArgumentException("statement " + where + " has a condition on " + key
-                            + ", a key the local stack gives no request; it would be evaluated as absent, laxer than AWS");
+                            + ", a key the local stack gives no request; it would be evaluated as absent,"
+                            + " laxer than AWS");
                 }
                 if (multivalued != (qualifier != Qualifier.NONE)) {
                     throw new IllegalArgumentException("statement " + where + " tests " + key + " with " + name + ": "
-                            + (multivalued ? "a multivalued key takes ForAllValues: or ForAnyValue:" : "a single-valued key takes no set operator"));
+                            + (multivalued
+                                    ? "a multivalued key takes ForAllValues: or ForAnyValue:"
+                                    : "a single-valued key takes no set operator"));
                 }
                 tests.add(new Test(operator, qualifier, ifExists, key, values(test.getValue(), where)));
             }
@@ -120,7 +128,8 @@ public final class Conditions {
         List<String> values = new ArrayList<>();
         for (Object element : value instanceof List<?> ? SamTemplate.list(value) : List.of(value)) {
             if (!(element instanceof String text)) {
-                throw new IllegalArgumentException("statement " + where + " has an unresolved or non-string condition value " + element);
+                throw new IllegalArgumentException(
+                        "statement " + where + " has an unresolved or non-string condition value " + element);
             }
             if (text.contains("${")) {
                 throw new IllegalArgumentException("statement " + where + " uses the policy variable in " + text

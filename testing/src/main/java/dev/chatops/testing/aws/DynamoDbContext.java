@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,8 @@ final class DynamoDbContext {
     /** The attribute name a read of every attribute stands for: matched by {@code *}, equal to no real name. */
     static final String ALL_ATTRIBUTES = "*all attributes*";
 
-    private static final Set<String> KEYWORDS = Set.of("set", "remove", "add", "delete", "and", "or", "not", "between", "in");
+    private static final Set<String> KEYWORDS =
+            Set.of("set", "remove", "add", "delete", "and", "or", "not", "between", "in");
     private static final Pattern KEY_EQUALS = Pattern.compile("(#?[A-Za-z0-9_]+)\\s*=\\s*(:[A-Za-z0-9_]+)");
 
     private DynamoDbContext() {
@@ -77,7 +79,7 @@ final class DynamoDbContext {
             attributes.add(ALL_ATTRIBUTES);
         }
         context.put("dynamodb:LeadingKeys", List.copyOf(leadingKeys));
-        context.put("dynamodb:Attributes", List.copyOf(new java.util.TreeSet<>(attributes)));
+        context.put("dynamodb:Attributes", List.copyOf(new TreeSet<>(attributes)));
         if (!reads && !operation.equals("ConditionCheck")) {
             context.put("dynamodb:ReturnValues", List.of(text(request.get("ReturnValues"), "NONE")));
         }
@@ -85,7 +87,8 @@ final class DynamoDbContext {
     }
 
     /** The value a query's key condition gives the partition key ({@code pk = :v}). */
-    private static String queriedPartition(Map<String, Object> request, Map<String, String> names, String partitionKey) {
+    private static String queriedPartition(
+            Map<String, Object> request, Map<String, String> names, String partitionKey) {
         String condition = text(request.get("KeyConditionExpression"), "");
         Matcher equals = KEY_EQUALS.matcher(condition);
         Map<String, Object> values = SamTemplate.map(request.get("ExpressionAttributeValues"));
@@ -111,7 +114,8 @@ final class DynamoDbContext {
             if (c == '#' || c == ':' || Character.isLetterOrDigit(c) || c == '_') {
                 int start = i;
                 i++;
-                while (i < expression.length() && (Character.isLetterOrDigit(expression.charAt(i)) || expression.charAt(i) == '_')) {
+                while (i < expression.length()
+                        && (Character.isLetterOrDigit(expression.charAt(i)) || expression.charAt(i) == '_')) {
                     i++;
                 }
                 String token = expression.substring(start, i);
@@ -124,8 +128,11 @@ final class DynamoDbContext {
                     nested = false;
                     continue;
                 }
-                String name = c == '#' ? Optional.ofNullable(names.get(token)).orElseThrow(() ->
-                        new IllegalArgumentException("the expression uses " + token + ", which ExpressionAttributeNames does not define")) : token;
+                String name = c == '#'
+                        ? Optional.ofNullable(names.get(token))
+                                .orElseThrow(() -> new IllegalArgumentException("the expression uses " + token
+                                        + ", which ExpressionAttributeNames does not define"))
+                        : token;
                 if (!nested) {
                     found.add(name);
                 }

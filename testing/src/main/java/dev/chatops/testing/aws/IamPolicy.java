@@ -30,7 +30,10 @@ public final class IamPolicy {
     /** One statement, with the policy it came from ({@code managed}: an AWS-managed policy's ARN). */
     public record Statement(String policyName, boolean managed, String sid, boolean allow, List<String> actions,
             boolean notAction, List<String> resources, boolean notResource, Conditions conditions) {
-        /** Whether the statement speaks about this action on this resource, its conditions holding for {@code context}. */
+        /**
+         * Whether the statement speaks about this action on this resource, its conditions holding
+         * for {@code context}.
+         */
         public boolean matches(String action, String resource, Map<String, List<String>> context) {
             boolean actionListed = actions.stream().anyMatch(pattern -> actionMatches(pattern, action));
             boolean resourceListed = resources.stream().anyMatch(pattern -> resourceMatches(pattern, resource));
@@ -77,8 +80,12 @@ public final class IamPolicy {
     public static IamPolicy ofRole(SamTemplate.Role role, Intrinsics intrinsics) {
         Map<String, Map<String, Object>> inline = new LinkedHashMap<>();
         for (SamTemplate.InlinePolicy policy : role.policies()) {
-            inline.put(policy.name(), SamTemplate.map(intrinsics.resolve(policy.document()).orElseThrow(() ->
-                    new IllegalArgumentException("policy " + policy.name() + " of " + role.logicalId() + " resolves to no document"))));
+            inline.put(
+                    policy.name(),
+                    SamTemplate.map(intrinsics
+                            .resolve(policy.document())
+                            .orElseThrow(() -> new IllegalArgumentException("policy " + policy.name() + " of "
+                                    + role.logicalId() + " resolves to no document"))));
         }
         List<String> managed = new ArrayList<>();
         for (Object arn : role.managedPolicyArns()) {
@@ -121,7 +128,8 @@ public final class IamPolicy {
      * Every (Sid, action pattern, resource pattern) the role's own (inline) Allow statements grant;
      * AWS-managed policies are not the template's to narrow and are left out.
      *
-     * @throws IllegalStateException for an own Allow statement with NotAction or NotResource, which no pair of patterns describes
+     * @throws IllegalStateException for an own Allow statement with NotAction or NotResource, which
+     * no pair of patterns describes
      */
     public List<Grant> grants() {
         List<Grant> grants = new ArrayList<>();
@@ -144,7 +152,8 @@ public final class IamPolicy {
 
     private static List<Statement> statements(String policyName, boolean managed, Map<String, Object> document) {
         Object raw = document.get("Statement");
-        List<Object> list = raw instanceof List<?> ? SamTemplate.list(raw) : raw instanceof Map<?, ?> ? List.of(raw) : null;
+        List<Object> list =
+                raw instanceof List<?> ? SamTemplate.list(raw) : raw instanceof Map<?, ?> ? List.of(raw) : null;
         if (list == null) {
             throw new IllegalArgumentException("policy " + policyName + " has no Statement: " + document);
         }
@@ -192,7 +201,8 @@ public final class IamPolicy {
         List<String> strings = new ArrayList<>();
         for (Object element : value instanceof List<?> ? SamTemplate.list(value) : List.of(value)) {
             if (!(element instanceof String text)) {
-                throw new IllegalArgumentException("statement " + where + " has an unresolved or non-string value " + element);
+                throw new IllegalArgumentException(
+                        "statement " + where + " has an unresolved or non-string value " + element);
             }
             strings.add(text);
         }

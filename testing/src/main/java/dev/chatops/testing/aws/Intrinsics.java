@@ -44,7 +44,8 @@ public final class Intrinsics {
     /**
      * @param parameterValues values of the template's parameters, over their defaults
      */
-    public Intrinsics(SamTemplate template, Map<String, String> parameterValues, Pseudo pseudo, PhysicalIds physicalIds) {
+    public Intrinsics(
+            SamTemplate template, Map<String, String> parameterValues, Pseudo pseudo, PhysicalIds physicalIds) {
         this.template = template;
         this.pseudo = pseudo;
         this.physicalIds = physicalIds;
@@ -76,9 +77,14 @@ public final class Intrinsics {
                 return value;
             case "CommaDelimitedList":
             case "List<Number>":
-                return value.isEmpty() ? List.of("") : List.of(value.split(",", -1)).stream().map(String::strip).toList();
+                return value.isEmpty()
+                        ? List.of("")
+                        : List.of(value.split(",", -1)).stream()
+                                .map(String::strip)
+                                .toList();
             default:
-                throw new IllegalArgumentException("parameter " + name + " has type " + type + ", which the local stack does not resolve");
+                throw new IllegalArgumentException(
+                        "parameter " + name + " has type " + type + ", which the local stack does not resolve");
         }
     }
 
@@ -94,7 +100,8 @@ public final class Intrinsics {
         if (resolved instanceof String || resolved instanceof Number || resolved instanceof Boolean) {
             return String.valueOf(resolved);
         }
-        throw new IllegalArgumentException(value + " resolves to " + (resolved == NO_VALUE ? "AWS::NoValue" : resolved) + ", not a string");
+        throw new IllegalArgumentException(
+                value + " resolves to " + (resolved == NO_VALUE ? "AWS::NoValue" : resolved) + ", not a string");
     }
 
     /** A map of values (such as environment variables) resolved, keys of {@code AWS::NoValue} dropped. */
@@ -186,7 +193,9 @@ public final class Intrinsics {
                 String source = resolveString(args.get(1));
                 List<Object> parts = new ArrayList<>();
                 int start = 0;
-                for (int at = source.indexOf(delimiter); at >= 0 && !delimiter.isEmpty(); at = source.indexOf(delimiter, start)) {
+                for (int at = source.indexOf(delimiter);
+                        at >= 0 && !delimiter.isEmpty();
+                        at = source.indexOf(delimiter, start)) {
                     parts.add(source.substring(start, at));
                     start = at + delimiter.length();
                 }

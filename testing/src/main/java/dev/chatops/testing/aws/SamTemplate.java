@@ -73,9 +73,12 @@ public final class SamTemplate {
      * declared ({@code ThrottlingBurstLimit}, {@code ThrottlingRateLimit}, …), unresolved:
      * {@code DefaultRouteSettings} for every route, {@code RouteSettings} by route key over them.
      */
-    public record HttpStage(String logicalId, String apiLogicalId, Object stageName, Map<String, Object> defaultRouteSettings,
-            Map<String, Map<String, Object>> routeSettings) {
-    }
+    public record HttpStage(
+            String logicalId,
+            String apiLogicalId,
+            Object stageName,
+            Map<String, Object> defaultRouteSettings,
+            Map<String, Map<String, Object>> routeSettings) {}
 
     /** An {@code AWS::Lambda::EventSourceMapping}: Lambda polls {@code eventSourceArn} for a function. */
     public record EventSourceMapping(String logicalId, Object eventSourceArn, Optional<String> sourceLogicalId,
@@ -97,8 +100,8 @@ public final class SamTemplate {
     }
 
     /** An {@code AWS::SecretsManager::Secret}: a SecretString (maybe an intrinsic) or a GenerateSecretString. */
-    public record Secret(String logicalId, Optional<Object> secretString, Optional<Map<String, Object>> generateSecretString) {
-    }
+    public record Secret(
+            String logicalId, Optional<Object> secretString, Optional<Map<String, Object>> generateSecretString) {}
 
     /** An {@code AWS::SQS::Queue} and its properties as declared. */
     public record Queue(String logicalId, Map<String, Object> properties) {
@@ -156,8 +159,11 @@ public final class SamTemplate {
             }
             String errors = err.join();
             if (process.exitValue() != 0) {
-                String hint = errors.contains("ModuleNotFoundError") ? "; install AWS's SAM transform with: pip install cfn-lint" : "";
-                throw new IllegalStateException(shown + " failed (exit " + process.exitValue() + ")" + hint + ":\n" + errors.strip());
+                String hint = errors.contains("ModuleNotFoundError")
+                        ? "; install AWS's SAM transform with: pip install cfn-lint"
+                        : "";
+                throw new IllegalStateException(
+                        shown + " failed (exit " + process.exitValue() + ")" + hint + ":\n" + errors.strip());
             }
             return new SamTemplate(JSON.std.mapFrom(out.join()));
         } catch (IOException e) {
@@ -178,7 +184,10 @@ public final class SamTemplate {
         }
     }
 
-    /** {@code $CHATOPS_PYTHON}, else the project's {@code .venv/bin/python3} (CI installs cfn-lint there), else {@code python3}. */
+    /**
+     * {@code $CHATOPS_PYTHON}, else the project's {@code .venv/bin/python3} (CI installs cfn-lint
+     * there), else {@code python3}.
+     */
     static String python() {
         String configured = System.getenv(PYTHON_ENV);
         if (configured != null && !configured.isBlank()) {
@@ -287,11 +296,14 @@ public final class SamTemplate {
 
     private Function function(String id, Map<String, Object> props) {
         Object role = props.get("Role");
-        String roleId = getAttTarget(role, "Arn").filter(r -> resourceType(r).orElse("").equals("AWS::IAM::Role"))
-                .orElseThrow(() -> new IllegalArgumentException("the Role of " + id + " is not !GetAtt <an AWS::IAM::Role>.Arn but " + role));
+        String roleId = getAttTarget(role, "Arn")
+                .filter(r -> resourceType(r).orElse("").equals("AWS::IAM::Role"))
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "the Role of " + id + " is not !GetAtt <an AWS::IAM::Role>.Arn but " + role));
         Object vpc = props.get("VpcConfig");
         return new Function(id, text(props, "Handler", id), text(props, "Runtime", id),
-                // Lambda's defaults when the template sets none: 128 MB and 3 s (AWS::Lambda::Function, MemorySize and Timeout).
+                // Lambda's defaults when the template sets none: 128 MB and 3 s
+                // (AWS::Lambda::Function, MemorySize and Timeout).
                 number(props, "MemorySize", id).orElse(128), number(props, "Timeout", id).orElse(3),
                 map(map(props.get("Environment")).get("Variables")), roleId,
                 Optional.ofNullable(map(props.get("SnapStart")).get("ApplyOn")).map(String::valueOf),
@@ -352,7 +364,8 @@ public final class SamTemplate {
         return configs;
     }
 
-    private static final Pattern INVOCATION_URI = Pattern.compile("/functions/\\$\\{([A-Za-z0-9]+)(?:\\.Arn)?}/invocations$");
+    private static final Pattern INVOCATION_URI =
+            Pattern.compile("/functions/\\$\\{([A-Za-z0-9]+)(?:\\.Arn)?}/invocations$");
 
     /** Every route of every HTTP API, from the OpenAPI Body SAM writes. */
     public List<HttpRoute> httpRoutes() {
@@ -361,20 +374,29 @@ public final class SamTemplate {
             if (!props.containsKey("Body")) {
                 throw new IllegalArgumentException(api + " has no OpenAPI Body to read its routes from");
             }
-            map(map(props.get("Body")).get("paths")).forEach((path, operations) ->
-                    map(operations).forEach((method, operation) -> {
+            map(map(props.get("Body")).get("paths"))
+                    .forEach((path, operations) -> map(operations).forEach((method, operation) -> {
                         Map<String, Object> integration = map(map(operation).get("x-amazon-apigateway-integration"));
                         if (integration.isEmpty()) {
                             return;
                         }
-                        String verb = method.equals("x-amazon-apigateway-any-method") ? "ANY" : method.toUpperCase(Locale.ROOT);
+                        String verb = method.equals("x-amazon-apigateway-any-method")
+                                ? "ANY"
+                                : method.toUpperCase(Locale.ROOT);
                         Object uri = map(integration.get("uri")).get("Fn::Sub");
-                        String template = uri instanceof List<?> form ? String.valueOf(form.get(0)) : String.valueOf(uri);
+                        String template =
+                                uri instanceof List<?> form ? String.valueOf(form.get(0)) : String.valueOf(uri);
                         Matcher target = INVOCATION_URI.matcher(template);
                         if (!target.find()) {
-                            throw new IllegalArgumentException(api + " " + verb + " " + path + " integrates with no function: " + integration.get("uri"));
+                            throw new IllegalArgumentException(api + " " + verb + " " + path
+                                    + " integrates with no function: " + integration.get("uri"));
                         }
-                        routes.add(new HttpRoute(api, verb, path, functionOf(target.group(1)), target.group(1),
+                        routes.add(new HttpRoute(
+                                api,
+                                verb,
+                                path,
+                                functionOf(target.group(1)),
+                                target.group(1),
                                 String.valueOf(integration.getOrDefault("payloadFormatVersion", "1.0"))));
                     }));
         });
@@ -409,8 +431,14 @@ public final class SamTemplate {
             for (Object type : list(props.get("FunctionResponseTypes"))) {
                 responseTypes.add(String.valueOf(type));
             }
-            mappings.add(new EventSourceMapping(id, props.get("EventSourceArn"), getAttTarget(props.get("EventSourceArn"), "Arn"),
-                    functionOf(target), target, number(props, "BatchSize", id), List.copyOf(responseTypes)));
+            mappings.add(new EventSourceMapping(
+                    id,
+                    props.get("EventSourceArn"),
+                    getAttTarget(props.get("EventSourceArn"), "Arn"),
+                    functionOf(target),
+                    target,
+                    number(props, "BatchSize", id),
+                    List.copyOf(responseTypes)));
         });
         return mappings;
     }
@@ -422,14 +450,23 @@ public final class SamTemplate {
             List<Index> indexes = new ArrayList<>();
             for (Object i : list(props.get("GlobalSecondaryIndexes"))) {
                 Map<String, Object> index = map(i);
-                indexes.add(new Index(text(index, "IndexName", id), namedTypes(index.get("KeySchema"), "AttributeName", "KeyType", id),
+                indexes.add(new Index(
+                        text(index, "IndexName", id),
+                        namedTypes(index.get("KeySchema"), "AttributeName", "KeyType", id),
                         text(map(index.get("Projection")), "ProjectionType", id)));
             }
             Map<String, Object> ttl = map(props.get("TimeToLiveSpecification"));
-            tables.put(id, new Table(id, namedTypes(props.get("AttributeDefinitions"), "AttributeName", "AttributeType", id),
-                    namedTypes(props.get("KeySchema"), "AttributeName", "KeyType", id), List.copyOf(indexes),
-                    Boolean.TRUE.equals(ttl.get("Enabled")) ? Optional.of(text(ttl, "AttributeName", id)) : Optional.empty(),
-                    Optional.ofNullable(props.get("BillingMode")).map(String::valueOf)));
+            tables.put(
+                    id,
+                    new Table(
+                            id,
+                            namedTypes(props.get("AttributeDefinitions"), "AttributeName", "AttributeType", id),
+                            namedTypes(props.get("KeySchema"), "AttributeName", "KeyType", id),
+                            List.copyOf(indexes),
+                            Boolean.TRUE.equals(ttl.get("Enabled"))
+                                    ? Optional.of(text(ttl, "AttributeName", id))
+                                    : Optional.empty(),
+                            Optional.ofNullable(props.get("BillingMode")).map(String::valueOf)));
         });
         return tables;
     }

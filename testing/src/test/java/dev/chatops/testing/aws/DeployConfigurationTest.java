@@ -60,9 +60,12 @@ class DeployConfigurationTest {
     @Test
     void secrets_are_never_in_samconfig_and_the_example_names_each_one_the_guided_deploy_asks_for() {
         sam.parameters().forEach((name, declaration) -> {
-            if (Boolean.TRUE.equals(declaration.get("NoEcho")) || "true".equals(String.valueOf(declaration.get("NoEcho")))) {
+            if (Boolean.TRUE.equals(declaration.get("NoEcho"))
+                    || "true".equals(String.valueOf(declaration.get("NoEcho")))) {
                 assertThat(overrides).as(name + " is NoEcho").doesNotContainKey(name);
-                assertThat(example).as(name + " is asked for by a hidden prompt").containsKey(name);
+                assertThat(example)
+                        .as(name + " is asked for by a hidden prompt")
+                        .containsKey(name);
             }
         });
     }
@@ -73,8 +76,12 @@ class DeployConfigurationTest {
         all.putAll(example);
         // The Slack signing secret is the one value the example leaves empty: a deploy that forgets to
         // fill it in must fail, not run with a secret anyone can read in this repository.
-        assertThat(violations("SlackSigningSecret", sam.parameters().get("SlackSigningSecret"), all.remove("SlackSigningSecret")))
-                .as("the example's empty signing secret is refused by CloudFormation").isNotEmpty();
+        assertThat(violations(
+                        "SlackSigningSecret",
+                        sam.parameters().get("SlackSigningSecret"),
+                        all.remove("SlackSigningSecret")))
+                .as("the example's empty signing secret is refused by CloudFormation")
+                .isNotEmpty();
         List<String> problems = new ArrayList<>();
         all.forEach((name, value) -> problems.addAll(violations(name, sam.parameters().get(name), value)));
 
@@ -92,8 +99,10 @@ class DeployConfigurationTest {
         for (String pair : overrides.get("GitLabInstances").split(",")) {
             instances.add(pair.substring(0, pair.indexOf('=')));
         }
-        assertThat(JSON.std.mapFrom(example.get("GitLabTokens")).keySet()).containsExactlyInAnyOrderElementsOf(instances);
-        assertThat(JSON.std.mapFrom(example.get("GitLabReadTokens")).keySet()).containsExactlyInAnyOrderElementsOf(instances);
+        assertThat(JSON.std.mapFrom(example.get("GitLabTokens")).keySet())
+                .containsExactlyInAnyOrderElementsOf(instances);
+        assertThat(JSON.std.mapFrom(example.get("GitLabReadTokens")).keySet())
+                .containsExactlyInAnyOrderElementsOf(instances);
         assertThat(instances).contains(overrides.get("ChatOpsInstance"));
     }
 
@@ -118,7 +127,9 @@ class DeployConfigurationTest {
         assertThat(stack).matches("[A-Za-z][A-Za-z0-9-]{0,127}");
         // CAPABILITY_IAM covers IAM resources with generated names; a RoleName would need CAPABILITY_NAMED_IAM.
         assertThat(deploy.get("capabilities").asText()).isEqualTo("CAPABILITY_IAM");
-        assertThat(sam.resources("AWS::IAM::Role").values()).isNotEmpty().allSatisfy(role -> assertThat(role).doesNotContainKey("RoleName"));
+        assertThat(sam.resources("AWS::IAM::Role").values())
+                .isNotEmpty()
+                .allSatisfy(role -> assertThat(role).doesNotContainKey("RoleName"));
         assertThat(deploy.get("confirm_changeset").asBoolean()).isTrue();
         assertThat(deploy.get("resolve_s3").asBoolean()).isTrue();
         // The region is the deployer's: `sam deploy --guided` asks for it and saves it.
@@ -127,8 +138,13 @@ class DeployConfigurationTest {
 
     @Test
     void parameter_overrides_read_as_the_sam_cli_reads_them() {
-        assertThat(SamParameterOverrides.parse("A=1 B=\"two words\" C='single quoted' D=\"\" E=x=y,z")).containsExactly(
-                Map.entry("A", "1"), Map.entry("B", "two words"), Map.entry("C", "single quoted"), Map.entry("D", ""), Map.entry("E", "x=y,z"));
+        assertThat(SamParameterOverrides.parse("A=1 B=\"two words\" C='single quoted' D=\"\" E=x=y,z"))
+                .containsExactly(
+                        Map.entry("A", "1"),
+                        Map.entry("B", "two words"),
+                        Map.entry("C", "single quoted"),
+                        Map.entry("D", ""),
+                        Map.entry("E", "x=y,z"));
         assertThat(SamParameterOverrides.parse("ParameterKey=A,ParameterValue=1 ParameterKey=B,ParameterValue=\"x y\""))
                 .containsExactly(Map.entry("A", "1"), Map.entry("B", "x y"));
         assertThat(overrides).containsEntry("GitLabOAuthClientId", "")
@@ -142,7 +158,10 @@ class DeployConfigurationTest {
             return List.of(name + " is no parameter of template.yaml");
         }
         String type = String.valueOf(declaration.get("Type"));
-        if (declaration.get("AllowedPattern") != null && !Pattern.compile(String.valueOf(declaration.get("AllowedPattern"))).matcher(value).matches()) {
+        if (declaration.get("AllowedPattern") != null
+                && !Pattern.compile(String.valueOf(declaration.get("AllowedPattern")))
+                        .matcher(value)
+                        .matches()) {
             problems.add(name + "=" + value + " does not match " + declaration.get("AllowedPattern"));
         }
         if (declaration.get("AllowedValues") instanceof List<?> allowed
@@ -150,10 +169,12 @@ class DeployConfigurationTest {
             problems.add(name + "=" + value + " is not one of " + allowed);
         }
         if (type.equals("String")) {
-            if (declaration.get("MinLength") != null && value.length() < Double.parseDouble(text(declaration.get("MinLength")))) {
+            if (declaration.get("MinLength") != null
+                    && value.length() < Double.parseDouble(text(declaration.get("MinLength")))) {
                 problems.add(name + " is shorter than " + declaration.get("MinLength"));
             }
-            if (declaration.get("MaxLength") != null && value.length() > Double.parseDouble(text(declaration.get("MaxLength")))) {
+            if (declaration.get("MaxLength") != null
+                    && value.length() > Double.parseDouble(text(declaration.get("MaxLength")))) {
                 problems.add(name + " is longer than " + declaration.get("MaxLength"));
             }
         }
@@ -166,8 +187,10 @@ class DeployConfigurationTest {
                 return problems;
             }
             if (declaration.get("MinValue") != null && number < Double.parseDouble(text(declaration.get("MinValue")))
-                    || declaration.get("MaxValue") != null && number > Double.parseDouble(text(declaration.get("MaxValue")))) {
-                problems.add(name + "=" + value + " is outside " + declaration.get("MinValue") + "–" + declaration.get("MaxValue"));
+                    || declaration.get("MaxValue") != null
+                            && number > Double.parseDouble(text(declaration.get("MaxValue")))) {
+                problems.add(name + "=" + value + " is outside " + declaration.get("MinValue") + "–"
+                        + declaration.get("MaxValue"));
             }
         }
         return problems;
@@ -210,7 +233,9 @@ class DeployConfigurationTest {
             Map<String, String> values = new LinkedHashMap<>();
             if (node.isArray()) {
                 node.forEach(element -> {
-                    assertThat(element.isTextual()).as("each parameter_overrides entry is a string: " + element).isTrue();
+                    assertThat(element.isTextual())
+                            .as("each parameter_overrides entry is a string: " + element)
+                            .isTrue();
                     values.putAll(parse(element.asText()));
                 });
             } else if (node.isTextual()) {
@@ -236,7 +261,9 @@ class DeployConfigurationTest {
 
         private static String unquote(String value) {
             String v = value;
-            if (!v.isEmpty() && v.charAt(0) == v.charAt(v.length() - 1) && (v.charAt(0) == '"' || v.charAt(0) == '\'')) {
+            if (!v.isEmpty()
+                    && v.charAt(0) == v.charAt(v.length() - 1)
+                    && (v.charAt(0) == '"' || v.charAt(0) == '\'')) {
                 v = v.substring(1, v.length() - 1);
             }
             return v.replace("\\ ", " ").replace("\\\"", "\"").replace("\\'", "'");

@@ -3,6 +3,7 @@ package dev.chatops.testing.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import dev.chatops.testing.Template;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,9 @@ class SamTemplateTest {
     void functions_areEverySamFunction_withItsHandlerRuntimeAndOwnRole() {
         Map<String, SamTemplate.Function> functions = sam.functions();
 
-        assertThat(functions.keySet()).containsExactlyInAnyOrderElementsOf(declared.resources("AWS::Serverless::Function").keySet());
+        assertThat(functions.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        declared.resources("AWS::Serverless::Function").keySet());
         declared.resources("AWS::Serverless::Function").forEach((id, props) -> {
             SamTemplate.Function function = functions.get(id);
             assertThat(function.handler()).isEqualTo(props.get("Handler"));
@@ -44,7 +47,8 @@ class SamTemplateTest {
             assertThat(function.memorySize()).isEqualTo(1024);
             assertThat(function.snapStartApplyOn()).contains("PublishedVersions");
         });
-        assertThat(functions.get("GatewayFunction").handler()).isEqualTo("dev.chatops.gateway.GatewayFunction::handleRequest");
+        assertThat(functions.get("GatewayFunction").handler())
+                .isEqualTo("dev.chatops.gateway.GatewayFunction::handleRequest");
     }
 
     @Test
@@ -76,13 +80,15 @@ class SamTemplateTest {
                 .containsEntry("GITLAB_INSTANCES", "ops=https://ops.gitlab.net,production=https://gitlab.com")
                 .containsEntry("MEMBER_PATHS", "")
                 .doesNotContainKey("AWS_ENDPOINT_URL");
-        assertThat(intrinsics(Map.of("AwsEndpointUrl", "http://127.0.0.1:5000")).resolveStrings(sam.function("UserFunction").environment()))
+        assertThat(intrinsics(Map.of("AwsEndpointUrl", "http://127.0.0.1:5000"))
+                        .resolveStrings(sam.function("UserFunction").environment()))
                 .containsEntry("AWS_ENDPOINT_URL", "http://127.0.0.1:5000");
     }
 
     @Test
     void linking_isConfigured_onlyWithBothTheOAuthApplicationsIdAndSecret() {
-        Map<String, String> configured = Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "app-secret");
+        Map<String, String> configured =
+                Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "app-secret");
         List<Map<String, String>> notYet = List.of(Map.of(),
                 Map.of("GitLabOAuthClientId", "app-id"),
                 Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "none"),
@@ -96,9 +102,14 @@ class SamTemplateTest {
         assertThat(intrinsics(configured).condition("HasGitLabOAuth")).isTrue();
         for (Map<String, String> parameters : notYet) {
             assertThat(intrinsics(parameters).condition("HasGitLabOAuth")).as(parameters.toString()).isFalse();
-            assertThat(intrinsics(parameters).resolveStrings(sam.function("LinkFunction").environment())).as(parameters.toString())
-                    .containsEntry("GITLAB_OAUTH_CLIENT_ID", "").containsEntry("GITLAB_OAUTH_SECRET_ID", "");
-            assertThat(intrinsics(parameters).resolveStrings(sam.function("UserFunction").environment())).as(parameters.toString())
+            assertThat(intrinsics(parameters)
+                            .resolveStrings(sam.function("LinkFunction").environment()))
+                    .as(parameters.toString())
+                    .containsEntry("GITLAB_OAUTH_CLIENT_ID", "")
+                    .containsEntry("GITLAB_OAUTH_SECRET_ID", "");
+            assertThat(intrinsics(parameters)
+                            .resolveStrings(sam.function("UserFunction").environment()))
+                    .as(parameters.toString())
                     .containsEntry("GITLAB_OAUTH_CLIENT_ID", "");
         }
         assertThat(sam.resourceCondition("GitLabOAuthSecret")).contains("HasGitLabOAuth");
@@ -109,7 +120,8 @@ class SamTemplateTest {
     void gatewayEnvironment_namesTheCommandFunctionsByTheirLiveAlias() {
         Map<String, String> env = intrinsics(Map.of()).resolveStrings(sam.function("GatewayFunction").environment());
 
-        assertThat(sam.function("GatewayFunction").environment()).containsEntry("USER_FUNCTION_NAME", Map.of("Ref", "UserFunctionAliaslive"));
+        assertThat(sam.function("GatewayFunction").environment())
+                .containsEntry("USER_FUNCTION_NAME", Map.of("Ref", "UserFunctionAliaslive"));
         assertThat(env).containsEntry("USER_FUNCTION_NAME", LocalIds.functionArn("UserFunction") + ":live")
                 .containsEntry("AUTO_DEPLOY_FUNCTION_NAME", LocalIds.functionArn("AutoDeployFunction") + ":live")
                 .containsEntry("SLACK_SIGNING_SECRET_ID", LocalIds.secretArn("SigningSecret"));
@@ -120,7 +132,8 @@ class SamTemplateTest {
         Object vpc = sam.function("ExplainFunction").vpcConfig().orElseThrow();
 
         assertThat(intrinsics(Map.of()).resolve(vpc)).isEmpty();
-        assertThat(intrinsics(Map.of("ExplainSubnetIds", "subnet-1,subnet-2", "ExplainSecurityGroupIds", "sg-1")).resolve(vpc))
+        assertThat(intrinsics(Map.of("ExplainSubnetIds", "subnet-1,subnet-2", "ExplainSecurityGroupIds", "sg-1"))
+                        .resolve(vpc))
                 .contains(Map.of("SubnetIds", List.of("subnet-1", "subnet-2"), "SecurityGroupIds", List.of("sg-1")));
         assertThat(sam.function("UserFunction").vpcConfig()).isEmpty();
     }
@@ -158,7 +171,8 @@ class SamTemplateTest {
             assertThat(mapping.targetLogicalId()).isEqualTo("CommandFailureFunctionAliaslive");
             assertThat(mapping.batchSize()).contains(10);
             assertThat(mapping.functionResponseTypes()).containsExactly("ReportBatchItemFailures");
-            assertThat(intrinsics(Map.of()).resolveString(mapping.eventSourceArn())).isEqualTo(LocalIds.queueArn("FailureQueue"));
+            assertThat(intrinsics(Map.of()).resolveString(mapping.eventSourceArn()))
+                    .isEqualTo(LocalIds.queueArn("FailureQueue"));
         });
     }
 
@@ -181,10 +195,14 @@ class SamTemplateTest {
     @Test
     void tables_secretsAndQueues_areAsDeclared() {
         SamTemplate.Table audit = sam.tables().get("AuditTable");
-        assertThat(audit.keySchema()).containsExactly(new SamTemplate.NamedType("requestId", "HASH"), new SamTemplate.NamedType("attempt", "RANGE"));
+        assertThat(audit.keySchema())
+                .containsExactly(
+                        new SamTemplate.NamedType("requestId", "HASH"), new SamTemplate.NamedType("attempt", "RANGE"));
         assertThat(audit.globalSecondaryIndexes()).singleElement().satisfies(index -> {
             assertThat(index.name()).isEqualTo("ByTime");
-            assertThat(index.keySchema()).containsExactly(new SamTemplate.NamedType("kind", "HASH"), new SamTemplate.NamedType("attempt", "RANGE"));
+            assertThat(index.keySchema())
+                    .containsExactly(
+                            new SamTemplate.NamedType("kind", "HASH"), new SamTemplate.NamedType("attempt", "RANGE"));
             assertThat(index.projectionType()).isEqualTo("ALL");
         });
         assertThat(sam.tables().get("RequestsTable").timeToLiveAttribute()).contains("expiresAt");
@@ -194,7 +212,11 @@ class SamTemplateTest {
         assertThat(sam.secrets().get("SigningSecret").secretString()).contains(Map.of("Ref", "SlackSigningSecret"));
         assertThat(sam.secrets().get("LinkStateSecret").generateSecretString())
                 .contains(Map.of("PasswordLength", 64, "ExcludePunctuation", true));
-        assertThat(intrinsics(Map.of()).resolveString(sam.secrets().get("FeatureLogWebhookSecret").secretString().orElseThrow()))
+        assertThat(intrinsics(Map.of())
+                        .resolveString(sam.secrets()
+                                .get("FeatureLogWebhookSecret")
+                                .secretString()
+                                .orElseThrow()))
                 .isEqualTo("not-configured");
         assertThat(sam.queues().keySet()).containsExactly("FailureQueue", "FailureDeadLetterQueue");
     }
@@ -203,18 +225,18 @@ class SamTemplateTest {
     void transform_ofABrokenTemplate_failsWithTheTransformsMessage(@TempDir Path dir) throws Exception {
         Path broken = dir.resolve("broken.yaml");
         Files.writeString(broken, """
-                Transform: AWS::Serverless-2016-10-31
-                Resources:
-                  Fn:
-                    Type: AWS::Serverless::Function
-                    Properties:
-                      Runtime: java21
-                      Handler: a.B::handleRequest
-                      CodeUri: .
-                      Events:
-                        Api:
-                          Type: NoSuchEvent
-                """);
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: java21
+                  Handler: a.B::handleRequest
+                  CodeUri: .
+                  Events:
+                    Api:
+                      Type: NoSuchEvent
+            """);
 
         assertThatThrownBy(() -> SamTemplate.transform(broken, Map.of()))
                 .isInstanceOf(IllegalStateException.class)
@@ -223,9 +245,10 @@ class SamTemplateTest {
 
     @Test
     void transformedJson_canBeReadBackWithoutPython() throws Exception {
-        String json = com.fasterxml.jackson.jr.ob.JSON.std.asString(sam.json());
+        String json = JSON.std.asString(sam.json());
 
         assertThat(SamTemplate.ofCloudFormation(json).routes()).isEqualTo(sam.routes());
-        assertThat(SamTemplate.ofCloudFormation(json).resourceType("UserFunctionAliaslive")).isEqualTo(Optional.of("AWS::Lambda::Alias"));
+        assertThat(SamTemplate.ofCloudFormation(json).resourceType("UserFunctionAliaslive"))
+                .isEqualTo(Optional.of("AWS::Lambda::Alias"));
     }
 }

@@ -37,7 +37,14 @@ public final class AccessCheckAnswers {
             return AccessCheckRequest.failed(e.brief());
         }
         access.saveSnapshot(link.get(), now.accessLevel(), now.twoFactor(), now.checkedAt());
-        Log.info("access.checked", "gitlabUser", link.get().gitlabUsername(), "accessLevel", now.accessLevel(), "twoFactor", now.twoFactor());
+        Log.info(
+                "access.checked",
+                "gitlabUser",
+                link.get().gitlabUsername(),
+                "accessLevel",
+                now.accessLevel(),
+                "twoFactor",
+                now.twoFactor());
         return AccessCheckRequest.answer(now);
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -67,16 +68,16 @@ public final class DelegatedAccessCheck implements AccessCheck {
         }
 
         /** The request in an event, if the event is one. */
-        public static java.util.Optional<AccessCheckRequest> in(Map<String, Object> event) {
+        public static Optional<AccessCheckRequest> in(Map<String, Object> event) {
             if (!(event.get("accessCheck") instanceof Map<?, ?> check) || event.size() != 1) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             if (!(check.get("workspace") instanceof String workspace) || workspace.isEmpty()
                     || !(check.get("slackUserId") instanceof String user) || user.isEmpty()
                     || !(check.get("gitlabUserId") instanceof Number id)) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
-            return java.util.Optional.of(new AccessCheckRequest(workspace, user, id.longValue()));
+            return Optional.of(new AccessCheckRequest(workspace, user, id.longValue()));
         }
 
         /** The answer for {@code snapshot} of the account this request names. */
@@ -102,7 +103,8 @@ public final class DelegatedAccessCheck implements AccessCheck {
             if (Boolean.FALSE.equals(answer.get("linked"))) {
                 throw new AccessCheckException("the link changed meanwhile", null);
             }
-            if (!(answer.get("accessLevel") instanceof Number level) || !(answer.get("twoFactor") instanceof Boolean twoFactor)
+            if (!(answer.get("accessLevel") instanceof Number level)
+                    || !(answer.get("twoFactor") instanceof Boolean twoFactor)
                     || !(answer.get("checkedAt") instanceof String at)) {
                 throw new AccessCheckException("the access check answered nothing usable", null);
             }

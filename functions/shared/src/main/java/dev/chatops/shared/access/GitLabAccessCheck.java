@@ -25,7 +25,12 @@ public final class GitLabAccessCheck implements AccessCheck {
             Optional<GitLabUser> user = instances.chatops().user(link.gitlabUserId());
             boolean active = user.isPresent() && "active".equals(user.get().state());
             boolean twoFactor = active && Boolean.TRUE.equals(user.get().twoFactorEnabled());
-            int level = active ? instances.chatops().projectAccessLevel(instances.config().chatopsProject(), link.gitlabUserId()).orElse(0) : 0;
+            int level = active
+                    ? instances
+                            .chatops()
+                            .projectAccessLevel(instances.config().chatopsProject(), link.gitlabUserId())
+                            .orElse(0)
+                    : 0;
             return new Snapshot(level, twoFactor, clock.instant());
         } catch (GitLabException e) {
             throw new AccessCheckException(e.brief(), e);

@@ -1,6 +1,8 @@
 package dev.chatops.shared.access;
 
+import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Json;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -78,13 +80,13 @@ public final class LinkState {
      * Where the person who sent {@code request} starts linking: this API's {@code /link/start} with a
      * fresh state; empty when the request does not say where the API answers.
      */
-    public Optional<String> startUrl(dev.chatops.shared.CommandRequest request) {
+    public Optional<String> startUrl(CommandRequest request) {
         if (request.publicBaseUrl().isEmpty()) {
             return Optional.empty();
         }
         String state = issue(request.workspace(), request.userId());
         return Optional.of(request.publicBaseUrl() + "/link/start?state="
-                + java.net.URLEncoder.encode(state, StandardCharsets.UTF_8));
+                + URLEncoder.encode(state, StandardCharsets.UTF_8));
     }
 
     public Verified verify(String state) {

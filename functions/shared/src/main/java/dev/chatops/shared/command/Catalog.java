@@ -65,37 +65,60 @@ public final class Catalog {
      * {@code feature}: GitLab's feature flags through its Features API, on one or several instances,
      * with GitLab.com's ChatOps options and its checks before a production change.
      */
-    public static final CommandSpec FEATURE = CommandSpec.of("feature",
+    public static final CommandSpec FEATURE = CommandSpec.of(
+            "feature",
             "Lists, shows, sets and deletes GitLab feature flags, on one or several instances.",
             Target.FEATURE,
             Form.sub("list", Role.DEVELOPER, "Enabled and disabled flags, with how each is on.")
                     .withOptions(OptionSpec.valued("match", "TEXT", "only flags whose name contains TEXT"))
                     .onInstances(),
-            Form.sub("get", Role.DEVELOPER, "One flag: its state and every gate.", Param.required("name")).onInstances(),
-            Form.sub("set", Role.DEVELOPER, "Sets a flag to true, false or a percentage, for everyone or for actors; "
-                    + "shows it before → after. On production: checks staging, open incidents and the channel first, "
-                    + "and logs the change.", Param.required("name"), Param.required("true|false|percentage"))
+            Form.sub("get", Role.DEVELOPER, "One flag: its state and every gate.", Param.required("name"))
+                    .onInstances(),
+            Form.sub(
+                            "set",
+                            Role.DEVELOPER,
+                            "Sets a flag to true, false or a percentage, for everyone or for actors; shows it before →"
+                                    + " after. On production: checks staging, open incidents and the channel first, and"
+                                    + " logs the change.",
+                            Param.required("name"),
+                            Param.required("true|false|percentage"))
                     .withOptions(
-                            OptionSpec.flag("actors", "the percentage is of actors (each user, project… always sees the same)"),
-                            OptionSpec.flag("random", "the percentage is of time (deprecated; needs --ignore-random-deprecation-check)"),
-                            OptionSpec.valued("user", "USERNAMES", "only for these users (comma-separated usernames or ids)"),
+                            OptionSpec.flag(
+                                    "actors", "the percentage is of actors (each user, project… always sees the same)"),
+                            OptionSpec.flag(
+                                    "random",
+                                    "the percentage is of time (deprecated; needs --ignore-random-deprecation-check)"),
+                            OptionSpec.valued(
+                                    "user", "USERNAMES", "only for these users (comma-separated usernames or ids)"),
                             OptionSpec.valued("project", "PATHS", "only for these projects (paths or ids)"),
                             OptionSpec.valued("group", "PATHS", "only for these groups (paths or ids)"),
                             OptionSpec.valued("namespace", "PATHS", "only for these group or user namespaces (paths)"),
-                            OptionSpec.valued("repository", "PATHS", "only for these repositories (`group/project.git`, `….wiki.git`)"),
+                            OptionSpec.valued(
+                                    "repository",
+                                    "PATHS",
+                                    "only for these repositories (`group/project.git`, `….wiki.git`)"),
                             OptionSpec.valued("feature-group", "NAME", "only for this feature group"),
                             OptionSpec.flag("ignore-random-deprecation-check", "allow a percentage of time"),
-                            OptionSpec.flag("ignore-feature-flag-consistency-check",
+                            OptionSpec.flag(
+                                    "ignore-feature-flag-consistency-check",
                                     "change production even though staging disagrees (or staging against production)"),
                             OptionSpec.flag("ignore-production-check", "change production despite open incidents"))
-                    .onInstances().changing().onProductionNeeds(Role.MAINTAINER),
-            Form.sub("delete", Role.DEVELOPER, "Deletes a flag's stored gates, so its default applies again.",
-                    Param.required("name"))
+                    .onInstances()
+                    .changing()
+                    .onProductionNeeds(Role.MAINTAINER),
+            Form.sub(
+                            "delete",
+                            Role.DEVELOPER,
+                            "Deletes a flag's stored gates, so its default applies again.",
+                            Param.required("name"))
                     .withOptions(
-                            OptionSpec.flag("ignore-feature-flag-consistency-check",
+                            OptionSpec.flag(
+                                    "ignore-feature-flag-consistency-check",
                                     "delete on staging even though production has it on"),
                             OptionSpec.flag("ignore-production-check", "delete on production despite open incidents"))
-                    .onInstances().changing().onProductionNeeds(Role.MAINTAINER));
+                    .onInstances()
+                    .changing()
+                    .onProductionNeeds(Role.MAINTAINER));
 
     /**
      * {@code explain}: {@code EXPLAIN (ANALYZE, BUFFERS)} of one query on an instance's database
@@ -111,15 +134,20 @@ public final class Catalog {
                     .onInstance());
 
     /** {@code auto_deploy status [sha]}: what is deployed where, and whether a commit has reached each environment. */
-    public static final CommandSpec AUTO_DEPLOY = CommandSpec.of("auto_deploy",
+    public static final CommandSpec AUTO_DEPLOY = CommandSpec.of(
+            "auto_deploy",
             "Shows what is deployed to each environment, or whether a commit has reached each one.",
             Target.AUTO_DEPLOY,
-            Form.sub("status", Role.DEVELOPER, "Each environment in deploy order: revision, branch, package, status, "
-                    + "when and by whom, its pipeline and the diff to the next; with a commit sha (7 to 40 hex digits), "
-                    + "whether that commit is deployed there.", Param.optional("commit_sha")));
+            Form.sub(
+                    "status",
+                    Role.DEVELOPER,
+                    "Each environment in deploy order: revision, branch, package, status, when and by whom, its"
+                            + " pipeline and the diff to the next; with a commit sha (7 to 40 hex digits), whether that"
+                            + " commit is deployed there.",
+                    Param.optional("commit_sha")));
 
-    private static final Catalog STANDARD = new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER, FEATURE, EXPLAIN,
-            AUTO_DEPLOY));
+    private static final Catalog STANDARD =
+            new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER, FEATURE, EXPLAIN, AUTO_DEPLOY));
 
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
 

@@ -13,8 +13,11 @@ public final class Help {
 
     /** The answer to {@code help}: every command of {@code catalog} with its summary. */
     public static String commands(Catalog catalog, String slashCommand) {
-        StringBuilder help = new StringBuilder("*Commands* — `").append(slashCommand)
-                .append(" run <command> …`, and `").append(slashCommand).append(" run help <command>` for one in full:");
+        StringBuilder help = new StringBuilder("*Commands* — `")
+                .append(slashCommand)
+                .append(" run <command> …`, and `")
+                .append(slashCommand)
+                .append(" run help <command>` for one in full:");
         catalog.all().stream().sorted(Comparator.comparing(CommandSpec::name)).forEach(spec ->
                 help.append("\n• `").append(spec.name()).append("` — ").append(spec.summary()));
         return help.toString();
@@ -34,9 +37,12 @@ public final class Help {
                 help.append("\n  `").append(option.usage()).append("` — ").append(option.description());
             }
             if (form.takesInstance()) {
-                help.append(form.manyInstances()
-                        ? "\n  `--<instance>…` — the GitLab instances, one or several: `--staging`, `--production` (the default), …"
-                        : "\n  `--<instance>` — the GitLab instance: `--ops`, `--production` (the default), …");
+                help.append(
+                        form.manyInstances()
+                                ? "\n"
+                                        + "  `--<instance>…` — the GitLab instances, one or several: `--staging`,"
+                                        + " `--production` (the default), …"
+                                : "\n  `--<instance>` — the GitLab instance: `--ops`, `--production` (the default), …");
             }
         }
         return help.toString();

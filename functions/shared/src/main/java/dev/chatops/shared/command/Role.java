@@ -1,5 +1,7 @@
 package dev.chatops.shared.command;
 
+import java.util.Locale;
+
 /**
  * What a person must be on the chatops project to run a command: GitLab's access levels
  * (guest 10 … owner 50), plus {@link #ANYONE} for commands that only tell people about themselves.
@@ -24,7 +26,7 @@ public enum Role {
     }
 
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The highest role whose level is at most {@code accessLevel} (GitLab also has 5, minimal access). */

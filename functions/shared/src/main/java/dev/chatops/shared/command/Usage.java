@@ -22,7 +22,8 @@ public final class Usage {
      * it. {@code instances} are the configured instance names, whose flags ({@code --ops}) a form that
      * acts on instances accepts: one, or several for a form that takes several.
      */
-    public static Invocation resolve(CommandSpec spec, List<String> args, Map<String, String> options, Set<String> instances) {
+    public static Invocation resolve(
+            CommandSpec spec, List<String> args, Map<String, String> options, Set<String> instances) {
         Form form;
         List<String> rest;
         if (spec.hasSubcommands()) {
@@ -30,9 +31,11 @@ public final class Usage {
                 throw new UsageException("`" + spec.name() + "` needs a subcommand: " + subcommands(spec) + ".", spec);
             }
             String sub = args.get(0).toLowerCase(Locale.ROOT);
-            form = spec.form(sub).orElseThrow(() -> new UsageException(
-                    "`" + spec.name() + " " + Text.inCode(args.get(0), 40) + "` is not a subcommand; use one of " + subcommands(spec) + ".",
-                    spec));
+            form = spec.form(sub)
+                    .orElseThrow(() -> new UsageException(
+                            "`" + spec.name() + " " + Text.inCode(args.get(0), 40)
+                                    + "` is not a subcommand; use one of " + subcommands(spec) + ".",
+                            spec));
             rest = args.subList(1, args.size());
         } else {
             form = spec.forms().get(0);

@@ -1,9 +1,11 @@
 package dev.chatops.shared.edge;
 
+import dev.chatops.shared.Text;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -61,9 +63,9 @@ public final class CommandText {
             }
             if (!token.quoted() && !optionsEnded && value.startsWith("--") && value.length() > 2) {
                 int eq = value.indexOf('=');
-                String name = (eq < 0 ? value.substring(2) : value.substring(2, eq)).toLowerCase(java.util.Locale.ROOT);
+                String name = (eq < 0 ? value.substring(2) : value.substring(2, eq)).toLowerCase(Locale.ROOT);
                 if (!OPTION_NAME.matcher(name).matches()) {
-                    throw new TextParseException("`" + dev.chatops.shared.Text.inCode(value, 40) + "` is not an option name.");
+                    throw new TextParseException("`" + Text.inCode(value, 40) + "` is not an option name.");
                 }
                 if (options.containsKey(name)) {
                     throw new TextParseException("`--" + name + "` is given more than once.");

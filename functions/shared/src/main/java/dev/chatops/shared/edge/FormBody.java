@@ -1,6 +1,7 @@
 package dev.chatops.shared.edge;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,8 +52,8 @@ public final class FormBody {
             if (body.length() > 0) {
                 body.append('&');
             }
-            body.append(java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
-                    .append(java.net.URLEncoder.encode(value, StandardCharsets.UTF_8));
+            body.append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
         });
         return body.toString();
     }

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * option's name. Smart quotes are left alone: inside a string literal ({@code 'don’t'}) they are data.
  */
 public record RawText(String body, Map<String, String> options) {
-    private static final Pattern OPTION = Pattern.compile("(?:--|\u2014|\u2013\u2013?)([a-z0-9][a-z0-9_-]{0,63})(?:=(\\S*))?");
+    private static final Pattern OPTION =
+            Pattern.compile("(?:--|\u2014|\u2013\u2013?)([a-z0-9][a-z0-9_-]{0,63})(?:=(\\S*))?");
     private static final Pattern SLACK_FORM = Pattern.compile("<([^<>|]{1,4096})(?:\\|([^<>]{0,4096}))?>");
 
     public RawText {

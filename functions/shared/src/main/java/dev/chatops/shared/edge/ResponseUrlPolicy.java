@@ -1,5 +1,7 @@
 package dev.chatops.shared.edge;
 
+import dev.chatops.shared.ConfigurationException;
+import dev.chatops.shared.Env;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -29,11 +31,11 @@ public final class ResponseUrlPolicy {
     }
 
     /** The allow-list in {@link #ENV}, or Slack's alone; a malformed one stops start-up, naming the variable. */
-    public static ResponseUrlPolicy from(dev.chatops.shared.Env env) {
+    public static ResponseUrlPolicy from(Env env) {
         try {
             return parse(env.optional(ENV, SLACK));
         } catch (IllegalArgumentException e) {
-            throw new dev.chatops.shared.ConfigurationException("environment variable " + ENV
+            throw new ConfigurationException("environment variable " + ENV
                     + " is not a list of origins: " + e.getMessage(), e);
         }
     }
@@ -76,7 +78,10 @@ public final class ResponseUrlPolicy {
         } catch (URISyntaxException e) {
             return false;
         }
-        if (!uri.isAbsolute() || uri.getRawUserInfo() != null || uri.getHost() == null || uri.getRawFragment() != null) {
+        if (!uri.isAbsolute()
+                || uri.getRawUserInfo() != null
+                || uri.getHost() == null
+                || uri.getRawFragment() != null) {
             return false;
         }
         String scheme = lower(uri.getScheme());

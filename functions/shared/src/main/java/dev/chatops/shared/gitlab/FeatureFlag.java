@@ -2,10 +2,12 @@ package dev.chatops.shared.gitlab;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A feature flag as GitLab's Features API shows it ({@code GET /features}, {@code POST /features/:name}):
@@ -15,13 +17,33 @@ import java.util.Map;
  * the registered feature groups. A flag GitLab has never stored is {@link #absent} (its code default
  * applies); {@link #defaultEnabled()} is that default, when GitLab returns the flag's definition.
  */
-public record FeatureFlag(String name, boolean persisted, String state, boolean booleanGate, BigDecimal percentageOfTime,
-                          BigDecimal percentageOfActors, List<String> actors, List<String> featureGroups,
-                          Map<String, Object> otherGates, java.util.Optional<Boolean> defaultEnabled) {
+public record FeatureFlag(
+        String name,
+        boolean persisted,
+        String state,
+        boolean booleanGate,
+        BigDecimal percentageOfTime,
+        BigDecimal percentageOfActors,
+        List<String> actors,
+        List<String> featureGroups,
+        Map<String, Object> otherGates,
+        Optional<Boolean> defaultEnabled) {
     /** Kinds of actor, by the prefix of their Flipper id, in the order a card shows them. */
     public static final Map<String, String> ACTOR_KINDS = kinds();
-    private static final Map<String, String> SINGULAR = Map.of("users", "user", "groups", "group", "projects", "project",
-            "namespaces", "namespace", "repositories", "repository", "other actors", "other actor");
+
+    private static final Map<String, String> SINGULAR = Map.of(
+            "users",
+            "user",
+            "groups",
+            "group",
+            "projects",
+            "project",
+            "namespaces",
+            "namespace",
+            "repositories",
+            "repository",
+            "other actors",
+            "other actor");
 
     public FeatureFlag {
         actors = List.copyOf(actors);
@@ -31,7 +53,7 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
 
     /** A flag GitLab does not store: no gate is set, so its default applies. */
     public static FeatureFlag absent(String name) {
-        return new FeatureFlag(name, false, "off", false, null, null, List.of(), List.of(), Map.of(), java.util.Optional.empty());
+        return new FeatureFlag(name, false, "off", false, null, null, List.of(), List.of(), Map.of(), Optional.empty());
     }
 
     @SuppressWarnings("unchecked")
@@ -61,8 +83,8 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
             }
         }
         String state = json.get("state") == null ? "off" : String.valueOf(json.get("state"));
-        java.util.Optional<Boolean> defaultEnabled = json.get("definition") instanceof Map<?, ?> definition
-                && definition.get("default_enabled") instanceof Boolean b ? java.util.Optional.of(b) : java.util.Optional.empty();
+        Optional<Boolean> defaultEnabled = json.get("definition") instanceof Map<?, ?> definition
+                && definition.get("default_enabled") instanceof Boolean b ? Optional.of(b) : Optional.empty();
         return new FeatureFlag(String.valueOf(json.get("name")), true, state, on, time, actors, ids, groups, other,
                 defaultEnabled);
     }
@@ -104,7 +126,9 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
             parts.add("feature group " + group);
         }
         parts.addAll(otherGates.keySet());
-        return parts.isEmpty() ? "off" : (off() ? "off (" + String.join(", ", parts) + ")" : "on for " + String.join(", ", parts));
+        return parts.isEmpty()
+                ? "off"
+                : (off() ? "off (" + String.join(", ", parts) + ")" : "on for " + String.join(", ", parts));
     }
 
     /** Its actors of one kind ({@code users}, {@code projects}, …): their Flipper ids. */
@@ -112,7 +136,10 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
         return actors.stream().filter(id -> kindOf(id).equals(kind)).toList();
     }
 
-    /** {@code users}, {@code projects}, {@code groups}, {@code namespaces}, {@code repositories} or {@code other actors}. */
+    /**
+     * {@code users}, {@code projects}, {@code groups}, {@code namespaces}, {@code repositories} or
+     * {@code other actors}.
+     */
     public static String kindOf(String flipperId) {
         int colon = flipperId.lastIndexOf(':');
         String type = colon < 0 ? "" : flipperId.substring(0, colon);
@@ -135,7 +162,7 @@ public record FeatureFlag(String name, boolean persisted, String state, boolean 
         kinds.put("Project", "projects");
         kinds.put("Namespace", "namespaces");
         kinds.put("Repository", "repositories");
-        return java.util.Collections.unmodifiableMap(kinds);
+        return Collections.unmodifiableMap(kinds);
     }
 
     private static BigDecimal percent(Object value) {

@@ -32,7 +32,8 @@ public final class GitLab {
 
     /** The client of {@code instance} (a name from the configuration). */
     public GitLabClient client(String instance) {
-        return clients.computeIfAbsent(instance, name -> new GitLabClient(config.url(name), tokens.apply(name), config.requestTimeout()));
+        return clients.computeIfAbsent(
+                instance, name -> new GitLabClient(config.url(name), tokens.apply(name), config.requestTimeout()));
     }
 
     /** The client of the instance the chatops project lives on. */

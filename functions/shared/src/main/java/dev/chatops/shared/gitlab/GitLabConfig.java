@@ -2,16 +2,21 @@ package dev.chatops.shared.gitlab;
 
 import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The GitLab instances ChatOps knows, by the flag people use for them ({@code --ops},
  * {@code --production}, …), and where the chatops project lives. Each variable is named once here.
  */
 public record GitLabConfig(Map<String, String> instances, String defaultInstance, String chatopsInstance,
-                           String chatopsProject, java.util.Set<String> memberPaths, java.time.Duration requestTimeout) {
+                           String chatopsProject, Set<String> memberPaths, Duration requestTimeout) {
     /** {@code ops=https://ops.gitlab.net,production=https://gitlab.com,…}: flag name = base URL. */
     public static final String INSTANCES = "GITLAB_INSTANCES";
     /** The instance a command acts on without a flag; default {@code production}. */
@@ -40,7 +45,7 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
 
     public GitLabConfig {
         instances = Collections.unmodifiableMap(new LinkedHashMap<>(instances));
-        memberPaths = java.util.Set.copyOf(memberPaths);
+        memberPaths = Set.copyOf(memberPaths);
     }
 
     public static GitLabConfig from(Env env) {
@@ -53,7 +58,7 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
             }
         }
         String project = env.require(CHATOPS_PROJECT);
-        java.util.Set<String> paths = new java.util.LinkedHashSet<>();
+        Set<String> paths = new LinkedHashSet<>();
         for (String entry : env.optional(MEMBER_PATHS, chatops + ":" + project).split(",")) {
             paths.add(ProjectLocation.parse(entry, instances, MEMBER_PATHS).toString());
         }
@@ -62,7 +67,7 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
             // Well under the functions' timeouts, which must leave time for the checks, the log and the reply.
             throw new ConfigurationException("environment variable " + TIMEOUT_SECONDS + " must be 1 to 20 seconds");
         }
-        return new GitLabConfig(instances, fallback, chatops, project, paths, java.time.Duration.ofSeconds(timeout));
+        return new GitLabConfig(instances, fallback, chatops, project, paths, Duration.ofSeconds(timeout));
     }
 
     /**
@@ -82,7 +87,8 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
             instances.put(name, url);
         }
         if (instances.values().stream().map(GitLabConfig::sameness).distinct().count() < instances.size()) {
-            throw new ConfigurationException("two instances in " + INSTANCES + " have the same URL: one instance, one name");
+            throw new ConfigurationException(
+                    "two instances in " + INSTANCES + " have the same URL: one instance, one name");
         }
         return instances;
     }
@@ -92,16 +98,17 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
      * when absent) and path without a trailing slash. {@code https://GitLab.com/} is {@code https://gitlab.com}.
      */
     private static String sameness(String url) {
-        java.net.URI uri;
+        URI uri;
         try {
-            uri = java.net.URI.create(url);
+            uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("environment variable " + INSTANCES + " has a URL that is not one: " + url);
+            throw new ConfigurationException(
+                    "environment variable " + INSTANCES + " has a URL that is not one: " + url);
         }
-        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
         String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
-        return scheme + "://" + String.valueOf(uri.getHost()).toLowerCase(java.util.Locale.ROOT) + ":" + port + path;
+        return scheme + "://" + String.valueOf(uri.getHost()).toLowerCase(Locale.ROOT) + ":" + port + path;
     }
 
     /** Whether {@code member} may change {@code path} on {@code instance}. */
@@ -111,7 +118,7 @@ public record GitLabConfig(Map<String, String> instances, String defaultInstance
 
     /** The host of {@code instance}'s URL, as replies name it ({@code gitlab.com}). */
     public String host(String instance) {
-        return java.net.URI.create(url(instance)).getHost();
+        return URI.create(url(instance)).getHost();
     }
 
     public String url(String instance) {

@@ -24,31 +24,45 @@ public final class GitLabErrors {
      * As {@link #sentence(String, GitLabException, boolean, String)}; {@code asCaller} when the request
      * was made as the caller (GitLab's {@code Sudo}), so that a 403 is the caller's own rights speaking.
      */
-    public static String sentence(String instance, GitLabException e, boolean write, String checkWith, boolean asCaller) {
+    public static String sentence(
+            String instance, GitLabException e, boolean write, String checkWith, boolean asCaller) {
         String gitlab = "GitLab on " + instance;
         if (e.status() == 0) {
             if (e.timedOut()) {
-                return gitlab + " did not answer in time" + (write
-                        ? ": the change may or may not have been made. Check with `" + checkWith + "`." : ". Try again in a minute.");
+                return gitlab + " did not answer in time"
+                        + (write
+                                ? ": the change may or may not have been made. Check with `" + checkWith + "`."
+                                : ". Try again in a minute.");
             }
-            return gitlab + " could not be reached" + (write ? "; the change was most likely not made. Check with `" + checkWith + "`."
-                    : ". Try again in a minute.");
+            return gitlab + " could not be reached"
+                    + (write
+                            ? "; the change was most likely not made. Check with `" + checkWith + "`."
+                            : ". Try again in a minute.");
         }
         return switch (e.status()) {
-            case 401 -> gitlab + " refused ChatOps's API token (401): it is missing, expired or revoked. The operators need "
-                    + "to renew it; nothing was changed.";
-            case 403 -> asCaller
-                    ? gitlab + " refused it as you (403): your own rights there do not allow it. Nothing was changed."
-                    : gitlab + " does not let ChatOps's token do this (403): it needs an administrator's token (with "
-                            + "`sudo` on the chatops instance). Nothing was changed.";
-            case 404 -> gitlab + " has no such resource (404: " + Text.inCode(e.getMessage(), 120) + "). Nothing was changed.";
+            case 401 ->
+                gitlab + " refused ChatOps's API token (401): it is missing, expired or revoked. The operators need "
+                        + "to renew it; nothing was changed.";
+            case 403 ->
+                asCaller
+                        ? gitlab
+                                + " refused it as you (403): your own rights there do not allow it. Nothing was"
+                                + " changed."
+                        : gitlab
+                                + " does not let ChatOps's token do this (403): it needs an administrator's token"
+                                + " (with `sudo` on the chatops instance). Nothing was changed.";
+            case 404 ->
+                gitlab + " has no such resource (404: " + Text.inCode(e.getMessage(), 120) + "). Nothing was changed.";
             case 429 -> gitlab + " is limiting ChatOps's requests (429). Try again in a minute; nothing was changed.";
-            case 400, 409, 422 -> gitlab + " refused it: " + Text.inCode(e.getMessage(), 300) + ". Nothing was changed.";
-            default -> e.status() >= 500
-                    ? gitlab + " failed (" + e.status() + ")" + (write
-                            ? ": the change may or may not have been made. Check with `" + checkWith + "`."
-                            : ". Try again in a minute; if it keeps failing, check GitLab's status.")
-                    : gitlab + " answered " + e.status() + ": " + Text.inCode(e.getMessage(), 300) + ".";
+            case 400, 409, 422 ->
+                gitlab + " refused it: " + Text.inCode(e.getMessage(), 300) + ". Nothing was changed.";
+            default ->
+                e.status() >= 500
+                        ? gitlab + " failed (" + e.status() + ")"
+                                + (write
+                                        ? ": the change may or may not have been made. Check with `" + checkWith + "`."
+                                        : ". Try again in a minute; if it keeps failing, check GitLab's status.")
+                        : gitlab + " answered " + e.status() + ": " + Text.inCode(e.getMessage(), 300) + ".";
         };
     }
 }

@@ -1,6 +1,7 @@
 package dev.chatops.shared.gitlab;
 
 import dev.chatops.shared.ChatOpsException;
+import java.net.http.HttpTimeoutException;
 
 /**
  * GitLab answered with an error status, or could not be reached ({@link #status()} 0). The message
@@ -25,7 +26,7 @@ public class GitLabException extends ChatOpsException {
 
     /** GitLab took longer than the client waits: a change may or may not have been made. */
     public boolean timedOut() {
-        return getCause() instanceof java.net.http.HttpTimeoutException;
+        return getCause() instanceof HttpTimeoutException;
     }
 
     /** Worth another try for a read: GitLab unreachable, overloaded or failing. */
@@ -33,7 +34,10 @@ public class GitLabException extends ChatOpsException {
         return (status == 0 && !(getCause() instanceof InterruptedException)) || status == 429 || status >= 500;
     }
 
-    /** A few words for inside another sentence: {@code GitLab answered 503}, {@code not reachable}, {@code timed out}. */
+    /**
+     * A few words for inside another sentence: {@code GitLab answered 503}, {@code not reachable},
+     * {@code timed out}.
+     */
     public String brief() {
         if (status == 0) {
             return timedOut() ? "timed out" : "not reachable";

@@ -1,5 +1,6 @@
 package dev.chatops.shared.gitlab;
 
+import java.time.LocalDate;
 import java.util.Map;
 
 /** A member of a GitLab project or group, with GitLab's numeric access level. */
@@ -14,12 +15,12 @@ public record Member(long id, String username, String name, String state, int ac
     }
 
     /** Whether the membership counts today: accepted (not awaiting) and not past its expiry date. */
-    public boolean effective(java.time.LocalDate today) {
+    public boolean effective(LocalDate today) {
         if (!"active".equals(membershipState)) {
             return false;
         }
         try {
-            return expiresAt.isEmpty() || !java.time.LocalDate.parse(expiresAt.substring(0, 10)).isBefore(today);
+            return expiresAt.isEmpty() || !LocalDate.parse(expiresAt.substring(0, 10)).isBefore(today);
         } catch (RuntimeException e) {
             return false;
         }

@@ -18,8 +18,9 @@ public record ProjectLocation(String instance, String path) {
         String trimmed = value.strip();
         int colon = trimmed.indexOf(':');
         if (colon <= 0 || colon == trimmed.length() - 1 || !instances.containsKey(trimmed.substring(0, colon))) {
-            throw new ConfigurationException("environment variable " + variable + " must read instance:group/project with an "
-                    + "instance from " + GitLabConfig.INSTANCES + "; not: " + trimmed);
+            throw new ConfigurationException(
+                    "environment variable " + variable + " must read instance:group/project with an " + "instance from "
+                            + GitLabConfig.INSTANCES + "; not: " + trimmed);
         }
         return new ProjectLocation(trimmed.substring(0, colon), trimmed.substring(colon + 1));
     }

@@ -245,9 +245,18 @@ public final class AuditLog {
             }
             for (Map<String, AttributeValue> item : response.items()) {
                 if (found.size() < limit) {
-                    found.add(new Record(text(item, "at"), text(item, "userId"), text(item, "userName"), text(item, "command"),
-                            text(item, "arguments"), text(item, "decision"), text(item, "outcome"), text(item, "detail"),
-                            item.containsKey("durationMs") ? Long.parseLong(item.get("durationMs").n()) : -1));
+                    found.add(new Record(
+                            text(item, "at"),
+                            text(item, "userId"),
+                            text(item, "userName"),
+                            text(item, "command"),
+                            text(item, "arguments"),
+                            text(item, "decision"),
+                            text(item, "outcome"),
+                            text(item, "detail"),
+                            item.containsKey("durationMs")
+                                    ? Long.parseLong(item.get("durationMs").n())
+                                    : -1));
                 }
             }
             if (!response.hasLastEvaluatedKey() || response.lastEvaluatedKey().isEmpty()) {

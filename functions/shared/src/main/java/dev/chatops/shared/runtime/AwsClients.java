@@ -27,7 +27,10 @@ public final class AwsClients {
                 .region(AwsSettings.region()).credentialsProvider(AwsSettings.credentials()).build();
     }
 
-    /** Only for a function that asks another synchronously (explain's access check); its module declares the SDK's lambda. */
+    /**
+     * Only for a function that asks another synchronously (explain's access check); its module
+     * declares the SDK's lambda.
+     */
     public static LambdaClient lambda() {
         return LambdaClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .region(AwsSettings.region()).credentialsProvider(AwsSettings.credentials()).build();

@@ -90,13 +90,30 @@ final class ClaimTakeovers {
                 return ((Settled) next).claim();
             }
             try {
-                dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
+                dynamo.updateItem(b -> b.tableName(table)
+                        .key(Map.of(ID, s(requestId)))
                         .updateExpression("SET #holder = :me, #until = :until")
                         .conditionExpression("#status = :done AND #until < :nowMs AND NOT #delivered = :true")
-                        .expressionAttributeNames(Map.of("#status", STATUS, "#holder", HOLDER, "#until", IN_PROGRESS_UNTIL,
-                                "#delivered", DELIVERED))
-                        .expressionAttributeValues(Map.of(":done", s(DONE), ":me", s(holder), ":true", AttributeValue.fromBool(true),
-                                ":until", n(holdUntil.toEpochMilli()), ":nowMs", n(now.toEpochMilli()))));
+                        .expressionAttributeNames(Map.of(
+                                "#status",
+                                STATUS,
+                                "#holder",
+                                HOLDER,
+                                "#until",
+                                IN_PROGRESS_UNTIL,
+                                "#delivered",
+                                DELIVERED))
+                        .expressionAttributeValues(Map.of(
+                                ":done",
+                                s(DONE),
+                                ":me",
+                                s(holder),
+                                ":true",
+                                AttributeValue.fromBool(true),
+                                ":until",
+                                n(holdUntil.toEpochMilli()),
+                                ":nowMs",
+                                n(now.toEpochMilli()))));
                 return reply.taken();
             } catch (ConditionalCheckFailedException e) {
                 RequestRecord latest = RequestRecord.of(read.apply(requestId).orElse(Map.of()));

@@ -83,10 +83,12 @@ public final class OneAtATime {
     public void release(String kind, String team, String user, String requestId, Instant now) {
         try {
             // An update, not a delete: the functions' roles may already put and update items of this table.
-            dynamo.updateItem(b -> b.tableName(table).key(Map.of(RequestClaims.ID, s(key(kind, team, user))))
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Map.of(RequestClaims.ID, s(key(kind, team, user))))
                     .updateExpression("SET #until = :now")
                     .conditionExpression("#holder = :me")
-                    .expressionAttributeNames(Map.of("#until", RequestClaims.IN_PROGRESS_UNTIL, "#holder", RequestClaims.HOLDER))
+                    .expressionAttributeNames(
+                            Map.of("#until", RequestClaims.IN_PROGRESS_UNTIL, "#holder", RequestClaims.HOLDER))
                     .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli() - 1), ":me", s(requestId))));
         } catch (ConditionalCheckFailedException e) {
             // Another request holds it now, or nobody does.

@@ -4,8 +4,11 @@ import static com.slack.api.model.block.Blocks.context;
 import static com.slack.api.model.block.Blocks.section;
 import static com.slack.api.model.block.composition.BlockCompositions.markdownText;
 
+import com.slack.api.model.block.Blocks;
 import com.slack.api.model.block.LayoutBlock;
+import com.slack.api.model.block.composition.BlockCompositions;
 import com.slack.api.model.block.composition.TextObject;
+import com.slack.api.model.block.element.BlockElements;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,8 +37,13 @@ public final class Reply {
     private final List<LayoutBlock> blocks;
     private final String auditDetail;
 
-    private Reply(boolean inChannel, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks, Outcome outcome,
-                  String auditDetail) {
+    private Reply(
+            boolean inChannel,
+            boolean replaceOriginal,
+            String fallback,
+            List<LayoutBlock> blocks,
+            Outcome outcome,
+            String auditDetail) {
         this.inChannel = inChannel;
         this.auditDetail = auditDetail;
         this.replaceOriginal = replaceOriginal;
@@ -54,7 +62,10 @@ public final class Reply {
         return new Builder(true, fallback);
     }
 
-    /** One short ephemeral line: an answer, a success or a note (a refusal or failure is {@link #refusal}/{@link #failure}). */
+    /**
+     * One short ephemeral line: an answer, a success or a note (a refusal or failure is {@link
+     * #refusal}/{@link #failure}).
+     */
     public static Reply line(String markdown) {
         return ephemeral(markdown).text(markdown).build();
     }
@@ -146,7 +157,8 @@ public final class Reply {
         public Builder fields(List<String> markdownFields) {
             for (int from = 0; from < markdownFields.size(); from += FIELDS_PER_SECTION) {
                 List<TextObject> fields = new ArrayList<>();
-                for (String field : markdownFields.subList(from, Math.min(markdownFields.size(), from + FIELDS_PER_SECTION))) {
+                for (String field :
+                        markdownFields.subList(from, Math.min(markdownFields.size(), from + FIELDS_PER_SECTION))) {
                     fields.add(markdownText(truncate(field, FIELD_LIMIT)));
                 }
                 blocks.add(section(s -> s.fields(fields)));
@@ -156,7 +168,7 @@ public final class Reply {
 
         /** Small grey text under the rest. */
         public Builder context(String markdown) {
-            blocks.add(com.slack.api.model.block.Blocks.context(
+            blocks.add(Blocks.context(
                     List.of(markdownText(truncate(markdown, FIELD_LIMIT)))));
             return this;
         }
@@ -175,15 +187,15 @@ public final class Reply {
 
         /** A button that opens {@code url} in the browser. */
         public Builder linkButton(String text, String url) {
-            blocks.add(com.slack.api.model.block.Blocks.actions(List.of(
-                    com.slack.api.model.block.element.BlockElements.button(b -> b.text(
-                            com.slack.api.model.block.composition.BlockCompositions.plainText(text))
+            blocks.add(Blocks.actions(List.of(
+                    BlockElements.button(b -> b.text(
+                            BlockCompositions.plainText(text))
                             .url(url).style("primary").actionId("link-gitlab")))));
             return this;
         }
 
         public Builder divider() {
-            blocks.add(com.slack.api.model.block.Blocks.divider());
+            blocks.add(Blocks.divider());
             return this;
         }
 

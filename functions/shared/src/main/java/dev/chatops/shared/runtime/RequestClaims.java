@@ -60,7 +60,10 @@ public final class RequestClaims {
     public sealed interface Claim permits Acquired, Completed, Busy {
     }
 
-    /** This delivery owns the request; {@code interrupted} is the holder whose hold ran out before it finished, if any. */
+    /**
+     * This delivery owns the request; {@code interrupted} is the holder whose hold ran out before
+     * it finished, if any.
+     */
     public record Acquired(Optional<Interrupted> interrupted) implements Claim {
     }
 
@@ -127,11 +130,13 @@ public final class RequestClaims {
      */
     public void markActing(String requestId, String holder) {
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Map.of(ID, s(requestId)))
                     .updateExpression("SET #status = :acting")
                     .conditionExpression("#status = :running AND #holder = :holder")
                     .expressionAttributeNames(Map.of("#status", STATUS, "#holder", HOLDER))
-                    .expressionAttributeValues(Map.of(":acting", s(ACTING), ":running", s(RUNNING), ":holder", s(holder)))
+                    .expressionAttributeValues(
+                            Map.of(":acting", s(ACTING), ":running", s(RUNNING), ":holder", s(holder)))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException e) {
             RequestRecord found = RequestRecord.of(e.hasItem() ? e.item() : Map.of());
@@ -160,7 +165,8 @@ public final class RequestClaims {
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":done", s(DONE),
                 ":delivered", AttributeValue.fromBool(posted >= reply.size()),
                 ":outcome", s(outcome), ":posted", n(posted), ":size", n(reply.size())));
-        String update = "SET #status = :done, #delivered = :delivered, #outcome = :outcome, #posted = :posted, #size = :size";
+        String update =
+                "SET #status = :done, #delivered = :delivered, #outcome = :outcome, #posted = :posted, #size = :size";
         if (stored.length <= MAX_STORED_REPLY_BYTES) {
             names.put("#reply", REPLY);
             values.put(":reply", AttributeValue.fromB(SdkBytes.fromByteArray(stored)));
@@ -178,10 +184,12 @@ public final class RequestClaims {
     /** Counts the messages of the reply that reached Slack; {@code delivered} when that is all of them. */
     public void markPosted(String requestId, int posted, boolean delivered) {
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Map.of(ID, s(requestId)))
                     .updateExpression("SET #posted = :posted, #delivered = :delivered")
                     .expressionAttributeNames(Map.of("#posted", POSTED, "#delivered", DELIVERED))
-                    .expressionAttributeValues(Map.of(":posted", n(posted), ":delivered", AttributeValue.fromBool(delivered))));
+                    .expressionAttributeValues(
+                            Map.of(":posted", n(posted), ":delivered", AttributeValue.fromBool(delivered))));
         } catch (SdkException e) {
             throw new StoreException("could not count the posts of request " + requestId, e);
         }
@@ -212,13 +220,19 @@ public final class RequestClaims {
      */
     public boolean claimFailureNotice(String requestId, Instant now) {
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(requestId)))
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Map.of(ID, s(requestId)))
                     .updateExpression("SET #notified = :now, #expires = if_not_exists(#expires, :expires)")
                     .conditionExpression("attribute_not_exists(#notified) AND NOT (#delivered = :true)")
-                    .expressionAttributeNames(Map.of("#notified", FAILURE_NOTIFIED, "#delivered", DELIVERED,
-                            "#expires", EXPIRES_AT))
-                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()), ":true", AttributeValue.fromBool(true),
-                            ":expires", n(now.plus(RETENTION).getEpochSecond()))));
+                    .expressionAttributeNames(
+                            Map.of("#notified", FAILURE_NOTIFIED, "#delivered", DELIVERED, "#expires", EXPIRES_AT))
+                    .expressionAttributeValues(Map.of(
+                            ":now",
+                            n(now.toEpochMilli()),
+                            ":true",
+                            AttributeValue.fromBool(true),
+                            ":expires",
+                            n(now.plus(RETENTION).getEpochSecond()))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -252,7 +266,8 @@ public final class RequestClaims {
 
     Optional<Map<String, AttributeValue>> read(String requestId) {
         try {
-            GetItemResponse response = dynamo.getItem(b -> b.tableName(table).key(Map.of(ID, s(requestId))).consistentRead(true));
+            GetItemResponse response = dynamo.getItem(
+                    b -> b.tableName(table).key(Map.of(ID, s(requestId))).consistentRead(true));
             return response.hasItem() && !response.item().isEmpty() ? Optional.of(response.item()) : Optional.empty();
         } catch (SdkException e) {
             throw new StoreException("could not read request " + requestId, e);

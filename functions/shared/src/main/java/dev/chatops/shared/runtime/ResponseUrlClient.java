@@ -5,6 +5,7 @@ import com.slack.api.util.http.SlackHttpClient;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -148,7 +149,7 @@ public final class ResponseUrlClient {
 
     private static String hostOf(String url) {
         try {
-            return java.net.URI.create(url).getHost();
+            return URI.create(url).getHost();
         } catch (IllegalArgumentException | NullPointerException e) {
             return "(unparseable)";
         }

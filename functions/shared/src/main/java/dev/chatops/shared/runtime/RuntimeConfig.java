@@ -1,11 +1,16 @@
 package dev.chatops.shared.runtime;
 
+import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The environment every command function reads, each variable named once here. */
 public record RuntimeConfig(String requestsTable, String auditTable, String accessTable, ResponseUrlPolicy responseUrls,
-                            java.time.Duration levelMaxAge, java.util.Set<String> productionChannels,
+                            Duration levelMaxAge, Set<String> productionChannels,
                             String productionInstance, boolean keepsAccessSnapshots) {
     public static final String REQUESTS_TABLE = "REQUESTS_TABLE";
     public static final String AUDIT_TABLE = "AUDIT_TABLE";
@@ -29,12 +34,12 @@ public record RuntimeConfig(String requestsTable, String auditTable, String acce
     public static RuntimeConfig from(Env env) {
         String snapshots = env.optional(ACCESS_SNAPSHOTS, "keep");
         if (!snapshots.equals("keep") && !snapshots.equals("read-only")) {
-            throw new dev.chatops.shared.ConfigurationException(ACCESS_SNAPSHOTS + " is keep or read-only, not " + snapshots);
+            throw new ConfigurationException(ACCESS_SNAPSHOTS + " is keep or read-only, not " + snapshots);
         }
         return new RuntimeConfig(env.require(REQUESTS_TABLE), env.require(AUDIT_TABLE), env.require(ACCESS_TABLE),
-                ResponseUrlPolicy.from(env), java.time.Duration.ofSeconds(env.optionalLong(ACCESS_LEVEL_MAX_AGE, 300)),
-                java.util.Arrays.stream(env.optional(PRODUCTION_CHANNELS, "").split(",")).map(String::strip)
-                        .filter(c -> !c.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet()),
+                ResponseUrlPolicy.from(env), Duration.ofSeconds(env.optionalLong(ACCESS_LEVEL_MAX_AGE, 300)),
+                Arrays.stream(env.optional(PRODUCTION_CHANNELS, "").split(",")).map(String::strip)
+                        .filter(c -> !c.isEmpty()).collect(Collectors.toUnmodifiableSet()),
                 env.optional(PRODUCTION_INSTANCE, "production"), snapshots.equals("keep"));
     }
 }

@@ -51,7 +51,8 @@ public final class WrongGuesses {
                 return opened.get();
             }
         }
-        throw new StoreException("could not count a wrong " + kind + " guess of " + user + ": the window kept changing", null);
+        throw new StoreException(
+                "could not count a wrong " + kind + " guess of " + user + ": the window kept changing", null);
     }
 
     /** What {@link #count} found: wrong guesses in the window, and when it ends. */
@@ -82,12 +83,21 @@ public final class WrongGuesses {
     private Optional<Count> open(String kind, String workspace, String user, Instant now) {
         Instant ends = now.plus(WINDOW);
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(key(kind, workspace, user))
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(key(kind, workspace, user))
                     .updateExpression("SET #wrong = :one, #ends = :endsMs, #expires = :expires")
                     .conditionExpression("attribute_not_exists(#ends) OR #ends <= :nowMs")
-                    .expressionAttributeNames(Map.of("#wrong", WRONG, "#ends", WINDOW_ENDS, "#expires", RequestClaims.EXPIRES_AT))
-                    .expressionAttributeValues(Map.of(":one", n(1), ":endsMs", n(ends.toEpochMilli()),
-                            ":nowMs", n(now.toEpochMilli()), ":expires", n(ends.plus(RequestClaims.RETENTION).getEpochSecond()))));
+                    .expressionAttributeNames(
+                            Map.of("#wrong", WRONG, "#ends", WINDOW_ENDS, "#expires", RequestClaims.EXPIRES_AT))
+                    .expressionAttributeValues(Map.of(
+                            ":one",
+                            n(1),
+                            ":endsMs",
+                            n(ends.toEpochMilli()),
+                            ":nowMs",
+                            n(now.toEpochMilli()),
+                            ":expires",
+                            n(ends.plus(RequestClaims.RETENTION).getEpochSecond()))));
             return Optional.of(new Count(1, ends));
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
@@ -97,7 +107,9 @@ public final class WrongGuesses {
     }
 
     private static Count countOf(Map<String, AttributeValue> item) {
-        return new Count(Integer.parseInt(item.get(WRONG).n()), Instant.ofEpochMilli(Long.parseLong(item.get(WINDOW_ENDS).n())));
+        return new Count(
+                Integer.parseInt(item.get(WRONG).n()),
+                Instant.ofEpochMilli(Long.parseLong(item.get(WINDOW_ENDS).n())));
     }
 
     private static Map<String, AttributeValue> key(String kind, String workspace, String user) {

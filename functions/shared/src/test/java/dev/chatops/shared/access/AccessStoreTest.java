@@ -3,14 +3,17 @@ package dev.chatops.shared.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chatops.shared.runtime.StoreException;
 import dev.chatops.testing.DynamoDbProxy;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MotoServer;
+import dev.chatops.testing.SerializedDynamoDb;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -27,13 +30,13 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 class AccessStoreTest {
     private static final Instant WHEN = Instant.parse("2026-11-20T09:30:00Z");
     /** Requests reach moto one at a time, as DynamoDB would order them: see SerializedDynamoDb. */
-    private final DynamoDbClient dynamo = dev.chatops.testing.SerializedDynamoDb.client();
+    private final DynamoDbClient dynamo = SerializedDynamoDb.client();
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private AccessStore store;
     private String table;
     /** Each test links in a workspace and an instance of its own: moto keeps its state across a class's tests. */
-    private final String team = "T" + java.util.UUID.randomUUID();
-    private final String ops = "ops-" + java.util.UUID.randomUUID();
+    private final String team = "T" + UUID.randomUUID();
+    private final String ops = "ops-" + UUID.randomUUID();
 
     @BeforeEach
     void setUp(LocalAws aws) {
@@ -74,7 +77,8 @@ class AccessStoreTest {
 
         assertThatThrownBy(() -> store.link(Link.of(team, "U1", ops, 43, "mallory", WHEN)))
                 .isInstanceOf(LinkConflictException.class);
-        assertThat(store.findLink(team, "U1")).hasValueSatisfying(link -> assertThat(link.gitlabUserId()).isEqualTo(42));
+        assertThat(store.findLink(team, "U1"))
+                .hasValueSatisfying(link -> assertThat(link.gitlabUserId()).isEqualTo(42));
     }
 
     @Test
@@ -99,7 +103,9 @@ class AccessStoreTest {
             }
             start.countDown();
             long winners = attempts.stream().map(CompletableFuture::join).filter(Boolean::booleanValue).count();
-            long stored = List.of("UA" + round, "UB" + round).stream().filter(u -> store.findLink(team, u).isPresent()).count();
+            long stored = List.of("UA" + round, "UB" + round).stream()
+                    .filter(u -> store.findLink(team, u).isPresent())
+                    .count();
 
             assertThat(winners).as("round %d", round).isEqualTo(1);
             assertThat(stored).as("round %d", round).isEqualTo(1);
@@ -134,7 +140,9 @@ class AccessStoreTest {
 
     @Test
     void confirm_links_the_slack_user_to_the_account_held_under_the_code_and_spends_the_code() {
-        String code = store.holdPending(new AccessStore.Pending(ops, 42, "alice", 30, WHEN), Instant.now().plusSeconds(600));
+        String code = store.holdPending(
+                new AccessStore.Pending(ops, 42, "alice", 30, WHEN),
+                Instant.now().plusSeconds(600));
 
         assertThat(store.confirm(code.toLowerCase().replace("-", " "), team, "U1", Instant.now()))
                 .isEqualTo(new AccessStore.Confirmation.Linked(new AccessStore.Pending(ops, 42, "alice", 30, WHEN)));
@@ -146,17 +154,23 @@ class AccessStoreTest {
             assertThat(link.twoFactor()).isEmpty();
             assertThat(link.checkedAt()).isEmpty();
         });
-        assertThat(store.slackUserOf(ops, 42)).hasValueSatisfying(slack -> assertThat(slack).containsExactly(team, "U1"));
+        assertThat(store.slackUserOf(ops, 42))
+                .hasValueSatisfying(slack -> assertThat(slack).containsExactly(team, "U1"));
         assertThat(store.pending(code, Instant.now())).isEmpty();
-        assertThat(store.confirm(code, team, "U2", Instant.now())).isInstanceOf(AccessStore.Confirmation.CodeUnusable.class);
+        assertThat(store.confirm(code, team, "U2", Instant.now()))
+                .isInstanceOf(AccessStore.Confirmation.CodeUnusable.class);
     }
 
     @Test
     void an_unknown_malformed_or_expired_code_is_unusable_and_links_nobody() {
-        String expired = store.holdPending(new AccessStore.Pending(ops, 42, "alice", 30, WHEN), Instant.now().minusSeconds(1));
+        String expired = store.holdPending(
+                new AccessStore.Pending(ops, 42, "alice", 30, WHEN),
+                Instant.now().minusSeconds(1));
 
         for (String code : List.of(expired, "ZZZZ-ZZZZ", "not a code", "")) {
-            assertThat(store.confirm(code, team, "U1", Instant.now())).as(code).isInstanceOf(AccessStore.Confirmation.CodeUnusable.class);
+            assertThat(store.confirm(code, team, "U1", Instant.now()))
+                    .as(code)
+                    .isInstanceOf(AccessStore.Confirmation.CodeUnusable.class);
         }
         assertThat(store.findLink(team, "U1")).isEmpty();
         assertThat(store.slackUserOf(ops, 42)).isEmpty();
@@ -165,23 +179,30 @@ class AccessStoreTest {
     @Test
     void a_code_whose_account_is_linked_to_someone_else_is_refused_and_stays_usable_until_that_link_is_gone() {
         store.link(Link.of(team, "U1", ops, 42, "alice", WHEN));
-        String code = store.holdPending(new AccessStore.Pending(ops, 42, "alice", 30, WHEN), Instant.now().plusSeconds(600));
+        String code = store.holdPending(
+                new AccessStore.Pending(ops, 42, "alice", 30, WHEN),
+                Instant.now().plusSeconds(600));
 
-        assertThat(store.confirm(code, team, "U2", Instant.now())).isInstanceOf(AccessStore.Confirmation.AccountTaken.class);
+        assertThat(store.confirm(code, team, "U2", Instant.now()))
+                .isInstanceOf(AccessStore.Confirmation.AccountTaken.class);
         assertThat(store.findLink(team, "U2")).isEmpty();
         assertThat(store.pending(code, Instant.now())).as("the code is not spent").isPresent();
 
         store.unlink(team, "U1");
         assertThat(store.confirm(code, team, "U2", Instant.now())).isInstanceOf(AccessStore.Confirmation.Linked.class);
-        assertThat(store.slackUserOf(ops, 42)).hasValueSatisfying(slack -> assertThat(slack).containsExactly(team, "U2"));
+        assertThat(store.slackUserOf(ops, 42))
+                .hasValueSatisfying(slack -> assertThat(slack).containsExactly(team, "U2"));
     }
 
     @Test
     void a_slack_user_linked_already_is_told_to_whom_and_the_code_stays_usable() {
         store.link(Link.of(team, "U1", ops, 7, "bob", WHEN));
-        String code = store.holdPending(new AccessStore.Pending(ops, 42, "alice", 30, WHEN), Instant.now().plusSeconds(600));
+        String code = store.holdPending(
+                new AccessStore.Pending(ops, 42, "alice", 30, WHEN),
+                Instant.now().plusSeconds(600));
 
-        assertThat(store.confirm(code, team, "U1", Instant.now())).isEqualTo(new AccessStore.Confirmation.SlackUserLinked("bob"));
+        assertThat(store.confirm(code, team, "U1", Instant.now()))
+                .isEqualTo(new AccessStore.Confirmation.SlackUserLinked("bob"));
 
         assertThat(store.findLink(team, "U1")).hasValueSatisfying(link -> assertThat(link.gitlabUserId()).isEqualTo(7));
         assertThat(store.slackUserOf(ops, 42)).isEmpty();
@@ -190,14 +211,16 @@ class AccessStoreTest {
 
     @Test
     void a_store_that_refuses_the_transaction_changes_nothing_and_the_code_stays_usable(MotoServer moto) {
-        String code = store.holdPending(new AccessStore.Pending(ops, 42, "alice", 30, WHEN), Instant.now().plusSeconds(600));
+        String code = store.holdPending(
+                new AccessStore.Pending(ops, 42, "alice", 30, WHEN),
+                Instant.now().plusSeconds(600));
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             AccessStore denied = new AccessStore(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
                     .endpointOverride(URI.create(proxy.endpoint())).build(), table);
             proxy.denyNext("TransactWriteItems", "dynamodb:PutItem", 1);
 
             assertThatThrownBy(() -> denied.confirm(code, team, "U1", Instant.now()))
-                    .isInstanceOf(dev.chatops.shared.runtime.StoreException.class)
+                    .isInstanceOf(StoreException.class)
                     .hasRootCauseInstanceOf(DynamoDbException.class)
                     .rootCause().satisfies(e -> assertThat(((DynamoDbException) e).awsErrorDetails().errorCode())
                             .isEqualTo("AccessDeniedException"));
@@ -229,10 +252,18 @@ class AccessStoreTest {
             }
             start.countDown();
             List<AccessStore.Confirmation> results = attempts.stream().map(CompletableFuture::join).toList();
-            long stored = List.of("UC" + round, "UD" + round).stream().filter(u -> store.findLink(team, u).isPresent()).count();
+            long stored = List.of("UC" + round, "UD" + round).stream()
+                    .filter(u -> store.findLink(team, u).isPresent())
+                    .count();
 
-            assertThat(results).as("round %d", round).filteredOn(c -> c instanceof AccessStore.Confirmation.Linked).hasSize(1);
-            assertThat(results).as("round %d", round).filteredOn(c -> c instanceof AccessStore.Confirmation.CodeUnusable).hasSize(1);
+            assertThat(results)
+                    .as("round %d", round)
+                    .filteredOn(c -> c instanceof AccessStore.Confirmation.Linked)
+                    .hasSize(1);
+            assertThat(results)
+                    .as("round %d", round)
+                    .filteredOn(c -> c instanceof AccessStore.Confirmation.CodeUnusable)
+                    .hasSize(1);
             assertThat(stored).as("round %d", round).isEqualTo(1);
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,14 @@ import org.junit.jupiter.api.Test;
 class CatalogTest {
     private static final String SLASH = "/chatops";
 
-    private static final CommandSpec FEATURE = CommandSpec.of("feature", "Reads and sets feature flags.", Target.FEATURE,
+    private static final CommandSpec FEATURE = CommandSpec.of(
+            "feature",
+            "Reads and sets feature flags.",
+            Target.FEATURE,
             Form.sub("get", Role.DEVELOPER, "Shows a flag.", Param.required("name")),
             Form.sub("set", Role.MAINTAINER, "Sets a flag.", Param.required("name"), Param.required("value"))
-                    .withOptions(OptionSpec.flag("actors", "Lists the actors too."),
+                    .withOptions(
+                            OptionSpec.flag("actors", "Lists the actors too."),
                             OptionSpec.valued("user", "PATHS", "Only for these users.")));
 
     private static final CommandSpec PING = CommandSpec.of("ping", "Answers pong.", Target.USER,
@@ -205,7 +210,7 @@ class CatalogTest {
 
     @Test
     void resolve_copies_the_args() {
-        List<String> args = new java.util.ArrayList<>(List.of("get", "flag"));
+        List<String> args = new ArrayList<>(List.of("get", "flag"));
 
         Invocation call = Usage.resolve(FEATURE, args, opts());
         args.set(1, "changed");

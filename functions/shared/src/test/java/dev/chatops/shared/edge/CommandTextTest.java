@@ -40,7 +40,10 @@ class CommandTextTest {
                 arguments("run whoami", List.of("run", "whoami"), none()),
                 arguments("  run \t whoami\n", List.of("run", "whoami"), none()),
                 arguments("run\u00A0whoami", List.of("run", "whoami"), none()),
-                arguments("run\u202Fwhoami\u2007--ops\u3000x\u2003y", List.of("run", "whoami", "x", "y"), opts("ops", null)),
+                arguments(
+                        "run\u202Fwhoami\u2007--ops\u3000x\u2003y",
+                        List.of("run", "whoami", "x", "y"),
+                        opts("ops", null)),
                 arguments("run\u200Bwhoami", List.of("run\u200Bwhoami"), none()),
                 arguments("run -5 -x", List.of("run", "-5", "-x"), none()),
                 // options
@@ -51,8 +54,11 @@ class CommandTextTest {
                 arguments("run deploy --env=", List.of("run", "deploy"), opts("env", "")),
                 arguments("run deploy --env=a=b", List.of("run", "deploy"), opts("env", "a=b")),
                 arguments("run x --a --b=1 y", List.of("run", "x", "y"), opts("a", null, "b", "1")),
-                arguments("run x --PRODUCTION --Env=Prod", List.of("run", "x"), opts("production", null, "env", "Prod")),
-                arguments("run x --dry_run --max-age=3 --2fa", List.of("run", "x"),
+                arguments(
+                        "run x --PRODUCTION --Env=Prod", List.of("run", "x"), opts("production", null, "env", "Prod")),
+                arguments(
+                        "run x --dry_run --max-age=3 --2fa",
+                        List.of("run", "x"),
                         opts("dry_run", null, "max-age", "3", "2fa", null)),
                 arguments("run deploy --match=\"a b\"", List.of("run", "deploy"), opts("match", "a b")),
                 arguments("run deploy --match='a b'", List.of("run", "deploy"), opts("match", "a b")),
@@ -97,7 +103,10 @@ class CommandTextTest {
                 arguments("<!channel> <!everyone>", List.of("@channel", "@everyone"), none()),
                 arguments("<!subteam^S123|@team>", List.of("<!subteam^S123>"), none()),
                 arguments("<!date^1392734382^{date}|Feb 18th>", List.of("Feb 18th"), none()),
-                arguments("run member add <@U1|bob> <#C2|ops>", List.of("run", "member", "add", "<@U1>", "<#C2>"), none()),
+                arguments(
+                        "run member add <@U1|bob> <#C2|ops>",
+                        List.of("run", "member", "add", "<@U1>", "<#C2>"),
+                        none()),
                 arguments("\"<@U1|bob smith> here\"", List.of("<@U1> here"), none()),
                 arguments("a < b", List.of("a", "<", "b"), none()),
                 // Slack's autocorrected dashes
@@ -207,7 +216,8 @@ class CommandTextTest {
     void rawAfterWords_keeps_the_statement_after_the_command_words() {
         CommandText parsed = CommandText.parse("run explain SELECT * FROM t WHERE a = 'x y' --production");
 
-        assertThat(parsed.words()).containsExactly("run", "explain", "SELECT", "*", "FROM", "t", "WHERE", "a", "=", "x y");
+        assertThat(parsed.words())
+                .containsExactly("run", "explain", "SELECT", "*", "FROM", "t", "WHERE", "a", "=", "x y");
         assertThat(parsed.options()).containsOnlyKeys("production");
         assertThat(parsed.rawAfterWords(2)).isEqualTo("SELECT * FROM t WHERE a = 'x y' --production");
     }
@@ -307,7 +317,8 @@ class CommandTextTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"<", "&", "\"", "'", "\u201C", "-", "\u2014", "\\", ">", "|", "<@", "&amp", "--a ", "' ", "\" "})
+    @ValueSource(
+            strings = {"<", "&", "\"", "'", "\u201C", "-", "\u2014", "\\", ">", "|", "<@", "&amp", "--a ", "' ", "\" "})
     void parse_survives_10_kb_of_one_special_character(String unit) {
         String text = unit.repeat(10 * 1024 / unit.length());
 
@@ -337,8 +348,10 @@ class CommandTextTest {
         for (char c = 0; c < 0x100; c++) {
             String text = "run " + c + " x" + c + "y " + c;
             Throwable thrown = catchThrowable(() -> CommandText.parse(text).rawAfterWords(1));
-            assertThat(thrown).as("character U+%04X", (int) c)
-                    .satisfiesAnyOf(t -> assertThat(t).isNull(), t -> assertThat(t).isInstanceOf(TextParseException.class));
+            assertThat(thrown)
+                    .as("character U+%04X", (int) c)
+                    .satisfiesAnyOf(
+                            t -> assertThat(t).isNull(), t -> assertThat(t).isInstanceOf(TextParseException.class));
         }
     }
 }

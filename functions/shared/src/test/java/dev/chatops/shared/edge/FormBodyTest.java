@@ -11,10 +11,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FormBodyTest {
     private static final String SLACK_BODY = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow"
-            + "&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner"
-            + "&command=%2Fwebhook-collect&text="
-            + "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
-            + "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+        + "&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner"
+        + "&command=%2Fwebhook-collect&text="
+        + "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+        + "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
 
     @Test
     void parse_reads_a_slack_slash_command_body() {

@@ -12,7 +12,8 @@ class RawTextTest {
 
     @Test
     void the_body_is_kept_as_typed_and_trailing_known_options_are_taken_off() {
-        RawText raw = RawText.split("SELECT * FROM \"Users\" WHERE name = 'it''s' -- a comment\nAND id = 1 --staging --no-analyze", KNOWN);
+        RawText raw = RawText.split(
+                "SELECT * FROM \"Users\" WHERE name = 'it''s' -- a comment\nAND id = 1 --staging --no-analyze", KNOWN);
 
         assertThat(raw.body()).isEqualTo("SELECT * FROM \"Users\" WHERE name = 'it''s' -- a comment\nAND id = 1");
         assertThat(raw.options()).containsOnlyKeys("staging", "no-analyze");
@@ -31,14 +32,17 @@ class RawTextTest {
         RawText raw = RawText.split("SELECT * FROM t WHERE a &lt;&gt; 1 AND b &amp; 2 = 0 AND c = 'don\u2019t' AND "
                 + "u = <http://example.com|example.com> AND m = <mailto:a@b.c|a@b.c> \u2014production", KNOWN);
 
-        assertThat(raw.body()).isEqualTo("SELECT * FROM t WHERE a <> 1 AND b & 2 = 0 AND c = 'don\u2019t' AND u = example.com AND m = a@b.c");
+        assertThat(raw.body())
+                .isEqualTo("SELECT * FROM t WHERE a <> 1 AND b & 2 = 0 AND c = 'don\u2019t' AND u = example.com AND m ="
+                        + " a@b.c");
         assertThat(raw.options()).containsOnlyKeys("production");
         assertThat(RawText.unslack("a &amp;lt; b")).isEqualTo("a &lt; b");
     }
 
     @Test
     void an_option_given_twice_is_refused_and_an_empty_body_is_empty() {
-        assertThatThrownBy(() -> RawText.split("SELECT 1 --staging --staging", KNOWN)).hasMessageContaining("given twice");
+        assertThatThrownBy(() -> RawText.split("SELECT 1 --staging --staging", KNOWN))
+                .hasMessageContaining("given twice");
         assertThat(RawText.split("  --production ", KNOWN).body()).isEmpty();
     }
 }

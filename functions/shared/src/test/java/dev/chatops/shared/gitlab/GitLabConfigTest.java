@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class GitLabConfigTest {
         Map<String, String> env = Map.of("GITLAB_INSTANCES", "ops=https://ops.gitlab.net,production=https://gitlab.com",
                 "CHATOPS_PROJECT", "ops/chatops");
         assertThat(GitLabConfig.from(Env.of(env)).requestTimeout()).hasSeconds(10);
-        java.util.Map<String, String> slow = new java.util.HashMap<>(env);
+        Map<String, String> slow = new HashMap<>(env);
         slow.put("GITLAB_TIMEOUT_SECONDS", "60");
         assertThatThrownBy(() -> GitLabConfig.from(Env.of(slow))).hasMessageContaining("1 to 20 seconds");
     }

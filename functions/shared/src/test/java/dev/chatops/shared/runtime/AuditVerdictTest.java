@@ -12,15 +12,37 @@ import org.junit.jupiter.api.Test;
 class AuditVerdictTest {
     @Test
     void decisions_are_stored_as_the_words_audit_has_always_shown() {
-        assertThat(Arrays.stream(Decision.values()).map(Decision::stored)).containsExactly("allowed", "refused", "denied",
-                "usage", "unroutable", "duplicate", "replayed", "reported", "interrupted", "failed", "unknown");
+        assertThat(Arrays.stream(Decision.values()).map(Decision::stored))
+                .containsExactly(
+                        "allowed",
+                        "refused",
+                        "denied",
+                        "usage",
+                        "unroutable",
+                        "duplicate",
+                        "replayed",
+                        "reported",
+                        "interrupted",
+                        "failed",
+                        "unknown");
     }
 
     @Test
     void outcomes_are_stored_as_the_words_audit_has_always_shown() {
-        assertThat(Arrays.stream(Outcome.values()).map(Outcome::stored)).containsExactly("started", "ok", "refused", "error",
-                "deferred", "skipped", "unknown", "awaiting confirmation in Slack", "not linked", "linking not configured",
-                "notified", "notice not delivered");
+        assertThat(Arrays.stream(Outcome.values()).map(Outcome::stored))
+                .containsExactly(
+                        "started",
+                        "ok",
+                        "refused",
+                        "error",
+                        "deferred",
+                        "skipped",
+                        "unknown",
+                        "awaiting confirmation in Slack",
+                        "not linked",
+                        "linking not configured",
+                        "notified",
+                        "notice not delivered");
     }
 
     @Test

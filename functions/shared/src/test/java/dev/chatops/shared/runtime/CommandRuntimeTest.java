@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Log;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.Link;
 import dev.chatops.shared.command.CommandSpec;
@@ -17,11 +18,16 @@ import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.SecretsNotLogged;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,7 +220,8 @@ class CommandRuntimeTest {
         assertThat(effects).hasValue(0);
         CaptureServer.Post reply = slack.postsTo("/r/9").get(0);
         assertThat(CaptureServer.textOf(reply)).contains("not linked", "maintainer", "Connect your GitLab account");
-        assertThat(reply.body().replace("\\u003d", "=")).contains("\"url\":\"https://api.example.com/link/start?state=");
+        assertThat(reply.body().replace("\\u003d", "="))
+                .contains("\"url\":\"https://api.example.com/link/start?state=");
         assertThat(audit(request)).singleElement().satisfies(r -> {
             assertThat(r.get("decision").s()).isEqualTo("denied");
             assertThat(r.get("outcome").s()).isEqualTo("refused");
@@ -243,8 +250,8 @@ class CommandRuntimeTest {
     void removing_someone_on_gitlab_revokes_their_rights_once_the_cached_level_is_too_old() {
         long id = gitlab.addUser("leaver", true).id();
         gitlab.addMember("ops/chatops", "leaver", 40);
-        access.link(new Link("T1", "U-leaver", "ops", id, "leaver", Instant.now(), java.util.Optional.of(40),
-                java.util.Optional.of(true), java.util.Optional.of(Instant.now().minusSeconds(30))));
+        access.link(new Link("T1", "U-leaver", "ops", id, "leaver", Instant.now(), Optional.of(40),
+                Optional.of(true), Optional.of(Instant.now().minusSeconds(30))));
         gitlab.removeMember("ops/chatops", "leaver");
 
         assertThat(run("guarded", "U-leaver")).contains("done");
@@ -282,7 +289,8 @@ class CommandRuntimeTest {
     @Test
     void a_retry_posts_only_the_messages_slack_did_not_get() {
         CommandRequest request = RuntimeFixture.request("long", List.of(), slack.url("/r/10"));
-        slack.answerNext(Answer.status(200), Answer.status(500), Answer.status(500), Answer.status(500), Answer.status(500));
+        slack.answerNext(
+                Answer.status(200), Answer.status(500), Answer.status(500), Answer.status(500), Answer.status(500));
 
         assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(ReplyException.class);
         runtime.handle(request, Duration.ofSeconds(30));
@@ -297,15 +305,15 @@ class CommandRuntimeTest {
 
     @Test
     void a_failing_command_leaves_no_secret_in_the_logs() {
-        java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
-        dev.chatops.shared.Log.redirect(new java.io.PrintStream(logs, true, java.nio.charset.StandardCharsets.UTF_8));
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        Log.redirect(new PrintStream(logs, true, StandardCharsets.UTF_8));
         try {
             runtime.handle(RuntimeFixture.request("boom", List.of(), slack.url("/r/11")), Duration.ofSeconds(30));
         } finally {
-            dev.chatops.shared.Log.redirect(System.out);
+            Log.redirect(System.out);
         }
 
-        assertThat(logs.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("command.failed").doesNotContain("hunter2");
+        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("command.failed").doesNotContain("hunter2");
     }
 
     private void link(String user, long gitlabUserId) {
@@ -313,7 +321,7 @@ class CommandRuntimeTest {
     }
 
     private String run(String command, String user) {
-        String path = "/r/" + java.util.UUID.randomUUID();
+        String path = "/r/" + UUID.randomUUID();
         CommandRequest base = RuntimeFixture.request(command, List.of(), slack.url(path));
         CommandRequest request = new CommandRequest(base.requestId(), base.teamId(), "", user, "someone", "C1", "ops",
                 "/chatops", command, List.of(), Map.of(), "", base.responseUrl(), Instant.now());

@@ -47,7 +47,8 @@ class DeliveryRulesTest {
 
         RequestClaims.Claim claim = DeliveryRules.claimed(replaced, NOW);
 
-        assertThat(claim).isEqualTo(new RequestClaims.Acquired(Optional.of(new RequestClaims.Interrupted("attempt-1", false))));
+        assertThat(claim)
+                .isEqualTo(new RequestClaims.Acquired(Optional.of(new RequestClaims.Interrupted("attempt-1", false))));
         assertThat(course(claim)).isEqualTo(Course.RUN_AFTER_INTERRUPTION);
     }
 
@@ -127,7 +128,8 @@ class DeliveryRulesTest {
     void an_answer_too_large_to_keep_is_replaced_by_a_note_when_it_must_be_posted_again() {
         RequestRecord lost = answered(NOW.minusSeconds(1), 1, false, List.of());
 
-        assertThat(course(((TakeOverReply) DeliveryRules.refused(lost, ME, NOW)).taken())).isEqualTo(Course.REPLAY_LOST);
+        assertThat(course(((TakeOverReply) DeliveryRules.refused(lost, ME, NOW)).taken()))
+                .isEqualTo(Course.REPLAY_LOST);
     }
 
     @Test
@@ -164,8 +166,14 @@ class DeliveryRulesTest {
     }
 
     private static RequestRecord answered(Instant heldUntil, int posted, boolean delivered, List<Message> reply) {
-        return new RequestRecord(Status.COMPLETED, "attempt-1", Optional.of(heldUntil), Optional.of(NOW.plusSeconds(86_000)),
-                posted, delivered, reply);
+        return new RequestRecord(
+                Status.COMPLETED,
+                "attempt-1",
+                Optional.of(heldUntil),
+                Optional.of(NOW.plusSeconds(86_000)),
+                posted,
+                delivered,
+                reply);
     }
 
     private static List<Message> twoMessages() {

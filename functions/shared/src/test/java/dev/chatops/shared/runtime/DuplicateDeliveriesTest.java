@@ -12,6 +12,8 @@ import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MutableClock;
 import dev.chatops.testing.SecretsNotLogged;
+import dev.chatops.testing.SerializedDynamoDb;
+import dev.chatops.testing.Soak;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class DuplicateDeliveriesTest {
-    private static final int TRIALS = dev.chatops.testing.Soak.count("chatops.trials", 1000, 10_000);
+    private static final int TRIALS = Soak.count("chatops.trials", 1000, 10_000);
     private static final CommandSpec CHANGE = CommandSpec.of("change", "Changes something once.", Target.USER,
             Form.of(Role.ANYONE, "Counts its effect per request.").changing());
 
@@ -56,7 +58,7 @@ class DuplicateDeliveriesTest {
         this.aws = aws;
         // Conditional writes reach moto one at a time, as DynamoDB makes them atomic: see SerializedDynamoDb.
         RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9",
-                dev.chatops.testing.SerializedDynamoDb.client());
+                SerializedDynamoDb.client());
         Command change = RuntimeFixture.command(CHANGE, call -> {
             effects.computeIfAbsent(call.request().requestId(), id -> new AtomicInteger()).incrementAndGet();
             return Reply.inChannel("changed").text("changed " + call.request().requestId()).build();
@@ -105,7 +107,7 @@ class DuplicateDeliveriesTest {
         CommandSpec alter = CommandSpec.of("alter", "Changes something, and says so.", Target.USER,
                 Form.of(Role.ANYONE, "Counts its effect per request.").changing());
         MutableClock clock = MutableClock.now();
-        RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", dev.chatops.testing.SerializedDynamoDb.client());
+        RuntimeFixture fixture = new RuntimeFixture(aws, clock, "http://127.0.0.1:9", SerializedDynamoDb.client());
         CommandRuntime crashing = new CommandRuntime(List.of(RuntimeFixture.command(alter, call -> {
             effects.computeIfAbsent(call.request().requestId(), id -> new AtomicInteger()).incrementAndGet();
             throw new RuntimeFixture.CutShort();
@@ -142,8 +144,11 @@ class DuplicateDeliveriesTest {
         assertThat(effects).hasSize(trials);
         assertThat(effects.values()).allSatisfy(count -> assertThat(count).hasValue(1));
         for (int trial = 0; trial < trials; trial++) {
-            assertThat(slack.postsTo("/cut/" + trial)).as("answers to trial %d", trial).singleElement()
-                    .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("may or may not have taken effect"));
+            assertThat(slack.postsTo("/cut/" + trial))
+                    .as("answers to trial %d", trial)
+                    .singleElement()
+                    .satisfies(post ->
+                            assertThat(CaptureServer.textOf(post)).contains("may or may not have taken effect"));
         }
     }
 

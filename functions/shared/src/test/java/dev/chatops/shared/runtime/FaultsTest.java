@@ -25,6 +25,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +33,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -61,12 +63,19 @@ class FaultsTest {
 
     @Test
     void with_dynamodb_gone_nothing_runs_nothing_is_answered_and_lambda_is_asked_to_retry(LocalAws aws) {
-        Map<String, String> env = aws.functionEnvironment("UserFunction", Map.of(RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
-                "GITLAB_INSTANCES", "ops=http://127.0.0.1:9,production=http://localhost:9", "CHATOPS_PROJECT", "ops/chatops"));
+        Map<String, String> env = aws.functionEnvironment(
+                "UserFunction",
+                Map.of(
+                        RuntimeConfig.RESPONSE_URL_ALLOW,
+                        "http://127.0.0.1",
+                        "GITLAB_INSTANCES",
+                        "ops=http://127.0.0.1:9,production=http://localhost:9",
+                        "CHATOPS_PROJECT",
+                        "ops/chatops"));
         MotoServer doomed = MotoServer.start();
         DynamoDbClient unreachable = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .endpointOverride(URI.create(doomed.endpoint()))
-                .overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)
+                .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)
                         .apiCallTimeout(Duration.ofSeconds(5)))
                 .build();
         doomed.close();
@@ -99,18 +108,20 @@ class FaultsTest {
     }
 
     @Test
-    void throttling_that_outlasts_the_sdks_retries_leaves_nothing_done_and_asks_lambda_to_retry(LocalAws aws, MotoServer moto) {
+    void throttling_that_outlasts_the_sdks_retries_leaves_nothing_done_and_asks_lambda_to_retry(
+            LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             // The standard retry mode gives up after 3 attempts (the DynamoDB default keeps trying longer).
             DynamoDbClient throttled = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
                     .endpointOverride(URI.create(proxy.endpoint()))
-                    .overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)).build();
+                    .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)).build();
             RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9", throttled);
             CommandRuntime runtime = new CommandRuntime(List.of(change()), fixture.services);
             CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/outlasted"));
             proxy.throttleNext(1000);
 
-            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(StoreException.class);
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30)))
+                    .isInstanceOf(StoreException.class);
             proxy.throttleNext(0);
             runtime.handle(request, Duration.ofSeconds(30));
 
@@ -137,8 +148,8 @@ class FaultsTest {
     }
 
     @Test
-    void dynamodb_stopping_after_the_command_acted_leaves_one_effect_one_answer_and_the_outcome_in_the_logs(LocalAws aws,
-                                                                                                          MotoServer moto) {
+    void dynamodb_stopping_after_the_command_acted_leaves_one_effect_one_answer_and_the_outcome_in_the_logs(
+            LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             MutableClock clock = MutableClock.now();
             CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
@@ -151,10 +162,16 @@ class FaultsTest {
             String logs = logsOf(() -> runtime.handle(request, Duration.ofSeconds(30)));
 
             assertThat(effects).hasValue(1);
-            assertThat(slack.postsTo("/faults/unrecorded")).singleElement().satisfies(post -> assertThat(CaptureServer.textOf(post))
-                    .contains("altered it", "could not record this answer", request.requestId()));
-            assertThat(logs).contains("\"event\":\"command.unrecorded\"", "\"outcome\":\"ok\"", "\"decision\":\"allowed\"",
-                    "\"command\":\"alter\"");
+            assertThat(slack.postsTo("/faults/unrecorded"))
+                    .singleElement()
+                    .satisfies(post -> assertThat(CaptureServer.textOf(post))
+                            .contains("altered it", "could not record this answer", request.requestId()));
+            assertThat(logs)
+                    .contains(
+                            "\"event\":\"command.unrecorded\"",
+                            "\"outcome\":\"ok\"",
+                            "\"decision\":\"allowed\"",
+                            "\"command\":\"alter\"");
 
             // DynamoDB is back, and Lambda delivers the event once more: it is not run again. Nothing recorded
             // that the first answer went out, so this delivery says what it can know, and that the first
@@ -164,16 +181,22 @@ class FaultsTest {
             runtime.handle(request, Duration.ofSeconds(30));
 
             assertThat(effects).hasValue(1);
-            assertThat(slack.postsTo("/faults/unrecorded")).hasSize(2).last().satisfies(post -> assertThat(CaptureServer.textOf(post))
-                    .contains("interrupted after it began to change things", "may or may not have taken effect",
-                            "If ChatOps already answered this request above, that answer stands"));
+            assertThat(slack.postsTo("/faults/unrecorded"))
+                    .hasSize(2)
+                    .last()
+                    .satisfies(post -> assertThat(CaptureServer.textOf(post))
+                            .contains(
+                                    "interrupted after it began to change things",
+                                    "may or may not have taken effect",
+                                    "If ChatOps already answered this request above, that answer stands"));
             assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
                     .containsExactlyInAnyOrder("interrupted/unknown", "reported/unknown");
         }
     }
 
     @Test
-    void dynamodb_stopping_before_the_command_acted_leaves_nothing_done_and_the_retry_runs_it(LocalAws aws, MotoServer moto) {
+    void dynamodb_stopping_before_the_command_acted_leaves_nothing_done_and_the_retry_runs_it(
+            LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             MutableClock clock = MutableClock.now();
             CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
@@ -184,7 +207,8 @@ class FaultsTest {
             // The outage starts as the claimed request is marked as acting (its first update).
             proxy.goDownAt("UpdateItem");
 
-            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(StoreException.class);
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30)))
+                    .isInstanceOf(StoreException.class);
             assertThat(effects).hasValue(0);
             assertThat(slack.postsTo("/faults/before")).isEmpty();
 
@@ -201,7 +225,8 @@ class FaultsTest {
     }
 
     @Test
-    void a_blip_before_the_command_acted_gives_the_hold_back_so_the_retry_runs_it_at_once(LocalAws aws, MotoServer moto) {
+    void a_blip_before_the_command_acted_gives_the_hold_back_so_the_retry_runs_it_at_once(
+            LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             CommandRuntime runtime = alteringThrough(aws, proxy, Clock.systemUTC(), call -> {
                 effects.incrementAndGet();
@@ -211,7 +236,8 @@ class FaultsTest {
             // Every attempt the SDK makes at marking the request as acting is dropped; then DynamoDB answers again.
             proxy.dropNext("UpdateItem", 3);
 
-            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(StoreException.class);
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30)))
+                    .isInstanceOf(StoreException.class);
             runtime.handle(request, Duration.ofSeconds(30));
 
             assertThat(effects).hasValue(1);
@@ -228,7 +254,7 @@ class FaultsTest {
         CommandRuntime runtime = new CommandRuntime(List.of(change()), fixture.services);
         CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/huge"));
         RequestClaims claims = fixture.services.claims();
-        java.time.Instant past = java.time.Instant.now().minusSeconds(200);
+        Instant past = Instant.now().minusSeconds(200);
         claims.claim(request.requestId(), "attempt-0", past, past.plusSeconds(30));
         claims.complete(request.requestId(), RuntimeFixture.tooLargeToStore(), "ok");
         claims.markPosted(request.requestId(), 1, false);
@@ -236,8 +262,10 @@ class FaultsTest {
         runtime.handle(request, Duration.ofSeconds(30));
 
         assertThat(effects).hasValue(0);
-        assertThat(slack.postsTo("/faults/huge")).singleElement().satisfies(post -> assertThat(CaptureServer.textOf(post))
-                .contains("ran, but its answer could not be kept for a retry", request.requestId()));
+        assertThat(slack.postsTo("/faults/huge"))
+                .singleElement()
+                .satisfies(post -> assertThat(CaptureServer.textOf(post))
+                        .contains("ran, but its answer could not be kept for a retry", request.requestId()));
     }
 
     @Test
@@ -264,8 +292,8 @@ class FaultsTest {
     }
 
     @Test
-    void a_delivery_that_reports_an_interrupted_change_and_is_cut_short_too_leaves_the_next_one_reporting_it(LocalAws aws,
-                                                                                                         MotoServer moto) {
+    void a_delivery_that_reports_an_interrupted_change_and_is_cut_short_too_leaves_the_next_one_reporting_it(
+            LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             MutableClock clock = MutableClock.now();
             CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
@@ -273,13 +301,16 @@ class FaultsTest {
                 throw new RuntimeFixture.CutShort();
             });
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/twice"));
-            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(RuntimeFixture.CutShort.class);
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30)))
+                    .isInstanceOf(RuntimeFixture.CutShort.class);
 
             // The second delivery takes over, then loses DynamoDB and Slack alike: Lambda will retry it.
             clock.advance(Duration.ofSeconds(31));
             proxy.goDownAt("UpdateItem", 2);
-            slack.answerNextOn("/faults/twice", Answer.status(500), Answer.status(500), Answer.status(500), Answer.status(500));
-            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(ReplyException.class);
+            slack.answerNextOn(
+                    "/faults/twice", Answer.status(500), Answer.status(500), Answer.status(500), Answer.status(500));
+            assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30)))
+                    .isInstanceOf(ReplyException.class);
             proxy.comeBack();
             clock.advance(Duration.ofSeconds(31));
             runtime.handle(request, Duration.ofSeconds(30));
@@ -291,7 +322,8 @@ class FaultsTest {
     }
 
     @Test
-    void an_invocation_cut_short_after_acting_is_not_run_again_and_the_person_is_told_it_may_have_taken_effect(LocalAws aws) {
+    void an_invocation_cut_short_after_acting_is_not_run_again_and_the_person_is_told_it_may_have_taken_effect(
+            LocalAws aws) {
         MutableClock clock = MutableClock.now();
         RuntimeFixture fixture = new RuntimeFixture(aws, clock);
         Command alter = RuntimeFixture.command(ALTER, call -> {
@@ -301,8 +333,10 @@ class FaultsTest {
         CommandRuntime runtime = new CommandRuntime(List.of(alter), fixture.services);
         CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/cut"));
 
-        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(RuntimeFixture.CutShort.class);
-        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(RequestInProgressException.class);
+        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30)))
+                .isInstanceOf(RuntimeFixture.CutShort.class);
+        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30)))
+                .isInstanceOf(RequestInProgressException.class);
         assertThat(effects).hasValue(1);
         assertThat(slack.postsTo("/faults/cut")).as("still held by the first delivery").isEmpty();
 
@@ -311,10 +345,17 @@ class FaultsTest {
         runtime.handle(request, Duration.ofSeconds(30));
 
         assertThat(effects).hasValue(1);
-        assertThat(slack.postsTo("/faults/cut")).singleElement().satisfies(post -> assertThat(CaptureServer.textOf(post))
-                .contains("interrupted after it began to change things", "may or may not have taken effect", request.requestId()));
-        assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
-                .containsExactlyInAnyOrder("interrupted/unknown", "duplicate/deferred", "reported/unknown", "duplicate/skipped");
+        assertThat(slack.postsTo("/faults/cut"))
+                .singleElement()
+                .satisfies(post -> assertThat(CaptureServer.textOf(post))
+                        .contains(
+                                "interrupted after it began to change things",
+                                "may or may not have taken effect",
+                                request.requestId()));
+        assertThat(audit(aws, request))
+                .extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
+                .containsExactlyInAnyOrder(
+                        "interrupted/unknown", "duplicate/deferred", "reported/unknown", "duplicate/skipped");
     }
 
     @Test
@@ -332,7 +373,8 @@ class FaultsTest {
         CommandRuntime runtime = new CommandRuntime(List.of(change), fixture.services);
         CommandRequest request = RuntimeFixture.request("change", List.of(), slack.url("/faults/cut-read"));
 
-        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30))).isInstanceOf(RuntimeFixture.CutShort.class);
+        assertThatThrownBy(() -> runtime.handle(request, Duration.ofSeconds(30)))
+                .isInstanceOf(RuntimeFixture.CutShort.class);
         clock.advance(Duration.ofSeconds(31));
         runtime.handle(request, Duration.ofSeconds(30));
 
@@ -354,7 +396,7 @@ class FaultsTest {
     private static DynamoDbClient failingFast(DynamoDbProxy proxy) {
         return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .endpointOverride(URI.create(proxy.endpoint()))
-                .overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)
+                .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)
                         .apiCallTimeout(Duration.ofSeconds(5)))
                 .build();
     }

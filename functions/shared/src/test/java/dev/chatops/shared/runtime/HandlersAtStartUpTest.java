@@ -43,8 +43,8 @@ class HandlersAtStartUpTest {
 
         assertThatThrownBy(() -> new CommandRuntime(List.of(feature), services))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("command `feature`: the handler for `feature purge` matches no form it declares (`feature list`, "
-                        + "`feature get`, `feature set`, `feature delete`)");
+                .hasMessage("command `feature`: the handler for `feature purge` matches no form it declares (`feature"
+                        + " list`, `feature get`, `feature set`, `feature delete`)");
     }
 
     @Test
@@ -52,9 +52,11 @@ class HandlersAtStartUpTest {
         Services services = new RuntimeFixture(aws, Clock.systemUTC()).services;
         CommandSpec plain = CommandSpec.of("plain", "One form.", Target.USER, Form.of(Role.ANYONE, "Answers."));
 
-        assertThatThrownBy(() -> new CommandRuntime(List.of(RuntimeFixture.command(plain, Map.of("plain", ANSWER))), services))
+        assertThatThrownBy(() ->
+                        new CommandRuntime(List.of(RuntimeFixture.command(plain, Map.of("plain", ANSWER))), services))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("command `plain`: the form `plain` has no handler");
-        assertThat(new CommandRuntime(List.of(RuntimeFixture.command(plain, Map.of("", ANSWER))), services)).isNotNull();
+        assertThat(new CommandRuntime(List.of(RuntimeFixture.command(plain, Map.of("", ANSWER))), services))
+                .isNotNull();
     }
 }

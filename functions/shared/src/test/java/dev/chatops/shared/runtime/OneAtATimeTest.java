@@ -6,7 +6,6 @@ import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,14 +63,16 @@ class OneAtATimeTest {
 
         running.release("explain", team, "U1", "second", now.plusSeconds(2));
 
-        assertThat(running.take("explain", team, "U1", "third", now.plusSeconds(3), now.plusSeconds(63))).contains("first");
+        assertThat(running.take("explain", team, "U1", "third", now.plusSeconds(3), now.plusSeconds(63)))
+                .contains("first");
     }
 
     @Test
     void a_holder_that_crashed_without_freeing_it_holds_it_only_until_its_own_deadline() {
         running.take("explain", team, "U1", "crashed", now, now.plusSeconds(60));
 
-        assertThat(running.take("explain", team, "U1", "second", now.plusSeconds(59), now.plusSeconds(119))).contains("crashed");
+        assertThat(running.take("explain", team, "U1", "second", now.plusSeconds(59), now.plusSeconds(119)))
+                .contains("crashed");
         assertThat(running.take("explain", team, "U1", "second", now.plusSeconds(61), now.plusSeconds(121))).isEmpty();
     }
 }

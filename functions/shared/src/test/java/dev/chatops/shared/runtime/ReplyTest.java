@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class ReplyTest {
@@ -258,7 +259,9 @@ class ReplyTest {
     @Test
     void ephemeral_and_in_channel_replies_have_their_response_type() {
         assertThat(Reply.ephemeral("f").build().messages()).extracting(Message::responseType).containsOnly("ephemeral");
-        assertThat(Reply.inChannel("f").build().messages()).extracting(Message::responseType).containsOnly("in_channel");
+        assertThat(Reply.inChannel("f").build().messages())
+                .extracting(Message::responseType)
+                .containsOnly("in_channel");
     }
 
     @Test
@@ -285,7 +288,7 @@ class ReplyTest {
     void blocks_cannot_be_modified_after_build() {
         Reply reply = Reply.ephemeral("f").text("x").build();
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reply.blocks().clear())
+        Assertions.assertThatThrownBy(() -> reply.blocks().clear())
                 .isInstanceOf(UnsupportedOperationException.class);
     }
 }

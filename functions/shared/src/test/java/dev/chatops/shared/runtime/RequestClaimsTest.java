@@ -36,7 +36,8 @@ class RequestClaimsTest {
         String id = id();
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
 
-        assertThat(claims.claim(id, "attempt-1", now, now.plusSeconds(30))).isEqualTo(new RequestClaims.Acquired(Optional.empty()));
+        assertThat(claims.claim(id, "attempt-1", now, now.plusSeconds(30)))
+                .isEqualTo(new RequestClaims.Acquired(Optional.empty()));
     }
 
     @Test
@@ -66,11 +67,13 @@ class RequestClaimsTest {
         claims.markActing(id, "attempt-1");
         claims.markActing(id, "attempt-1"); // sent again by the SDK: still fine
 
-        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
+        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(5), now.plusSeconds(35)))
+                .isInstanceOf(RequestClaims.Busy.class);
         assertThat(claims.state(id)).hasValueSatisfying(state -> assertThat(state.acting()).isTrue());
         assertThat(claims.claim(id, "attempt-2", now.plusSeconds(61), now.plusSeconds(91)))
                 .isEqualTo(new RequestClaims.Acquired(Optional.of(new RequestClaims.Interrupted("attempt-1", true))));
-        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(62), now.plusSeconds(92))).isInstanceOf(RequestClaims.Busy.class);
+        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(62), now.plusSeconds(92)))
+                .isInstanceOf(RequestClaims.Busy.class);
         // The delivery that took over is cut short too: the next one still knows a change may have been made.
         assertThat(claims.claim(id, "attempt-3", now.plusSeconds(120), now.plusSeconds(150)))
                 .isEqualTo(new RequestClaims.Acquired(Optional.of(new RequestClaims.Interrupted("attempt-2", true))));
@@ -100,7 +103,8 @@ class RequestClaimsTest {
         assertThat(first).isInstanceOfSatisfying(RequestClaims.Completed.class, c -> assertThat(c.reply()).hasSize(1));
         assertThat(second).isInstanceOf(RequestClaims.Busy.class);
         claims.releaseHold(id, "attempt-2", now.plusSeconds(63));
-        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(64), now.plusSeconds(94))).isInstanceOf(RequestClaims.Completed.class);
+        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(64), now.plusSeconds(94)))
+                .isInstanceOf(RequestClaims.Completed.class);
     }
 
     @Test
@@ -129,7 +133,8 @@ class RequestClaimsTest {
         claims.releaseHold(id, "attempt-1", now.plusSeconds(62));
 
         assertThat(claims.state(id)).hasValueSatisfying(state -> assertThat(state.acting()).isFalse());
-        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(63), now.plusSeconds(93))).isInstanceOf(RequestClaims.Busy.class);
+        assertThat(claims.claim(id, "attempt-3", now.plusSeconds(63), now.plusSeconds(93)))
+                .isInstanceOf(RequestClaims.Busy.class);
         claims.releaseHold(id, "attempt-2", now.plusSeconds(64));
         assertThat(claims.claim(id, "attempt-3", now.plusSeconds(65), now.plusSeconds(95)))
                 .isEqualTo(new RequestClaims.Acquired(Optional.of(new RequestClaims.Interrupted("attempt-2", false))));
@@ -142,7 +147,8 @@ class RequestClaimsTest {
         claims.markActing(id, "attempt-1");
         Instant later = now.plus(RequestClaims.RETENTION).plusSeconds(60);
 
-        assertThat(claims.claim(id, "attempt-2", later, later.plusSeconds(30))).isEqualTo(new RequestClaims.Acquired(Optional.empty()));
+        assertThat(claims.claim(id, "attempt-2", later, later.plusSeconds(30)))
+                .isEqualTo(new RequestClaims.Acquired(Optional.empty()));
         assertThat(claims.state(id)).hasValueSatisfying(state -> assertThat(state.acting()).isFalse());
     }
 
@@ -152,7 +158,8 @@ class RequestClaimsTest {
         claims.claim(id, "attempt-1", now, now.plusSeconds(30));
         claims.complete(id, Reply.line("done").messages(), "ok");
 
-        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(5), now.plusSeconds(35))).isInstanceOf(RequestClaims.Busy.class);
+        assertThat(claims.claim(id, "attempt-2", now.plusSeconds(5), now.plusSeconds(35)))
+                .isInstanceOf(RequestClaims.Busy.class);
     }
 
     @Test
@@ -198,7 +205,10 @@ class RequestClaimsTest {
             assertThat(c.reply().get(0).text()).isEqualTo("done");
             assertThat(c.reply().get(0).blocks()).hasSize(1);
         });
-        assertThat(delivered).isInstanceOfSatisfying(RequestClaims.Completed.class, c -> assertThat(c.delivered()).isTrue());
+        assertThat(delivered)
+                .isInstanceOfSatisfying(
+                        RequestClaims.Completed.class,
+                        c -> assertThat(c.delivered()).isTrue());
     }
 
     @Test
@@ -209,7 +219,8 @@ class RequestClaimsTest {
 
         Instant later = now.plus(RequestClaims.RETENTION).plus(Duration.ofMinutes(1));
 
-        assertThat(claims.claim(id, "attempt-2", later, later.plusSeconds(30))).isEqualTo(new RequestClaims.Acquired(Optional.empty()));
+        assertThat(claims.claim(id, "attempt-2", later, later.plusSeconds(30)))
+                .isEqualTo(new RequestClaims.Acquired(Optional.empty()));
     }
 
     @Test

@@ -2,19 +2,27 @@ package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import dev.chatops.testing.LocalAws;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** Real collaborators for runtime tests: a DynamoDB client on moto, the template's tables, a reply client allowed to post to loopback. */
+/**
+ * Real collaborators for runtime tests: a DynamoDB client on moto, the template's tables, a reply
+ * client allowed to post to loopback.
+ */
 final class RuntimeFixture {
     final DynamoDbClient dynamo;
     final List<Duration> sleeps = new CopyOnWriteArrayList<>();
@@ -52,28 +60,28 @@ final class RuntimeFixture {
 
     /** A reply whose gzipped JSON is over what a DynamoDB item may hold (random text does not compress). */
     static List<Message> tooLargeToStore() {
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         Reply.Builder huge = Reply.ephemeral("huge");
         for (int i = 0; i < 250; i++) {
             byte[] noise = new byte[2200];
             random.nextBytes(noise);
-            huge.text(java.util.Base64.getEncoder().encodeToString(noise));
+            huge.text(Base64.getEncoder().encodeToString(noise));
         }
         return huge.build().messages();
     }
 
     /** A command for tests: its declaration and what each of its forms does. */
-    static Command command(dev.chatops.shared.command.CommandSpec spec, java.util.function.Function<CommandCall, Reply> run) {
-        Map<String, Command.Handler> handlers = new java.util.LinkedHashMap<>();
+    static Command command(CommandSpec spec, Function<CommandCall, Reply> run) {
+        Map<String, Command.Handler> handlers = new LinkedHashMap<>();
         spec.forms().forEach(form -> handlers.put(Command.keyOf(form), run::apply));
         return command(spec, handlers);
     }
 
     /** A command for tests with exactly {@code handlers}. */
-    static Command command(dev.chatops.shared.command.CommandSpec spec, Map<String, Command.Handler> handlers) {
+    static Command command(CommandSpec spec, Map<String, Command.Handler> handlers) {
         return new Command() {
             @Override
-            public dev.chatops.shared.command.CommandSpec spec() {
+            public CommandSpec spec() {
                 return spec;
             }
 
