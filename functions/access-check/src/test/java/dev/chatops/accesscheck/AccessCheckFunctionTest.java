@@ -66,7 +66,8 @@ class AccessCheckFunctionTest {
     }
 
     private String asking(String workspace, String user, long gitlabUserId) {
-        return "{\"accessCheck\":{\"workspace\":\"" + workspace + "\",\"slackUserId\":\"" + user + "\",\"gitlabUserId\":" + gitlabUserId + "}}";
+        return "{\"accessCheck\":{\"workspace\":\"" + workspace + "\",\"slackUserId\":\"" + user
+                + "\",\"gitlabUserId\":" + gitlabUserId + "}}";
     }
 
     @Test

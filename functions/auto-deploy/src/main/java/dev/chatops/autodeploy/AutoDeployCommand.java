@@ -19,8 +19,10 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -51,11 +53,15 @@ public final class AutoDeployCommand implements Command {
         return Catalog.AUTO_DEPLOY;
     }
 
-    /** What one environment looks like: its current (last successful) and newest deployment, or why it could not be read. */
+    /**
+     * What one environment looks like: its current (last successful) and newest deployment, or why
+     * it could not be read.
+     */
     private record Environment(String name, Optional<GitLabDeployment> current, Optional<GitLabDeployment> newest,
                                Optional<Boolean> holdsCommit, Optional<Boolean> newestHoldsCommit, String problem) {
         static Environment failed(String name, String problem) {
-            return new Environment(name, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), problem);
+            return new Environment(
+                    name, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), problem);
         }
 
         boolean deploying() {
@@ -71,21 +77,25 @@ public final class AutoDeployCommand implements Command {
     private Reply status(CommandCall call) {
         Optional<String> sha = call.args().isEmpty() ? Optional.empty() : Optional.of(call.args().get(0));
         if (sha.isPresent() && !sha.get().matches("[0-9a-fA-F]{7,40}")) {
-            return Reply.refusal(":warning: `" + Text.inCode(sha.get(), 50) + "` is not a commit sha: give 7 to 40 hex digits.");
+            return Reply.refusal(
+                    ":warning: `" + Text.inCode(sha.get(), 50) + "` is not a commit sha: give 7 to 40 hex digits.");
         }
         GitLabClient client = gitlab.client(config.instance());
         Optional<GitLabCommit> commit = Optional.empty();
         if (sha.isPresent()) {
             try {
-                commit = client.commit(config.project(), sha.get().toLowerCase(java.util.Locale.ROOT));
+                commit = client.commit(config.project(), sha.get().toLowerCase(Locale.ROOT));
             } catch (GitLabException e) {
-                return Reply.failure(":x: Looking the commit up: " + GitLabErrors.sentence(config.instance(), e, false, ""));
+                return Reply.failure(
+                        ":x: Looking the commit up: " + GitLabErrors.sentence(config.instance(), e, false, ""));
             }
             if (commit.isEmpty()) {
-                return Reply.refusal(":grey_question: " + (sha.get().length() == 40
-                        ? "There is no commit `" + sha.get() + "` in `" + config.project() + "`."
-                        : "`" + sha.get() + "` names no single commit in `" + config.project() + "`: none has it, or "
-                                + "several start with it (GitLab answers both alike). Give more digits, or the full sha."));
+                return Reply.refusal(":grey_question: "
+                        + (sha.get().length() == 40
+                                ? "There is no commit `" + sha.get() + "` in `" + config.project() + "`."
+                                : "`" + sha.get() + "` names no single commit in `" + config.project()
+                                        + "`: none has it, or several start with it (GitLab answers both"
+                                        + " alike). Give more digits, or the full sha."));
             }
         }
         List<Environment> environments = read(client, commit.map(GitLabCommit::id), call);
@@ -104,7 +114,7 @@ public final class AutoDeployCommand implements Command {
             return thread;
         });
         try {
-            List<java.util.concurrent.Callable<Environment>> tasks = new ArrayList<>();
+            List<Callable<Environment>> tasks = new ArrayList<>();
             for (String name : config.environments()) {
                 tasks.add(() -> environment(client, name, commit));
             }
@@ -123,7 +133,12 @@ public final class AutoDeployCommand implements Command {
                 } catch (CancellationException | IndexOutOfBoundsException e) {
                     environments.add(Environment.failed(name, "GitLab did not answer in time"));
                 } catch (ExecutionException e) {
-                    Log.warn("auto_deploy.environment_failed", "environment", name, "error", String.valueOf(e.getCause()));
+                    Log.warn(
+                            "auto_deploy.environment_failed",
+                            "environment",
+                            name,
+                            "error",
+                            String.valueOf(e.getCause()));
                     environments.add(Environment.failed(name, e.getCause() instanceof GitLabException g
                             ? "could not be read (" + g.brief() + ")" : "could not be read"));
                 } catch (InterruptedException e) {
@@ -152,7 +167,10 @@ public final class AutoDeployCommand implements Command {
 
     /** Whether {@code deployed} is {@code commit} or descends from it. */
     private boolean contains(GitLabClient client, String deployed, String commit) {
-        return deployed.equals(commit) || client.mergeBase(config.project(), commit, deployed).filter(commit::equals).isPresent();
+        return deployed.equals(commit)
+                || client.mergeBase(config.project(), commit, deployed)
+                        .filter(commit::equals)
+                        .isPresent();
     }
 
     private Reply statusReply(List<Environment> environments) {
@@ -160,7 +178,8 @@ public final class AutoDeployCommand implements Command {
         Reply.Builder reply = Reply.ephemeral("Deployments of " + config.project()).text(title);
         for (int i = 0; i < environments.size(); i++) {
             Environment environment = environments.get(i);
-            Optional<Environment> next = i + 1 < environments.size() ? Optional.of(environments.get(i + 1)) : Optional.empty();
+            Optional<Environment> next =
+                    i + 1 < environments.size() ? Optional.of(environments.get(i + 1)) : Optional.empty();
             reply.text(statusLine(environment, next));
         }
         return reply.build();
@@ -173,30 +192,47 @@ public final class AutoDeployCommand implements Command {
         }
         if (environment.current().isEmpty()) {
             return ":white_circle: " + name + " — no successful deployment yet"
-                    + environment.newest().map(d -> " (the last one, " + link(d.pipelineUrl(), "#" + d.id()) + ", is " + d.status() + ")")
-                            .orElse("") + ".";
+                    + environment
+                            .newest()
+                            .map(d -> " (the last one, " + link(d.pipelineUrl(), "#" + d.id()) + ", is " + d.status()
+                                    + ")")
+                            .orElse("")
+                    + ".";
         }
         GitLabDeployment current = environment.current().get();
-        StringBuilder line = new StringBuilder(environment.deploying() ? ":hourglass_flowing_sand: " : ":white_check_mark: ");
+        StringBuilder line =
+                new StringBuilder(environment.deploying() ? ":hourglass_flowing_sand: " : ":white_check_mark: ");
         line.append(name).append(" — ").append(link(commitUrl(current.sha()), shortSha(current.sha())));
-        line.append(current.tag() ? " · package `" + current.ref() + "`" : " · branch `" + current.ref() + "` · package —");
+        line.append(
+                current.tag() ? " · package `" + current.ref() + "`" : " · branch `" + current.ref() + "` · package —");
         line.append("\n").append(current.status()).append(" ").append(ago(current.finishedAt())).append(" by ")
                 .append(current.username().isEmpty() ? "—" : "@" + current.username())
                 .append(" · ").append(link(current.pipelineUrl(), "pipeline"));
         next.flatMap(Environment::current).filter(n -> !n.sha().equals(current.sha())).ifPresent(n -> line.append(" · ")
                 .append(link(compareUrl(current.sha(), n.sha()), "diff to " + Text.shown(next.get().name(), 100))));
-        environment.newest().filter(d -> d.id() != current.id()).ifPresent(d -> line.append("\n")
-                .append(environment.deploying() ? ":hourglass_flowing_sand: deploying " : ":warning: the last deployment ")
-                .append(link(commitUrl(d.sha()), shortSha(d.sha())))
-                .append(environment.deploying() ? " now (started " + ago(d.createdAt()) + ")" : " " + d.status() + " " + ago(d.finishedAt()))
-                .append(" · ").append(link(d.pipelineUrl(), "pipeline")));
+        environment
+                .newest()
+                .filter(d -> d.id() != current.id())
+                .ifPresent(d -> line.append("\n")
+                        .append(
+                                environment.deploying()
+                                        ? ":hourglass_flowing_sand: deploying "
+                                        : ":warning: the last deployment ")
+                        .append(link(commitUrl(d.sha()), shortSha(d.sha())))
+                        .append(
+                                environment.deploying()
+                                        ? " now (started " + ago(d.createdAt()) + ")"
+                                        : " " + d.status() + " " + ago(d.finishedAt()))
+                        .append(" · ")
+                        .append(link(d.pipelineUrl(), "pipeline")));
         return line.toString();
     }
 
     private Reply commitReply(GitLabCommit commit, List<Environment> environments) {
         long deployed = environments.stream().filter(e -> e.holdsCommit().orElse(false)).count();
-        String title = "*Commit " + link(commit.webUrl(), shortSha(commit.id())) + "* " + Text.shown(commit.title(), 100)
-                + " — deployed to " + deployed + " of " + environments.size() + " environments of `" + config.project() + "`";
+        String title = "*Commit " + link(commit.webUrl(), shortSha(commit.id())) + "* "
+                + Text.shown(commit.title(), 100) + " — deployed to " + deployed + " of " + environments.size()
+                + " environments of `" + config.project() + "`";
         Reply.Builder reply = Reply.ephemeral("Commit " + shortSha(commit.id()) + " is deployed to " + deployed + " of "
                 + environments.size() + " environments").text(title);
         List<String> lines = new ArrayList<>();
@@ -217,16 +253,21 @@ public final class AutoDeployCommand implements Command {
         }
         GitLabDeployment current = environment.current().get();
         if (environment.holdsCommit().orElse(false)) {
-            return ":white_check_mark: " + name + " — deployed" + (current.sha().equals(commit.id())
-                    ? " as the current revision (" + ago(current.finishedAt()) + ")"
-                    : ", within " + link(commitUrl(current.sha()), shortSha(current.sha())) + " (deployed " + ago(current.finishedAt()) + ")")
+            return ":white_check_mark: " + name + " — deployed"
+                    + (current.sha().equals(commit.id())
+                            ? " as the current revision (" + ago(current.finishedAt()) + ")"
+                            : ", within " + link(commitUrl(current.sha()), shortSha(current.sha())) + " (deployed "
+                                    + ago(current.finishedAt()) + ")")
                     + ".";
         }
         if (environment.newestHoldsCommit().orElse(false)) {
             return ":hourglass_flowing_sand: " + name + " — being deployed now, in "
-                    + link(commitUrl(environment.newest().get().sha()), shortSha(environment.newest().get().sha())) + ".";
+                    + link(
+                            commitUrl(environment.newest().get().sha()),
+                            shortSha(environment.newest().get().sha())) + ".";
         }
-        return ":hourglass_flowing_sand: " + name + " — not yet: it runs " + link(commitUrl(current.sha()), shortSha(current.sha()))
+        return ":hourglass_flowing_sand: " + name + " — not yet: it runs "
+                + link(commitUrl(current.sha()), shortSha(current.sha()))
                 + (environment.deploying() ? "; a deployment is in progress without it" : "") + ".";
     }
 

@@ -148,8 +148,10 @@ public final class ExplainCommand implements Command {
         // zero…), or while planning in any shape but the few Replica shows: its text can quote a value the query
         // or the planner read, so only the condition is shown.
         if (e.whilePlanning()) {
-            return ":warning: PostgreSQL on the " + instance + " replica stopped the query with an error while planning it"
-                    + shown + "; its message is not shown, since the planner evaluates some functions and can quote what they "
+            return ":warning: PostgreSQL on the " + instance
+                    + " replica stopped the query with an error while planning it"
+                    + shown
+                    + "; its message is not shown, since the planner evaluates some functions and can quote what they "
                     + "read. Check the query's casts and functions.";
         }
         return ":warning: PostgreSQL on the " + instance + " replica stopped the query with an error while running it"

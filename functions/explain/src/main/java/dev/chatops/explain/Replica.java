@@ -9,10 +9,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -127,7 +131,8 @@ final class Replica {
         Properties properties = new Properties();
         properties.setProperty("user", required(replica, "user", instance));
         properties.setProperty("password", required(replica, "password", instance));
-        properties.setProperty("sslmode", (replica.get("sslmode") == null ? "verify-full" : String.valueOf(replica.get("sslmode"))));
+        properties.setProperty(
+                "sslmode", (replica.get("sslmode") == null ? "verify-full" : String.valueOf(replica.get("sslmode"))));
         properties.setProperty("connectTimeout", "5");
         // A replica that accepts the connection and then says nothing (hung, or half failed over) is given up
         // on after 5 s, not after the socket timeout.
@@ -140,7 +145,8 @@ final class Replica {
         properties.setProperty("options", "-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout="
                 + lockTimeout.toMillis());
         String url = "jdbc:postgresql://" + required(replica, "host", instance) + ":"
-                + (replica.get("port") == null ? "5432" : String.valueOf(replica.get("port"))) + "/" + required(replica, "database", instance);
+                + (replica.get("port") == null ? "5432" : String.valueOf(replica.get("port"))) + "/"
+                + required(replica, "database", instance);
         boolean connected = false;
         try (Connection connection = DriverManager.getConnection(url, properties)) {
             connected = true;
@@ -176,7 +182,8 @@ final class Replica {
         return failure(whileAnalyzing, true, false, sql);
     }
 
-    private String explainOnce(Connection connection, String sql, boolean analyze, Duration timeout) throws SQLException {
+    private String explainOnce(Connection connection, String sql, boolean analyze, Duration timeout)
+            throws SQLException {
         try (Statement statement = connection.createStatement()) {
             // No JDBC escape processing: {oj …}, {fn …} are rewritten by the driver before the server sees them.
             statement.setEscapeProcessing(false);
@@ -185,7 +192,8 @@ final class Replica {
             statement.execute("SET TRANSACTION READ ONLY");
             statement.execute("SET LOCAL statement_timeout = '" + timeout.toMillis() + "ms'");
             statement.execute("SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'");
-            // A plain statement, not a prepared one: a `?` in the query (jsonb's operator) is SQL, not a JDBC parameter.
+            // A plain statement, not a prepared one: a `?` in the query (jsonb's operator) is SQL,
+            // not a JDBC parameter.
             try (ResultSet rows = statement.executeQuery("EXPLAIN (" + (analyze ? "ANALYZE, BUFFERS, " : "")
                     + "FORMAT JSON) " + sql)) {
                 StringBuilder plan = new StringBuilder();
@@ -219,7 +227,9 @@ final class Replica {
         ServerErrorMessage server = e instanceof PSQLException psql ? psql.getServerErrorMessage() : null;
         boolean insideFunction = server != null && server.getWhere() != null && !server.getWhere().isBlank();
         String first = firstLine(e.getMessage());
-        String shown = whilePlanning && raisedByStatement(e) && !insideFunction && shownWhilePlanning(first, sql) ? first : null;
+        String shown = whilePlanning && raisedByStatement(e) && !insideFunction && shownWhilePlanning(first, sql)
+                ? first
+                : null;
         boolean tooLarge = server == null && e.getMessage() != null && e.getMessage().contains("maxResultBuffer");
         return new Failure(e.getSQLState(), shown, connected, tooLarge, whilePlanning && raisedByStatement(e));
     }
@@ -242,7 +252,7 @@ final class Replica {
      * withheld: the planner evaluates STABLE functions with constant arguments while estimating, and
      * their errors can print what they read, quoted or not.
      */
-    private static final List<java.util.regex.Pattern> SHOWN_WHILE_PLANNING = java.util.stream.Stream.of(
+    private static final List<Pattern> SHOWN_WHILE_PLANNING = Stream.of(
             "ERROR: syntax error at or near \"[^\"]*\"",
             "ERROR: syntax error at end of input",
             "ERROR: column \"" + NAME + "\" does not exist",
@@ -255,7 +265,7 @@ final class Replica {
             "ERROR: function " + NAME + "(?:\\." + NAME + ")?\\([a-z0-9_ ,\\[\\]]*\\) does not exist",
             "ERROR: operator does not exist: [a-z0-9_ \\[\\]]+ [^a-z0-9\\s\"']{1,3} [a-z0-9_ \\[\\]]+",
             "ERROR: permission denied for (?:table|schema|function|sequence|view) " + NAME)
-            .map(java.util.regex.Pattern::compile).toList();
+            .map(Pattern::compile).toList();
 
     /**
      * Whether a planning-time message may be shown: one of {@link #SHOWN_WHILE_PLANNING}'s shapes,
@@ -263,15 +273,15 @@ final class Replica {
      * typed, never a value the planner read). A syntax error quotes the statement's own text.
      */
     static boolean shownWhilePlanning(String message, String sql) {
-        String statement = sql.toLowerCase(java.util.Locale.ROOT);
-        for (java.util.regex.Pattern shape : SHOWN_WHILE_PLANNING) {
-            java.util.regex.Matcher matched = shape.matcher(message);
+        String statement = sql.toLowerCase(Locale.ROOT);
+        for (Pattern shape : SHOWN_WHILE_PLANNING) {
+            Matcher matched = shape.matcher(message);
             if (!matched.matches()) {
                 continue;
             }
             for (int group = 1; group <= matched.groupCount(); group++) {
                 String name = matched.group(group);
-                if (name != null && !java.util.regex.Pattern.compile("(?<![a-z0-9_$])" + java.util.regex.Pattern.quote(name)
+                if (name != null && !Pattern.compile("(?<![a-z0-9_$])" + Pattern.quote(name)
                         + "(?![a-z0-9_$])").matcher(statement).find()) {
                     return false;
                 }

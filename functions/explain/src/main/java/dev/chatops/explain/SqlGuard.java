@@ -128,8 +128,9 @@ final class SqlGuard {
             if (name) {
                 String function = token.text().toLowerCase(Locale.ROOT);
                 if (DENIED_FUNCTIONS.contains(function) || DENIED_PREFIXES.stream().anyMatch(function::startsWith)) {
-                    return Optional.of("`" + Text.inCode(function, 60) + "()` has effects beyond reading, even in a read-only "
-                            + "transaction (or runs SQL given as text): it cannot be explained here.");
+                    return Optional.of(
+                            "`" + Text.inCode(function, 60) + "()` has effects beyond reading, even in a read-only "
+                                    + "transaction (or runs SQL given as text): it cannot be explained here.");
                 }
             }
             if (token.kind() == Kind.PARAM) {

@@ -18,10 +18,12 @@ import dev.chatops.testing.SecretsNotLogged;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -34,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,7 +88,7 @@ class ExplainCommandTest {
                 + "ALTER DATABASE " + PostgresServer.DATABASE + " SET demo.private_note = '" + PRIVATE_HASH + "';");
     }
 
-    private static final String MARKER = "pv" + Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
+    private static final String MARKER = "pv" + Long.toHexString(new SecureRandom().nextLong() >>> 1);
     private static final String PRIVATE_EMAIL = MARKER + "-mail@private.example";
     private static final String PRIVATE_HASH = "$2a$10$" + MARKER + "hash";
     private static final int PRIVATE_NUMBER = 7_391_428;
@@ -153,7 +157,9 @@ class ExplainCommandTest {
                 for (CaptureServer.Post post : posts) {
                     String shown = CaptureServer.textOf(post);
                     assertThat(shown).as(sql + " " + options).doesNotContain(MARKER, String.valueOf(PRIVATE_NUMBER));
-                    assertThat(post.body()).as(sql + " " + options).doesNotContain(MARKER, String.valueOf(PRIVATE_NUMBER));
+                    assertThat(post.body())
+                            .as(sql + " " + options)
+                            .doesNotContain(MARKER, String.valueOf(PRIVATE_NUMBER));
                 }
             }
         }
@@ -170,12 +176,14 @@ class ExplainCommandTest {
 
     @Test
     void an_error_raised_while_planning_quotes_the_statement_only_and_is_shown_in_full() throws IOException {
-        assertThat(text("SELECT emial" + ROW)).contains(":warning: PostgreSQL on the production replica could not run it: "
-                + "`ERROR: column \"emial\" does not exist");
+        assertThat(text("SELECT emial" + ROW))
+                .contains(":warning: PostgreSQL on the production replica could not run it: "
+                        + "`ERROR: column \"emial\" does not exist");
         assertThat(text("SELECT * FROM userz")).contains("`ERROR: relation \"userz\" does not exist");
         // A literal's bad input is raised while planning, but so is a setting's or a table's read by a STABLE
         // function the planner evaluates: only messages that name what the statement spells out are shown.
-        assertThat(text("SELECT 'abc'::int")).contains("stopped the query with an error while planning it (SQLSTATE 22P02)")
+        assertThat(text("SELECT 'abc'::int"))
+                .contains("stopped the query with an error while planning it (SQLSTATE 22P02)")
                 .doesNotContain("abc\"");
         // Planning called the database's own function, which read a row: its error is not shown either.
         assertThat(text("SELECT * FROM projects WHERE id = demo_password_length(4242)", Map.of("no-analyze", "")))
@@ -223,7 +231,9 @@ class ExplainCommandTest {
         replicas.forEach((instance, settings) -> json.append(json.length() > 1 ? "," : "").append('"').append(instance)
                 .append("\":").append(settings));
         json.append('}');
-        try (SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
             secrets.createSecret(b -> b.name(secret).secretString(json.toString()));
         }
         Map<String, String> env = new LinkedHashMap<>(env(more));
@@ -236,8 +246,8 @@ class ExplainCommandTest {
         List<CaptureServer.Post> posts = run("SELECT * FROM projects WHERE id = 1", Map.of());
 
         assertThat(posts).hasSize(2);
-        assertThat(CaptureServer.textOf(posts.get(0))).contains(":hourglass_flowing_sand: running EXPLAIN ANALYZE on the "
-                + "production replica…");
+        assertThat(CaptureServer.textOf(posts.get(0)))
+                .contains(":hourglass_flowing_sand: running EXPLAIN ANALYZE on the " + "production replica…");
         CaptureServer.Post reply = posts.get(1);
         assertThat(reply.json()).containsEntry("replace_original", true);
         String text = CaptureServer.textOf(reply);
@@ -251,11 +261,11 @@ class ExplainCommandTest {
     void markup_in_a_statement_comes_back_as_typed_in_the_plan_and_in_postgresqls_message() throws IOException {
         String plan = CaptureServer.textOf(last(run(
                 "SELECT * FROM projects WHERE name = '<!channel> a & b <https://evil.example|click>'", Map.of())));
-        String error = CaptureServer.textOf(last(run("SELECT 1 FROM projects WHERE <!channel> & <https://evil.example|click>",
-                Map.of())));
+        String error = CaptureServer.textOf(
+                last(run("SELECT 1 FROM projects WHERE <!channel> & <https://evil.example|click>", Map.of())));
         // A quoted name is no shape of message shown (it could hold anything): withheld, by its SQLSTATE.
-        String withheld = CaptureServer.textOf(last(run("SELECT \"<!channel> & <https://evil.example|click>\" FROM projects",
-                Map.of())));
+        String withheld = CaptureServer.textOf(
+                last(run("SELECT \"<!channel> & <https://evil.example|click>\" FROM projects", Map.of())));
 
         assertThat(plan).contains("'&lt;!channel&gt; a &amp; b &lt;https://evil.example|click&gt;'");
         assertThat(error).contains("syntax error at or near \"&lt;\"");
@@ -267,45 +277,57 @@ class ExplainCommandTest {
 
     @Test
     void the_warnings_people_act_on_are_given_sequential_scans_estimates_and_spills() throws IOException {
-        assertThat(text("SELECT * FROM issues WHERE title LIKE '%999%'")).contains(":warning: Sequential scan on `issues` read "
-                + "100,000 rows (", "removed by the filter): an index on the filtered columns may help.");
-        assertThat(text("SELECT * FROM issues WHERE project_id % 2 = 0 AND author_id % 2 = 0")).contains("rows estimated",
-                "× off): the statistics may be stale");
-        assertThat(text("SELECT title, confidential FROM issues ORDER BY title DESC, id")).contains("spilled", "kB to disk");
+        assertThat(text("SELECT * FROM issues WHERE title LIKE '%999%'"))
+                .contains(
+                        ":warning: Sequential scan on `issues` read " + "100,000 rows (",
+                        "removed by the filter): an index on the filtered columns may help.");
+        assertThat(text("SELECT * FROM issues WHERE project_id % 2 = 0 AND author_id % 2 = 0"))
+                .contains("rows estimated", "× off): the statistics may be stale");
+        assertThat(text("SELECT title, confidential FROM issues ORDER BY title DESC, id"))
+                .contains("spilled", "kB to disk");
     }
 
     @Test
     void no_analyze_gives_the_plan_without_running_it() throws IOException {
         String text = text("SELECT * FROM issues WHERE project_id = 7", Map.of("no-analyze", ""));
 
-        assertThat(text).contains("*EXPLAIN on the production replica* (plan only, not run): estimated cost", "Costliest node:",
-                "Bitmap Heap Scan on issues").doesNotContain("actual time");
+        assertThat(text)
+                .contains(
+                        "*EXPLAIN on the production replica* (plan only, not run): estimated cost",
+                        "Costliest node:",
+                        "Bitmap Heap Scan on issues")
+                .doesNotContain("actual time");
     }
 
     @Test
     void a_statement_longer_than_the_timeout_is_stopped_and_answered_clearly() throws IOException {
-        function = function(Map.of("production", db.connectionJson()), Map.of("EXPLAIN_STATEMENT_TIMEOUT_SECONDS", "1"));
+        function =
+                function(Map.of("production", db.connectionJson()), Map.of("EXPLAIN_STATEMENT_TIMEOUT_SECONDS", "1"));
         long started = System.nanoTime();
 
         String text = text("SELECT pg_sleep(10)");
 
-        assertThat(text).contains(":stopwatch: The statement ran longer than 1 s on the production replica and was stopped.");
+        assertThat(text)
+                .contains(":stopwatch: The statement ran longer than 1 s on the production replica and was stopped.");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
     }
 
     @Test
     void database_errors_are_one_sentence_with_the_databases_message() throws IOException {
-        assertThat(text("SELECT * FROM nowhere")).contains(":warning: PostgreSQL on the production replica could not run it: "
-                + "`ERROR: relation \"nowhere\" does not exist");
+        assertThat(text("SELECT * FROM nowhere"))
+                .contains(":warning: PostgreSQL on the production replica could not run it: "
+                        + "`ERROR: relation \"nowhere\" does not exist");
         assertThat(text("SELECT FROM WHERE")).contains("could not run it: `ERROR: syntax error");
         assertThat(text("SELECT demo_touch()")).contains("The production replica refused it (SQLSTATE 25006): it runs "
                 + "read-only, and the statement tried to change something");
-        assertThat(text("SELECT * FROM projects WHERE id = 1", Map.of("ops", ""))).contains("No database replica is configured for ops.");
+        assertThat(text("SELECT * FROM projects WHERE id = 1", Map.of("ops", "")))
+                .contains("No database replica is configured for ops.");
     }
 
     @Test
     void a_replica_that_cannot_be_reached_is_said_so_without_its_password() throws IOException {
-        function = function(Map.of("production", db.connectionJson().replace("\"port\":" + db.port(), "\"port\":9")), Map.of());
+        function = function(
+                Map.of("production", db.connectionJson().replace("\"port\":" + db.port(), "\"port\":9")), Map.of());
 
         String text = text("SELECT 1");
 
@@ -318,9 +340,11 @@ class ExplainCommandTest {
         Thread killer = new Thread(() -> {
             // As a failover or a fast shutdown would: the server ends the explain session mid-statement.
             for (int tries = 0; tries < 200; tries++) {
-                try (Connection admin = db.superuser(PostgresServer.DATABASE); Statement statement = admin.createStatement();
-                     ResultSet killed = statement.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             + "WHERE application_name = 'chatops-explain' AND query LIKE '%pg_sleep(30)%'")) {
+                try (Connection admin = db.superuser(PostgresServer.DATABASE);
+                        Statement statement = admin.createStatement();
+                        ResultSet killed = statement.executeQuery(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name ="
+                                        + " 'chatops-explain' AND query LIKE '%pg_sleep(30)%'")) {
                     if (killed.next()) {
                         return;
                     }
@@ -335,14 +359,17 @@ class ExplainCommandTest {
         String text = text("SELECT pg_sleep(30)");
         killer.join();
 
-        assertThat(text).contains(":x: The production replica closed the connection while the statement ran (SQLSTATE 57P01)",
-                "it may be restarting or failing over. Nothing was changed").doesNotContain(db.explainPassword());
+        assertThat(text)
+                .contains(
+                        ":x: The production replica closed the connection while the statement ran (SQLSTATE 57P01)",
+                        "it may be restarting or failing over. Nothing was changed")
+                .doesNotContain(db.explainPassword());
     }
 
     @Test
     void a_replica_that_accepts_the_connection_and_says_nothing_is_given_up_on() throws IOException {
         try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Socket> held = new CopyOnWriteArrayList<>();
             Thread acceptor = new Thread(() -> {
                 try {
                     while (!hung.isClosed()) {
@@ -358,7 +385,8 @@ class ExplainCommandTest {
 
             String text = text("SELECT 1");
 
-            assertThat(text).contains(":x: The production replica could not be reached or refused the connection (SQLSTATE 08");
+            assertThat(text)
+                    .contains(":x: The production replica could not be reached or refused the connection (SQLSTATE 08");
             assertThat(held).isNotEmpty();
             for (Socket socket : held) {
                 socket.close();
@@ -377,8 +405,13 @@ class ExplainCommandTest {
         String text = String.join("\n", posts.stream().map(CaptureServer::textOf).toList());
 
         assertThat(posts.size()).isLessThanOrEqualTo(5);
-        assertThat(text).contains("The plan has 903 nodes (", "heaviest are shown", "lighter ones were cut where it says so",
-                "lighter nodes cut (", "Seq Scan on issues");
+        assertThat(text)
+                .contains(
+                        "The plan has 903 nodes (",
+                        "heaviest are shown",
+                        "lighter ones were cut where it says so",
+                        "lighter nodes cut (",
+                        "Seq Scan on issues");
     }
 
     @Test
@@ -408,8 +441,10 @@ class ExplainCommandTest {
     void an_error_that_would_quote_data_shows_only_its_condition() throws IOException {
         String text = text("SELECT * FROM projects WHERE id = (SELECT email FROM users WHERE id = 7)::int");
 
-        assertThat(text).contains("stopped the query with an error while running it (SQLSTATE 22P02); its message is not "
-                + "shown").doesNotContain("user7@example.com");
+        assertThat(text)
+                .contains("stopped the query with an error while running it (SQLSTATE 22P02); its message is not "
+                        + "shown")
+                .doesNotContain("user7@example.com");
         assertThat(text("SELECT rolpassword FROM pg_authid")).contains("permission denied");
     }
 
@@ -424,7 +459,9 @@ class ExplainCommandTest {
     void layer_three_alone_the_read_only_transaction_stops_a_write_the_guard_did_not_see() throws SQLException {
         Map<String, Object> before = state();
         // As the superuser: the transaction, not the role, is what stops these.
-        Replica replica = new Replica(() -> "{\"production\":" + db.superuserConnectionJson() + "}", Duration.ofSeconds(2),
+        Replica replica = new Replica(
+                () -> "{\"production\":" + db.superuserConnectionJson() + "}",
+                Duration.ofSeconds(2),
                 Duration.ofSeconds(1));
 
         assertThatThrownBy(() -> replica.explain("production",
@@ -467,8 +504,13 @@ class ExplainCommandTest {
         try (Connection role = DriverManager.getConnection(db.jdbcUrl(PostgresServer.DATABASE), properties);
              Statement statement = role.createStatement()) {
             Map<String, Object> caps = new LinkedHashMap<>();
-            for (String name : List.of("temp_file_limit", "work_mem", "max_parallel_workers_per_gather", "statement_timeout",
-                    "idle_in_transaction_session_timeout", "lock_timeout")) {
+            for (String name : List.of(
+                    "temp_file_limit",
+                    "work_mem",
+                    "max_parallel_workers_per_gather",
+                    "statement_timeout",
+                    "idle_in_transaction_session_timeout",
+                    "lock_timeout")) {
                 caps.put(name, value(statement, "SHOW " + name));
             }
             assertThat(caps).isEqualTo(Map.of("temp_file_limit", "64MB", "work_mem", "4MB",
@@ -484,14 +526,16 @@ class ExplainCommandTest {
     void a_sort_spilling_past_the_roles_disk_cap_is_stopped_by_the_cap_not_by_the_replicas_disk() throws IOException {
         // Given all the time the function allows, this sort (2 billion rows) would spill for far longer than that:
         // the role's temp_file_limit stops it, not the timeout and not a full disk (53100).
-        function = function(Map.of("production", db.connectionJson()), Map.of("EXPLAIN_STATEMENT_TIMEOUT_SECONDS", "40"));
+        function =
+                function(Map.of("production", db.connectionJson()), Map.of("EXPLAIN_STATEMENT_TIMEOUT_SECONDS", "40"));
 
         String text = text("SELECT i.title, p.name FROM issues i CROSS JOIN projects p ORDER BY i.title, p.name");
 
-        assertThat(text).isEqualTo(":floppy_disk: The statement needed more temporary disk space than the explain role "
-                + "may use on the production replica (SQLSTATE 53400: its `temp_file_limit`) and was stopped before it "
-                + "could fill the replica's disk. Try `--no-analyze` for the plan alone, or a query that sorts or hashes "
-                + "fewer rows.");
+        assertThat(text)
+                .isEqualTo(":floppy_disk: The statement needed more temporary disk space than the explain role may use"
+                        + " on the production replica (SQLSTATE 53400: its `temp_file_limit`) and was stopped"
+                        + " before it could fill the replica's disk. Try `--no-analyze` for the plan alone, or"
+                        + " a query that sorts or hashes fewer rows.");
     }
 
     @Test
@@ -500,7 +544,7 @@ class ExplainCommandTest {
         function = function(Map.of("production", db.connectionJson()), Map.of("EXPLAIN_STATEMENT_TIMEOUT_SECONDS", "40",
                 "EXPLAIN_LOCK_TIMEOUT_MS", "39000"));
         String firstId = "sl-first-" + UUID.randomUUID();
-        java.util.concurrent.atomic.AtomicReference<List<CaptureServer.Post>> first = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<List<CaptureServer.Post>> first = new AtomicReference<>();
         Thread running;
         try (Connection holder = db.superuser(PostgresServer.DATABASE); Statement lock = holder.createStatement()) {
             holder.setAutoCommit(false);
@@ -509,23 +553,25 @@ class ExplainCommandTest {
                 try {
                     first.set(run(firstId, "UDEV", "SELECT count(*) FROM namespaces", Map.of()));
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
             running.start();
             awaitExplainSessions(1);
 
-            List<CaptureServer.Post> second = run(UUID.randomUUID().toString(), "UDEV", "SELECT * FROM projects WHERE id = 1",
-                    Map.of());
+            List<CaptureServer.Post> second =
+                    run(UUID.randomUUID().toString(), "UDEV", "SELECT * FROM projects WHERE id = 1", Map.of());
 
             assertThat(second).hasSize(1);
-            assertThat(CaptureServer.textOf(second.get(0))).contains(":hourglass: You already have an `explain` running "
-                    + "(request `" + firstId + "`); wait for its answer before you start another.");
+            assertThat(CaptureServer.textOf(second.get(0)))
+                    .contains(":hourglass: You already have an `explain` running " + "(request `" + firstId
+                            + "`); wait for its answer before you start another.");
             assertThat(value(lock, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chatops-explain'"))
                     .isEqualTo(1L);
             // Someone else is not held up by it.
-            assertThat(CaptureServer.textOf(last(run(UUID.randomUUID().toString(), "UOTHER", "SELECT * FROM projects WHERE id = 1",
-                    Map.of())))).contains("*EXPLAIN ANALYZE on the production replica*");
+            assertThat(CaptureServer.textOf(last(run(
+                            UUID.randomUUID().toString(), "UOTHER", "SELECT * FROM projects WHERE id = 1", Map.of()))))
+                    .contains("*EXPLAIN ANALYZE on the production replica*");
             holder.rollback();
         }
         running.join();
@@ -538,8 +584,11 @@ class ExplainCommandTest {
     private static void awaitExplainSessions(long count) throws Exception {
         for (int tries = 0; tries < 600; tries++) {
             try (Connection c = db.superuser(PostgresServer.DATABASE); Statement s = c.createStatement()) {
-                if (Long.valueOf(count).equals(value(s, "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                        + "'chatops-explain' AND wait_event_type = 'Lock'"))) {
+                if (Long.valueOf(count)
+                        .equals(value(
+                                s,
+                                "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                                        + "'chatops-explain' AND wait_event_type = 'Lock'"))) {
                     return;
                 }
             }
@@ -563,15 +612,21 @@ class ExplainCommandTest {
             state.put("demo_counter", value(s, "SELECT last_value || '/' || is_called FROM demo_counter"));
             state.put("issues_id_seq", value(s, "SELECT last_value || '/' || is_called FROM issues_id_seq"));
             state.put("advisory locks", value(s, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
-            state.put("relations", value(s, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+            state.put(
+                    "relations", value(s, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
             state.put("large objects", value(s, "SELECT count(*) FROM pg_largeobject_metadata"));
             state.put("prepared transactions", value(s, "SELECT count(*) FROM pg_prepared_xacts"));
-            state.put("auto.conf", value(s, "SELECT count(*) FROM pg_file_settings WHERE sourcefile LIKE '%auto.conf'"));
+            state.put(
+                    "auto.conf", value(s, "SELECT count(*) FROM pg_file_settings WHERE sourcefile LIKE '%auto.conf'"));
             state.put("role settings", value(s, "SELECT array_to_string(rolconfig, ',') FROM pg_roles WHERE rolname = '"
                     + PostgresServer.EXPLAIN_ROLE + "'"));
             state.put("work_mem", value(s, "SELECT setting FROM pg_settings WHERE name = 'work_mem'"));
-            state.put("backends", value(s, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"));
-            state.put("explain sessions left", value(s, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chatops-explain'"));
+            state.put(
+                    "backends",
+                    value(s, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"));
+            state.put(
+                    "explain sessions left",
+                    value(s, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chatops-explain'"));
         }
         return state;
     }
@@ -608,8 +663,21 @@ class ExplainCommandTest {
         String path = "/r/" + UUID.randomUUID();
         Map<String, String> flags = new LinkedHashMap<>();
         options.forEach((k, v) -> flags.put(k, v.isEmpty() ? null : v));
-        CommandRequest request = new CommandRequest(requestId, team, "", user, "dev", "C1", "ops",
-                "/chatops", "explain", sql.isEmpty() ? List.of() : List.of(sql), flags, sql, slack.url(path), Instant.now());
+        CommandRequest request = new CommandRequest(
+                requestId,
+                team,
+                "",
+                user,
+                "dev",
+                "C1",
+                "ops",
+                "/chatops",
+                "explain",
+                sql.isEmpty() ? List.of() : List.of(sql),
+                flags,
+                sql,
+                slack.url(path),
+                Instant.now());
         function.handleRequest(new ByteArrayInputStream(request.toJson().getBytes(StandardCharsets.UTF_8)),
                 new ByteArrayOutputStream(), new LocalLambdaContext("ExplainFunction", Duration.ofSeconds(60)));
         List<CaptureServer.Post> posts = slack.postsTo(path);

@@ -75,9 +75,11 @@ final class FeatureChecks {
         List<Verdict.Reason> reasons = new ArrayList<>();
         if (instance.equals(production)) {
             if (config.webhookSecretId().isEmpty()) {
-                reasons.add(new Verdict.Reason(Check.LOG_CHANNEL, Outcome.BLOCKED, "Production changes are announced in "
-                        + "the log channel, and none is configured: the operators need to set FeatureLogWebhookUrl. "
-                        + "Nothing was changed."));
+                reasons.add(new Verdict.Reason(
+                        Check.LOG_CHANNEL,
+                        Outcome.BLOCKED,
+                        "Production changes are announced in the log channel, and none is configured: the operators"
+                                + " need to set FeatureLogWebhookUrl. Nothing was changed."));
             }
             if (effect.enables()) {
                 reasons.add(judge(effect.byDefault() ? Check.CONSISTENCY_BY_DEFAULT : Check.CONSISTENCY,
@@ -114,8 +116,8 @@ final class FeatureChecks {
                     + "; enable it on " + staging + " first");
         }
         if (fullyOn && !flag.on()) {
-            return Finding.block(staging + " has `" + name + "` only partly on (" + flag.describe() + "); turn it fully on "
-                    + "on " + staging + " before production");
+            return Finding.block(staging + " has `" + name + "` only partly on (" + flag.describe()
+                    + "); turn it fully on " + "on " + staging + " before production");
         }
         return Finding.pass(staging + " has `" + name + "` " + flag.describe());
     }
@@ -126,10 +128,12 @@ final class FeatureChecks {
         try {
             flag = gitlab.client(production).feature(name);
         } catch (GitLabException e) {
-            return Finding.block("`" + name + "` could not be read on " + production + " to compare (" + e.brief() + ")");
+            return Finding.block(
+                    "`" + name + "` could not be read on " + production + " to compare (" + e.brief() + ")");
         }
         if (flag.persisted() && !flag.off()) {
-            return Finding.block(production + " has `" + name + "` " + flag.describe() + "; disable it on " + production + " first");
+            return Finding.block(
+                    production + " has `" + name + "` " + flag.describe() + "; disable it on " + production + " first");
         }
         return Finding.pass(production + " has `" + name + "` " + flag.describe());
     }
@@ -137,7 +141,8 @@ final class FeatureChecks {
     /** Open incidents with a blocking label in the incident project; none configured passes with a note. */
     Finding incidents() {
         if (config.incidentProject().isEmpty()) {
-            return config.productionCheckOff() ? Finding.pass("turned off by configuration (FEATURE_INCIDENT_PROJECT=none)")
+            return config.productionCheckOff()
+                    ? Finding.pass("turned off by configuration (FEATURE_INCIDENT_PROJECT=none)")
                     : Finding.block("no incident project is configured (FEATURE_INCIDENT_PROJECT), so open incidents "
                             + "cannot be checked");
         }
@@ -145,7 +150,8 @@ final class FeatureChecks {
         Map<Long, String> blocking = new LinkedHashMap<>();
         try {
             for (String label : config.blockingLabels()) {
-                for (GitLabIssue issue : gitlab.client(project.instance()).openIssues(project.path(), label, ISSUES_PER_LABEL)) {
+                for (GitLabIssue issue :
+                        gitlab.client(project.instance()).openIssues(project.path(), label, ISSUES_PER_LABEL)) {
                     blocking.putIfAbsent(issue.iid(), Text.link(issue.webUrl(), "#" + issue.iid()) + " "
                             + Text.shown(issue.title(), 120) + " (`" + label + "`)");
                 }
@@ -154,7 +160,8 @@ final class FeatureChecks {
             return Finding.block("open incidents in `" + project.path() + "` could not be read (" + e.brief() + ")");
         }
         if (blocking.isEmpty()) {
-            return Finding.pass("no open " + String.join(" or ", config.blockingLabels()) + " incident in `" + project.path() + "`");
+            return Finding.pass("no open " + String.join(" or ", config.blockingLabels()) + " incident in `"
+                    + project.path() + "`");
         }
         List<String> lines = new ArrayList<>(blocking.values());
         return Finding.block(lines.size() + " open incident" + (lines.size() == 1 ? "" : "s") + " in `" + project.path()

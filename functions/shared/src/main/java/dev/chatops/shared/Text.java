@@ -86,6 +86,8 @@ public final class Text {
      * {@code |} or white space could otherwise end the link and start markup of its own.
      */
     public static String link(String url, String label) {
-        return url == null || url.isEmpty() || !url.matches("https?://[^<>|\\s]+") ? label : "<" + url + "|" + label + ">";
+        return url == null || url.isEmpty() || !url.matches("https?://[^<>|\\s]+")
+                ? label
+                : "<" + url + "|" + label + ">";
     }
 }

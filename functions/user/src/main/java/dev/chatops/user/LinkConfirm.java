@@ -11,6 +11,7 @@ import dev.chatops.shared.command.Role;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabConfig;
 import dev.chatops.shared.gitlab.GitLabException;
+import dev.chatops.shared.gitlab.GitLabUser;
 import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
@@ -88,10 +89,20 @@ public final class LinkConfirm implements Command {
             // LIMIT are checked (a right code is usually the first attempt, and a linked person is not counted).
             attempt = guesses.count(KIND, workspace, request.userId(), now);
             if (attempt.wrong() > WrongGuesses.LIMIT) {
-                return Reply.refusal(":no_entry: Linking is paused for you until " + TIME.format(attempt.windowEnds()) + ", after "
-                        + WrongGuesses.LIMIT + " wrong codes in " + WrongGuesses.WINDOW.toMinutes() + " minutes. "
-                        + "Nothing was changed. When it ends, run `/chatops run whoami` and use its *Connect your GitLab "
-                        + "account* button for a fresh code.");
+                return Reply.refusal(":no_entry: Linking is paused for you until " + TIME.format(attempt.windowEnds())
+                        + ", after "
+                        + WrongGuesses.LIMIT + " wrong codes in " + WrongGuesses.WINDOW.toMinutes() + " minutes."
+                        + " Nothing was"
+                        + " changed. When"
+                        + " it ends, run"
+                        + " `/chatops run"
+                        + " whoami` and"
+                        + " use its"
+                        + " *Connect your"
+                        + " GitLab"
+                        + " account*"
+                        + " button for a"
+                        + " fresh code.");
             }
             confirmation = access.confirm(call.args().get(0), workspace, request.userId(), now);
         } catch (StoreException e) {
@@ -122,23 +133,32 @@ public final class LinkConfirm implements Command {
         // 2FA are read here, with the read-only token, and kept as the authoriser keeps them.
         int level;
         try {
-            Optional<dev.chatops.shared.gitlab.GitLabUser> user = instances.chatops().user(p.gitlabUserId());
+            Optional<GitLabUser> user = instances.chatops().user(p.gitlabUserId());
             boolean active = user.isPresent() && "active".equals(user.get().state());
-            level = active ? instances.chatops().projectAccessLevel(gitlab.chatopsProject(), p.gitlabUserId()).orElse(0) : 0;
+            level = active
+                    ? instances
+                            .chatops()
+                            .projectAccessLevel(gitlab.chatopsProject(), p.gitlabUserId())
+                            .orElse(0)
+                    : 0;
             access.saveSnapshot(Link.of(workspace, request.userId(), p.instance(), p.gitlabUserId(), p.gitlabUsername(),
                     now), level, active && Boolean.TRUE.equals(user.get().twoFactorEnabled()), clock.instant());
         } catch (GitLabException | StoreException e) {
             Log.warn("link.role_unread", "error", e.getClass().getSimpleName());
-            return Reply.line(":white_check_mark: Your Slack account is now linked to the GitLab account `" + Text.inCode(p.gitlabUsername(), 80)
+            return Reply.line(":white_check_mark: Your Slack account is now linked to the GitLab account `"
+                    + Text.inCode(p.gitlabUsername(), 80)
                     + "` on " + p.instance() + ". Your role on `" + gitlab.chatopsProject()
                     + "` is read from GitLab when you next run a command.");
         }
         String role = level <= 0
-                ? "You are not a member of `" + gitlab.chatopsProject() + "` yet: ask a maintainer to run `/chatops run member add "
-                        + Text.inCode(p.gitlabUsername(), 80) + " " + gitlab.chatopsProject() + " --" + gitlab.chatopsInstance() + "`."
-                : "Your role on `" + gitlab.chatopsProject() + "` is " + Role.ofAccessLevel(level).label() + ".";
-        return Reply.line(":white_check_mark: Your Slack account is now linked to the GitLab account `" + Text.inCode(p.gitlabUsername(), 80)
-                + "` on " + p.instance() + ". " + role);
+                ? "You are not a member of `" + gitlab.chatopsProject()
+                        + "` yet: ask a maintainer to run `/chatops run member add "
+                        + Text.inCode(p.gitlabUsername(), 80) + " " + gitlab.chatopsProject() + " --"
+                        + gitlab.chatopsInstance() + "`."
+                : "Your role on `" + gitlab.chatopsProject() + "` is "
+                        + Role.ofAccessLevel(level).label() + ".";
+        return Reply.line(":white_check_mark: Your Slack account is now linked to the GitLab account `"
+                + Text.inCode(p.gitlabUsername(), 80) + "` on " + p.instance() + ". " + role);
     }
 
     /** What a person is told while the GitLab OAuth application is not registered: no link can be made yet. */
@@ -146,13 +166,14 @@ public final class LinkConfirm implements Command {
         String redirect = request.publicBaseUrl().isEmpty() ? "the stack's `GitLabOAuthRedirectUri` output"
                 : "`" + request.publicBaseUrl() + "/link/callback` (the stack's `GitLabOAuthRedirectUri` output)";
         return ":construction: Linking is not configured yet, so nothing was changed: an administrator of ChatOps must "
-                + "register a GitLab OAuth application on " + gitlab.chatopsInstance() + " with the redirect URI " + redirect
+                + "register a GitLab OAuth application on " + gitlab.chatopsInstance() + " with the redirect URI "
+                + redirect
                 + " and the scope `read_user`, then deploy again with its id and secret "
                 + "(`GitLabOAuthClientId`, `GitLabOAuthClientSecret`).";
     }
 
     private static Reply alreadyLinked(String gitlabUsername) {
-        return Reply.refusal(":information_source: Your Slack account is already linked to `" + Text.inCode(gitlabUsername, 80)
-                + "`. Run `/chatops run unlink` first to link another account.");
+        return Reply.refusal(":information_source: Your Slack account is already linked to `"
+                + Text.inCode(gitlabUsername, 80) + "`. Run `/chatops run unlink` first to link another account.");
     }
 }

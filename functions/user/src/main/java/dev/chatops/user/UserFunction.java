@@ -5,9 +5,15 @@ import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
 
-/** The Lambda function for commands about people and their access: {@code whoami}, {@code link}, {@code unlink}, {@code user find}, {@code audit}. */
+/**
+ * The Lambda function for commands about people and their access: {@code whoami}, {@code link},
+ * {@code unlink}, {@code user find}, {@code audit}.
+ */
 public final class UserFunction extends CommandFunction {
-    /** The GitLab OAuth application's id; empty until it is registered, and then {@code link} says linking is not configured yet. */
+    /**
+     * The GitLab OAuth application's id; empty until it is registered, and then {@code link} says
+     * linking is not configured yet.
+     */
     public static final String OAUTH_CLIENT_ID = "GITLAB_OAUTH_CLIENT_ID";
 
     /** Lambda's constructor: configuration from the process environment. */

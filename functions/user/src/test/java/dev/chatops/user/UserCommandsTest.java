@@ -45,7 +45,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** {@code user find}, {@code link}, {@code unlink} and {@code audit} through UserFunction, with GitLab stand-ins for ops and production. */
+/**
+ * {@code user find}, {@code link}, {@code unlink} and {@code audit} through UserFunction, with
+ * GitLab stand-ins for ops and production.
+ */
 @ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class UserCommandsTest {
     @RegisterExtension
@@ -136,8 +139,10 @@ class UserCommandsTest {
 
     @Test
     void user_find_says_plainly_when_there_is_no_such_account() throws IOException {
-        assertThat(run("UNEW", "user", List.of("find", "nobody"), Map.of())).contains("No account `nobody` on ops", "Sign in to");
-        assertThat(run("UNEW", "user", List.of("find", "nobody"), options("production"))).contains("No account `nobody` on production");
+        assertThat(run("UNEW", "user", List.of("find", "nobody"), Map.of()))
+                .contains("No account `nobody` on ops", "Sign in to");
+        assertThat(run("UNEW", "user", List.of("find", "nobody"), options("production")))
+                .contains("No account `nobody` on production");
     }
 
     @Test
@@ -149,9 +154,12 @@ class UserCommandsTest {
         assertThat(link(function, "UDANA", code.toLowerCase())).contains(
                 ":white_check_mark: Your Slack account is now linked to the GitLab account `dana` on ops.",
                 "Your role on `ops/chatops` is maintainer.");
-        assertThat(access.findLink(team, "UDANA")).hasValueSatisfying(link -> assertThat(link.gitlabUserId()).isEqualTo(dana));
-        assertThat(link(function, "UOTHER", code)).contains(":warning: That code is unknown, used or expired (codes last 10 minutes).",
-                "Run `/chatops run whoami` for a new Connect button.");
+        assertThat(access.findLink(team, "UDANA"))
+                .hasValueSatisfying(link -> assertThat(link.gitlabUserId()).isEqualTo(dana));
+        assertThat(link(function, "UOTHER", code))
+                .contains(
+                        ":warning: That code is unknown, used or expired (codes last 10 minutes).",
+                        "Run `/chatops run whoami` for a new Connect button.");
         assertThat(access.findLink(team, "UOTHER")).isEmpty();
     }
 
@@ -172,7 +180,8 @@ class UserCommandsTest {
     }
 
     @Test
-    void a_code_refused_because_its_account_is_linked_elsewhere_still_links_once_that_link_is_gone() throws IOException {
+    void a_code_refused_because_its_account_is_linked_elsewhere_still_links_once_that_link_is_gone()
+            throws IOException {
         String code = hold(bob, "bob", 30);
 
         assertThat(link(function, "UBOBNEW", code)).contains("`bob` is already linked to another Slack account");
@@ -180,7 +189,8 @@ class UserCommandsTest {
         run("UBOB", "unlink", List.of(), Map.of());
 
         assertThat(link(function, "UBOBNEW", code)).contains("now linked to the GitLab account `bob`", "is developer.");
-        assertThat(access.slackUserOf("ops", bob)).hasValueSatisfying(slack -> assertThat(slack[1]).isEqualTo("UBOBNEW"));
+        assertThat(access.slackUserOf("ops", bob))
+                .hasValueSatisfying(slack -> assertThat(slack[1]).isEqualTo("UBOBNEW"));
     }
 
     @Test
@@ -191,8 +201,11 @@ class UserCommandsTest {
         assertThat(link(function, "UBOB", code)).contains("already linked to `bob`");
         run("UBOB", "unlink", List.of(), Map.of());
 
-        assertThat(link(function, "UBOB", code)).contains("now linked to the GitLab account `hank` on ops.",
-                "You are not a member of `ops/chatops` yet: ask a maintainer to run `/chatops run member add hank ops/chatops --ops`.");
+        assertThat(link(function, "UBOB", code))
+                .contains(
+                        "now linked to the GitLab account `hank` on ops.",
+                        "You are not a member of `ops/chatops` yet: ask a maintainer to run `/chatops run member add"
+                                + " hank ops/chatops --ops`.");
     }
 
     @Test
@@ -208,8 +221,8 @@ class UserCommandsTest {
     }
 
     @Test
-    void when_the_store_refuses_the_link_nothing_changes_the_person_is_told_so_and_the_same_code_links_later(MotoServer moto)
-            throws IOException {
+    void when_the_store_refuses_the_link_nothing_changes_the_person_is_told_so_and_the_same_code_links_later(
+            MotoServer moto) throws IOException {
         long frank = ops.addUser("frank", true).id();
         String code = hold(frank, "frank", 30);
         CommandRequest request = request("UFRANK", "link", List.of(code));
@@ -217,8 +230,13 @@ class UserCommandsTest {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             // As AWS answers a role without dynamodb:PutItem: the transaction's Puts are authorised one by one.
             proxy.denyNext("TransactWriteItems", "dynamodb:PutItem", 1);
-            seen = link(new UserFunction(servicesOn(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
-                    .endpointOverride(URI.create(proxy.endpoint())).build())), request, code);
+            seen = link(
+                    new UserFunction(servicesOn(DynamoDbClient.builder()
+                            .httpClient(UrlConnectionHttpClient.create())
+                            .endpointOverride(URI.create(proxy.endpoint()))
+                            .build())),
+                    request,
+                    code);
         }
 
         assertThat(seen).contains(":x: Linking failed: ChatOps could not store the link, so nothing was changed.",
@@ -229,7 +247,9 @@ class UserCommandsTest {
         assertThat(access.slackUserOf("ops", frank)).isEmpty();
         assertThat(audit.recent(5, "UFRANK", "link")).singleElement().satisfies(record -> {
             assertThat(record.decision() + "/" + record.outcome()).isEqualTo("allowed/error");
-            assertThat(record.arguments()).as("a code that still works is no one else's to read").isEqualTo(Redactor.MASK);
+            assertThat(record.arguments())
+                    .as("a code that still works is no one else's to read")
+                    .isEqualTo(Redactor.MASK);
         });
 
         assertThat(link(function, "UFRANK", code)).contains("now linked to the GitLab account `frank`");
@@ -249,8 +269,21 @@ class UserCommandsTest {
                         "CHATOPS_PROJECT", "ops/chatops")));
         assertThat(firstDeploy.optional(UserFunction.OAUTH_CLIENT_ID)).isEmpty();
         UserFunction unconfigured = new UserFunction(Services.fromEnvironment(firstDeploy));
-        CommandRequest request = new CommandRequest(UUID.randomUUID().toString(), team, "", "UIVAN", "ivan", "C1", "ops",
-                "/chatops", "link", List.of(code), Map.of(), code, slack.url("/r/" + UUID.randomUUID()), Instant.now(),
+        CommandRequest request = new CommandRequest(
+                UUID.randomUUID().toString(),
+                team,
+                "",
+                "UIVAN",
+                "ivan",
+                "C1",
+                "ops",
+                "/chatops",
+                "link",
+                List.of(code),
+                Map.of(),
+                code,
+                slack.url("/r/" + UUID.randomUUID()),
+                Instant.now(),
                 "https://abc123.execute-api.us-east-1.amazonaws.com");
 
         assertThat(link(unconfigured, request, code)).contains(
@@ -261,8 +294,10 @@ class UserCommandsTest {
         assertThat(access.findLink(team, "UIVAN")).isEmpty();
         assertThat(access.slackUserOf("ops", ivan)).isEmpty();
         assertThat(access.pending(code, Instant.now())).as("the code is not spent").isPresent();
-        assertThat(audit.recent(5, "UIVAN", "link")).singleElement()
-                .satisfies(record -> assertThat(record.decision() + "/" + record.outcome()).isEqualTo("allowed/refused"));
+        assertThat(audit.recent(5, "UIVAN", "link"))
+                .singleElement()
+                .satisfies(record ->
+                        assertThat(record.decision() + "/" + record.outcome()).isEqualTo("allowed/refused"));
     }
 
     @Test
@@ -293,9 +328,16 @@ class UserCommandsTest {
                 start.countDown();
                 List<String> seen = replies.stream().map(CompletableFuture::join).toList();
 
-                assertThat(seen).as(racer).filteredOn(t -> t.contains("now linked to the GitLab account `" + racer + "`")).hasSize(1);
+                assertThat(seen)
+                        .as(racer)
+                        .filteredOn(t -> t.contains("now linked to the GitLab account `" + racer + "`"))
+                        .hasSize(1);
                 assertThat(seen).as(racer).filteredOn(t -> t.contains("unknown, used or expired")).hasSize(1);
-                assertThat(users.stream().filter(u -> access.findLink(team, u).isPresent()).count()).as(racer).isEqualTo(1);
+                assertThat(users.stream()
+                                .filter(u -> access.findLink(team, u).isPresent())
+                                .count())
+                        .as(racer)
+                        .isEqualTo(1);
                 assertThat(access.pending(code, Instant.now())).as(racer).isEmpty();
             }
         } finally {
@@ -320,7 +362,8 @@ class UserCommandsTest {
         String audit = run("UBOSS", "audit", List.of(), Map.of("command", "user", "limit", "5"));
 
         assertThat(audit).contains("user find bob", "UNEW").doesNotContain("whoami");
-        assertThat(run("UBOSS", "audit", List.of(), Map.of("limit", "500"))).contains("`--limit` is a number from 1 to 50");
+        assertThat(run("UBOSS", "audit", List.of(), Map.of("limit", "500")))
+                .contains("`--limit` is a number from 1 to 50");
         assertThat(run("UBOB", "audit", List.of(), Map.of())).contains(":no_entry:", "You need maintainer");
     }
 
@@ -347,13 +390,15 @@ class UserCommandsTest {
         return options;
     }
 
-    private String run(String userId, String command, List<String> args, Map<String, String> options) throws IOException {
+    private String run(String userId, String command, List<String> args, Map<String, String> options)
+            throws IOException {
         return CaptureServer.textOf(post(function, request(userId, command, args, options)));
     }
 
     /** A code held for a GitLab account, as the linking page shows it, for 10 minutes. */
     private String hold(long gitlabUserId, String username, int accessLevel) {
-        String code = access.holdPending(new AccessStore.Pending("ops", gitlabUserId, username, accessLevel, Instant.now()),
+        String code = access.holdPending(
+                new AccessStore.Pending("ops", gitlabUserId, username, accessLevel, Instant.now()),
                 Instant.now().plusSeconds(600));
         SecretsNotLogged.watch(code);
         return code;
@@ -371,7 +416,10 @@ class UserCommandsTest {
         CaptureServer.Post post = post(through, request);
         Map<String, Object> json = post.json();
         assertThat(json).containsEntry("response_type", "ephemeral");
-        List<String> types = ((List<?>) json.get("blocks")).stream().map(block -> String.valueOf(((Map<?, ?>) block).get("type"))).toList();
+        List<String> types = ((List<?>) json.get("blocks"))
+                .stream()
+                        .map(block -> String.valueOf(((Map<?, ?>) block).get("type")))
+                        .toList();
         assertThat(types).isNotEmpty().containsOnly("section");
         String seen = json.get("text") + "\n" + CaptureServer.textOf(post);
         assertThat(seen.toUpperCase(Locale.ROOT).replace("-", ""))
@@ -380,7 +428,11 @@ class UserCommandsTest {
     }
 
     private Services servicesOn(DynamoDbClient dynamo) {
-        return new Services(env, dynamo, Clock.systemUTC(), ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
+        return new Services(
+                env,
+                dynamo,
+                Clock.systemUTC(),
+                ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
     }
 
     private CommandRequest request(String userId, String command, List<String> args) {
@@ -388,8 +440,21 @@ class UserCommandsTest {
     }
 
     private CommandRequest request(String userId, String command, List<String> args, Map<String, String> options) {
-        return new CommandRequest(UUID.randomUUID().toString(), team, "", userId, "someone", "C1", "ops",
-                "/chatops", command, args, options, String.join(" ", args), slack.url("/r/" + UUID.randomUUID()), Instant.now());
+        return new CommandRequest(
+                UUID.randomUUID().toString(),
+                team,
+                "",
+                userId,
+                "someone",
+                "C1",
+                "ops",
+                "/chatops",
+                command,
+                args,
+                options,
+                String.join(" ", args),
+                slack.url("/r/" + UUID.randomUUID()),
+                Instant.now());
     }
 
     private static CaptureServer.Post post(UserFunction through, CommandRequest request) throws IOException {

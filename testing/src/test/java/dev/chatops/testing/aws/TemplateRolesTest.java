@@ -25,19 +25,26 @@ class TemplateRolesTest {
     @BeforeAll
     static void transform() throws URISyntaxException {
         project = TransformedProject.SAM;
-        small = SamTemplate.transform(Path.of(TemplateRolesTest.class.getResource("small-template.yaml").toURI()), Map.of());
+        small = SamTemplate.transform(
+                Path.of(TemplateRolesTest.class
+                        .getResource("small-template.yaml")
+                        .toURI()),
+                Map.of());
     }
 
     private static IamPolicy role(SamTemplate template, String function) {
-        return IamPolicy.ofRole(template.roleOf(function), new Intrinsics(template, Map.of(), LocalIds.PSEUDO, new LocalIds(template)));
+        return IamPolicy.ofRole(
+                template.roleOf(function), new Intrinsics(template, Map.of(), LocalIds.PSEUDO, new LocalIds(template)));
     }
 
     @Test
     void everyRole_resolves_andItsManagedPoliciesAreKnown() {
         for (String function : project.functions().keySet()) {
             IamPolicy policy = role(project, function);
-            assertThat(policy.allows("logs:PutLogEvents", "arn:aws:logs:us-east-1:123456789012:log-group:/x:log-stream:y"))
-                    .as(function + " writes its logs (AWSLambdaBasicExecutionRole)").isTrue();
+            assertThat(policy.allows(
+                            "logs:PutLogEvents", "arn:aws:logs:us-east-1:123456789012:log-group:/x:log-stream:y"))
+                    .as(function + " writes its logs (AWSLambdaBasicExecutionRole)")
+                    .isTrue();
         }
         assertThat(project.roleOf("ExplainFunction").managedPolicyArns())
                 .contains("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
@@ -52,7 +59,9 @@ class TemplateRolesTest {
         for (String function : SamTemplateTest.COMMAND_FUNCTIONS) {
             assertThat(gateway.allows("lambda:InvokeFunction", functionArn(function))).as(function).isTrue();
             // LambdaInvokePolicy grants function:${functionName}*, which covers the qualified alias ARN
-            assertThat(gateway.allows("lambda:InvokeFunction", functionArn(function) + ":live")).as(function + ":live").isTrue();
+            assertThat(gateway.allows("lambda:InvokeFunction", functionArn(function) + ":live"))
+                    .as(function + ":live")
+                    .isTrue();
         }
         assertThat(gateway.allows("lambda:InvokeFunction", functionArn("LinkFunction") + ":live")).isFalse();
         assertThat(gateway.allows("lambda:InvokeFunction", functionArn("CommandFailureFunction"))).isFalse();
@@ -69,7 +78,9 @@ class TemplateRolesTest {
             assertThat(policy.allows("dynamodb:PutItem", tableArn("AuditTable"))).as(function).isTrue();
             assertThat(policy.allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret"))).as(function)
                     .isEqualTo(!function.equals("ExplainFunction"));
-            assertThat(policy.allows("secretsmanager:GetSecretValue", secretArn("SigningSecret"))).as(function).isFalse();
+            assertThat(policy.allows("secretsmanager:GetSecretValue", secretArn("SigningSecret")))
+                    .as(function)
+                    .isFalse();
             assertThat(policy.allows("sqs:SendMessage", queueArn("FailureQueue"))).as(function).isTrue();
             assertThat(policy.allows("dynamodb:DeleteTable", tableArn("AuditTable"))).as(function).isFalse();
         }
@@ -87,34 +98,49 @@ class TemplateRolesTest {
             assertThat(role(project, function).allows("secretsmanager:GetSecretValue", secretArn("GitLabTokensSecret")))
                     .as(function + " may read the write tokens").isEqualTo(writers.contains(function));
         }
-        Map<String, String> configured = Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "app-secret");
+        Map<String, String> configured =
+                Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "app-secret");
         for (Map<String, String> parameters : List.of(Map.<String, String>of(), configured)) {
             IamPolicy link = IamPolicy.ofRole(project.roleOf("LinkFunction"),
                     new Intrinsics(project, parameters, LocalIds.PSEUDO, new LocalIds(project)));
             IamPolicy explain = IamPolicy.ofRole(project.roleOf("ExplainFunction"),
                     new Intrinsics(project, parameters, LocalIds.PSEUDO, new LocalIds(project)));
             for (String secret : project.secrets().keySet()) {
-                assertThat(link.allows("secretsmanager:GetSecretValue", secretArn(secret))).as("LinkFunction reads " + secret)
-                        .isEqualTo(secret.equals("LinkStateSecret") || secret.equals("GitLabOAuthSecret") && parameters == configured);
-                assertThat(explain.allows("secretsmanager:GetSecretValue", secretArn(secret))).as("ExplainFunction reads " + secret)
-                        .isEqualTo(List.of("LinkStateSecret", "ExplainReplicasSecret").contains(secret));
+                assertThat(link.allows("secretsmanager:GetSecretValue", secretArn(secret)))
+                        .as("LinkFunction reads " + secret)
+                        .isEqualTo(secret.equals("LinkStateSecret")
+                                || secret.equals("GitLabOAuthSecret") && parameters == configured);
+                assertThat(explain.allows("secretsmanager:GetSecretValue", secretArn(secret)))
+                        .as("ExplainFunction reads " + secret)
+                        .isEqualTo(List.of("LinkStateSecret", "ExplainReplicasSecret")
+                                .contains(secret));
             }
             assertThat(link.allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret"))).isFalse();
         }
         IamPolicy explain = role(project, "ExplainFunction");
         for (String function : project.functions().keySet()) {
-            assertThat(explain.allows("lambda:InvokeFunction", functionArn(function) + ":live")).as("explain invokes " + function)
+            assertThat(explain.allows("lambda:InvokeFunction", functionArn(function) + ":live"))
+                    .as("explain invokes " + function)
                     .isEqualTo(function.equals("AccessCheckFunction"));
         }
-        for (String function : List.of("GatewayFunction", "LinkFunction", "ExplainFunction", "CommandFailureFunction")) {
-            assertThat(role(project, function).allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret")))
-                    .as(function + " may read the read-only tokens").isFalse();
+        for (String function :
+                List.of("GatewayFunction", "LinkFunction", "ExplainFunction", "CommandFailureFunction")) {
+            assertThat(role(project, function)
+                            .allows("secretsmanager:GetSecretValue", secretArn("GitLabReadTokensSecret")))
+                    .as(function + " may read the read-only tokens")
+                    .isFalse();
         }
     }
 
     /** What a write of one item of the access table carries, as {@code AwsRequestAuthorization} tells it. */
     private static Map<String, List<String>> item(String key, List<String> attributes, String returnValues) {
-        return Map.of("dynamodb:LeadingKeys", List.of(key), "dynamodb:Attributes", attributes, "dynamodb:ReturnValues", List.of(returnValues));
+        return Map.of(
+                "dynamodb:LeadingKeys",
+                List.of(key),
+                "dynamodb:Attributes",
+                attributes,
+                "dynamodb:ReturnValues",
+                List.of(returnValues));
     }
 
     private static boolean may(String function, String action, Map<String, List<String>> context) {
@@ -131,7 +157,12 @@ class TemplateRolesTest {
     void accessTable_eachFunctionWritesOnlyItsOwnKindOfItem() {
         List<String> snapshot = List.of("accessLevel", "checkedAt", "linkedAt", "pk", "twoFactor");
         List<String> link = List.of("gitlabUserId", "gitlabUsername", "instance", "linkedAt", "pk");
-        for (String function : List.of("UserFunction", "MemberFunction", "FeatureFunction", "ExplainFunction", "AutoDeployFunction",
+        for (String function : List.of(
+                "UserFunction",
+                "MemberFunction",
+                "FeatureFunction",
+                "ExplainFunction",
+                "AutoDeployFunction",
                 "AccessCheckFunction")) {
             boolean keeps = !List.of("ExplainFunction", "AutoDeployFunction").contains(function);
             assertThat(may(function, "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("slack#T1#U1"),
@@ -151,19 +182,33 @@ class TemplateRolesTest {
             assertThat(may(function, "dynamodb:PutItem", item("pending#ABCD-EFGH", link, "NONE")))
                     .as(function + " holds a code").isFalse();
         }
-        assertThat(may("UserFunction", "dynamodb:DeleteItem", item("pending#ABCD-EFGH", List.of("pk"), "NONE"))).isTrue();
-        assertThat(may("UserFunction", "dynamodb:PutItem", item("state#n1", List.of("expiresAt", "pk"), "NONE"))).isFalse();
+        assertThat(may("UserFunction", "dynamodb:DeleteItem", item("pending#ABCD-EFGH", List.of("pk"), "NONE")))
+                .isTrue();
+        assertThat(may("UserFunction", "dynamodb:PutItem", item("state#n1", List.of("expiresAt", "pk"), "NONE")))
+                .isFalse();
 
         assertThat(may("LinkFunction", "dynamodb:PutItem", item("pending#ABCD-EFGH", link, "NONE"))).isTrue();
-        assertThat(may("LinkFunction", "dynamodb:PutItem", item("state#n1", List.of("expiresAt", "pk"), "NONE"))).isTrue();
-        assertThat(may("LinkFunction", "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("gitlab#ops#42")))).isTrue();
+        assertThat(may("LinkFunction", "dynamodb:PutItem", item("state#n1", List.of("expiresAt", "pk"), "NONE")))
+                .isTrue();
+        assertThat(may("LinkFunction", "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("gitlab#ops#42"))))
+                .isTrue();
         for (String key : List.of("slack#T1#U1", "gitlab#ops#42")) {
-            assertThat(may("LinkFunction", "dynamodb:PutItem", item(key, link, "NONE"))).as("LinkFunction puts " + key).isFalse();
-            assertThat(may("LinkFunction", "dynamodb:UpdateItem", item(key, List.of("pk"), "NONE"))).as("LinkFunction updates " + key).isFalse();
+            assertThat(may("LinkFunction", "dynamodb:PutItem", item(key, link, "NONE")))
+                    .as("LinkFunction puts " + key)
+                    .isFalse();
+            assertThat(may("LinkFunction", "dynamodb:UpdateItem", item(key, List.of("pk"), "NONE")))
+                    .as("LinkFunction updates " + key)
+                    .isFalse();
         }
-        assertThat(may("LinkFunction", "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("pending#ABCD-EFGH")))).isFalse();
+        assertThat(may(
+                        "LinkFunction",
+                        "dynamodb:GetItem",
+                        Map.of("dynamodb:LeadingKeys", List.of("pending#ABCD-EFGH"))))
+                .isFalse();
         for (String function : List.of("GatewayFunction", "CommandFailureFunction")) {
-            assertThat(may(function, "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("slack#T1#U1")))).as(function).isFalse();
+            assertThat(may(function, "dynamodb:GetItem", Map.of("dynamodb:LeadingKeys", List.of("slack#T1#U1"))))
+                    .as(function)
+                    .isFalse();
         }
     }
 
@@ -171,17 +216,26 @@ class TemplateRolesTest {
     void linkFunction_mayReadTheOAuthSecret_onlyOnceLinkingIsConfigured() {
         IamPolicy firstDeploy = IamPolicy.ofRole(project.roleOf("LinkFunction"),
                 new Intrinsics(project, Map.of(), LocalIds.PSEUDO, new LocalIds(project)));
-        IamPolicy configured = IamPolicy.ofRole(project.roleOf("LinkFunction"), new Intrinsics(project,
-                Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "app-secret"), LocalIds.PSEUDO, new LocalIds(project)));
+        IamPolicy configured = IamPolicy.ofRole(
+                project.roleOf("LinkFunction"),
+                new Intrinsics(
+                        project,
+                        Map.of("GitLabOAuthClientId", "app-id", "GitLabOAuthClientSecret", "app-secret"),
+                        LocalIds.PSEUDO,
+                        new LocalIds(project)));
 
         assertThat(firstDeploy.allows("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret"))).isFalse();
         assertThat(firstDeploy.allows("secretsmanager:GetSecretValue", secretArn("LinkStateSecret"))).isTrue();
         assertThat(configured.allows("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret"))).isTrue();
-        assertThat(configured.grants()).filteredOn(grant -> grant.covers("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret")))
-                .extracting(IamPolicy.Grant::sid).containsExactly("ReadOAuthSecret");
+        assertThat(configured.grants())
+                .filteredOn(grant -> grant.covers("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret")))
+                .extracting(IamPolicy.Grant::sid)
+                .containsExactly("ReadOAuthSecret");
         assertThat(configured.grants()).hasSize(firstDeploy.grants().size() + 1);
         for (String function : SamTemplateTest.COMMAND_FUNCTIONS) {
-            assertThat(role(project, function).allows("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret"))).as(function).isFalse();
+            assertThat(role(project, function).allows("secretsmanager:GetSecretValue", secretArn("GitLabOAuthSecret")))
+                    .as(function)
+                    .isFalse();
         }
     }
 
@@ -198,7 +252,9 @@ class TemplateRolesTest {
     void grants_listTheRolesOwnStatements_bySid() {
         List<IamPolicy.Grant> grants = role(project, "UserFunction").grants();
 
-        assertThat(grants).contains(new IamPolicy.Grant("UserFunctionRolePolicy0", "ClaimRequests", "dynamodb:GetItem", tableArn("RequestsTable")));
+        assertThat(grants)
+                .contains(new IamPolicy.Grant(
+                        "UserFunctionRolePolicy0", "ClaimRequests", "dynamodb:GetItem", tableArn("RequestsTable")));
         assertThat(grants).noneMatch(grant -> grant.action().startsWith("logs:"));
         assertThat(grants).filteredOn(grant -> grant.covers("dynamodb:PutItem", tableArn("AuditTable")))
                 .extracting(IamPolicy.Grant::sid).containsExactly("WriteAudit");
@@ -209,11 +265,17 @@ class TemplateRolesTest {
         IamPolicy reader = role(small, "ReaderFunction");
 
         assertThat(reader.decide("dynamodb:GetItem", tableArn("BooksTable"))).isEqualTo(IamPolicy.Decision.ALLOW);
-        assertThat(reader.decide("dynamodb:Query", tableArn("BooksTable") + "/index/ByAuthor")).isEqualTo(IamPolicy.Decision.ALLOW);
-        assertThat(reader.decide("dynamodb:PutItem", tableArn("BooksTable"))).isEqualTo(IamPolicy.Decision.IMPLICIT_DENY);
+        assertThat(reader.decide("dynamodb:Query", tableArn("BooksTable") + "/index/ByAuthor"))
+                .isEqualTo(IamPolicy.Decision.ALLOW);
+        assertThat(reader.decide("dynamodb:PutItem", tableArn("BooksTable")))
+                .isEqualTo(IamPolicy.Decision.IMPLICIT_DENY);
         assertThat(reader.decide("dynamodb:PutItem", tableArn("AuditTable"))).isEqualTo(IamPolicy.Decision.ALLOW);
-        assertThat(reader.decide("dynamodb:DeleteItem", tableArn("AuditTable"))).isEqualTo(IamPolicy.Decision.EXPLICIT_DENY);
-        assertThat(reader.grants()).extracting(IamPolicy.Grant::sid).contains("", "Audit").doesNotContain("NeverDelete");
+        assertThat(reader.decide("dynamodb:DeleteItem", tableArn("AuditTable")))
+                .isEqualTo(IamPolicy.Decision.EXPLICIT_DENY);
+        assertThat(reader.grants())
+                .extracting(IamPolicy.Grant::sid)
+                .contains("", "Audit")
+                .doesNotContain("NeverDelete");
     }
 
     @Test

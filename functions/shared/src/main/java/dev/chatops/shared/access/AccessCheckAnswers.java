@@ -25,7 +25,9 @@ public final class AccessCheckAnswers {
     /** The answer to {@code asked}, as JSON. */
     public String answer(AccessCheckRequest asked) {
         Optional<Link> link = access.findLink(asked.workspace(), asked.slackUserId());
-        if (link.isEmpty() || link.get().gitlabUserId() != asked.gitlabUserId() || !link.get().instance().equals(chatopsInstance)) {
+        if (link.isEmpty()
+                || link.get().gitlabUserId() != asked.gitlabUserId()
+                || !link.get().instance().equals(chatopsInstance)) {
             Log.info("access.check_unlinked", "slackUser", asked.slackUserId());
             return AccessCheckRequest.notLinked();
         }

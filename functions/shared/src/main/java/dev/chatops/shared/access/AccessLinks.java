@@ -45,7 +45,8 @@ final class AccessLinks {
         Map<String, AttributeValue> item = response.item();
         if (!item.containsKey("instance") || !item.containsKey("gitlabUserId") || !item.containsKey("gitlabUsername")
                 || !item.containsKey("linkedAt")) {
-            // Not a link UserFunction wrote (an update of the cached level alone creates such an item): nobody is linked.
+            // Not a link UserFunction wrote (an update of the cached level alone creates such an
+            // item): nobody is linked.
             return Optional.empty();
         }
         return Optional.of(new Link(workspace, slackUserId,

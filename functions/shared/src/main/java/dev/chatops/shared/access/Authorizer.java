@@ -2,6 +2,7 @@ package dev.chatops.shared.access;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.command.Role;
 import dev.chatops.shared.gitlab.GitLabConfig;
 import java.time.Clock;
@@ -63,7 +64,13 @@ public final class Authorizer {
      * @param check     how the level and 2FA are read when the kept ones are missing or older than {@code maxAge}
      * @param snapshots whether what {@code check} read is kept in the access table
      */
-    public Authorizer(AccessStore access, GitLabConfig gitlab, AccessCheck check, Clock clock, Duration maxAge, Snapshots snapshots) {
+    public Authorizer(
+            AccessStore access,
+            GitLabConfig gitlab,
+            AccessCheck check,
+            Clock clock,
+            Duration maxAge,
+            Snapshots snapshots) {
         this.access = access;
         this.gitlab = gitlab;
         this.check = check;
@@ -112,7 +119,7 @@ public final class Authorizer {
             }
         }
         if (!link.twoFactor().orElse(false)) {
-            return new Decision(Missing.TWO_FACTOR, "Your GitLab account `" + dev.chatops.shared.Text.inCode(link.gitlabUsername(), 80)
+            return new Decision(Missing.TWO_FACTOR, "Your GitLab account `" + Text.inCode(link.gitlabUsername(), 80)
                     + "` needs two-factor authentication before it can run commands.");
         }
         int level = link.accessLevel().orElse(0);
@@ -132,7 +139,15 @@ public final class Authorizer {
         }
         Log.info("access.refreshed", "gitlabUser", link.gitlabUsername(), "accessLevel", now.accessLevel(),
                 "twoFactor", now.twoFactor(), "kept", snapshots == Snapshots.KEEP);
-        return new Link(link.slackWorkspace(), link.slackUserId(), link.instance(), link.gitlabUserId(), link.gitlabUsername(),
-                link.linkedAt(), Optional.of(now.accessLevel()), Optional.of(now.twoFactor()), Optional.of(now.checkedAt()));
+        return new Link(
+                link.slackWorkspace(),
+                link.slackUserId(),
+                link.instance(),
+                link.gitlabUserId(),
+                link.gitlabUsername(),
+                link.linkedAt(),
+                Optional.of(now.accessLevel()),
+                Optional.of(now.twoFactor()),
+                Optional.of(now.checkedAt()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.chatops.shared.runtime;
 
+import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.AccessCheck;
 import dev.chatops.shared.access.AccessStore;
@@ -22,7 +23,10 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 public final class Services {
     /** Secrets Manager id of the key that signs "Connect your GitLab account" links. */
     public static final String LINK_STATE_SECRET_ID = "LINK_STATE_SECRET_ID";
-    /** The function (AccessCheckFunction's alias) that reads callers' roles for a function holding no GitLab token; unset: read them here. */
+    /**
+     * The function (AccessCheckFunction's alias) that reads callers' roles for a function holding
+     * no GitLab token; unset: read them here.
+     */
     public static final String ACCESS_CHECK_FUNCTION = "ACCESS_CHECK_FUNCTION_NAME";
 
     private final Env env;
@@ -43,15 +47,17 @@ public final class Services {
         this.gitlabConfig = GitLabConfig.from(env);
         if (!gitlabConfig.instances().containsKey(config.productionInstance())) {
             // A typo here would switch off the production role, the channel rule and feature's checks.
-            throw new dev.chatops.shared.ConfigurationException("instance " + config.productionInstance() + " in "
+            throw new ConfigurationException("instance " + config.productionInstance() + " in "
                     + RuntimeConfig.PRODUCTION_INSTANCE + " is not in " + GitLabConfig.INSTANCES);
         }
         env.require(LINK_STATE_SECRET_ID);
         this.dynamo = dynamo;
         this.clock = clock;
         this.replies = replies;
-        this.gitlab = new Lazy<>(() -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.READ_TOKENS_SECRET_ID))::field));
-        this.gitlabWriter = new Lazy<>(() -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.TOKENS_SECRET_ID))::field));
+        this.gitlab = new Lazy<>(
+                () -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.READ_TOKENS_SECRET_ID))::field));
+        this.gitlabWriter =
+                new Lazy<>(() -> new GitLab(gitlabConfig, secret(env.require(GitLabConfig.TOKENS_SECRET_ID))::field));
         this.linkState = new Lazy<>(() -> new LinkState(secret(env.require(LINK_STATE_SECRET_ID)), clock));
     }
 
@@ -61,7 +67,11 @@ public final class Services {
     }
 
     public static Services fromEnvironment(Env env, Clock clock) {
-        return new Services(env, AwsClients.dynamoDb(), clock, ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
+        return new Services(
+                env,
+                AwsClients.dynamoDb(),
+                clock,
+                ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
     }
 
     /** The function's environment, for configuration of its own (each function's config class reads it). */
@@ -71,7 +81,8 @@ public final class Services {
 
     /** Where changes to production may be made from (empty: anywhere), and which instance is production. */
     public ChannelRule channelRule() {
-        return new ChannelRule(config.productionChannels(), config.productionInstance(), gitlabConfig.defaultInstance());
+        return new ChannelRule(
+                config.productionChannels(), config.productionInstance(), gitlabConfig.defaultInstance());
     }
 
     public Clock clock() {

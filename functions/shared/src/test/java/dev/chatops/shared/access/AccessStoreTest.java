@@ -13,6 +13,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 
 @ExtendWith(MotoExtension.class)
@@ -123,17 +125,24 @@ class AccessStoreTest {
         store.link(Link.of(team, "U1", ops, 43, "mallory", WHEN.plusSeconds(5)));
         store.saveSnapshot(first, 50, true, WHEN.plusSeconds(6));
 
-        assertThat(store.findLink(team, "U1").orElseThrow().accessLevel()).as("alice's role is not mallory's").isEmpty();
+        assertThat(store.findLink(team, "U1").orElseThrow().accessLevel())
+                .as("alice's role is not mallory's")
+                .isEmpty();
     }
 
     @Test
     void an_item_holding_a_snapshot_alone_is_no_link() {
         // What an update of the cached level alone, with no link there, would leave.
-        dynamo.updateItem(b -> b.tableName(table).key(java.util.Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue
-                .fromS("slack#" + team + "#U9"))).updateExpression("SET accessLevel = :l, twoFactor = :t, checkedAt = :c")
-                .expressionAttributeValues(java.util.Map.of(":l", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("50"),
-                        ":t", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromBool(true),
-                        ":c", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(Instant.now().toString()))));
+        dynamo.updateItem(b -> b.tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS("slack#" + team + "#U9")))
+                .updateExpression("SET accessLevel = :l, twoFactor = :t, checkedAt = :c")
+                .expressionAttributeValues(Map.of(
+                        ":l",
+                        AttributeValue.fromN("50"),
+                        ":t",
+                        AttributeValue.fromBool(true),
+                        ":c",
+                        AttributeValue.fromS(Instant.now().toString()))));
 
         assertThat(store.findLink(team, "U9")).isEmpty();
     }

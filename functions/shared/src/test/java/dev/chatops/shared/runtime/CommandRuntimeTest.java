@@ -264,8 +264,8 @@ class CommandRuntimeTest {
     void a_kept_role_checked_ahead_of_now_is_not_trusted_and_read_from_gitlab_again() {
         long id = gitlab.addUser("forger", true).id();
         // A snapshot dated in the future, as a subverted function could write it, would otherwise never be due.
-        access.link(new Link("T1", "U-forger", "ops", id, "forger", Instant.now(), java.util.Optional.of(40),
-                java.util.Optional.of(true), java.util.Optional.of(Instant.now().plus(java.time.Duration.ofDays(3650)))));
+        access.link(new Link("T1", "U-forger", "ops", id, "forger", Instant.now(), Optional.of(40),
+                Optional.of(true), Optional.of(Instant.now().plus(Duration.ofDays(3650)))));
 
         assertThat(run("guarded", "U-forger")).contains("you are not a member");
         assertThat(effects).hasValue(0);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.access.DelegatedAccessCheck;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import dev.chatops.shared.gitlab.GitLabException;
 import dev.chatops.testing.GitLabStandIn;
@@ -31,9 +32,15 @@ class GitLabTokensTest {
     static final GitLabStandIn ops = new GitLabStandIn();
 
     private Services services(LocalAws aws, String function, String... without) {
-        Map<String, String> env = new HashMap<>(aws.functionEnvironment(function, Map.of(RuntimeConfig.RESPONSE_URL_ALLOW,
-                "http://127.0.0.1", "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=http://localhost:9",
-                "CHATOPS_PROJECT", "ops/chatops")));
+        Map<String, String> env = new HashMap<>(aws.functionEnvironment(
+                function,
+                Map.of(
+                        RuntimeConfig.RESPONSE_URL_ALLOW,
+                        "http://127.0.0.1",
+                        "GITLAB_INSTANCES",
+                        "ops=" + ops.baseUrl() + ",production=http://localhost:9",
+                        "CHATOPS_PROJECT",
+                        "ops/chatops")));
         for (String name : without) {
             env.remove(name);
         }
@@ -53,10 +60,13 @@ class GitLabTokensTest {
     void explain_holds_no_gitlab_token_and_starts_without_one_asking_the_access_check_function_for_roles(LocalAws aws) {
         Services services = services(aws, "ExplainFunction");
 
-        assertThat(services.env().optional(Services.ACCESS_CHECK_FUNCTION)).hasValueSatisfying(name -> assertThat(name).contains("AccessCheckFunction"));
-        assertThat(services.accessCheck()).isInstanceOf(dev.chatops.shared.access.DelegatedAccessCheck.class);
+        assertThat(services.env().optional(Services.ACCESS_CHECK_FUNCTION))
+                .hasValueSatisfying(name -> assertThat(name).contains("AccessCheckFunction"));
+        assertThat(services.accessCheck()).isInstanceOf(DelegatedAccessCheck.class);
         assertThat(new CommandRuntime(List.of(), services)).isNotNull();
-        assertThatThrownBy(services::gitlab).isInstanceOf(ConfigurationException.class).hasMessageContaining("GITLAB_READ_TOKENS_SECRET_ID");
+        assertThatThrownBy(services::gitlab)
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("GITLAB_READ_TOKENS_SECRET_ID");
     }
 
     @Test
@@ -82,7 +92,8 @@ class GitLabTokensTest {
 
         assertThat(services.gitlab().chatops().projectAccessLevel("ops/chatops", bob)).contains(30);
         assertThatThrownBy(() -> services.gitlab().chatops().removeMember("projects", "ops/chatops", bob))
-                .isInstanceOf(GitLabException.class).satisfies(e -> assertThat(((GitLabException) e).status()).isEqualTo(403));
+                .isInstanceOf(GitLabException.class)
+                .satisfies(e -> assertThat(((GitLabException) e).status()).isEqualTo(403));
         assertThat(ops.accessLevel("ops/chatops", "bob")).contains(30);
     }
 }
