@@ -3,15 +3,16 @@ package dev.chatops.user;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.access.AccessCheck;
+import dev.chatops.shared.access.AccessCheckException;
 import dev.chatops.shared.access.AccessStore;
+import dev.chatops.shared.access.GitLabAccessCheck;
 import dev.chatops.shared.access.Link;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Role;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabConfig;
-import dev.chatops.shared.gitlab.GitLabException;
-import dev.chatops.shared.gitlab.GitLabUser;
 import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
@@ -39,7 +40,7 @@ public final class LinkConfirm implements Command {
 
     private final AccessStore access;
     private final WrongGuesses guesses;
-    private final GitLab instances;
+    private final AccessCheck check;
     private final GitLabConfig gitlab;
     private final Clock clock;
     private final boolean configured;
@@ -54,7 +55,7 @@ public final class LinkConfirm implements Command {
     public LinkConfirm(AccessStore access, WrongGuesses guesses, GitLab gitlab, Clock clock, boolean configured) {
         this.access = access;
         this.guesses = guesses;
-        this.instances = gitlab;
+        this.check = new GitLabAccessCheck(() -> gitlab, clock);
         this.gitlab = gitlab.config();
         this.clock = clock;
         this.configured = configured;
@@ -131,19 +132,13 @@ public final class LinkConfirm implements Command {
         AccessStore.Pending p = ((AccessStore.Confirmation.Linked) confirmation).account();
         // The linking page holds no admin token, so the account was held as never checked: its role and
         // 2FA are read here, with the read-only token, and kept as the authoriser keeps them.
+        Link link = Link.of(workspace, request.userId(), p.instance(), p.gitlabUserId(), p.gitlabUsername(), now);
         int level;
         try {
-            Optional<GitLabUser> user = instances.chatops().user(p.gitlabUserId());
-            boolean active = user.isPresent() && "active".equals(user.get().state());
-            level = active
-                    ? instances
-                            .chatops()
-                            .projectAccessLevel(gitlab.chatopsProject(), p.gitlabUserId())
-                            .orElse(0)
-                    : 0;
-            access.saveSnapshot(Link.of(workspace, request.userId(), p.instance(), p.gitlabUserId(), p.gitlabUsername(),
-                    now), level, active && Boolean.TRUE.equals(user.get().twoFactorEnabled()), clock.instant());
-        } catch (GitLabException | StoreException e) {
+            AccessCheck.Snapshot read = check.check(link);
+            level = read.accessLevel();
+            access.saveSnapshot(link, read.accessLevel(), read.twoFactor(), read.checkedAt());
+        } catch (AccessCheckException | StoreException e) {
             Log.warn("link.role_unread", "error", e.getClass().getSimpleName());
             return Reply.line(":white_check_mark: Your Slack account is now linked to the GitLab account `"
                     + Text.inCode(p.gitlabUsername(), 80)

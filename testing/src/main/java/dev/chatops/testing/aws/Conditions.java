@@ -75,10 +75,6 @@ public final class Conditions {
         return tests.stream().allMatch(t -> t.holds(context));
     }
 
-    public boolean isEmpty() {
-        return tests.isEmpty();
-    }
-
     /** The {@code Condition} element of the statement {@code where}, or none when {@code condition} is null. */
     static Conditions of(Object condition, String where) {
         if (condition == null) {

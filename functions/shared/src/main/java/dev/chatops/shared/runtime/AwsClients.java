@@ -1,6 +1,7 @@
 package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.AwsSettings;
+import java.time.Duration;
 
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -32,7 +33,10 @@ public final class AwsClients {
      * declares the SDK's lambda.
      */
     public static LambdaClient lambda() {
+        // Bounded: AccessCheckFunction's GitLab reads take at most 10 s, and a cold start a few more; past this the
+        // caller is told its role could not be confirmed, within explain's own time.
         return LambdaClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(20)))
                 .region(AwsSettings.region()).credentialsProvider(AwsSettings.credentials()).build();
     }
 }

@@ -55,11 +55,8 @@ public final class WrongGuesses {
                 "could not count a wrong " + kind + " guess of " + user + ": the window kept changing", null);
     }
 
-    /** What {@link #count} found: wrong guesses in the window, and when it ends. */
+    /** What {@link #count} found: the guesses counted in the window, this one included, and when it ends. */
     public record Count(int wrong, Instant windowEnds) {
-        public boolean paused() {
-            return wrong >= LIMIT;
-        }
     }
 
     /** One more wrong guess in an open window; empty when there is none (no item, or its window over). */
