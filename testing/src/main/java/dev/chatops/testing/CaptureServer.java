@@ -241,6 +241,41 @@ public final class CaptureServer implements AutoCloseable, BeforeAllCallback, Be
         return String.join("\n", texts);
     }
 
+    /** A button of a post, as Slack draws it and sends it back when clicked. */
+    public record Button(String text, String actionId, String value, String style, String url,
+                         Map<String, Object> confirm) {
+        /** The confirmation dialog's texts (title, text, confirm, deny), empty when the button has none. */
+        public String confirmText() {
+            List<String> texts = new ArrayList<>();
+            collectShown(confirm, texts);
+            return String.join("\n", texts);
+        }
+    }
+
+    /** Every button of a post's actions blocks, in order. */
+    @SuppressWarnings("unchecked")
+    public static List<Button> buttonsOf(Post post) {
+        List<Button> buttons = new ArrayList<>();
+        if (!(post.json().get("blocks") instanceof List<?> blocks)) {
+            return buttons;
+        }
+        for (Object block : blocks) {
+            if (block instanceof Map<?, ?> map && "actions".equals(map.get("type"))
+                    && map.get("elements") instanceof List<?> elements) {
+                for (Object element : elements) {
+                    if (element instanceof Map<?, ?> e && "button".equals(e.get("type"))) {
+                        Map<String, Object> text = (Map<String, Object>) e.get("text");
+                        buttons.add(new Button(text == null ? "" : String.valueOf(text.get("text")),
+                                (String) e.get("action_id"), (String) e.get("value"), (String) e.get("style"),
+                                (String) e.get("url"), e.get("confirm") == null ? Map.of()
+                                        : (Map<String, Object>) e.get("confirm")));
+                    }
+                }
+            }
+        }
+        return buttons;
+    }
+
     private static void collectShown(Object node, List<String> texts) {
         if (node instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> entry : map.entrySet()) {

@@ -1,5 +1,6 @@
 package dev.chatops.feature;
 
+import dev.chatops.shared.approval.Approval;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.gitlab.GitLab;
@@ -29,9 +30,19 @@ final class ChangeLog {
 
     /** One production change; {@code action} is {@code set} or {@code deleted}. */
     record Entry(String requestId, String slackUserId, String gitlabUsername, String instance, String host, String flag,
-                 String action, String before, String after, List<String> overrides, String command) {
+                 String action, String before, String after, List<String> overrides, String command,
+                 Optional<Approval.Decision> approvedBy, Optional<String> emergency) {
         String who() {
             return gitlabUsername.isEmpty() ? "Slack user " + slackUserId : "@" + gitlabUsername;
+        }
+
+        /** Who let it run besides its requester: the second person, or the emergency; empty when nobody had to. */
+        String sanction() {
+            if (approvedBy.isPresent()) {
+                Approval.Decision by = approvedBy.get();
+                return "approved by @" + by.gitlabUsername() + " (Slack `" + by.slackUserId() + "`)";
+            }
+            return emergency.map(reason -> "EMERGENCY, approval skipped: " + reason).orElse("");
         }
     }
 
@@ -123,6 +134,11 @@ final class ChangeLog {
     private record LoggedIssue(GitLabIssue issue, String problem) {
     }
 
+    /** Text for a cell of the issue's table: no pipe ends it, no backtick opens code. */
+    private static String cell(String text) {
+        return Text.shorten(text.replace("|", "\\|").replace("`", "'"), 300);
+    }
+
     /**
      * Finds the issue a run of this request already created, or creates it; then closes it. A create
      * that timed out is not tried again (it may have been made): the project is searched once more.
@@ -139,6 +155,7 @@ final class ChangeLog {
                 "| Before | " + entry.before() + " |",
                 "| After | " + entry.after() + " |",
                 "| Overrides | " + (entry.overrides().isEmpty() ? "none" : String.join(", ", entry.overrides())) + " |",
+                "| Approval | " + (entry.sanction().isEmpty() ? "not needed" : cell(entry.sanction())) + " |",
                 "| Command | `" + entry.command().replace("|", "\\|").replace("`", "'") + "` |",
                 "| Request id | `" + entry.requestId() + "` |"));
         List<String> labels = List.of("host::" + entry.host(), "change");

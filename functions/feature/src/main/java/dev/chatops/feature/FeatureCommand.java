@@ -41,8 +41,10 @@ public final class FeatureCommand implements Command {
         return Map.of(
                 "list", call -> flags.list(instances(call), call.invocation().option("match").orElse("")),
                 "get", call -> flags.get(instances(call), call.args().get(0)),
-                "set", call -> rollout.set(call, instances(call)),
-                "delete", call -> rollout.delete(call, instances(call)));
+                "set", Command.approvable(call -> rollout.set(call, instances(call)),
+                        call -> rollout.previewSet(call, instances(call))),
+                "delete", Command.approvable(call -> rollout.delete(call, instances(call)),
+                        call -> rollout.previewDelete(call, instances(call))));
     }
 
     /** The instances whose flags were given; the default instance when none was. */

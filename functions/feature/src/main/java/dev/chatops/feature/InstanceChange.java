@@ -48,6 +48,10 @@ final class InstanceChange {
             return InstanceResult.refused(instance, host(instance), "`" + change.name() + "` not changed (it stays "
                     + before.describe() + "):\n" + verdict.blockedLines(), notes, verdict.blocking());
         }
+        if (run.previewing) {
+            return InstanceResult.wouldChange(instance, host(instance), change.name(), before.describe(),
+                    change.describe(), notes);
+        }
         FeatureFlag after;
         try {
             after = client.setFeature(change.name(), params);
@@ -77,6 +81,11 @@ final class InstanceChange {
             return InstanceResult.refused(instance, host(instance), "`" + run.flag + "` not deleted (it stays "
                     + before.describe() + "):\n" + verdict.blockedLines(), notes, verdict.blocking());
         }
+        if (run.previewing) {
+            return InstanceResult.wouldChange(instance, host(instance), run.flag, before.describe(),
+                    "deleted (its default applies" + before.defaultEnabled().map(on -> ": " + (on ? "on" : "off"))
+                            .orElse("") + ")", notes);
+        }
         try {
             client.deleteFeature(run.flag);
         } catch (GitLabException e) {
@@ -101,7 +110,8 @@ final class InstanceChange {
         if (instance.equals(productionInstance)) {
             ChangeLog.Result logged = log.record(new ChangeLog.Entry(run.call.request().requestId(),
                     run.call.request().userId(), run.gitlabUsername(), instance, host(instance), run.flag,
-                    action, before, after, run.overrides, run.call.request().display()), run.call::remaining);
+                    action, before, after, run.overrides, run.call.request().display(), run.call.approvedBy(),
+                    run.call.emergency()), run.call::remaining);
             all.addAll(logged.notes());
             run.logFailed |= logged.failed();
             if (!logged.audit().isEmpty()) {

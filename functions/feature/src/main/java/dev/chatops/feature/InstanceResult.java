@@ -8,7 +8,7 @@ import java.util.List;
  */
 record InstanceResult(InstanceResult.Status status, String line, List<String> notes, String audit) {
     /** How the change ended on the instance. */
-    enum Status { CHANGED, UNCHANGED, REFUSED, FAILED }
+    enum Status { CHANGED, UNCHANGED, REFUSED, FAILED, WOULD_CHANGE }
 
     InstanceResult {
         notes = List.copyOf(notes);
@@ -18,6 +18,13 @@ record InstanceResult(InstanceResult.Status status, String line, List<String> no
             String instance, String host, String flag, String before, String after, List<String> notes, String audit) {
         return new InstanceResult(Status.CHANGED, ":white_check_mark: " + where(instance, host) + " — `" + flag + "`: "
                 + before + " → *" + after + "*", notes, audit);
+    }
+
+    /** What a change waiting for approval would do, as of now: passed its checks, not made. */
+    static InstanceResult wouldChange(String instance, String host, String flag, String before, String after,
+                                      List<String> notes) {
+        return new InstanceResult(Status.WOULD_CHANGE, "• " + where(instance, host) + " — `" + flag + "`: " + before
+                + " → *" + after + "*", notes, instance + " " + before + " → " + after + " (asked)");
     }
 
     /** A delete of a flag the instance does not store: nothing to do. */

@@ -34,11 +34,13 @@ final class LogAnnouncement {
 
     /** Posts {@code entry} to the webhook; empty when Slack took it, else what went wrong. */
     Optional<String> post(ChangeLog.Entry entry, Supplier<Duration> remaining) {
-        String text = ":triangular_flag_on_post: " + entry.who() + " (<@" + entry.slackUserId() + ">) " + entry.action()
+        String text = (entry.emergency().isPresent() ? ":rotating_light: *EMERGENCY* " : ":triangular_flag_on_post: ")
+                + entry.who() + " (<@" + entry.slackUserId() + ">) " + entry.action()
                 + " `" + entry.flag() + "` on *" + entry.instance() + "* (" + entry.host() + "): " + entry.before()
                 + " → "
                 + entry.after()
                 + (entry.overrides().isEmpty() ? "" : ". Overrides: " + String.join(", ", entry.overrides()))
+                + (entry.sanction().isEmpty() ? "" : "; " + Text.escape(entry.sanction()))
                 + ". Request id: `" + entry.requestId() + "`.";
         String body = Json.write(Map.of("text", text,
                 "blocks", List.of(Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text)))));

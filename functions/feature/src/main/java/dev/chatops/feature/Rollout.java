@@ -3,6 +3,7 @@ package dev.chatops.feature;
 import dev.chatops.feature.InstanceResult.Status;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.gitlab.GitLab;
+import dev.chatops.shared.runtime.Command;
 import dev.chatops.shared.runtime.CommandCall;
 import dev.chatops.shared.runtime.Reply;
 import java.time.Duration;
@@ -35,30 +36,72 @@ final class Rollout {
     }
 
     Reply set(CommandCall call, List<String> instances) {
-        FlagChange.Parsed parsed = FlagChange.parse(call.invocation());
-        if (parsed instanceof FlagChange.Invalid invalid) {
-            return Reply.refusal(":warning: " + invalid.reason() + "\nUsage:\n```"
-                    + call.invocation().form().usage(call.request().slashCommand(), "feature") + "```");
-        }
-        FlagChange flag = ((FlagChange.Valid) parsed).change();
-        RolloutState run = new RolloutState(call, flag.name(), "set", flag.describe(), checks::incidents);
-        for (String instance : order(instances, flag.enables())) {
-            run.results.put(instance, guarded(run, instance, () -> change.set(run, instance, flag)));
-        }
-        return reply(run);
+        return set(call, instances, false).reply;
     }
 
     Reply delete(CommandCall call, List<String> instances) {
+        return delete(call, instances, false).reply;
+    }
+
+    /** What {@code set} would do, every check made, nothing written: the change to approve, or the refusal. */
+    Command.Preview previewSet(CommandCall call, List<String> instances) {
+        return preview(set(call, instances, true));
+    }
+
+    Command.Preview previewDelete(CommandCall call, List<String> instances) {
+        return preview(delete(call, instances, true));
+    }
+
+    /** A run and its reply; a run without state is one refused before any instance. */
+    private record Ran(RolloutState run, Reply reply) {
+    }
+
+    private static Command.Preview preview(Ran ran) {
+        if (ran.run == null) {
+            return new Command.Preview.Refused(ran.reply);
+        }
+        List<InstanceResult> results = List.copyOf(ran.run.results.values());
+        boolean allWould = results.stream().allMatch(r -> r.status() == Status.WOULD_CHANGE);
+        if (!allWould) {
+            return new Command.Preview.Refused(ran.reply);
+        }
+        List<String> lines = new ArrayList<>();
+        for (InstanceResult result : results) {
+            lines.add(result.line());
+            result.notes().forEach(note -> lines.add("    _" + note + "_"));
+        }
+        if (!ran.run.overrides.isEmpty()) {
+            lines.add(":warning: Overrides: " + String.join(", ", ran.run.overrides.stream()
+                    .map(o -> "`" + o + "`").toList()));
+        }
+        return new Command.Preview.Change(String.join("\n", lines));
+    }
+
+    private Ran set(CommandCall call, List<String> instances, boolean previewing) {
+        FlagChange.Parsed parsed = FlagChange.parse(call.invocation());
+        if (parsed instanceof FlagChange.Invalid invalid) {
+            return new Ran(null, Reply.refusal(":warning: " + invalid.reason() + "\nUsage:\n```"
+                    + call.invocation().form().usage(call.request().slashCommand(), "feature") + "```"));
+        }
+        FlagChange flag = ((FlagChange.Valid) parsed).change();
+        RolloutState run = new RolloutState(call, flag.name(), "set", flag.describe(), checks::incidents, previewing);
+        for (String instance : order(instances, flag.enables())) {
+            run.results.put(instance, guarded(run, instance, () -> change.set(run, instance, flag)));
+        }
+        return new Ran(run, reply(run));
+    }
+
+    private Ran delete(CommandCall call, List<String> instances, boolean previewing) {
         String name = call.invocation().args().get(0);
         Optional<String> badName = FlagChange.checkName(name);
         if (badName.isPresent()) {
-            return Reply.refusal(":warning: " + badName.get());
+            return new Ran(null, Reply.refusal(":warning: " + badName.get()));
         }
-        RolloutState run = new RolloutState(call, name, "delete", "deleted", checks::incidents);
+        RolloutState run = new RolloutState(call, name, "delete", "deleted", checks::incidents, previewing);
         for (String instance : order(instances, false)) {
             run.results.put(instance, guarded(run, instance, () -> change.delete(run, instance)));
         }
-        return reply(run);
+        return new Ran(run, reply(run));
     }
 
     /**

@@ -19,6 +19,8 @@ final class RolloutState {
     final String verb;
     /** What is asked, in words ({@code 25% of actors}, {@code deleted}). */
     final String what;
+    /** A preview for an approval: every read and check, no write ({@link InstanceResult.Status#WOULD_CHANGE}). */
+    final boolean previewing;
     final Map<String, InstanceResult> results = new LinkedHashMap<>();
     final List<String> overrides = new ArrayList<>();
     boolean logFailed;
@@ -26,8 +28,10 @@ final class RolloutState {
     private FeatureChecks.Finding incidents;
 
     /** @param check the production check (open incidents), made at most once, when an instance first needs it */
-    RolloutState(CommandCall call, String flag, String verb, String what, Supplier<FeatureChecks.Finding> check) {
+    RolloutState(CommandCall call, String flag, String verb, String what, Supplier<FeatureChecks.Finding> check,
+                 boolean previewing) {
         this.call = call;
+        this.previewing = previewing;
         this.flag = flag;
         this.verb = verb;
         this.what = what;

@@ -115,6 +115,8 @@ class FeatureCommandTest {
                 webhookSecret,
                 "GITLAB_TIMEOUT_SECONDS",
                 "2"));
+        // These are the rules of a change made at once; FeatureApprovalTest has those of a second person.
+        env.put(RuntimeConfig.APPROVALS, "none");
         env.putAll(more);
         return new FeatureFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("FeatureFunction", env))),
                 duration -> { });
@@ -754,7 +756,9 @@ class FeatureCommandTest {
                         "FEATURE_LOG_WEBHOOK_SECRET_ID",
                         webhookSecret,
                         "GITLAB_TIMEOUT_SECONDS",
-                        "2")));
+                        "2",
+                        RuntimeConfig.APPROVALS,
+                        "none")));
         function = new FeatureFunction(new Services(env, dynamo.client(), Clock.systemUTC(),
                 ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls())), duration -> { });
 

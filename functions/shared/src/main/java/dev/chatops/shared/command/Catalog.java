@@ -105,6 +105,7 @@ public final class Catalog {
                             OptionSpec.flag("ignore-production-check", "change production despite open incidents"))
                     .onInstances()
                     .changing()
+                    .withApproval()
                     .onProductionNeeds(Role.MAINTAINER),
             Form.sub(
                             "delete",
@@ -118,6 +119,7 @@ public final class Catalog {
                             OptionSpec.flag("ignore-production-check", "delete on production despite open incidents"))
                     .onInstances()
                     .changing()
+                    .withApproval()
                     .onProductionNeeds(Role.MAINTAINER));
 
     /**

@@ -1,5 +1,6 @@
 package dev.chatops.shared.command;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,7 +15,11 @@ import java.util.List;
  * form needs.
  */
 public record Form(String subcommand, List<Param> params, List<OptionSpec> options, Role role, String description,
-                   boolean takesInstance, boolean manyInstances, boolean changes, Role productionRole) {
+                   boolean takesInstance, boolean manyInstances, boolean changes, Role productionRole,
+                   boolean approvable) {
+    /** The option that lets an owner of the chatops project skip the second person (break glass). */
+    public static final String EMERGENCY = "emergency";
+
     public Form {
         params = List.copyOf(params);
         options = List.copyOf(options);
@@ -24,27 +29,29 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
     }
 
     public static Form of(Role role, String description, Param... params) {
-        return new Form(null, List.of(params), List.of(), role, description, false, false, false, role);
+        return new Form(null, List.of(params), List.of(), role, description, false, false, false, role, false);
     }
 
     public static Form sub(String subcommand, Role role, String description, Param... params) {
-        return new Form(subcommand, List.of(params), List.of(), role, description, false, false, false, role);
+        return new Form(subcommand, List.of(params), List.of(), role, description, false, false, false, role, false);
     }
 
     /** This form with {@code options} as its options. */
     public Form withOptions(OptionSpec... more) {
         return new Form(subcommand, params, List.of(more), role, description, takesInstance, manyInstances, changes,
-                productionRole);
+                productionRole, approvable);
     }
 
     /** This form, acting on one GitLab instance chosen by its flag ({@code --ops}, {@code --production}, …). */
     public Form onInstance() {
-        return new Form(subcommand, params, options, role, description, true, false, changes, productionRole);
+        return new Form(subcommand, params, options, role, description, true, false, changes, productionRole,
+                approvable);
     }
 
     /** This form, acting on each instance whose flag is given ({@code --staging --production}), one after another. */
     public Form onInstances() {
-        return new Form(subcommand, params, options, role, description, true, true, changes, productionRole);
+        return new Form(subcommand, params, options, role, description, true, true, changes, productionRole,
+                approvable);
     }
 
     /**
@@ -53,12 +60,26 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
      */
     public Form changing() {
         return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, true,
-                productionRole);
+                productionRole, approvable);
+    }
+
+    /**
+     * This changing form may need a second person's approval, as the deployment's {@link
+     * ApprovalPolicy} says; it then takes {@code --emergency "REASON"}, with which an owner of the
+     * chatops project skips the wait (announced and audited).
+     */
+    public Form withApproval() {
+        List<OptionSpec> more = new ArrayList<>(options);
+        more.add(OptionSpec.valued(EMERGENCY, "\"REASON\"",
+                "owners only: skip the second person's approval (announced and audited)"));
+        return new Form(subcommand, params, more, role, description, takesInstance, manyInstances, changes,
+                productionRole, true);
     }
 
     /** This changing form needs {@code needed} when one of its instances is production. */
     public Form onProductionNeeds(Role needed) {
-        return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, changes, needed);
+        return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, changes, needed,
+                approvable);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.access.Caller;
+import dev.chatops.shared.approval.Approval;
 import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.runtime.AuditLog.Verdict;
 import dev.chatops.shared.runtime.DeliveryRules.Course;
@@ -23,6 +24,8 @@ final class Attempt {
     final Instant holdUntil;
     /** When the command must have its answer ready: the end, less the time to store and post it. */
     final Instant deadline;
+    /** The second person's approval this delivery runs under; empty for a request as its requester sent it. */
+    final Optional<Approval> approval;
 
     private RequestClaims.Claim claim;
     private Course course;
@@ -39,8 +42,10 @@ final class Attempt {
     private Verdict verdict;
     private boolean unrecorded;
 
-    Attempt(CommandRequest request, AuditLog.Entry audit, Duration remaining, Duration safetyMargin) {
+    Attempt(CommandRequest request, AuditLog.Entry audit, Duration remaining, Duration safetyMargin,
+            Optional<Approval> approval) {
         this.request = request;
+        this.approval = approval;
         this.audit = audit;
         this.holdUntil = audit.startedAt().plus(remaining);
         this.deadline = holdUntil.minus(safetyMargin);

@@ -55,6 +55,10 @@ public final class AuditLog {
         REPORTED,
         /** This attempt stopped before finishing its record (set by the delivery that took its request over). */
         INTERRUPTED,
+        /** A second person approved the change a request waits for (the record of their click). */
+        APPROVED,
+        /** A second person denied the change a request waits for (the record of their click). */
+        REJECTED,
         /** The request failed in every delivery; the person was told (the failure notice). */
         FAILED,
         /** Nothing could be decided: the store failed first. */
@@ -77,6 +81,7 @@ public final class AuditLog {
         SKIPPED("skipped"),
         UNKNOWN("unknown"),
         AWAITING_CONFIRMATION("awaiting confirmation in Slack"),
+        AWAITING_APPROVAL("awaiting approval"),
         NOT_LINKED("not linked"),
         LINKING_NOT_CONFIGURED("linking not configured"),
         NOTIFIED("notified"),

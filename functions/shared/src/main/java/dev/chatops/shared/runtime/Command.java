@@ -5,6 +5,7 @@ import dev.chatops.shared.command.Form;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * One command: its declaration in the {@link dev.chatops.shared.command.Catalog} and one
@@ -21,6 +22,42 @@ public interface Command {
     @FunctionalInterface
     interface Handler {
         Reply handle(CommandCall call);
+    }
+
+    /**
+     * The work of a form that may wait for a second person ({@link Form#approvable()}): besides doing
+     * it, it can say what a call would change, as of now, after every check the call would pass
+     * through, changing nothing. The runtime asks for that preview instead of the work when the call
+     * must wait, and runs the work, checks again included, once a second person approved it.
+     */
+    interface Approvable extends Handler {
+        Preview preview(CommandCall call);
+    }
+
+    /** What a call of an approvable form would do: refused now (by its checks), or this change. */
+    sealed interface Preview {
+        /** The call would be refused, as this reply says; nothing is asked. */
+        record Refused(Reply reply) implements Preview {
+        }
+
+        /** The call would make this change (markdown, one line per part: before → after). */
+        record Change(String summary) implements Preview {
+        }
+    }
+
+    /** The handler of an approvable form: {@code work} does it, {@code preview} tells it without doing it. */
+    static Approvable approvable(Handler work, Function<CommandCall, Preview> preview) {
+        return new Approvable() {
+            @Override
+            public Reply handle(CommandCall call) {
+                return work.handle(call);
+            }
+
+            @Override
+            public Preview preview(CommandCall call) {
+                return preview.apply(call);
+            }
+        };
     }
 
     CommandSpec spec();
@@ -47,6 +84,12 @@ public interface Command {
             if (handlers.get(form) == null) {
                 throw new IllegalStateException("command `" + spec.name() + "`: the form `" + named(spec, form)
                         + "` has no handler");
+            }
+        }
+        for (Form form : spec.forms()) {
+            if (form.approvable() && !(handlers.get(keyOf(form)) instanceof Approvable)) {
+                throw new IllegalStateException("command `" + spec.name() + "`: the form `"
+                        + named(spec, keyOf(form)) + "` may wait for approval, but its handler cannot preview it");
             }
         }
         for (String key : handlers.keySet()) {

@@ -2,18 +2,23 @@ package dev.chatops.shared.runtime;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.chatops.shared.ClickRequest;
 import dev.chatops.shared.CommandRequest;
+import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.List;
 
 /**
- * The Lambda handler every command function extends: reads the gateway's command request from the
- * asynchronous invocation and hands it to the {@link CommandRuntime}. A subclass has the
+ * The Lambda handler every command function extends: reads the gateway's command request, or a
+ * click on one of the function's buttons, from the asynchronous invocation and hands it to the
+ * {@link CommandRuntime}. A subclass has the
  * no-argument constructor Lambda needs and one that takes its {@link Services}.
  */
 public abstract class CommandFunction implements RequestStreamHandler {
@@ -26,15 +31,23 @@ public abstract class CommandFunction implements RequestStreamHandler {
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         CommandRequest request;
+        Optional<ClickRequest> click;
         try {
-            request = CommandRequest.fromJson(input);
+            Map<String, Object> event = Json.readObject(input);
+            click = ClickRequest.of(event);
+            request = click.isPresent() ? null : CommandRequest.fromMap(event);
         } catch (RuntimeException e) {
             // Not from our gateway, or from an incompatible version: retrying cannot help.
             Log.error("request.unreadable", e);
             output.write("{\"status\":\"unreadable\"}".getBytes(StandardCharsets.UTF_8));
             return;
         }
-        runtime.handle(request, Duration.ofMillis(context.getRemainingTimeInMillis()));
+        Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
+        if (click.isPresent()) {
+            runtime.handle(click.get(), remaining);
+        } else {
+            runtime.handle(request, remaining);
+        }
         output.write("{\"status\":\"done\"}".getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,9 +1,13 @@
 package dev.chatops.shared.runtime;
 
+import dev.chatops.shared.ClickRequest;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Text;
 import dev.chatops.shared.access.Authorizer;
 import dev.chatops.shared.access.LinkState;
+import dev.chatops.shared.approval.Approval;
+import dev.chatops.shared.approval.ApprovalMessages;
 import dev.chatops.shared.command.Usage;
 import dev.chatops.shared.command.UsageException;
 import dev.chatops.shared.runtime.AuditLog.Decision;
@@ -14,10 +18,12 @@ import dev.chatops.shared.runtime.RequestClaims.Busy;
 import dev.chatops.shared.runtime.RequestClaims.Completed;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -49,12 +55,20 @@ public final class CommandRuntime {
     private final Bookkeeping books;
     private final AnswerPoster poster;
     private final Admission admission;
+    private final ApprovalSteps approvals;
     private final Set<String> instances;
     private final Clock clock;
 
     public CommandRuntime(List<Command> commands, RequestClaims claims, AuditLog audit, ResponseUrlClient replies,
                           Authorizer authorizer, LinkState links, Set<String> instances, ChannelRule channels,
                           Clock clock) {
+        this(commands, claims, audit, replies, authorizer, links, instances, channels, Approvals.none(), "", clock);
+    }
+
+    /** @param project the chatops project, whose roles approvers need (named in approval requests) */
+    public CommandRuntime(List<Command> commands, RequestClaims claims, AuditLog audit, ResponseUrlClient replies,
+                          Authorizer authorizer, LinkState links, Set<String> instances, ChannelRule channels,
+                          Approvals approvals, String project, Clock clock) {
         for (Command command : commands) {
             this.commands.put(command.spec().name(), command);
             this.handlers.put(command.spec().name(), Command.handlersOf(command));
@@ -64,6 +78,8 @@ public final class CommandRuntime {
         this.books = new Bookkeeping(audit, claims, clock);
         this.poster = new AnswerPoster(replies, claims, clock);
         this.admission = new Admission(authorizer, links, channels);
+        this.approvals = new ApprovalSteps(approvals, channels, authorizer, audit, replies, project, clock);
+        this.approvals.checkConfigured(commands);
         this.instances = instances;
         this.clock = clock;
     }
@@ -71,21 +87,38 @@ public final class CommandRuntime {
     public CommandRuntime(List<Command> commands, Services services) {
         this(commands, services.claims(), services.audit(), services.replies(), services.authorizer(),
                 services.linkState(), services.gitlabConfig().instances().keySet(), services.channelRule(),
-                services.clock());
+                services.approvals(), services.gitlabConfig().chatopsProject(), services.clock());
     }
 
     public void handle(CommandRequest request, Duration remaining) {
         Log.forRequest(request.requestId());
         try {
-            attend(request, remaining);
+            attend(request, remaining, Optional.empty());
+        } finally {
+            Log.clearRequest();
+        }
+    }
+
+    /**
+     * A click on one of this function's approval buttons: decided by its own proof, and when it
+     * approves, the waiting request runs as its requester, approved ({@link ApprovalSteps}).
+     */
+    public void handle(ClickRequest click, Duration remaining) {
+        Log.forRequest(click.requestId());
+        Instant started = clock.instant();
+        try {
+            approvals.click(click, (request, approval) -> {
+                Log.forRequest(request.requestId());
+                attend(request, remaining.minus(Duration.between(started, clock.instant())), Optional.of(approval));
+            });
         } finally {
             Log.clearRequest();
         }
     }
 
     /** The steps, in order; what the claim found decides which of them run. */
-    private void attend(CommandRequest request, Duration remaining) {
-        Attempt attempt = audit(request, remaining);
+    private void attend(CommandRequest request, Duration remaining, Optional<Approval> approval) {
+        Attempt attempt = audit(request, remaining, approval);
         if (!answerable(attempt)) {
             return;
         }
@@ -108,8 +141,8 @@ public final class CommandRuntime {
     }
 
     /** Audit: the attempt's record is written before anything is done. */
-    private Attempt audit(CommandRequest request, Duration remaining) {
-        return new Attempt(request, auditLog.begin(request, clock.instant()), remaining, SAFETY_MARGIN);
+    private Attempt audit(CommandRequest request, Duration remaining, Optional<Approval> approval) {
+        return new Attempt(request, auditLog.begin(request, clock.instant()), remaining, SAFETY_MARGIN, approval);
     }
 
     /** Nothing can be answered, and a request with a foreign response_url is not Slack's. */
@@ -223,19 +256,43 @@ public final class CommandRuntime {
         return admission.admit(attempt);
     }
 
-    /** Act: a form that changes things marks the request as acting first; the command's failure is a reply. */
+    /**
+     * Act: a call that must wait for a second person asks for it instead ({@link ApprovalSteps});
+     * a form that changes things marks the request as acting first; the command's failure is a reply.
+     */
     private void act(Attempt attempt) {
         CommandRequest request = attempt.request;
-        if (attempt.invocation().form().changes()) {
+        Optional<String> emergencyRefused = approvals.emergencyRefusal(attempt);
+        if (emergencyRefused.isPresent()) {
+            attempt.answer(Reply.refusal(":no_entry: " + emergencyRefused.get() + " Nothing was changed."),
+                    new Verdict(Decision.DENIED, Outcome.REFUSED, "--emergency: " + emergencyRefused.get()));
+            return;
+        }
+        boolean waits = approvals.waits(attempt);
+        if (attempt.invocation().form().changes() && !waits) {
             claims.markActing(request.requestId(), attempt.holder());
         }
         CommandCall call = new CommandCall(request, attempt.invocation(),
-                markdown -> poster.progress(request, markdown), attempt.caller(), attempt.deadline, clock);
+                markdown -> poster.progress(request, markdown), attempt.caller(), attempt.deadline, clock,
+                attempt.approval);
         try {
+            if (waits) {
+                Reply asked = approvals.ask(attempt, (Command.Approvable) handlerOf(attempt.command(), call), call);
+                attempt.answer(asked, new Verdict(Decision.ALLOWED, asked.outcome() == Reply.Outcome.OK
+                        ? Outcome.AWAITING_APPROVAL : Outcome.of(asked.outcome()), asked.auditDetail()));
+                return;
+            }
             Reply reply = act(attempt.command(), call);
+            if (attempt.approval.isPresent()) {
+                reply = reply.inPlaceOfOriginal(ApprovalMessages.approvedNote(attempt.approval.get()));
+            } else if (call.emergency().isPresent() && approvals.needed(attempt.invocation())) {
+                reply = reply.announced(":rotating_light: *Emergency:* <@" + request.userId() + "> skipped the second "
+                        + "person's approval: " + Text.shown(call.emergency().get(), 300));
+            }
             Log.info("command.done", "command", request.command(),
                     "outcome", reply.outcome().name().toLowerCase(Locale.ROOT));
-            attempt.answer(reply, new Verdict(Decision.ALLOWED, Outcome.of(reply.outcome()), reply.auditDetail()));
+            attempt.answer(reply, new Verdict(Decision.ALLOWED, Outcome.of(reply.outcome()),
+                    sanction(call) + reply.auditDetail()));
         } catch (RuntimeException e) {
             Log.error("command.failed", e, "command", request.command());
             attempt.answer(RuntimeReplies.failed(request), new Verdict(Decision.ALLOWED, Outcome.ERROR,
@@ -245,7 +302,20 @@ public final class CommandRuntime {
 
     /** The one place a command is called: the handler of the form the call matched. */
     private Reply act(Command command, CommandCall call) {
-        return handlers.get(command.spec().name()).get(Command.keyOf(call.invocation().form())).handle(call);
+        return handlerOf(command, call).handle(call);
+    }
+
+    private Command.Handler handlerOf(Command command, CommandCall call) {
+        return handlers.get(command.spec().name()).get(Command.keyOf(call.invocation().form()));
+    }
+
+    /** What let a change that needs a second person run, for its audit record. */
+    private static String sanction(CommandCall call) {
+        if (call.approvedBy().isPresent()) {
+            return "approved by " + call.approvedBy().get().slackUserId() + " ("
+                    + call.approvedBy().get().gitlabUsername() + "); ";
+        }
+        return call.emergency().map(reason -> "EMERGENCY, approval skipped: " + reason + "; ").orElse("");
     }
 
     /**

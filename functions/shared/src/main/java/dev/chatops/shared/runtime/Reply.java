@@ -116,6 +116,23 @@ public final class Reply {
         return messages;
     }
 
+    /** This reply in the channel, with {@code note} below it: a change everyone should see (an emergency). */
+    public Reply announced(String note) {
+        List<LayoutBlock> all = new ArrayList<>(blocks);
+        all.add(context(List.of(markdownText(note))));
+        return new Reply(true, replaceOriginal, fallback, all, outcome, auditDetail);
+    }
+
+    /**
+     * This reply in the channel, in place of the message it answers (an approval request, through
+     * the click's response_url), with {@code note} (who approved it) below it.
+     */
+    public Reply inPlaceOfOriginal(String note) {
+        List<LayoutBlock> all = new ArrayList<>(blocks);
+        all.add(context(List.of(markdownText(note))));
+        return new Reply(true, true, fallback, all, outcome, auditDetail);
+    }
+
     /** Builds a reply block by block. */
     public static final class Builder {
         private final boolean inChannel;

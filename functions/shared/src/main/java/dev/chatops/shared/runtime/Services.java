@@ -2,6 +2,7 @@ package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.approval.ApprovalStore;
 import dev.chatops.shared.access.AccessCheck;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.access.DelegatedAccessCheck;
@@ -11,6 +12,7 @@ import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabConfig;
 import java.time.Clock;
+import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
@@ -104,6 +106,12 @@ public final class Services {
 
     public WrongGuesses wrongGuesses() {
         return new WrongGuesses(dynamo, config.requestsTable());
+    }
+
+    /** Which changes wait for a second person, for how long, and where their approvals are kept. */
+    public Approvals approvals() {
+        return new Approvals(config.approvals(), config.approvalTtl(), config.approvalsTable().isEmpty()
+                ? Optional.empty() : Optional.of(new ApprovalStore(dynamo, config.approvalsTable())));
     }
 
     public AuditLog audit() {
