@@ -26,7 +26,10 @@ public enum ApprovalPolicy {
 
     /** Whether a call of {@code form}, which changes production or not, waits for a second person. */
     public boolean needs(Form form, boolean changesProduction) {
-        return form.approvable() && form.changes() && switch (this) {
+        if (form.waits() == Form.Waits.ALWAYS) {
+            return true;
+        }
+        return form.waits() == Form.Waits.BY_POLICY && form.changes() && switch (this) {
             case NONE -> false;
             case PRODUCTION -> changesProduction;
             case CHANGES -> true;
@@ -35,7 +38,10 @@ public enum ApprovalPolicy {
 
     /** For help: when a call of {@code form} waits for a second person, or empty when it never does. */
     public String when(Form form) {
-        if (!form.approvable() || this == NONE) {
+        if (form.waits() == Form.Waits.ALWAYS) {
+            return "needs a second person's approval";
+        }
+        if (form.waits() == Form.Waits.NEVER || this == NONE) {
             return "";
         }
         if (this == CHANGES) {

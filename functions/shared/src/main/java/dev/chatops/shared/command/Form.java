@@ -16,7 +16,17 @@ import java.util.List;
  */
 public record Form(String subcommand, List<Param> params, List<OptionSpec> options, Role role, String description,
                    boolean takesInstance, boolean manyInstances, boolean changes, Role productionRole,
-                   boolean approvable) {
+                   Waits waits) {
+    /** Whether a call of the form waits for a second person's approval before it acts. */
+    public enum Waits {
+        /** Never. */
+        NEVER,
+        /** When the deployment's {@link ApprovalPolicy} says so; an owner may skip it with {@code --emergency}. */
+        BY_POLICY,
+        /** Always, whatever the policy, with no emergency: a request for something (access) is its own approval. */
+        ALWAYS
+    }
+
     /** The option that lets an owner of the chatops project skip the second person (break glass). */
     public static final String EMERGENCY = "emergency";
 
@@ -29,29 +39,30 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
     }
 
     public static Form of(Role role, String description, Param... params) {
-        return new Form(null, List.of(params), List.of(), role, description, false, false, false, role, false);
+        return new Form(null, List.of(params), List.of(), role, description, false, false, false, role, Waits.NEVER);
     }
 
     public static Form sub(String subcommand, Role role, String description, Param... params) {
-        return new Form(subcommand, List.of(params), List.of(), role, description, false, false, false, role, false);
+        return new Form(subcommand, List.of(params), List.of(), role, description, false, false, false, role,
+                Waits.NEVER);
     }
 
     /** This form with {@code options} as its options. */
     public Form withOptions(OptionSpec... more) {
         return new Form(subcommand, params, List.of(more), role, description, takesInstance, manyInstances, changes,
-                productionRole, approvable);
+                productionRole, waits);
     }
 
     /** This form, acting on one GitLab instance chosen by its flag ({@code --ops}, {@code --production}, …). */
     public Form onInstance() {
         return new Form(subcommand, params, options, role, description, true, false, changes, productionRole,
-                approvable);
+                waits);
     }
 
     /** This form, acting on each instance whose flag is given ({@code --staging --production}), one after another. */
     public Form onInstances() {
         return new Form(subcommand, params, options, role, description, true, true, changes, productionRole,
-                approvable);
+                waits);
     }
 
     /**
@@ -60,7 +71,7 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
      */
     public Form changing() {
         return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, true,
-                productionRole, approvable);
+                productionRole, waits);
     }
 
     /**
@@ -73,13 +84,27 @@ public record Form(String subcommand, List<Param> params, List<OptionSpec> optio
         more.add(OptionSpec.valued(EMERGENCY, "\"REASON\"",
                 "owners only: skip the second person's approval (announced and audited)"));
         return new Form(subcommand, params, more, role, description, takesInstance, manyInstances, changes,
-                productionRole, true);
+                productionRole, Waits.BY_POLICY);
+    }
+
+    /**
+     * This form always waits for a second person's approval, whatever the deployment's policy: a
+     * request that asks someone for something ({@code access request}).
+     */
+    public Form alwaysApproved() {
+        return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, true,
+                productionRole, Waits.ALWAYS);
+    }
+
+    /** Whether a call of this form may wait for a second person. */
+    public boolean approvable() {
+        return waits != Waits.NEVER;
     }
 
     /** This changing form needs {@code needed} when one of its instances is production. */
     public Form onProductionNeeds(Role needed) {
         return new Form(subcommand, params, options, role, description, takesInstance, manyInstances, changes, needed,
-                approvable);
+                waits);
     }
 
     /**

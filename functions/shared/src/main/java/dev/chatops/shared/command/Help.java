@@ -23,8 +23,16 @@ public final class Help {
         return help.toString();
     }
 
-    /** The answer to {@code help <command>}: its summary, every form's usage, description, role and options. */
+    /** The answer to {@code help <command>} where no change waits for a second person. */
     public static String of(String slashCommand, CommandSpec spec) {
+        return of(slashCommand, spec, ApprovalPolicy.NONE);
+    }
+
+    /**
+     * The answer to {@code help <command>}: its summary, every form's usage, description, role, whether
+     * it waits for a second person's approval under {@code approvals}, and options.
+     */
+    public static String of(String slashCommand, CommandSpec spec, ApprovalPolicy approvals) {
         StringBuilder help = new StringBuilder("*").append(spec.name()).append("* — ").append(spec.summary());
         for (Form form : spec.forms()) {
             help.append("\n\n`").append(form.usage(slashCommand, spec.name())).append("`\n").append(form.description());
@@ -32,6 +40,9 @@ public final class Help {
                     : form.role().label() + " on the chatops project");
             if (form.productionRole() != form.role()) {
                 help.append("; ").append(form.productionRole().label()).append(" to change production");
+            }
+            if (!approvals.when(form).isEmpty()) {
+                help.append("; ").append(approvals.when(form));
             }
             for (OptionSpec option : form.options()) {
                 help.append("\n  `").append(option.usage()).append("` — ").append(option.description());

@@ -105,16 +105,20 @@ final class ApprovalSteps {
         if (preview instanceof Command.Preview.Refused refused) {
             return refused.reply();
         }
-        String summary = ((Command.Preview.Change) preview).summary();
-        Caller caller = attempt.caller()
-                .orElseThrow(() -> new IllegalStateException("an approvable form needs a role"));
-        Role needed = attempt.invocation().form().roleFor(channels.changesProduction(attempt.invocation()));
+        Command.Preview.Change change = (Command.Preview.Change) preview;
+        String summary = change.summary();
+        Caller caller = change.requester().or(attempt::caller)
+                .orElseThrow(() -> new IllegalStateException("an approval needs its requester's GitLab account"));
+        Role needed = change.approverRole()
+                .orElseGet(() -> attempt.invocation().form().roleFor(channels.changesProduction(attempt.invocation())));
         Instant now = clock.instant();
         Approval asked = store().ask(new Approval(Approval.idFor(attempt.requestId()), Approval.Status.PENDING,
                 attempt.request, caller.gitlabUserId(), caller.gitlabUsername(), needed.accessLevel(), summary, now,
-                now.plus(approvals.ttl()), Optional.empty()));
+                now.plus(change.expiresAfter().orElse(approvals.ttl())), Optional.empty()));
         Log.info("approval.asked", "command", attempt.request.command(), "approval", asked.id());
-        return ApprovalMessages.request(asked, project, now);
+        Reply message = ApprovalMessages.request(asked, project, now);
+        handler.asked(asked, message);
+        return message;
     }
 
     /**

@@ -1,10 +1,15 @@
 package dev.chatops.shared.runtime;
 
+import dev.chatops.shared.access.Caller;
+import dev.chatops.shared.approval.Approval;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Form;
+import dev.chatops.shared.command.Role;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -32,6 +37,10 @@ public interface Command {
      */
     interface Approvable extends Handler {
         Preview preview(CommandCall call);
+
+        /** Called once the approval was asked for, with the message posted in the channel (to copy it elsewhere). */
+        default void asked(Approval approval, Reply message) {
+        }
     }
 
     /** What a call of an approvable form would do: refused now (by its checks), or this change. */
@@ -40,8 +49,17 @@ public interface Command {
         record Refused(Reply reply) implements Preview {
         }
 
-        /** The call would make this change (markdown, one line per part: before → after). */
-        record Change(String summary) implements Preview {
+        /**
+         * The call would make this change (markdown, one line per part: before → after), asked for by
+         * {@code requester} (empty: the caller the authoriser proved), to be approved by someone with
+         * {@code approverRole} or more (empty: the role the change itself needs), within
+         * {@code expiresAfter} (empty: the deployment's {@code APPROVAL_TTL_MINUTES}).
+         */
+        record Change(String summary, Optional<Caller> requester, Optional<Role> approverRole,
+                      Optional<Duration> expiresAfter) implements Preview {
+            public Change(String summary) {
+                this(summary, Optional.empty(), Optional.empty(), Optional.empty());
+            }
         }
     }
 
