@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * A flood of requests against the HTTP API with the template's throttle set small by its deploy
  * parameters (a burst of 3, one request a second): the requests within the burst reach their
  * function; the rest are answered API Gateway's 429 {@code {"message":"Too Many Requests"}} and no
- * function runs for them; each route has a bucket of its own; a second later the bucket has one more.
+ * function runs for them; each route (the slash commands, the button clicks, the link pages) has a
+ * bucket of its own; a second later the bucket has one more.
  * The throttle's clock is the test's and moves only when the test moves it.
  */
 @org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
@@ -64,6 +65,20 @@ class ApiThrottlingTest {
             assertThat(linkPage.statusCode()).as("the link page's bucket is its own").isNotEqualTo(429);
             assertThat(invocations(logs, "LinkFunction")).isEqualTo(1);
 
+            HttpRequest unsignedClick = HttpRequest.newBuilder(URI.create(stack.url("/slack/interactions")))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("payload=%7B%22type%22%3A%22block_actions%22%7D"))
+                    .build();
+            for (int i = 0; i < 3; i++) {
+                assertThat(http.send(unsignedClick, HttpResponse.BodyHandlers.ofString()).statusCode())
+                        .as("click %d: the interactions route's bucket is its own, as large as the commands'", i)
+                        .isEqualTo(401);
+            }
+            HttpResponse<String> throttledClick = http.send(unsignedClick, HttpResponse.BodyHandlers.ofString());
+            assertThat(throttledClick.statusCode()).as("a click past the burst").isEqualTo(429);
+            assertThat(throttledClick.body()).isEqualTo(TOO_MANY);
+            assertThat(invocations(logs, "GatewayFunction")).isEqualTo(6);
+
             now.set(now.get().plusSeconds(1));
             assertThat(http.send(unsigned, HttpResponse.BodyHandlers.ofString()).statusCode())
                     .as("one token a second later")
@@ -71,7 +86,7 @@ class ApiThrottlingTest {
             HttpResponse<String> again = http.send(unsigned, HttpResponse.BodyHandlers.ofString());
             assertThat(again.statusCode()).isEqualTo(429);
             assertThat(again.body()).isEqualTo(TOO_MANY);
-            assertThat(invocations(logs, "GatewayFunction")).isEqualTo(4);
+            assertThat(invocations(logs, "GatewayFunction")).isEqualTo(7);
         }
     }
 

@@ -89,6 +89,34 @@ class LocalStackEndToEndTest {
         assertThat(auditCount()).isEqualTo(auditBefore);
     }
 
+    /**
+     * The interactivity URL as the deployed gateway serves it (its Lambda handler built by
+     * {@code sam build}, started by its no-argument constructor): verified as the commands URL is,
+     * and told from it by the route. Slack's documented click is on a button that is not ChatOps'
+     * (action_id {@code WaXA}), so it is acknowledged and nothing runs.
+     */
+    @Test
+    void the_interactivity_url_acks_a_signed_click_empty_and_refuses_forged_or_stale_ones_as_commands_are()
+            throws Exception {
+        long now = Instant.now().getEpochSecond();
+        byte[] click = SlackRequests.formBody(SlackRequests.interaction(
+                SlackRequests.blockActions("WaXA", "click_me_123", "U0E2E", slack.url("/e2e/click"))));
+        int auditBefore = auditCount();
+
+        HttpResponse<String> acked = postForm(stack.url("/slack/interactions"), click, now, SECRET);
+        assertThat(acked.statusCode()).isEqualTo(200);
+        assertThat(acked.body()).isEmpty();
+        assertThat(postForm(stack.url("/slack/interactions"), click, now, "some-other-secret").statusCode())
+                .isEqualTo(401);
+        assertThat(postForm(stack.url("/slack/interactions"), click, now - 301, SECRET).statusCode()).isEqualTo(401);
+        assertThat(postForm(stack.commandsUrl(), click, now, SECRET).statusCode())
+                .as("the same signed click at the commands URL is no slash command")
+                .isEqualTo(400);
+
+        assertThat(slack.awaitPosts("/e2e/click", 1, Duration.ofSeconds(2))).isEmpty();
+        assertThat(auditCount()).isEqualTo(auditBefore);
+    }
+
     @Test
     void a_replayed_signed_request_is_acked_but_answered_only_once() throws Exception {
         long now = Instant.now().getEpochSecond();
@@ -269,6 +297,15 @@ class LocalStackEndToEndTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> postForm(String url, byte[] body, long timestamp, String secret)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Slack-Request-Timestamp", Long.toString(timestamp))
+                .header("X-Slack-Signature", SlackRequests.sign(secret, timestamp, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int auditCount() {

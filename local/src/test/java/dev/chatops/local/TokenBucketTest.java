@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,8 @@ class TokenBucketTest {
                 LocalAws.planned(LocalAws.projectTemplate(), MotoExtension.parameters()), clock);
 
         assertThat(defaults.keySet())
-                .containsExactlyInAnyOrder("POST /slack/commands", "GET /link/start", "GET /link/callback");
+                .containsExactlyInAnyOrder(
+                        "POST /slack/commands", "POST /slack/interactions", "GET /link/start", "GET /link/callback");
         assertThat(defaults.values()).allSatisfy(bucket -> {
             assertThat(bucket.burst()).isEqualTo(100);
             assertThat(bucket.rate()).isEqualTo(50.0);
@@ -85,9 +87,11 @@ class TokenBucketTest {
         Map<String, String> parameters = new HashMap<>(MotoExtension.parameters());
         parameters.put("ApiThrottlingBurstLimit", "3");
         parameters.put("ApiThrottlingRateLimit", "0.5");
-        TokenBucket commands = RouteThrottles.of(LocalAws.planned(LocalAws.projectTemplate(), parameters), clock)
-                .get("POST /slack/commands");
-        assertThat(commands.burst()).isEqualTo(3);
-        assertThat(commands.rate()).isEqualTo(0.5);
+        Map<String, TokenBucket> set =
+                RouteThrottles.of(LocalAws.planned(LocalAws.projectTemplate(), parameters), clock);
+        for (String slack : List.of("POST /slack/commands", "POST /slack/interactions")) {
+            assertThat(set.get(slack).burst()).as(slack).isEqualTo(3);
+            assertThat(set.get(slack).rate()).as(slack).isEqualTo(0.5);
+        }
     }
 }

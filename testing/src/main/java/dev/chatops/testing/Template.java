@@ -109,6 +109,13 @@ public final class Template {
         return routes;
     }
 
+    /** Output name → its {@code Value}, as written ({@code !Sub …} read as {@code {Fn::Sub: …}}). */
+    public Map<String, Object> outputs() {
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        map(root.get("Outputs")).forEach((name, output) -> outputs.put(name, map(output).get("Value")));
+        return outputs;
+    }
+
     @SuppressWarnings("unchecked")
     static Map<String, Object> map(Object value) {
         return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();

@@ -28,11 +28,20 @@ import java.util.Set;
 /**
  * What the gateway does with one HTTP request from Slack: verify it, read the command, answer
  * help and mistakes at once, and hand real work to the command's function with an ephemeral
- * "running" acknowledgement. Nothing here waits on anything but the one Lambda invoke.
+ * "running" acknowledgement; or, from the interactivity URL, hand a click on one of ChatOps'
+ * buttons to the function of the command that owns it. Nothing here waits on anything but the one
+ * Lambda invoke.
  */
 public final class Gateway {
     /** Slack's slash command bodies are a few kilobytes; anything far larger is not Slack. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /**
+     * An interaction's body carries the whole message the button is in, as URL-encoded JSON: a
+     * message ChatOps posts has at most 50 blocks of 3,000 characters, 150,000 characters, which fit
+     * even at 9 bytes each (a non-ASCII character, percent-encoded). The cap bounds what is read
+     * before the signature is checked, as for commands.
+     */
+    static final int MAX_INTERACTION_BODY_BYTES = 2 * 1024 * 1024;
     /**
      * The longest command text read, in characters. Slack documents no limit of its own for a slash
      * command's text (only 40,000 characters for a posted message's); the longest argument a command
@@ -78,18 +87,17 @@ public final class Gateway {
      * timestamp and signature, within the five minutes) carries the same id and runs only once.
      */
     public Response handle(Map<String, String> headers, byte[] body, String httpRequestId) {
-        if (body.length > MAX_BODY_BYTES) {
-            Log.warn("request.rejected", "reason", "body too large", "bytes", body.length);
-            return Response.empty(413);
+        Optional<Response> tooLarge = tooLarge(body, MAX_BODY_BYTES);
+        if (tooLarge.isPresent()) {
+            return tooLarge.get();
         }
         Optional<FormBody> form = parseForm(body);
         if (form.isPresent() && form.get().get("ssl_check").filter("1"::equals).isPresent()) {
             return Response.empty(200);
         }
-        SlackSignature.Verdict verdict = slackHeaders.verify(headers, body);
-        if (verdict != SlackSignature.Verdict.VALID) {
-            Log.warn("request.rejected", "reason", "signature " + verdict);
-            return Response.empty(401);
+        Optional<Response> unsigned = unverified(headers, body);
+        if (unsigned.isPresent()) {
+            return unsigned.get();
         }
         String requestId = SlackHeaders.requestIdOf(headers);
         Log.forRequest(requestId);
@@ -99,6 +107,66 @@ public final class Gateway {
             return Response.empty(400);
         }
         return command(form.get(), requestId, SlackHeaders.publicBaseUrl(headers));
+    }
+
+    /**
+     * Answers one request to the interactivity URL: verified exactly as a command is (the same cap,
+     * then the same signature check over the raw bytes, before anything is decoded), then a click on
+     * one of ChatOps' buttons ({@link BlockActions}) is handed to the function of the command that
+     * owns the button, and Slack gets its acknowledgement: 200 with an empty body. A click's request
+     * id is derived from Slack's signature as a command's is, so a replay carries the same id.
+     * Anything signed that is not such a click gets the same empty 200, nothing dispatched: Slack
+     * sends this URL every interaction of the app, and a person has nothing to correct.
+     */
+    public Response handleInteraction(Map<String, String> headers, byte[] body, String httpRequestId) {
+        Optional<Response> refused = tooLarge(body, MAX_INTERACTION_BODY_BYTES).or(() -> unverified(headers, body));
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        String requestId = SlackHeaders.clickIdOf(headers);
+        Log.forRequest(requestId);
+        Log.info("request.verified", "httpRequestId", httpRequestId);
+        BlockActions.Outcome outcome =
+                BlockActions.read(body, requestId, catalog, config.responseUrls(), clock.instant());
+        if (outcome.click().isEmpty()) {
+            Log.warn("interaction.ignored", "reason", outcome.ignoredBecause());
+            return Response.empty(200);
+        }
+        BlockActions.Click click = outcome.click().get();
+        try {
+            dispatcher.dispatch(config.functionFor(click.spec().target()), click.request());
+        } catch (DispatchException e) {
+            // 500 rather than the ack: Slack then shows the person an error on the button, so a
+            // click that went nowhere is not taken for one that is being decided. (A slash command
+            // can say so in its answer; a click's answer has no text.) Clicking again makes a new
+            // request id, which is safe because a function decides each approval once, by its id,
+            // however many clicks reach it: people double-click anyway.
+            Log.error("dispatch.failed", e, "command", click.spec().name(), "action", click.request().action(),
+                    "mayHaveStarted", e.mayHaveStarted());
+            return Response.empty(500);
+        }
+        Log.info("click.dispatched", "command", click.spec().name(), "action", click.request().action(),
+                "user", click.request().userId(), "team", click.request().teamId());
+        return Response.empty(200);
+    }
+
+    /** 413 for a body over {@code maxBytes}, before it is read any further. */
+    private static Optional<Response> tooLarge(byte[] body, int maxBytes) {
+        if (body.length <= maxBytes) {
+            return Optional.empty();
+        }
+        Log.warn("request.rejected", "reason", "body too large", "bytes", body.length);
+        return Optional.of(Response.empty(413));
+    }
+
+    /** 401 with an empty body unless Slack's v0 signature over the raw bytes is valid: the one check for both URLs. */
+    private Optional<Response> unverified(Map<String, String> headers, byte[] body) {
+        SlackSignature.Verdict verdict = slackHeaders.verify(headers, body);
+        if (verdict == SlackSignature.Verdict.VALID) {
+            return Optional.empty();
+        }
+        Log.warn("request.rejected", "reason", "signature " + verdict);
+        return Optional.of(Response.empty(401));
     }
 
     private Response command(FormBody form, String requestId, String publicBaseUrl) {

@@ -16,12 +16,16 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The Lambda handler behind {@code POST /slack/commands} (HTTP API, payload format 2.0): a thin
- * adapter from the event to {@link Gateway} and back. Bodies of errors carry nothing: what went
- * wrong is in the logs, under the request id.
+ * The Lambda handler behind {@code POST /slack/commands} and {@code POST /slack/interactions}
+ * (HTTP API, payload format 2.0): a thin adapter from the event to {@link Gateway} and back, by the
+ * route API Gateway matched. Bodies of errors carry nothing: what went wrong is in the logs, under
+ * the request id.
  */
 public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final Map<String, String> JSON = Map.of("content-type", "application/json; charset=utf-8");
+    /** The interactivity URL's route (template.yaml), as API Gateway names it in the event. */
+    static final String INTERACTIONS_ROUTE = "POST /slack/interactions";
+    static final String INTERACTIONS_PATH = "/slack/interactions";
 
     private final Gateway gateway;
 
@@ -80,6 +84,8 @@ public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEve
             byte[] body = bodyOf(event);
             Gateway.Response response = body == null
                     ? new Gateway.Response(400, "")
+                    : isInteraction(event)
+                    ? gateway.handleInteraction(event.getHeaders(), body, requestId)
                     : gateway.handle(event.getHeaders(), body, requestId);
             return APIGatewayV2HTTPResponse.builder()
                     .withStatusCode(response.status())
@@ -92,6 +98,20 @@ public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEve
         } finally {
             Log.clearRequest();
         }
+    }
+
+    /**
+     * Whether the event came by the interactivity URL: by its route key, which API Gateway sets to
+     * the route it matched; by its path only when that names no route (an event written by hand, as
+     * for {@code sam local invoke}, or a catch-all {@code $default} route). Everything else is the
+     * commands URL, as before there were two.
+     */
+    static boolean isInteraction(APIGatewayV2HTTPEvent event) {
+        String routeKey = event.getRouteKey();
+        if (routeKey != null && !routeKey.isEmpty() && !routeKey.equals("$default")) {
+            return routeKey.equals(INTERACTIONS_ROUTE);
+        }
+        return INTERACTIONS_PATH.equals(event.getRawPath());
     }
 
     private static byte[] bodyOf(APIGatewayV2HTTPEvent event) {

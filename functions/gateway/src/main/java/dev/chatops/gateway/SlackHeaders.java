@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * What the gateway reads from a request's headers: Slack's signature (checked against every
- * accepted secret), the request id derived from it, and the public address the request reached.
+ * accepted secret), the request id derived from it (a command's or a click's), and the public
+ * address the request reached.
  */
 final class SlackHeaders {
     private final SigningSecret secret;
@@ -54,10 +55,25 @@ final class SlackHeaders {
 
     /** {@code sl-} and 32 hex digits of SHA-256 over Slack's timestamp and signature. */
     static String requestIdOf(String timestamp, String signature) {
+        return "sl-" + digestOf(timestamp, signature);
+    }
+
+    /**
+     * The request id of a verified button click: derived as a command's is, so a replayed click
+     * carries the same id, but {@code sc-} instead of {@code sl-}, so a click's id is never a
+     * command's where the function that owns both claims them (the requests table).
+     */
+    static String clickIdOf(Map<String, String> headers) {
+        return "sc-" + digestOf(header(headers, SlackSignature.TIMESTAMP_HEADER).value(),
+                header(headers, SlackSignature.SIGNATURE_HEADER).value());
+    }
+
+    /** 32 hex digits of SHA-256 over Slack's timestamp and signature. */
+    private static String digestOf(String timestamp, String signature) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest((timestamp + ":" + signature).getBytes(StandardCharsets.UTF_8));
-            return "sl-" + HexFormat.of().formatHex(digest, 0, 16);
+            return HexFormat.of().formatHex(digest, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }

@@ -51,7 +51,7 @@ class BadInputPropertiesTest {
         }
         Clock clock = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
         gateway = new Gateway(GatewayConfig.from(Env.of(env)), new SigningSecret(() -> SECRET, clock),
-                (function, request) -> dispatched.add(request), Catalog.standard(), clock);
+                (function, json) -> dispatched.add(CommandRequest.fromJson(json)), Catalog.standard(), clock);
     }
 
     @Provide

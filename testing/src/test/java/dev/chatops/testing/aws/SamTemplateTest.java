@@ -154,6 +154,7 @@ class SamTemplateTest {
     void httpRoutes_reachTheirFunctionsThroughTheLiveAlias() {
         assertThat(sam.routes()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "POST /slack/commands", "GatewayFunction",
+                "POST /slack/interactions", "GatewayFunction",
                 "GET /link/start", "LinkFunction",
                 "GET /link/callback", "LinkFunction"));
         assertThat(sam.routes()).isEqualTo(declared.httpRoutes());
