@@ -25,7 +25,7 @@ public record Approval(String id, Status status, CommandRequest request, long re
     public enum Status { PENDING, APPROVED, DENIED }
 
     /** Who decided, as proven at their click, and which click it was (a retried delivery of that click goes on). */
-    public record Decision(String slackUserId, String gitlabUsername, Instant at, String clickId) {
+    public record Decision(String slackUserId, long gitlabUserId, String gitlabUsername, Instant at, String clickId) {
     }
 
     /** The id of the approval {@code requestId} asks for. */

@@ -79,7 +79,8 @@ public final class ApprovalStore {
             return Optional.empty();
         }
         Optional<Approval.Decision> decision = Optional.ofNullable(item.get("decidedBy"))
-                .map(by -> new Approval.Decision(by.s(), item.get("decidedByGitlab").s(),
+                .map(by -> new Approval.Decision(by.s(), Long.parseLong(item.get("decidedByGitlabId").n()),
+                        item.get("decidedByGitlab").s(),
                         Instant.parse(item.get("decidedAt").s()), item.get("decisionClick").s()));
         return Optional.of(new Approval(id, Approval.Status.valueOf(item.get("status").s().toUpperCase(Locale.ROOT)),
                 CommandRequest.fromJson(item.get("request").s()), Long.parseLong(item.get("requesterGitlabId").n()),
@@ -96,14 +97,15 @@ public final class ApprovalStore {
         try {
             dynamo.updateItem(b -> b.tableName(table)
                     .key(Map.of("pk", s(key(approval.request().command(), approval.id()))))
-                    .updateExpression("SET #status = :decided, decidedBy = :by, decidedByGitlab = :gitlab, "
-                            + "decidedAt = :at, decisionClick = :click")
+                    .updateExpression("SET #status = :decided, decidedBy = :by, decidedByGitlabId = :gitlabId, "
+                            + "decidedByGitlab = :gitlab, decidedAt = :at, decisionClick = :click")
                     .conditionExpression("#status = :pending AND expiresAt > :now")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(
                             ":decided", s(status.name().toLowerCase(Locale.ROOT)),
                             ":pending", s("pending"),
                             ":by", s(by.slackUserId()),
+                            ":gitlabId", n(by.gitlabUserId()),
                             ":gitlab", s(by.gitlabUsername()),
                             ":at", s(by.at().toString()),
                             ":click", s(by.clickId()),

@@ -172,7 +172,8 @@ final class ApprovalSteps {
             return tell(click, "Your Slack account is linked to the GitLab account that asked for this change: a "
                     + "second person decides it.", Decision.DENIED, about + ": the requester's GitLab account");
         }
-        Approval.Decision by = new Approval.Decision(click.userId(), clicker.gitlabUsername(), clock.instant(),
+        Approval.Decision by = new Approval.Decision(click.userId(), clicker.gitlabUserId(), clicker.gitlabUsername(),
+                clock.instant(),
                 click.requestId());
         Optional<Approval> decided = approval.status() == Approval.Status.PENDING && !approval.expired(by.at())
                 ? store().decide(approval, approving ? Approval.Status.APPROVED : Approval.Status.DENIED, by)
