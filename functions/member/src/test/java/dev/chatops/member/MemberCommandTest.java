@@ -75,12 +75,14 @@ class MemberCommandTest {
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops",
+                RuntimeConfig.APPROVALS, "none", // changes made at once; approvals: MemberApprovalTest
                 "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab"))));
         function = new MemberFunction(services);
         guarded = new MemberFunction(Services.fromEnvironment(Env.of(aws.functionEnvironment("MemberFunction", Map.of(
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops",
+                RuntimeConfig.APPROVALS, "none", // changes made at once; approvals: MemberApprovalTest
                 "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab",
                 RuntimeConfig.PRODUCTION_CHANNELS, "CPROD")))));
         team = "T" + UUID.randomUUID().toString().substring(0, 8);
@@ -286,6 +288,7 @@ class MemberCommandTest {
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops",
+                RuntimeConfig.APPROVALS, "none", // changes made at once; approvals: MemberApprovalTest
                 "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab")));
         function = new MemberFunction(new Services(env, dynamo.client(), Clock.systemUTC(),
                 ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls())));
@@ -304,6 +307,7 @@ class MemberCommandTest {
                 RuntimeConfig.RESPONSE_URL_ALLOW, "http://127.0.0.1",
                 "GITLAB_INSTANCES", "ops=" + ops.baseUrl() + ",production=" + production.baseUrl(),
                 "CHATOPS_PROJECT", "ops/chatops",
+                RuntimeConfig.APPROVALS, "none", // changes made at once; approvals: MemberApprovalTest
                 "MEMBER_PATHS", "ops:ops/chatops,ops:ops,ops:ops/missing,production:gitlab-org/gitlab",
                 "GITLAB_TIMEOUT_SECONDS", "1")))));
     }

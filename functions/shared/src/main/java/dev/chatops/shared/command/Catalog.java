@@ -55,9 +55,10 @@ public final class Catalog {
             Form.sub("add", Role.MAINTAINER, "Adds a GitLab user to a project or group.",
                     Param.required("username"), Param.required("project|group"))
                     .withOptions(OptionSpec.valued("level", "guest|reporter|developer|maintainer",
-                            "the role to give (default developer)")).onInstance().changing(),
+                            "the role to give (default developer)")).onInstance().changing().withApproval(),
             Form.sub("remove", Role.MAINTAINER, "Removes a GitLab user from a project or group.",
-                    Param.required("username"), Param.required("project|group")).onInstance().changing(),
+                    Param.required("username"), Param.required("project|group")).onInstance().changing()
+                    .withApproval(),
             Form.sub("list", Role.DEVELOPER, "Lists the members of a project or group, inherited ones included.",
                     Param.required("project|group")).onInstance());
 
