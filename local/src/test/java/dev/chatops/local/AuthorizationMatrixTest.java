@@ -6,6 +6,7 @@ import dev.chatops.autodeploy.AutoDeployFunction;
 import dev.chatops.explain.ExplainFunction;
 import dev.chatops.feature.FeatureFunction;
 import dev.chatops.member.MemberFunction;
+import dev.chatops.shared.ClickRequest;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.access.AccessStore;
@@ -48,7 +49,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 /**
  * Every command form × the caller's level on the chatops project (none … owner) × linked or not ×
  * 2FA on or off × instance flag: a combination the access table does not allow is answered with a
- * refusal, audited as denied, and changes nothing on GitLab or in DynamoDB.
+ * refusal, audited as denied, and changes nothing on GitLab or in DynamoDB. And approving: the
+ * clicker's level × linked or not × 2FA × whether they are the requester — only a linked
+ * maintainer or owner with 2FA who did not ask approves, and only then does the change happen.
  */
 @ExtendWith({MotoExtension.class, SecretsNotLogged.class})
 class AuthorizationMatrixTest {
@@ -213,6 +216,83 @@ class AuthorizationMatrixTest {
                 acted.addMember("ops/chatops", "victim", 30);
             }
         }
+    }
+
+    static Stream<Arguments> clickers() {
+        List<Arguments> clickers = new ArrayList<>();
+        for (int level : new int[] {0, 10, 20, 30, 40, 50}) {
+            for (boolean linked : new boolean[] {false, true}) {
+                for (boolean twoFactor : new boolean[] {false, true}) {
+                    for (boolean requester : new boolean[] {false, true}) {
+                        clickers.add(Arguments.of(level, linked, twoFactor, requester));
+                    }
+                }
+            }
+        }
+        return clickers.stream();
+    }
+
+    @ParameterizedTest(name = "clicker level {0}, linked {1}, 2FA {2}, the requester {3}")
+    @MethodSource("clickers")
+    void only_a_linked_maintainer_with_2fa_who_did_not_ask_approves(int level, boolean linked, boolean twoFactor,
+                                                                    boolean requester) throws IOException {
+        String team = "T" + UUID.randomUUID().toString().substring(0, 8);
+        String flag = "approval_" + UUID.randomUUID().toString().substring(0, 8).replace('-', '_');
+        String asker = "asker" + team.toLowerCase();
+        long askerId = gitlab.addUser(asker, true).id();
+        gitlab.addMember("ops/chatops", asker, 40);
+        access.link(Link.of(team, "UASKER", "ops", askerId, asker, Instant.now()));
+        String path = "/r/" + UUID.randomUUID();
+        Case set = new Case("feature", List.of("set", flag, "true"), Role.DEVELOPER, Role.MAINTAINER);
+        features.handleRequest(new ByteArrayInputStream(request(team, "UASKER", set, "production", slack.url(path))
+                        .toJson().getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(),
+                new LocalLambdaContext("matrix", Duration.ofSeconds(30)));
+        List<CaptureServer.Button> buttons = CaptureServer.buttonsOf(slack.postsTo(path).get(0));
+        assertThat(buttons).as("the approval request").hasSize(2);
+
+        String clicker = requester ? "UASKER" : "UCLICKER";
+        String username = requester ? asker : "clicker" + team.toLowerCase();
+        if (requester) {
+            gitlab.setTwoFactor(asker, twoFactor);
+            gitlab.removeMember("ops/chatops", asker);
+            if (!linked) {
+                access.unlink(team, "UASKER");
+            }
+        } else {
+            long id = gitlab.addUser(username, twoFactor).id();
+            if (linked) {
+                access.link(Link.of(team, "UCLICKER", "ops", id, username, Instant.now()));
+            }
+        }
+        if (level > 0) {
+            gitlab.addMember("ops/chatops", username, level);
+        }
+        String clickPath = "/c/" + UUID.randomUUID();
+        String clickId = "sc-" + UUID.randomUUID();
+        features.handleRequest(new ByteArrayInputStream(new ClickRequest(clickId, team, "", clicker, username, "C1",
+                        "feature", "approve", buttons.get(0).value(), slack.url(clickPath), Instant.now()).toJson()
+                        .getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(),
+                new LocalLambdaContext("matrix", Duration.ofSeconds(30)));
+
+        boolean approves = !requester && linked && twoFactor && level >= Role.MAINTAINER.accessLevel();
+        String what = "level " + level + ", linked " + linked + ", 2FA " + twoFactor + ", requester " + requester;
+        String answer = CaptureServer.textOf(slack.postsTo(clickPath).get(slack.postsTo(clickPath).size() - 1));
+        if (approves) {
+            assertThat(auditDecision(clickId)).as(what).isEqualTo("approved");
+            assertThat(answer).as(what).contains("Approved by <@UCLICKER>");
+            assertThat(production.feature(flag)).as(what).isPresent();
+        } else {
+            assertThat(auditDecision(clickId)).as(what).isEqualTo("denied");
+            assertThat(answer).as(what).startsWith(":no_entry:").contains("Nothing was changed.");
+            assertThat(production.feature(flag)).as(what).isEmpty();
+        }
+    }
+
+    private static CommandRequest request(String team, String user, Case c, String instance, String responseUrl) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put(instance, null);
+        return new CommandRequest(UUID.randomUUID().toString(), team, "", user, user.toLowerCase(), "C1", "ops",
+                "/chatops", c.command(), c.args(), options, String.join(" ", c.args()), responseUrl, Instant.now());
     }
 
     private static CommandRequest request(String team, Case c, String instance, String responseUrl) {

@@ -1,6 +1,5 @@
 package dev.chatops.feature;
 
-import dev.chatops.shared.approval.Approval;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.gitlab.GitLab;
@@ -28,24 +27,6 @@ final class ChangeLog {
     /** Time an attempt needs before it is started: a request's timeout and a margin for the reply. */
     static final Duration ATTEMPT_NEEDS = Duration.ofSeconds(12);
 
-    /** One production change; {@code action} is {@code set} or {@code deleted}. */
-    record Entry(String requestId, String slackUserId, String gitlabUsername, String instance, String host, String flag,
-                 String action, String before, String after, List<String> overrides, String command,
-                 Optional<Approval.Decision> approvedBy, Optional<String> emergency) {
-        String who() {
-            return gitlabUsername.isEmpty() ? "Slack user " + slackUserId : "@" + gitlabUsername;
-        }
-
-        /** Who let it run besides its requester: the second person, or the emergency; empty when nobody had to. */
-        String sanction() {
-            if (approvedBy.isPresent()) {
-                Approval.Decision by = approvedBy.get();
-                return "approved by @" + by.gitlabUsername() + " (Slack `" + by.slackUserId() + "`)";
-            }
-            return emergency.map(reason -> "EMERGENCY, approval skipped: " + reason).orElse("");
-        }
-    }
-
     /** What was logged: notes for the reply, a line for the audit, and whether anything failed. */
     record Result(List<String> notes, String audit, boolean failed) {
     }
@@ -69,7 +50,7 @@ final class ChangeLog {
     }
 
     /** Logs {@code entry}; {@code remaining} says how long the command still has. Never throws. */
-    Result record(Entry entry, Supplier<Duration> remaining) {
+    Result record(ChangeEntry entry, Supplier<Duration> remaining) {
         List<String> notes = new ArrayList<>();
         List<String> audit = new ArrayList<>();
         boolean failed = false;
@@ -143,7 +124,7 @@ final class ChangeLog {
      * Finds the issue a run of this request already created, or creates it; then closes it. A create
      * that timed out is not tried again (it may have been made): the project is searched once more.
      */
-    private LoggedIssue logIssue(FeatureConfig.Location project, Entry entry, Supplier<Duration> remaining) {
+    private LoggedIssue logIssue(FeatureConfig.Location project, ChangeEntry entry, Supplier<Duration> remaining) {
         var client = gitlab.client(project.instance());
         String title = Text.shorten("Feature flag " + entry.flag() + " was " + entry.action() + " on "
                 + entry.host() + ": " + entry.after(), 250);

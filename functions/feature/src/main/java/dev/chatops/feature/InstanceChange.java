@@ -108,7 +108,7 @@ final class InstanceChange {
         List<String> all = new ArrayList<>(notes);
         String audit = instance + " " + before + " → " + after;
         if (instance.equals(productionInstance)) {
-            ChangeLog.Result logged = log.record(new ChangeLog.Entry(run.call.request().requestId(),
+            ChangeLog.Result logged = log.record(new ChangeEntry(run.call.request().requestId(),
                     run.call.request().userId(), run.gitlabUsername(), instance, host(instance), run.flag,
                     action, before, after, run.overrides, run.call.request().display(), run.call.approvedBy(),
                     run.call.emergency()), run.call::remaining);

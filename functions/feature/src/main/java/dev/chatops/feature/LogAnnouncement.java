@@ -33,7 +33,7 @@ final class LogAnnouncement {
     }
 
     /** Posts {@code entry} to the webhook; empty when Slack took it, else what went wrong. */
-    Optional<String> post(ChangeLog.Entry entry, Supplier<Duration> remaining) {
+    Optional<String> post(ChangeEntry entry, Supplier<Duration> remaining) {
         String text = (entry.emergency().isPresent() ? ":rotating_light: *EMERGENCY* " : ":triangular_flag_on_post: ")
                 + entry.who() + " (<@" + entry.slackUserId() + ">) " + entry.action()
                 + " `" + entry.flag() + "` on *" + entry.instance() + "* (" + entry.host() + "): " + entry.before()
