@@ -205,7 +205,7 @@ public final class Gateway {
             if (topic.isEmpty()) {
                 return Response.ephemeral(Help.commands(catalog, slash));
             }
-            return catalog.find(topic.get(0)).map(spec -> Response.ephemeral(Help.of(slash, spec)))
+            return catalog.find(topic.get(0)).map(spec -> Response.ephemeral(Help.of(slash, spec, config.approvals())))
                     .orElseGet(() -> unknown(slash, topic.get(0)));
         }
         String name = words.get(1);
@@ -216,7 +216,7 @@ public final class Gateway {
         CommandSpec spec = found.get();
         Map<String, String> options = new LinkedHashMap<>(text.options());
         if (options.containsKey("help")) {
-            return Response.ephemeral(Help.of(slash, spec));
+            return Response.ephemeral(Help.of(slash, spec, config.approvals()));
         }
         List<String> args = words.subList(2, words.size());
         try {
@@ -259,7 +259,7 @@ public final class Gateway {
             return Optional.of(usageMistake(e.getMessage(), spec, slash));
         }
         if (raw.options().containsKey("help")) {
-            return Optional.of(Response.ephemeral(Help.of(slash, spec)));
+            return Optional.of(Response.ephemeral(Help.of(slash, spec, config.approvals())));
         }
         List<String> args = raw.body().isEmpty() ? List.of() : List.of(raw.body());
         try {

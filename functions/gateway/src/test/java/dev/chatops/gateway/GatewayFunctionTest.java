@@ -247,6 +247,28 @@ class GatewayFunctionTest {
         assertThat(lambdaApi.posts()).isEmpty();
     }
 
+    @Test
+    void help_says_which_changes_wait_for_a_second_person_as_the_deployment_sets_it(LocalAws aws) {
+        long now = Instant.now().getEpochSecond();
+        String production = text(handle(event("help feature", now, MotoExtension.SIGNING_SECRET)));
+        Map<String, String> env = new HashMap<>();
+        env.put(GatewayConfig.SIGNING_SECRET_ID, aws.ref("SigningSecret"));
+        for (Target target : Target.values()) {
+            env.put(target.envName(), "Other" + target.ordinal());
+        }
+        env.put("APPROVALS", "none");
+        handler = new GatewayFunction(Env.of(env));
+        String none = text(handle(event("help feature", now + 1, MotoExtension.SIGNING_SECRET)));
+
+        assertThat(production).as("the default, production").contains(
+                "maintainer to change production; needs a second person's approval on production",
+                "`--emergency=\"REASON\"` — owners only: skip the second person's approval (announced and audited)");
+        assertThat(production.lines().filter(l -> l.contains("second person's approval on production")))
+                .as("set and delete").hasSize(2);
+        assertThat(none).doesNotContain("needs a second person's approval");
+        assertThat(lambdaApi.posts()).isEmpty();
+    }
+
     /** Slack sends what a person typed with {@code &}, {@code <}, {@code >} escaped. */
     @Test
     void markup_a_person_types_comes_back_as_the_characters_typed_never_as_a_mention_or_a_link() {
