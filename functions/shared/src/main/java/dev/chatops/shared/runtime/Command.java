@@ -104,17 +104,17 @@ public interface Command {
                         + "` has no handler");
             }
         }
-        for (Form form : spec.forms()) {
-            if (form.approvable() && !(handlers.get(keyOf(form)) instanceof Approvable)) {
-                throw new IllegalStateException("command `" + spec.name() + "`: the form `"
-                        + named(spec, keyOf(form)) + "` may wait for approval, but its handler cannot preview it");
-            }
-        }
         for (String key : handlers.keySet()) {
             if (!declared.contains(key)) {
                 throw new IllegalStateException("command `" + spec.name() + "`: the handler for `" + named(spec, key)
                         + "` matches no form it declares (" + String.join(", ", declared.stream()
                         .map(f -> "`" + named(spec, f) + "`").toList()) + ")");
+            }
+        }
+        for (Form form : spec.forms()) {
+            if (form.approvable() && !(handlers.get(keyOf(form)) instanceof Approvable)) {
+                throw new IllegalStateException("command `" + spec.name() + "`: the form `"
+                        + named(spec, keyOf(form)) + "` may wait for approval, but its handler cannot preview it");
             }
         }
         return Map.copyOf(handlers);

@@ -8,7 +8,10 @@ import dev.chatops.shared.runtime.AuditLog.Verdict;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The words the audit table keeps for decisions and outcomes: `audit` shows them, and old records hold them. */
+/**
+ * The words the audit table keeps for decisions and outcomes: `audit` shows them, and old records hold them
+ * (those of approvals added with them).
+ */
 class AuditVerdictTest {
     @Test
     void decisions_are_stored_as_the_words_audit_has_always_shown() {
@@ -23,6 +26,8 @@ class AuditVerdictTest {
                         "replayed",
                         "reported",
                         "interrupted",
+                        "approved",
+                        "rejected",
                         "failed",
                         "unknown");
     }
@@ -39,6 +44,7 @@ class AuditVerdictTest {
                         "skipped",
                         "unknown",
                         "awaiting confirmation in Slack",
+                        "awaiting approval",
                         "not linked",
                         "linking not configured",
                         "notified",

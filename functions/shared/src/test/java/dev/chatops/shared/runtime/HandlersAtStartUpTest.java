@@ -3,6 +3,7 @@ package dev.chatops.shared.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chatops.shared.command.ApprovalPolicy;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Form;
@@ -11,8 +12,11 @@ import dev.chatops.shared.command.Target;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -45,6 +49,37 @@ class HandlersAtStartUpTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("command `feature`: the handler for `feature purge` matches no form it declares (`feature"
                         + " list`, `feature get`, `feature set`, `feature delete`)");
+    }
+
+    @Test
+    void a_form_that_may_wait_for_approval_needs_a_handler_that_can_preview_it(LocalAws aws) {
+        Services services = new RuntimeFixture(aws, Clock.systemUTC()).services;
+        Command.Approvable previewing = Command.approvable(ANSWER, call -> new Command.Preview.Change("• it"));
+        Command feature = RuntimeFixture.command(Catalog.FEATURE, Map.of("list", ANSWER, "get", ANSWER, "set",
+                previewing, "delete", ANSWER));
+
+        assertThatThrownBy(() -> new CommandRuntime(List.of(feature), services))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("command `feature`: the form `feature delete` may wait for approval, but its handler "
+                        + "cannot preview it");
+    }
+
+    @Test
+    void a_function_whose_changes_wait_for_approval_needs_the_approvals_table(LocalAws aws) {
+        Command.Approvable previewing = Command.approvable(ANSWER, call -> new Command.Preview.Change("• it"));
+        Command feature = RuntimeFixture.command(Catalog.FEATURE, Map.of("list", ANSWER, "get", ANSWER, "set",
+                previewing, "delete", previewing));
+        RuntimeFixture fixture = new RuntimeFixture(aws, Clock.systemUTC());
+        Services services = fixture.services;
+        Approvals withoutTable = new Approvals(ApprovalPolicy.PRODUCTION, Duration.ofMinutes(15), Optional.empty());
+
+        assertThatThrownBy(() -> new CommandRuntime(List.of(feature), services.claims(), services.audit(),
+                services.replies(), services.authorizer(), services.linkState(), Set.of("production"),
+                services.channelRule(), withoutTable, "ops/chatops", Clock.systemUTC()))
+                .hasMessage("APPROVALS_TABLE is needed: changes here wait for approval (APPROVALS=production)");
+        assertThat(new CommandRuntime(List.of(feature), services.claims(), services.audit(), services.replies(),
+                services.authorizer(), services.linkState(), Set.of("production"), services.channelRule(),
+                Approvals.none(), "ops/chatops", Clock.systemUTC())).isNotNull();
     }
 
     @Test
