@@ -211,6 +211,11 @@ public final class GitLabStandIn implements AutoCloseable, BeforeAllCallback, Be
         return members.accessLevel(path, username);
     }
 
+    /** The day {@code username}'s direct membership of {@code path} ends ({@code expires_at}); empty if never. */
+    public synchronized Optional<String> expiresAt(String path, String username) {
+        return members.expiresAt(path, username);
+    }
+
     /** An admin personal access token, for the {@code PRIVATE-TOKEN} header or {@code Authorization: Bearer}. */
     public synchronized String adminToken() {
         return state.adminToken();

@@ -14,6 +14,7 @@ import dev.chatops.testing.StandInState.Membership;
 import dev.chatops.testing.StandInState.Source;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,12 @@ final class StandInMembers {
     Optional<Integer> accessLevel(String path, String username) {
         return Optional.ofNullable(state.direct(state.requireSource(path)).get(state.requireUser(username).id()))
                 .map(Membership::accessLevel);
+    }
+
+    /** The day a direct membership ends (GitLab's {@code expires_at}); empty when it does not, or there is none. */
+    Optional<String> expiresAt(String path, String username) {
+        return Optional.ofNullable(state.direct(state.requireSource(path)).get(state.requireUser(username).id()))
+                .map(Membership::expiresAt).filter(day -> !day.isEmpty());
     }
 
     /** The answer to a request under {@code /projects/:id/members} or {@code /groups/:id/members}. */
@@ -166,12 +173,19 @@ final class StandInMembers {
         return json(201, memberJson(user.id(), membership));
     }
 
-    /** access_level required and one of GitLab's levels; expires_at, if given, YEAR-MONTH-DAY. */
+    /**
+     * access_level required and one of GitLab's levels; expires_at, if given, YEAR-MONTH-DAY and not
+     * before today (GitLab's Member validates it as a future date: today is allowed, the membership
+     * ending when the day does).
+     */
     private static Reply validateMemberParams(Request r) {
         String expiresAt = r.param("expires_at");
-        if (expiresAt != null) {
+        if (expiresAt != null && !expiresAt.isEmpty()) {
             try {
-                LocalDate.parse(expiresAt);
+                if (LocalDate.parse(expiresAt).isBefore(LocalDate.now(ZoneOffset.UTC))) {
+                    return json(400,
+                            Map.of("message", Map.of("expires_at", List.of("cannot be a date in the past"))));
+                }
             } catch (DateTimeParseException e) {
                 return json(400, Map.of("error", "expires_at is invalid"));
             }

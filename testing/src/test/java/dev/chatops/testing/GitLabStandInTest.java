@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -232,6 +234,37 @@ class GitLabStandInTest {
         assertThat(blocked.statusCode()).isEqualTo(403);
         assertThat(JSON.std.mapFrom(blocked.body()))
                 .containsEntry("message", "403 Forbidden - Your account has been blocked.");
+    }
+
+    /**
+     * GitLab's Members API: {@code expires_at} is a {@code YEAR-MONTH-DAY} date, today or later
+     * (GitLab's member validation: "cannot be a date in the past"), returned as given.
+     */
+    @Test
+    void membersApi_takesExpiresAtAsADayNotInThePast_andShowsIt() throws Exception {
+        long bob = gitlab.addUser("bob", true).id();
+        long carol = gitlab.addUser("carol", true).id();
+        gitlab.addProject("ops/chatops");
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        String yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1).toString();
+        String path = "/api/v4/projects/ops%2Fchatops/members";
+
+        HttpResponse<String> added = send("POST", path, gitlab.adminToken(), form(Map.of("user_id",
+                String.valueOf(bob), "access_level", "30", "expires_at", today)));
+        HttpResponse<String> past = send("POST", path, gitlab.adminToken(), form(Map.of("user_id",
+                String.valueOf(carol), "access_level", "30", "expires_at", yesterday)));
+        HttpResponse<String> malformed = send("POST", path, gitlab.adminToken(), form(Map.of("user_id",
+                String.valueOf(carol), "access_level", "30", "expires_at", "31/01/2030")));
+
+        assertThat(added.statusCode()).isEqualTo(201);
+        assertThat(JSON.std.mapFrom(added.body())).containsEntry("expires_at", today);
+        assertThat(JSON.std.mapFrom(get(path + "/" + bob, gitlab.adminToken()).body()))
+                .containsEntry("expires_at", today);
+        assertThat(gitlab.expiresAt("ops/chatops", "bob")).hasValue(today);
+        assertThat(past.statusCode()).isEqualTo(400);
+        assertThat(past.body()).contains("cannot be a date in the past");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(gitlab.accessLevel("ops/chatops", "carol")).isEmpty();
     }
 
     @Test

@@ -214,6 +214,9 @@ public final class Gateway {
             return unknown(slash, name);
         }
         CommandSpec spec = found.get();
+        // `--reason "two words"`: an option the form takes with a value takes the word after it.
+        text = text.withValuesFor(spec.valuedOptions(words.subList(2, words.size())));
+        words = text.words();
         Map<String, String> options = new LinkedHashMap<>(text.options());
         if (options.containsKey("help")) {
             return Response.ephemeral(Help.of(slash, spec, config.approvals()));

@@ -269,6 +269,30 @@ class GatewayFunctionTest {
         assertThat(lambdaApi.posts()).isEmpty();
     }
 
+    /**
+     * {@code access request --reason "…"} as the issue and help write it: a multi-word reason in
+     * quotes (Slack's smart ones too) reaches the function whole, with or without {@code =}.
+     */
+    @Test
+    void a_quoted_multi_word_reason_reaches_the_function_whole_with_or_without_an_equals_sign() {
+        long now = Instant.now().getEpochSecond();
+        String spaced = text(handle(event("run access request --reason \u201COn-call for the DB team\u201D "
+                + "--level maintainer", now, MotoExtension.SIGNING_SECRET)));
+        handle(event("run access request --reason=\"two words\"", now, MotoExtension.SIGNING_SECRET));
+        String missing = text(handle(event("run access request --reason", now, MotoExtension.SIGNING_SECRET)));
+
+        assertThat(spaced).contains("running `/chatops run access request --reason");
+        List<CaptureServer.Post> invokes = lambdaApi.postsTo("/2015-03-31/functions/Other"
+                + Target.MEMBER.ordinal() + "/invocations");
+        assertThat(invokes).hasSize(2);
+        assertThat(invokes.get(0).json()).containsEntry("command", "access")
+                .containsEntry("args", List.of("request"))
+                .containsEntry("options", Map.of("reason", "On-call for the DB team", "level", "maintainer"));
+        assertThat(invokes.get(1).json()).containsEntry("args", List.of("request"))
+                .containsEntry("options", Map.of("reason", "two words"));
+        assertThat(missing).contains("`--reason` needs a value: `--reason=\"WHY\"`.");
+    }
+
     /** Slack sends what a person typed with {@code &}, {@code <}, {@code >} escaped. */
     @Test
     void markup_a_person_types_comes_back_as_the_characters_typed_never_as_a_mention_or_a_link() {

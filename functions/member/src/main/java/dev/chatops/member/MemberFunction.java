@@ -5,7 +5,10 @@ import dev.chatops.shared.runtime.CommandFunction;
 import dev.chatops.shared.runtime.Services;
 import java.util.List;
 
-/** The Lambda function for membership of GitLab projects and groups: {@code member add|remove|list}. */
+/**
+ * The Lambda function for membership of GitLab projects and groups: {@code member add|remove|list},
+ * and self-service access requests to the chatops project ({@code access request|list}).
+ */
 public final class MemberFunction extends CommandFunction {
     /** Lambda's constructor: configuration from the process environment. */
     public MemberFunction() {
@@ -18,6 +21,7 @@ public final class MemberFunction extends CommandFunction {
     }
 
     public MemberFunction(Services services) {
-        super(services, List.of(new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access())));
+        super(services, List.of(new MemberCommand(services.gitlab(), services.gitlabWriter(), services.access()),
+                AccessCommand.of(services)));
     }
 }

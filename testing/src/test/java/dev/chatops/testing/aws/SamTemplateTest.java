@@ -208,7 +208,17 @@ class SamTemplateTest {
         });
         assertThat(sam.tables().get("RequestsTable").timeToLiveAttribute()).contains("expiresAt");
         assertThat(audit.timeToLiveAttribute()).isEmpty();
-        assertThat(sam.tables().keySet()).containsExactly("RequestsTable", "AuditTable", "AccessTable");
+        assertThat(sam.tables().keySet())
+                .containsExactly("RequestsTable", "ApprovalsTable", "AuditTable", "AccessTable");
+        SamTemplate.Table approvals = sam.tables().get("ApprovalsTable");
+        assertThat(approvals.keySchema()).containsExactly(new SamTemplate.NamedType("pk", "HASH"));
+        assertThat(approvals.timeToLiveAttribute()).contains("ttl");
+        assertThat(approvals.globalSecondaryIndexes()).singleElement().satisfies(index -> {
+            assertThat(index.name()).isEqualTo("ByCommand");
+            assertThat(index.keySchema()).containsExactly(
+                    new SamTemplate.NamedType("command", "HASH"), new SamTemplate.NamedType("createdAt", "RANGE"));
+            assertThat(index.projectionType()).isEqualTo("ALL");
+        });
 
         assertThat(sam.secrets().get("SigningSecret").secretString()).contains(Map.of("Ref", "SlackSigningSecret"));
         assertThat(sam.secrets().get("LinkStateSecret").generateSecretString())
@@ -218,6 +228,9 @@ class SamTemplateTest {
                                 .get("FeatureLogWebhookSecret")
                                 .secretString()
                                 .orElseThrow()))
+                .isEqualTo("not-configured");
+        assertThat(intrinsics(Map.of()).resolveString(sam.secrets().get("AccessRequestWebhookSecret").secretString()
+                        .orElseThrow()))
                 .isEqualTo("not-configured");
         assertThat(sam.queues().keySet()).containsExactly("FailureQueue", "FailureDeadLetterQueue");
     }

@@ -212,6 +212,43 @@ class TemplateRolesTest {
         }
     }
 
+    /**
+     * The approvals table: each function reads and decides only its own commands' approvals (their
+     * keys start with the command), never asking for the item back through a write; only member
+     * lists, and only pending access requests, through the index by command.
+     */
+    @Test
+    void approvalsTable_eachFunctionTouchesOnlyItsOwnCommandsApprovals() {
+        Map<String, List<String>> owned = Map.of("FeatureFunction", List.of("feature#ap-1"),
+                "MemberFunction", List.of("member#ap-1", "access#ap-1"));
+        List<String> approvals = List.of("feature#ap-1", "member#ap-1", "access#ap-1", "link#ap-1");
+        for (String function : SamTemplateTest.COMMAND_FUNCTIONS) {
+            IamPolicy policy = role(project, function);
+            for (String key : approvals) {
+                boolean own = owned.getOrDefault(function, List.of()).contains(key);
+                Map<String, List<String>> read = Map.of("dynamodb:LeadingKeys", List.of(key),
+                        "dynamodb:Attributes", List.of("*all attributes*", "pk"));
+                assertThat(policy.decide("dynamodb:GetItem", tableArn("ApprovalsTable"), read).allowed())
+                        .as(function + " reads " + key).isEqualTo(own);
+                for (String write : List.of("dynamodb:PutItem", "dynamodb:UpdateItem")) {
+                    assertThat(policy.decide(write, tableArn("ApprovalsTable"), item(key, List.of("pk"), "NONE"))
+                            .allowed()).as(function + " " + write + " " + key).isEqualTo(own);
+                    assertThat(policy.decide(write, tableArn("ApprovalsTable"), item(key, List.of("pk"), "ALL_NEW"))
+                            .allowed()).as(function + " " + write + " " + key + " read back").isFalse();
+                }
+            }
+            for (String command : List.of("access", "feature", "member")) {
+                Map<String, List<String>> query = Map.of("dynamodb:LeadingKeys", List.of(command),
+                        "dynamodb:Attributes", List.of("*all attributes*", "command"),
+                        "dynamodb:Select", List.of("ALL_ATTRIBUTES"));
+                assertThat(policy.decide("dynamodb:Query", tableArn("ApprovalsTable") + "/index/ByCommand", query)
+                        .allowed()).as(function + " lists " + command)
+                        .isEqualTo(function.equals("MemberFunction") && command.equals("access"));
+            }
+            assertThat(policy.decide("dynamodb:Scan", tableArn("ApprovalsTable"), Map.of()).allowed()).isFalse();
+        }
+    }
+
     @Test
     void linkFunction_mayReadTheOAuthSecret_onlyOnceLinkingIsConfigured() {
         IamPolicy firstDeploy = IamPolicy.ofRole(project.roleOf("LinkFunction"),

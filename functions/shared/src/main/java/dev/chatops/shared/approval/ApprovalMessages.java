@@ -27,6 +27,8 @@ public final class ApprovalMessages {
     public static final String DENY = "deny";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private ApprovalMessages() {
     }
@@ -36,7 +38,6 @@ public final class ApprovalMessages {
         String requester = "<@" + approval.request().userId() + ">";
         String display = Text.inCode(approval.request().display(), 300);
         String title = ":raised_hand: " + requester + " asks for a second person's approval to run `" + display + "`";
-        long minutes = Math.max(1, Duration.between(now, approval.expiresAt()).toMinutes());
         ButtonElement approve = BlockElements.button(b -> b.text(plainText("Approve")).style("primary")
                 .actionId(approval.request().command() + "." + APPROVE).value(approval.id())
                 .confirm(dialog("Approve this change?", "It runs at once as " + requester + ", approved by you: `"
@@ -50,7 +51,7 @@ public final class ApprovalMessages {
                 .text(approval.summary())
                 .context("Anyone with " + Role.ofAccessLevel(approval.approverLevel()).label() + " or more on `"
                         + Text.inCode(project, 100) + "`, other than " + requester + ", may approve until "
-                        + expiry(approval.expiresAt()) + " (" + minutes + " minute" + (minutes == 1 ? "" : "s")
+                        + time(approval.expiresAt()) + " (" + howLong(Duration.between(now, approval.expiresAt()))
                         + "). Request `" + approval.request().requestId() + "`.")
                 .block(Blocks.actions(List.of(approve, deny)))
                 .auditDetail("approval " + approval.id() + " asked; expires " + approval.expiresAt())
@@ -84,13 +85,25 @@ public final class ApprovalMessages {
         return approval.decision()
                 .map(by -> "This request was already " + (approval.status() == Approval.Status.APPROVED ? "approved"
                         : "denied") + " by <@" + by.slackUserId() + "> at " + TIME.format(by.at()) + ".")
-                .orElse("This request expired at " + expiry(approval.expiresAt()) + "; <@"
+                .orElse("This request expired at " + time(approval.expiresAt()) + "; <@"
                         + approval.request().userId() + "> can ask again.");
     }
 
-    /** A time as Slack shows it in each reader's own zone, UTC where it cannot. */
-    private static String expiry(Instant at) {
-        return "<!date^" + at.getEpochSecond() + "^{time}|" + TIME.format(at) + ">";
+    /** How long an approval waits: in minutes up to two hours, in hours beyond (an access request waits days). */
+    static String howLong(Duration left) {
+        long minutes = Math.max(1, left.toMinutes());
+        if (minutes < 120) {
+            return minutes + " minute" + (minutes == 1 ? "" : "s");
+        }
+        return (minutes + 30) / 60 + " hours";
+    }
+
+    /**
+     * A time as Slack shows it in each reader's own zone ("today 14:15", "Friday 09:00": an access
+     * request waits days), the date and time in UTC where it cannot.
+     */
+    public static String time(Instant at) {
+        return "<!date^" + at.getEpochSecond() + "^{date_short_pretty} {time}|" + DAY_TIME.format(at) + ">";
     }
 
     private static ConfirmationDialogObject dialog(String title, String text, String confirm, String style) {

@@ -4,7 +4,10 @@ import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.runtime.StoreException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +15,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
@@ -19,11 +23,14 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  * with the command, so that IAM lets each function touch only its own command's approvals
  * ({@code dynamodb:LeadingKeys}). Asked for at most once per request (a conditional put); decided
  * at most once (a conditional update that also requires the request to be pending and unexpired).
- * Items expire through DynamoDB's TTL a week after the request does.
+ * Items expire through DynamoDB's TTL a week after the request does. Each names its command, by
+ * which the index {@value #BY_COMMAND} lists one command's approvals in the order they were asked.
  */
 public final class ApprovalStore {
     /** How long a decided or expired approval is kept for {@code audit} and late clicks. */
     static final Duration KEPT_AFTER_EXPIRY = Duration.ofDays(7);
+    /** The global secondary index of the table by {@code command} (partition) and {@code createdAt} (sort). */
+    static final String BY_COMMAND = "ByCommand";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -45,6 +52,7 @@ public final class ApprovalStore {
     public Approval ask(Approval approval) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("pk", s(key(approval.request().command(), approval.id())));
+        item.put("command", s(approval.request().command()));
         item.put("status", s(approval.status().name().toLowerCase(Locale.ROOT)));
         item.put("request", s(approval.request().toJson()));
         item.put("requesterGitlabId", n(approval.requesterGitlabId()));
@@ -78,15 +86,51 @@ public final class ApprovalStore {
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
+        return Optional.of(from(id, item));
+    }
+
+    /**
+     * The approvals of {@code command} still pending and unexpired at {@code now}, oldest first. Read
+     * from the index, which DynamoDB keeps eventually consistent: one asked or decided a moment ago
+     * may show as it was (a click decides by the table itself, never by this list).
+     */
+    public List<Approval> pending(String command, Instant now) {
+        List<Approval> found = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        try {
+            do {
+                Map<String, AttributeValue> after = start;
+                QueryResponse page = dynamo.query(b -> b.tableName(table).indexName(BY_COMMAND)
+                        .keyConditionExpression("#command = :command")
+                        .filterExpression("#status = :pending AND expiresAt > :now")
+                        .expressionAttributeNames(Map.of("#command", "command", "#status", "status"))
+                        .expressionAttributeValues(Map.of(":command", s(command), ":pending", s("pending"),
+                                ":now", n(now.getEpochSecond())))
+                        .exclusiveStartKey(after));
+                for (Map<String, AttributeValue> item : page.items()) {
+                    String pk = item.get("pk").s();
+                    found.add(from(pk.substring(pk.indexOf('#') + 1), item));
+                }
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey()
+                        : null;
+            } while (start != null);
+        } catch (SdkException e) {
+            throw new StoreException("could not list the pending approvals of " + command, e);
+        }
+        found.sort(Comparator.comparing(Approval::createdAt));
+        return found;
+    }
+
+    private static Approval from(String id, Map<String, AttributeValue> item) {
         Optional<Approval.Decision> decision = Optional.ofNullable(item.get("decidedBy"))
                 .map(by -> new Approval.Decision(by.s(), Long.parseLong(item.get("decidedByGitlabId").n()),
                         item.get("decidedByGitlab").s(),
                         Instant.parse(item.get("decidedAt").s()), item.get("decisionClick").s()));
-        return Optional.of(new Approval(id, Approval.Status.valueOf(item.get("status").s().toUpperCase(Locale.ROOT)),
+        return new Approval(id, Approval.Status.valueOf(item.get("status").s().toUpperCase(Locale.ROOT)),
                 CommandRequest.fromJson(item.get("request").s()), Long.parseLong(item.get("requesterGitlabId").n()),
                 item.get("requesterGitlabUsername").s(), Integer.parseInt(item.get("approverLevel").n()),
                 item.get("summary").s(), Instant.parse(item.get("createdAt").s()),
-                Instant.ofEpochSecond(Long.parseLong(item.get("expiresAt").n())), decision));
+                Instant.ofEpochSecond(Long.parseLong(item.get("expiresAt").n())), decision);
     }
 
     /**

@@ -63,6 +63,24 @@ public final class Catalog {
                     Param.required("project|group")).onInstance());
 
     /**
+     * {@code access}: the seed's "Requesting access", self-service: a person asks for a role on the
+     * chatops project with a reason, and a maintainer or owner approves it in the channel (always:
+     * a request for access is its own approval, whatever {@code APPROVALS} says).
+     */
+    public static final CommandSpec ACCESS = CommandSpec.of("access",
+            "Asks for a role on the chatops project, granted for a limited time once a maintainer approves it.",
+            Target.MEMBER,
+            Form.sub("request", Role.ANYONE, "Asks for a role on the chatops project (default developer), with "
+                    + "your reason; tells you which steps of \"Requesting access\" remain when you cannot ask yet.")
+                    .withOptions(
+                            OptionSpec.valued("level", "guest|reporter|developer|maintainer",
+                                    "the role to ask for (default developer)"),
+                            OptionSpec.valued("reason", "\"WHY\"", "why you need it (required, up to 300 characters)"))
+                    .alwaysApproved(),
+            Form.sub("list", Role.MAINTAINER, "The pending access requests: who, which role, why, asked when, "
+                    + "expiring when."));
+
+    /**
      * {@code feature}: GitLab's feature flags through its Features API, on one or several instances,
      * with GitLab.com's ChatOps options and its checks before a production change.
      */
@@ -150,7 +168,7 @@ public final class Catalog {
                     Param.optional("commit_sha")));
 
     private static final Catalog STANDARD =
-            new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER, FEATURE, EXPLAIN, AUTO_DEPLOY));
+            new Catalog(List.of(WHOAMI, LINK, UNLINK, USER, AUDIT, MEMBER, ACCESS, FEATURE, EXPLAIN, AUTO_DEPLOY));
 
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
 

@@ -1,7 +1,10 @@
 package dev.chatops.shared.command;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What a command is, as people and the gateway see it: its name, one-line summary, the function
@@ -29,6 +32,17 @@ public record CommandSpec(String name, String summary, Target target, List<Form>
 
     public Optional<Form> form(String subcommand) {
         return forms.stream().filter(f -> f.subcommand() != null && f.subcommand().equals(subcommand)).findFirst();
+    }
+
+    /**
+     * The names of the options that take a value in the form {@code args} (the words after the
+     * command's name) call; none while the subcommand is missing or unknown.
+     */
+    public Set<String> valuedOptions(List<String> args) {
+        Optional<Form> form = !hasSubcommands() ? Optional.of(forms.get(0))
+                : args.isEmpty() ? Optional.empty() : form(args.get(0).toLowerCase(Locale.ROOT));
+        return form.map(f -> f.options().stream().filter(OptionSpec::takesValue).map(OptionSpec::name)
+                .collect(Collectors.toUnmodifiableSet())).orElse(Set.of());
     }
 
     /** Every usage line, one per form. */

@@ -3,10 +3,12 @@ package dev.chatops.shared.edge;
 import dev.chatops.shared.Text;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -24,7 +26,9 @@ import java.util.regex.Pattern;
  *       becomes {@code a@b.c}, a link becomes its URL (or its label when that is the URL without its
  *       scheme, as when Slack links a typed {@code example.com}), {@code <!here>} becomes {@code @here}.</li>
  *   <li>{@code --name} and {@code --name=value} are options, anywhere in the text; a lone {@code --}
- *       ends them. Slack's autocorrect turns {@code --} into an em or en dash: those count as {@code --}.
+ *       ends them. An option a form takes with a value may also be followed by it as the next word,
+ *       quoted or not ({@link #withValuesFor}). Slack's autocorrect turns {@code --} into an em or
+ *       en dash: those count as {@code --}.
  *       A quoted word is never an option.</li>
  * </ul>
  */
@@ -41,12 +45,16 @@ public final class CommandText {
     private final Map<String, String> options;
     private final List<Integer> wordEnds;
     private final String original;
+    /** Each option given without {@code =} that a word came right after: the index of that word. */
+    private final Map<String, Integer> followers;
 
-    private CommandText(List<String> words, Map<String, String> options, List<Integer> wordEnds, String original) {
+    private CommandText(List<String> words, Map<String, String> options, List<Integer> wordEnds, String original,
+                        Map<String, Integer> followers) {
         this.words = Collections.unmodifiableList(words);
         this.options = Collections.unmodifiableMap(options);
         this.wordEnds = wordEnds;
         this.original = original;
+        this.followers = Map.copyOf(followers);
     }
 
     /** Parses {@code text}; a {@link TextParseException} says what a person got wrong. */
@@ -54,11 +62,14 @@ public final class CommandText {
         List<String> words = new ArrayList<>();
         List<Integer> ends = new ArrayList<>();
         Map<String, String> options = new LinkedHashMap<>();
+        Map<String, Integer> followers = new LinkedHashMap<>();
         boolean optionsEnded = false;
+        String valueless = null;
         for (Token token : tokenize(text)) {
             String value = token.value();
             if (!token.quoted() && !optionsEnded && value.equals("--")) {
                 optionsEnded = true;
+                valueless = null;
                 continue;
             }
             if (!token.quoted() && !optionsEnded && value.startsWith("--") && value.length() > 2) {
@@ -71,12 +82,46 @@ public final class CommandText {
                     throw new TextParseException("`--" + name + "` is given more than once.");
                 }
                 options.put(name, eq < 0 ? null : value.substring(eq + 1));
+                valueless = eq < 0 ? name : null;
                 continue;
             }
             words.add(value);
             ends.add(token.end());
+            if (valueless != null) {
+                followers.put(valueless, words.size() - 1);
+                valueless = null;
+            }
         }
-        return new CommandText(words, options, ends, text);
+        return new CommandText(words, options, ends, text, followers);
+    }
+
+    /**
+     * This text with each option of {@code valued} given without {@code =} taking the word right
+     * after it as its value: {@code --reason "two words"} reads as {@code --reason="two words"}. For
+     * the options a command's form takes with a value, where a missing value could only be a mistake;
+     * any other option stays as typed.
+     */
+    public CommandText withValuesFor(Set<String> valued) {
+        Map<String, String> given = new LinkedHashMap<>(options);
+        Set<Integer> taken = new HashSet<>();
+        followers.forEach((name, word) -> {
+            if (valued.contains(name) && given.get(name) == null) {
+                given.put(name, words.get(word));
+                taken.add(word);
+            }
+        });
+        if (taken.isEmpty()) {
+            return this;
+        }
+        List<String> left = new ArrayList<>();
+        List<Integer> leftEnds = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            if (!taken.contains(i)) {
+                left.add(words.get(i));
+                leftEnds.add(wordEnds.get(i));
+            }
+        }
+        return new CommandText(left, given, leftEnds, original, Map.of());
     }
 
     /** The words that are not options, in order. */

@@ -103,10 +103,24 @@ public final class GitLabClient {
     }
 
     public Member addMember(String source, String path, long userId, int accessLevel) {
+        return addMember(source, path, userId, accessLevel, Optional.empty());
+    }
+
+    /**
+     * Adds a direct member whose membership ends on {@code expiresAt} (GitLab's {@code expires_at},
+     * {@code YEAR-MONTH-DAY}: GitLab removes the membership when that day is over).
+     */
+    public Member addMember(String source, String path, long userId, int accessLevel, Optional<LocalDate> expiresAt) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("user_id", userId);
         body.put("access_level", accessLevel);
+        expiresAt.ifPresent(day -> body.put("expires_at", day.toString()));
         return Member.from(http.postJson("/" + source + "/" + enc(path) + "/members", body));
+    }
+
+    /** The user's direct membership of a project or group (not an inherited one); empty when there is none. */
+    public Optional<Member> directMember(String source, String path, long userId) {
+        return http.findObject("/" + source + "/" + enc(path) + "/members/" + userId).map(Member::from);
     }
 
     public void removeMember(String source, String path, long userId) {

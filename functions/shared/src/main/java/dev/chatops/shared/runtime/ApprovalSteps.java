@@ -56,13 +56,18 @@ final class ApprovalSteps {
         this.clock = clock;
     }
 
-    /** At start-up: a function whose forms can wait needs the table they wait in. */
+    /**
+     * At start-up: a function whose forms can wait needs the table they wait in; a form that always
+     * waits ({@code access request}) needs it whatever {@code APPROVALS} says.
+     */
     void checkConfigured(List<Command> commands) {
-        boolean canWait = commands.stream().flatMap(c -> c.spec().forms().stream()).anyMatch(Form::approvable);
-        if (canWait && approvals.policy() != ApprovalPolicy.NONE
-                && approvals.store().isEmpty()) {
+        List<Form> forms = commands.stream().flatMap(c -> c.spec().forms().stream()).toList();
+        boolean always = forms.stream().anyMatch(f -> f.waits() == Form.Waits.ALWAYS);
+        boolean byPolicy = forms.stream().anyMatch(Form::approvable) && approvals.policy() != ApprovalPolicy.NONE;
+        if ((always || byPolicy) && approvals.store().isEmpty()) {
             throw new ConfigurationException(RuntimeConfig.APPROVALS_TABLE + " is needed: changes here wait for "
-                    + "approval (" + RuntimeConfig.APPROVALS + "=" + approvals.policy().stored() + ")");
+                    + "approval (" + (always ? "some forms here always wait"
+                    : RuntimeConfig.APPROVALS + "=" + approvals.policy().stored()) + ")");
         }
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -208,6 +209,30 @@ class CommandTextTest {
 
         assertThatThrownBy(() -> parsed.words().add("z")).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> parsed.options().put("z", null)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    // withValuesFor: `--reason "two words"` as the issue writes it
+
+    @Test
+    void an_option_that_takes_a_value_takes_the_quoted_words_after_it() {
+        CommandText parsed = CommandText.parse("run access request --reason \u201Con-call for the DB team\u201D "
+                + "--level developer").withValuesFor(Set.of("reason", "level"));
+
+        assertThat(parsed.words()).containsExactly("run", "access", "request");
+        assertThat(parsed.options()).containsExactly(Map.entry("reason", "on-call for the DB team"),
+                Map.entry("level", "developer"));
+    }
+
+    @Test
+    void withValuesFor_leaves_flags_given_values_and_options_after_their_words_as_typed() {
+        CommandText parsed = CommandText.parse("run feature set \"my flag\" --actors 50 --user=\"a b\" --match -- x")
+                .withValuesFor(Set.of("user", "match"));
+
+        assertThat(parsed.words()).containsExactly("run", "feature", "set", "my flag", "50", "x");
+        assertThat(parsed.options()).containsEntry("actors", null).containsEntry("user", "a b")
+                .containsEntry("match", null);
+        assertThat(CommandText.parse("run x --reason=\"a b\" c").withValuesFor(Set.of("reason")).words())
+                .containsExactly("run", "x", "c");
     }
 
     // rawAfterWords

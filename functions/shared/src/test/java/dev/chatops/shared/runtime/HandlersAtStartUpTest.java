@@ -3,6 +3,7 @@ package dev.chatops.shared.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.command.ApprovalPolicy;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
@@ -93,5 +94,27 @@ class HandlersAtStartUpTest {
                 .hasMessage("command `plain`: the form `plain` has no handler");
         assertThat(new CommandRuntime(List.of(RuntimeFixture.command(plain, Map.of("", ANSWER))), services))
                 .isNotNull();
+    }
+
+    @Test
+    void a_form_that_always_waits_needs_the_approvals_table_whatever_the_policy_says(LocalAws aws) {
+        Services services = new RuntimeFixture(aws, Clock.systemUTC()).services;
+        Command.Approvable asks = Command.approvable(ANSWER, call -> new Command.Preview.Change("a change"));
+        CommandSpec always = CommandSpec.of("ask", "Asks.", Target.MEMBER,
+                Form.sub("for", Role.ANYONE, "Asks for something.").alwaysApproved());
+        CommandSpec byPolicy = CommandSpec.of("set", "Sets.", Target.MEMBER,
+                Form.sub("it", Role.DEVELOPER, "Sets it.").changing().withApproval());
+        Approvals none = new Approvals(ApprovalPolicy.NONE, Duration.ofMinutes(15), Optional.empty());
+
+        assertThatThrownBy(() -> runtime(services, RuntimeFixture.command(always, Map.of("for", asks)), none))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("APPROVALS_TABLE is needed: changes here wait for approval (some forms here always wait)");
+        assertThat(runtime(services, RuntimeFixture.command(byPolicy, Map.of("it", asks)), none)).isNotNull();
+    }
+
+    private static CommandRuntime runtime(Services services, Command command, Approvals approvals) {
+        return new CommandRuntime(List.of(command), services.claims(), services.audit(), services.replies(),
+                services.authorizer(), services.linkState(), services.gitlabConfig().instances().keySet(),
+                services.channelRule(), approvals, "ops/chatops", Clock.systemUTC());
     }
 }
