@@ -140,7 +140,8 @@ class FeatureApprovalTest {
                 "feature.deny");
         assertThat(buttons).extracting(CaptureServer.Button::style).containsExactly("primary", "danger");
         assertThat(buttons.get(0).value()).isEqualTo(buttons.get(1).value()).matches("ap-[0-9a-f]{32}");
-        assertThat(buttons.get(0).confirmText()).contains("Approve this change?", "as <@UBOSS>", "Approve", "Cancel");
+        assertThat(buttons.get(0).confirmText()).contains("Approve this change?",
+                "asked by <@UBOSS> and approved by you", "Approve", "Cancel");
         assertThat(buttons.get(1).confirmText()).contains("Deny this change?", "Nothing is changed", "Deny", "Cancel");
         assertThat(production.feature("my_flag")).isEmpty();
         assertThat(production.recorded()).noneMatch(GitLabStandIn.Recorded::write);

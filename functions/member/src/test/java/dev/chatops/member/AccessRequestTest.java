@@ -206,7 +206,8 @@ class AccessRequestTest {
                 "(72 hours)").doesNotContain("<!channel>");
         List<CaptureServer.Button> buttons = CaptureServer.buttonsOf(asked.post);
         assertThat(buttons).extracting(CaptureServer.Button::actionId).containsExactly("access.approve", "access.deny");
-        assertThat(buttons.get(0).confirmText()).contains("Approve this change?", "as <@UNEW>");
+        assertThat(buttons.get(0).confirmText())
+                .contains("Approve this change?", "asked by <@UNEW> and approved by you");
         Map<String, AttributeValue> item = approval(asked);
         assertThat(item.get("command").s()).isEqualTo("access");
         assertThat(item.get("approverLevel").n()).isEqualTo("40");

@@ -40,8 +40,9 @@ public final class ApprovalMessages {
         String title = ":raised_hand: " + requester + " asks for a second person's approval to run `" + display + "`";
         ButtonElement approve = BlockElements.button(b -> b.text(plainText("Approve")).style("primary")
                 .actionId(approval.request().command() + "." + APPROVE).value(approval.id())
-                .confirm(dialog("Approve this change?", "It runs at once as " + requester + ", approved by you: `"
-                        + Text.inCode(approval.request().display(), 200) + "`", "Approve", null)));
+                .confirm(dialog("Approve this change?", "It is made at once, asked by " + requester
+                        + " and approved by you: `" + Text.inCode(approval.request().display(), 200) + "`", "Approve",
+                        null)));
         ButtonElement deny = BlockElements.button(b -> b.text(plainText("Deny")).style("danger")
                 .actionId(approval.request().command() + "." + DENY).value(approval.id())
                 .confirm(dialog("Deny this change?", "Nothing is changed; " + requester + " is told.", "Deny",

@@ -117,12 +117,16 @@ final class ApprovalSteps {
         Role needed = change.approverRole()
                 .orElseGet(() -> attempt.invocation().form().roleFor(channels.changesProduction(attempt.invocation())));
         Instant now = clock.instant();
-        Approval asked = store().ask(new Approval(Approval.idFor(attempt.requestId()), Approval.Status.PENDING,
+        Approval candidate = new Approval(Approval.idFor(attempt.requestId()), Approval.Status.PENDING,
                 attempt.request, caller.gitlabUserId(), caller.gitlabUsername(), needed.accessLevel(), summary, now,
-                now.plus(change.expiresAfter().orElse(approvals.ttl())), Optional.empty()));
+                now.plus(change.expiresAfter().orElse(approvals.ttl())), Optional.empty());
+        Approval asked = store().ask(candidate);
         Log.info("approval.asked", "command", attempt.request.command(), "approval", asked.id());
         Reply message = ApprovalMessages.request(asked, project, now);
-        handler.asked(asked, message);
+        if (asked == candidate) {
+            // Asked now, not by an earlier delivery of the same request: copies go out once.
+            handler.asked(asked, message);
+        }
         return message;
     }
 
