@@ -117,7 +117,7 @@ final class ChangeLog {
 
     /** Text for a cell of the table: no pipe ends it, no backtick opens code. */
     private static String cell(String text) {
-        return Text.shorten(text.replace("|", "\\|").replace("`", "'"), 300);
+        return Text.shorten(text.replaceAll("\\s+", " ").replace("|", "\\|").replace("`", "'"), 300);
     }
 
     /**

@@ -151,6 +151,15 @@ class FeatureApprovalTest {
     }
 
     @Test
+    void every_option_given_is_shown_to_the_approver_and_one_that_skips_a_check_is_flagged() {
+        Asked asked = ask("UBOSS", "set my_flag true" + " ".repeat(400) + "--ignore-production-check");
+
+        assertThat(text(asked.post)).contains("Options given: `--ignore-production-check` — :warning: a check "
+                + "these skip is skipped when the change is made, too",
+                "`/chatops run feature set my_flag true --ignore-production-check`");
+    }
+
+    @Test
     void a_change_its_checks_refuse_is_refused_at_once_without_asking_anyone() {
         production.addIssue(INCIDENTS, "Database failover", "severity::1", "incident");
 
@@ -401,7 +410,7 @@ class FeatureApprovalTest {
     }
 
     private CommandRequest request(String user, String line, String path) {
-        List<String> words = Arrays.asList(line.split(" "));
+        List<String> words = Arrays.asList(line.split("\\s+"));
         List<String> args = words.stream().filter(w -> !w.startsWith("--")).toList();
         Map<String, String> options = new LinkedHashMap<>();
         words.stream().filter(w -> w.startsWith("--")).forEach(w -> {

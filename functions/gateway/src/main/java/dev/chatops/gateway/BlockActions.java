@@ -4,6 +4,7 @@ import dev.chatops.shared.ClickRequest;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
+import dev.chatops.shared.command.Form;
 import dev.chatops.shared.edge.FormBody;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +82,11 @@ final class BlockActions {
         Optional<CommandSpec> spec = catalog.find(actionId.group(1));
         if (spec.isEmpty()) {
             return Outcome.ignored("action_id names no command");
+        }
+        // The buttons ChatOps posts: Approve and Deny of a command whose changes may wait.
+        if (!List.of("approve", "deny").contains(actionId.group(2))
+                || spec.get().forms().stream().noneMatch(Form::approvable)) {
+            return Outcome.ignored("action_id names no button of that command");
         }
         String value = text(action, "value");
         if (!VALUE.matcher(value).matches()) {

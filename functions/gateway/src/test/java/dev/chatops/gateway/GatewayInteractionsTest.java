@@ -175,13 +175,13 @@ class GatewayInteractionsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"member.approve", "member.deny", "feature.deny", "auto_deploy.approve", "user.x_y"})
+    @ValueSource(strings = {"member.approve", "member.deny", "feature.approve", "feature.deny", "access.approve"})
     void each_command_of_the_catalogue_gets_its_own_buttons_clicks_on_its_own_function(String actionId) {
         handle(event(click(actionId, p -> { }), NOW, MotoExtension.SIGNING_SECRET));
 
         String command = actionId.substring(0, actionId.indexOf('.'));
         String function = switch (command) {
-            case "member" -> Target.MEMBER.name();
+            case "member", "access" -> Target.MEMBER.name();
             case "feature" -> Target.FEATURE.name();
             case "auto_deploy" -> Target.AUTO_DEPLOY.name();
             default -> Target.USER.name();
@@ -190,6 +190,17 @@ class GatewayInteractionsTest {
         assertThat(lambdaApi.posts()).hasSize(1);
         assertThat(invokes).hasSize(1);
         assertThat(ClickRequest.fromJson(invokes.get(0).body()).actionId()).isEqualTo(actionId);
+    }
+
+    /** ChatOps posts Approve and Deny, of commands whose changes may wait: no other button reaches a function. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto_deploy.approve", "explain.approve", "user.x_y", "feature.purge", "member.delete"})
+    void a_button_chatops_never_posts_is_acked_and_handed_to_no_function(String actionId) {
+        APIGatewayV2HTTPResponse response = handle(event(click(actionId, p -> { }), NOW, MotoExtension.SIGNING_SECRET));
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(response.getBody()).isEmpty();
+        assertThat(lambdaApi.posts()).isEmpty();
     }
 
     @Test

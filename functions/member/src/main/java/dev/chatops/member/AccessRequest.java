@@ -82,7 +82,9 @@ final class AccessRequest implements Command.Approvable {
         Caller requester = new Caller(call.request().workspace(), call.request().userId(), ready.link().instance(),
                 ready.link().gitlabUserId(), ready.account().username(), ready.level(), true);
         // An approver needs maintainer, and never less than the role they give: GitLab enforces the same through Sudo.
-        Role approver = Role.ofAccessLevel(Math.max(Role.MAINTAINER.accessLevel(), wanted.level().accessLevel()));
+        // A maintainer approves up to developer; maintainer needs an owner, so that no maintainer can make
+        // another maintainer (a second approver of their own) alone.
+        Role approver = wanted.level().accessLevel() >= Role.MAINTAINER.accessLevel() ? Role.OWNER : Role.MAINTAINER;
         return new Preview.Change(summary(call, ready, wanted), Optional.of(requester), Optional.of(approver),
                 Optional.of(config.requestTtl()));
     }

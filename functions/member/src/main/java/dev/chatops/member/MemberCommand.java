@@ -4,6 +4,7 @@ import dev.chatops.shared.Text;
 import dev.chatops.shared.access.AccessStore;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.CommandSpec;
+import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabClient;
 import dev.chatops.shared.gitlab.GitLabConfig;
@@ -52,14 +53,29 @@ public final class MemberCommand implements Command {
                                 level(call))),
                         call -> acting(call, false, Command.Preview.Refused::new, (client, instance) ->
                                 memberships.previewAdd(client, instance, call.args().get(0), call.args().get(1),
-                                        level(call)))),
+                                        level(call))),
+                        this::changesApprovers),
                 "remove", Command.approvable(
                         call -> acting(call, false, reply -> reply, (client, instance) -> memberships.remove(
                                 call.request(), client, instance, call.args().get(0), call.args().get(1))),
                         call -> acting(call, false, Command.Preview.Refused::new, (client, instance) ->
-                                memberships.previewRemove(client, instance, call.args().get(0), call.args().get(1)))),
+                                memberships.previewRemove(client, instance, call.args().get(0), call.args().get(1))),
+                        this::changesApprovers),
                 "list", call -> acting(call, true, reply -> reply,
                         (client, instance) -> MemberList.list(client, instance, call.args().get(0))));
+    }
+
+    /**
+     * Whether a membership change changes who may approve: the chatops project, or a group above it,
+     * on the chatops instance. It then waits for a second person under any policy but none, so that
+     * nobody adds their own second approver alone.
+     */
+    private boolean changesApprovers(Invocation invocation) {
+        String instance = invocation.instance().orElse(gitlab.config().defaultInstance());
+        String path = invocation.args().get(1);
+        String project = gitlab.config().chatopsProject();
+        return instance.equals(gitlab.config().chatopsInstance())
+                && (project.equals(path) || project.startsWith(path + "/"));
     }
 
     private static String level(CommandCall call) {

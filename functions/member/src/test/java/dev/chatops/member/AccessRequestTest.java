@@ -262,21 +262,24 @@ class AccessRequestTest {
     }
 
     @Test
-    void a_maintainer_may_grant_maintainer_but_a_developer_and_the_requester_may_decide_nothing() {
+    void only_an_owner_may_grant_maintainer_and_a_developer_or_the_requester_decide_nothing() {
         Asked asked = request("UNEW", "maintainer", "Release manager this quarter");
 
         String developer = text(last(click("UDEV", asked, "approve")));
+        String maintainer = text(last(click("UMAINT", asked, "approve")));
         String requester = text(last(click("UNEW", asked, "approve")));
-        assertThat(developer).contains("You need maintainer on `ops/chatops` to decide this change; you are "
+        assertThat(developer).contains("You need owner on `ops/chatops` to decide this change; you are "
                 + "developer.", "Nothing was changed.");
+        assertThat(maintainer).as("no maintainer makes another maintainer, a second approver of their own, alone")
+                .contains("You need owner on `ops/chatops` to decide this change; you are maintainer.");
         assertThat(requester).contains("You asked for this change: a second person decides it.");
         assertThat(ops.accessLevel("ops/chatops", "newbie")).isEmpty();
 
-        click("UMAINT", asked, "approve");
+        click("UADMIN", asked, "approve");
 
         assertThat(ops.accessLevel("ops/chatops", "newbie")).contains(40);
         assertThat(ops.recorded()).filteredOn(GitLabStandIn.Recorded::write).singleElement()
-                .satisfies(write -> assertThat(write.sudo()).isEqualTo(String.valueOf(ids.get("maint"))));
+                .satisfies(write -> assertThat(write.sudo()).isEqualTo(String.valueOf(ids.get("admin"))));
     }
 
     @Test

@@ -36,7 +36,8 @@ public final class ApprovalMessages {
     /** The request, in the channel: who asks, the exact change, when it expires, and the two buttons. */
     public static Reply request(Approval approval, String project, Instant now) {
         String requester = "<@" + approval.request().userId() + ">";
-        String display = Text.inCode(approval.request().display(), 300);
+        // White space collapsed, so that no option hides past the cut; every option is also listed below.
+        String display = Text.inCode(approval.request().display().replaceAll("\\s+", " "), 300);
         String title = ":raised_hand: " + requester + " asks for a second person's approval to run `" + display + "`";
         ButtonElement approve = BlockElements.button(b -> b.text(plainText("Approve")).style("primary")
                 .actionId(approval.request().command() + "." + APPROVE).value(approval.id())
@@ -47,9 +48,15 @@ public final class ApprovalMessages {
                 .actionId(approval.request().command() + "." + DENY).value(approval.id())
                 .confirm(dialog("Deny this change?", "Nothing is changed; " + requester + " is told.", "Deny",
                         "danger")));
-        return Reply.inChannel(title)
-                .text(title)
-                .text(approval.summary())
+        Reply.Builder message = Reply.inChannel(title).text(title).text(approval.summary());
+        if (!approval.request().options().isEmpty()) {
+            message.context("Options given: " + String.join(", ", approval.request().options().entrySet().stream()
+                    .map(o -> "`--" + Text.inCode(o.getKey(), 60) + (o.getValue() == null ? "" : "="
+                            + Text.inCode(o.getValue(), 100)) + "`").toList())
+                    + (approval.request().options().keySet().stream().anyMatch(o -> o.startsWith("ignore-"))
+                    ? " — :warning: a check these skip is skipped when the change is made, too" : ""));
+        }
+        return message
                 .context("Anyone with " + Role.ofAccessLevel(approval.approverLevel()).label() + " or more on `"
                         + Text.inCode(project, 100) + "`, other than " + requester + ", may approve until "
                         + time(approval.expiresAt()) + " (" + howLong(Duration.between(now, approval.expiresAt()))

@@ -72,24 +72,31 @@ final class ApprovalSteps {
     }
 
     /** Whether this call must wait for a second person: its form needs one here, it has none, and no emergency. */
-    boolean waits(Attempt attempt) {
-        return needed(attempt.invocation()) && attempt.approval.isEmpty() && !attempt.invocation().has(Form.EMERGENCY);
+    boolean waits(Attempt attempt, Command.Handler handler) {
+        return needed(attempt.invocation(), handler) && attempt.approval.isEmpty()
+                && !attempt.invocation().has(Form.EMERGENCY);
     }
 
-    boolean needed(Invocation invocation) {
-        return approvals.policy().needs(invocation.form(), channels.changesProduction(invocation));
+    /**
+     * Whether a call needs a second person: as the policy says for its form, or — under any policy but
+     * none — because its handler says this call changes who may approve.
+     */
+    boolean needed(Invocation invocation, Command.Handler handler) {
+        return approvals.policy().needs(invocation.form(), channels.changesProduction(invocation))
+                || approvals.policy() != ApprovalPolicy.NONE && handler instanceof Command.Approvable approvable
+                && approvable.waitsWhatever(invocation);
     }
 
     /**
      * Why {@code --emergency} cannot be used on this call, when it cannot: the call would not wait,
      * the reason is missing, or the caller is not an owner of the chatops project.
      */
-    Optional<String> emergencyRefusal(Attempt attempt) {
+    Optional<String> emergencyRefusal(Attempt attempt, Command.Handler handler) {
         Invocation invocation = attempt.invocation();
         if (!invocation.has(Form.EMERGENCY)) {
             return Optional.empty();
         }
-        if (!needed(invocation)) {
+        if (!needed(invocation, handler)) {
             return Optional.of("`--emergency` skips a second person's approval, and this change needs none.");
         }
         if (invocation.option(Form.EMERGENCY).orElse("").isBlank()) {
@@ -104,30 +111,40 @@ final class ApprovalSteps {
         return Optional.empty();
     }
 
+    /** What asking answered: the approval's message (waiting), or the preview's refusal (not waiting). */
+    record Asked(Reply reply, boolean waiting) {
+    }
+
     /** Ask: the form's checks through its preview, then the approval stored once and its message. */
-    Reply ask(Attempt attempt, Command.Approvable handler, CommandCall call) {
+    Asked ask(Attempt attempt, Command.Approvable handler, CommandCall call) {
         Command.Preview preview = handler.preview(call);
         if (preview instanceof Command.Preview.Refused refused) {
-            return refused.reply();
+            return new Asked(refused.reply(), false);
         }
         Command.Preview.Change change = (Command.Preview.Change) preview;
         String summary = change.summary();
         Caller caller = change.requester().or(attempt::caller)
                 .orElseThrow(() -> new IllegalStateException("an approval needs its requester's GitLab account"));
-        Role needed = change.approverRole()
+        Role asked = change.approverRole()
                 .orElseGet(() -> attempt.invocation().form().roleFor(channels.changesProduction(attempt.invocation())));
+        // Never fewer rights than a developer's decide a change, whatever a form declares.
+        Role needed = asked.accessLevel() < Role.DEVELOPER.accessLevel() ? Role.DEVELOPER : asked;
         Instant now = clock.instant();
         Approval candidate = new Approval(Approval.idFor(attempt.requestId()), Approval.Status.PENDING,
                 attempt.request, caller.gitlabUserId(), caller.gitlabUsername(), needed.accessLevel(), summary, now,
                 now.plus(change.expiresAfter().orElse(approvals.ttl())), Optional.empty());
-        Approval asked = store().ask(candidate);
-        Log.info("approval.asked", "command", attempt.request.command(), "approval", asked.id());
-        Reply message = ApprovalMessages.request(asked, project, now);
-        if (asked == candidate) {
-            // Asked now, not by an earlier delivery of the same request: copies go out once.
-            handler.asked(asked, message);
+        Approval stored = store().ask(candidate);
+        if (stored.status() != Approval.Status.PENDING) {
+            // An earlier delivery asked, and it was decided since: no buttons to post again.
+            return new Asked(Reply.line(":information_source: " + ApprovalMessages.tooLate(stored)), false);
         }
-        return message;
+        Log.info("approval.asked", "command", attempt.request.command(), "approval", stored.id());
+        Reply message = ApprovalMessages.request(stored, project, now);
+        if (stored == candidate) {
+            // Asked now, not by an earlier delivery of the same request: copies go out once.
+            handler.asked(stored, message);
+        }
+        return new Asked(message, true);
     }
 
     /**
@@ -163,6 +180,10 @@ final class ApprovalSteps {
         }
         Approval approval = found.get();
         String about = "approval " + approval.id() + " of " + approval.request().requestId();
+        if (approval.decision().map(d -> d.clickId().equals(click.requestId())).orElse(false)) {
+            // This very click decided it, in a delivery cut short: its clicker was proven then.
+            return outcome(click, approval, about, execute);
+        }
         if (!click.workspace().equals(approval.request().workspace())) {
             return tell(click, "This request was made in another Slack workspace.", Decision.DENIED,
                     about + ": another workspace");
@@ -197,7 +218,12 @@ final class ApprovalSteps {
             }
             decided = Optional.of(now);
         }
-        Approval done = decided.get();
+        return outcome(click, decided.get(), about, execute);
+    }
+
+    /** What a decision does: a denial replaces the request; an approval runs it. */
+    private Verdict outcome(ClickRequest click, Approval done, String about,
+                            BiConsumer<CommandRequest, Approval> execute) {
         if (done.status() == Approval.Status.DENIED) {
             post(click, ApprovalMessages.denied(done));
             Log.info("approval.denied", "approval", done.id(), "by", click.userId());

@@ -4,6 +4,7 @@ import dev.chatops.shared.access.Caller;
 import dev.chatops.shared.approval.Approval;
 import dev.chatops.shared.command.CommandSpec;
 import dev.chatops.shared.command.Form;
+import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.command.Role;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * One command: its declaration in the {@link dev.chatops.shared.command.Catalog} and one
@@ -41,6 +43,14 @@ public interface Command {
         /** Called once the approval was asked for, with the message posted in the channel (to copy it elsewhere). */
         default void asked(Approval approval, Reply message) {
         }
+
+        /**
+         * Whether this call waits for a second person under any policy but none: it changes who may
+         * approve (the chatops project's members), so that nobody makes their own second person.
+         */
+        default boolean waitsWhatever(Invocation invocation) {
+            return false;
+        }
     }
 
     /** What a call of an approvable form would do: refused now (by its checks), or this change. */
@@ -65,7 +75,18 @@ public interface Command {
 
     /** The handler of an approvable form: {@code work} does it, {@code preview} tells it without doing it. */
     static Approvable approvable(Handler work, Function<CommandCall, Preview> preview) {
+        return approvable(work, preview, invocation -> false);
+    }
+
+    /** As {@link #approvable(Handler, Function)}, waiting under any policy but none when {@code whatever} says so. */
+    static Approvable approvable(Handler work, Function<CommandCall, Preview> preview,
+                                 Predicate<Invocation> whatever) {
         return new Approvable() {
+            @Override
+            public boolean waitsWhatever(Invocation invocation) {
+                return whatever.test(invocation);
+            }
+
             @Override
             public Reply handle(CommandCall call) {
                 return work.handle(call);

@@ -8,6 +8,7 @@ import dev.chatops.shared.access.Authorizer;
 import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.approval.Approval;
 import dev.chatops.shared.approval.ApprovalMessages;
+import dev.chatops.shared.command.Invocation;
 import dev.chatops.shared.command.Usage;
 import dev.chatops.shared.command.UsageException;
 import dev.chatops.shared.runtime.AuditLog.Decision;
@@ -262,13 +263,23 @@ public final class CommandRuntime {
      */
     private void act(Attempt attempt) {
         CommandRequest request = attempt.request;
-        Optional<String> emergencyRefused = approvals.emergencyRefusal(attempt);
+        Command.Handler handler = handlerOf(attempt.command(), attempt.invocation());
+        Optional<String> emergencyRefused = approvals.emergencyRefusal(attempt, handler);
         if (emergencyRefused.isPresent()) {
             attempt.answer(Reply.refusal(":no_entry: " + emergencyRefused.get() + " Nothing was changed."),
                     new Verdict(Decision.DENIED, Outcome.REFUSED, "--emergency: " + emergencyRefused.get()));
             return;
         }
-        boolean waits = approvals.waits(attempt);
+        Optional<String> notTheRequester = attempt.approval.flatMap(approval -> attempt.caller()
+                .filter(caller -> caller.gitlabUserId() != approval.requesterGitlabId())
+                .map(caller -> "<@" + request.userId() + ">'s Slack account is linked to another GitLab account "
+                        + "than when they asked; the approved change was not made."));
+        if (notTheRequester.isPresent()) {
+            attempt.answer(Reply.refusal(":no_entry: " + notTheRequester.get()),
+                    new Verdict(Decision.DENIED, Outcome.REFUSED, "relinked since asking"));
+            return;
+        }
+        boolean waits = approvals.waits(attempt, handler);
         if (attempt.invocation().form().changes() && !waits) {
             claims.markActing(request.requestId(), attempt.holder());
         }
@@ -277,15 +288,20 @@ public final class CommandRuntime {
                 attempt.approval);
         try {
             if (waits) {
-                Reply asked = approvals.ask(attempt, (Command.Approvable) handlerOf(attempt.command(), call), call);
-                attempt.answer(asked, new Verdict(Decision.ALLOWED, asked.outcome() == Reply.Outcome.OK
-                        ? Outcome.AWAITING_APPROVAL : Outcome.of(asked.outcome()), asked.auditDetail()));
+                ApprovalSteps.Asked asked = approvals.ask(attempt, (Command.Approvable) handler, call);
+                Reply reply = asked.reply();
+                attempt.answer(reply, new Verdict(Decision.ALLOWED, asked.waiting() ? Outcome.AWAITING_APPROVAL
+                        : Outcome.of(reply.outcome()), reply.auditDetail()));
                 return;
             }
-            Reply reply = act(attempt.command(), call);
+            Reply reply = handler.handle(call);
+            boolean made = reply.outcome() == Reply.Outcome.OK;
             if (attempt.approval.isPresent()) {
-                reply = reply.inPlaceOfOriginal(ApprovalMessages.approvedNote(attempt.approval.get()));
-            } else if (call.emergency().isPresent() && approvals.needed(attempt.invocation())) {
+                // Made: in place of the request, in the channel. Not made: to the approver alone, since a
+                // refusal can quote what only they and the requester may read (an incident's title).
+                String note = ApprovalMessages.approvedNote(attempt.approval.get());
+                reply = made ? reply.inPlaceOfOriginal(note) : reply.withNote(note);
+            } else if (call.emergency().isPresent() && made && approvals.needed(attempt.invocation(), handler)) {
                 reply = reply.announced(":rotating_light: *Emergency:* <@" + request.userId() + "> skipped the second "
                         + "person's approval: " + Text.shown(call.emergency().get(), 300));
             }
@@ -300,13 +316,9 @@ public final class CommandRuntime {
         }
     }
 
-    /** The one place a command is called: the handler of the form the call matched. */
-    private Reply act(Command command, CommandCall call) {
-        return handlerOf(command, call).handle(call);
-    }
-
-    private Command.Handler handlerOf(Command command, CommandCall call) {
-        return handlers.get(command.spec().name()).get(Command.keyOf(call.invocation().form()));
+    /** The handler of the form the call matched: the only work the runtime calls for it. */
+    private Command.Handler handlerOf(Command command, Invocation invocation) {
+        return handlers.get(command.spec().name()).get(Command.keyOf(invocation.form()));
     }
 
     /** What let a change that needs a second person run, for its audit record. */

@@ -116,6 +116,13 @@ public final class Reply {
         return messages;
     }
 
+    /** This reply, seen by whom it was for, with {@code note} below it. */
+    public Reply withNote(String note) {
+        List<LayoutBlock> all = new ArrayList<>(blocks);
+        all.add(context(List.of(markdownText(note))));
+        return new Reply(inChannel, replaceOriginal, fallback, all, outcome, auditDetail);
+    }
+
     /** This reply in the channel, with {@code note} below it: a change everyone should see (an emergency). */
     public Reply announced(String note) {
         List<LayoutBlock> all = new ArrayList<>(blocks);
