@@ -50,51 +50,57 @@ class ClickCommandTest {
         }
     }
 
+    /** docs/local-stack.md's "A production change and its second person", command for command. */
     @Test
     void the_walkthrough_the_admin_asks_for_a_production_flag_maint_approves_with_click_and_the_flag_is_on()
             throws Exception {
         Path kept = dir.resolve("walkthrough.json");
-        assertThat(run(0, kept, "send", "/chatops run feature set walk_flag true --staging",
-                "--user", LocalStack.LOCAL_ADMIN)).contains("staging (127.0.0.1) \u2014 walk_flag: not set \u2192 on");
+        assertThat(run(0, kept, "send", "/chatops run feature set my_flag 25 --actors --staging",
+                "--user", LocalStack.LOCAL_ADMIN))
+                .contains("staging (127.0.0.1) \u2014 my_flag: not set \u2192 on for 25% of actors");
 
-        String asked = run(0, kept, "send", "/chatops run feature set walk_flag true", "--user",
+        String asked = run(0, kept, "send", "/chatops run feature set my_flag 25 --actors", "--user",
                 LocalStack.LOCAL_ADMIN);
 
-        assertThat(asked).contains("reply 2:\n  \u270B @U0LOCALADMIN asks for a second person's approval to run "
-                + "/chatops run feature set walk_flag true\n");
+        assertThat(asked).contains("reply 1:\n  \u23F3 Production check initiated for my_flag on production",
+                "reply 2:\n  \u270B @U0LOCALADMIN asks for a second person's approval to run "
+                        + "/chatops run feature set my_flag 25 --actors\n"
+                        + "  \u2022 production (127.0.0.1) \u2014 my_flag: not set \u2192 25% of actors\n",
+                "  Anyone with maintainer or more on ops/chatops, other than @U0LOCALADMIN, may approve until ");
         Matcher approve = APPROVE.matcher(asked);
         assertThat(approve.find()).as(asked).isTrue();
         String value = approve.group(1);
         assertThat(asked).contains("\n  button: Deny  (action_id feature.deny, value " + value + ")\n");
         assertThat(kept).exists();
-        assertThat(stack.productionGitLab().feature("walk_flag")).isEmpty();
+        assertThat(stack.productionGitLab().feature("my_flag")).isEmpty();
 
-        String own = run(0, kept, "click", "Approve", "--user", LocalStack.LOCAL_ADMIN, "--user-name", "admin");
+        String own = run(0, kept, "click", "Approve", "--user", LocalStack.LOCAL_ADMIN);
 
-        assertThat(own).startsWith("confirm: Approve this change? \u2014 It runs at once as @U0LOCALADMIN, approved by"
-                + " you: /chatops run feature set walk_flag true [Approve]\nack 200\n")
-                .contains("reply 1 (only you see it):\n  \u26D4 You asked for this change: a second person decides it."
-                        + " Nothing was changed.\n")
-                .doesNotContain("reply 2");
-        assertThat(stack.productionGitLab().feature("walk_flag")).isEmpty();
+        assertThat(own).isEqualTo("confirm: Approve this change? \u2014 It runs at once as @U0LOCALADMIN, approved by"
+                + " you: /chatops run feature set my_flag 25 --actors [Approve]\nack 200\n"
+                + "reply 1 (only you see it):\n  \u26D4 You asked for this change: a second person decides it."
+                + " Nothing was changed.\n");
+        assertThat(stack.productionGitLab().feature("my_flag")).isEmpty();
 
         String approved = run(0, kept, "click", "Approve", "--user", LocalStack.LOCAL_MAINT, "--user-name",
                 "maint");
 
         assertThat(approved).contains("ack 200\n",
-                "reply 1 (only you see it):\n  \u23F3 Production check initiated for walk_flag on production",
-                "reply 2 (replaces the message):\n  @U0LOCALADMIN set walk_flag to true\n",
-                "production (127.0.0.1) \u2014 walk_flag: not set \u2192 on",
-                "\u2705 Approved by @U0LOCALMAINT (maint) for @U0LOCALADMIN (admin).");
-        assertThat(stack.productionGitLab().feature("walk_flag").orElseThrow()).containsEntry("state", "on");
-        String get = run(0, kept, "send", "/chatops run feature get walk_flag", "--user", LocalStack.LOCAL_ADMIN);
-        assertThat(get).contains("  walk_flag on production (127.0.0.1): on");
+                "reply 1 (only you see it):\n  \u23F3 Production check initiated for my_flag on production",
+                "reply 2 (replaces the message):\n  @U0LOCALADMIN set my_flag to 25% of actors\n"
+                        + "  \u2705 production (127.0.0.1) \u2014 my_flag: not set \u2192 on for 25% of actors\n",
+                "announced in the log channel logged in gitlab-com/gl-infra/feature-flag-log#",
+                "  \u2705 Approved by @U0LOCALMAINT (maint) for @U0LOCALADMIN (admin). Request sl-");
+        assertThat(stack.productionGitLab().feature("my_flag").orElseThrow()).containsEntry("state", "conditional");
+        String get = run(0, kept, "send", "/chatops run feature get my_flag", "--user", LocalStack.LOCAL_ADMIN);
+        assertThat(get).contains("  my_flag on production (127.0.0.1): conditional \u2014 on for 25% of actors\n",
+                "  Percentage of actors\n    25%\n");
 
         // A button clicked again after the message was replaced, as from a Slack that has not refreshed.
         String late = run(0, kept, "click", "Deny", "--user", LocalStack.LOCAL_MAINT);
         assertThat(late).contains("reply 1 (only you see it):\n  \u26D4 This request was already approved by "
                 + "@U0LOCALMAINT at ");
-        assertThat(stack.productionGitLab().feature("walk_flag").orElseThrow()).containsEntry("state", "on");
+        assertThat(stack.productionGitLab().feature("my_flag").orElseThrow()).containsEntry("state", "conditional");
     }
 
     @Test
