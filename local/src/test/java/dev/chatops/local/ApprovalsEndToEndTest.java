@@ -434,8 +434,14 @@ class ApprovalsEndToEndTest {
                 assertThat(answers.stream().filter(a -> a.contains("This request was already")).count())
                         .as("round %d: clicks told they came too late: %s", round, answers)
                         .isGreaterThanOrEqualTo(1);
+                // Decided once as Slack shows it: no message ever took the request's place with the other outcome.
+                String otherOutcome = status.equals("approved") ? "denied <@U0LOCALADMIN>" : "Approved by";
+                assertThat(answers).as("round %d", round).noneMatch(a -> a.contains(otherOutcome));
                 assertThat(productionWrites(request.flag)).as("round %d: production writes", round)
                         .isEqualTo(status.equals("approved") ? 1 : 0);
+                if (status.equals("denied")) {
+                    assertThat(auditNow(request.requestId + "/approved")).as("round %d: nothing ran", round).isEmpty();
+                }
                 assertThat(Duration.ofNanos(System.nanoTime() - roundStarted)).as("round %d took", round)
                         .isLessThan(Duration.ofSeconds(60));
             }
@@ -452,6 +458,10 @@ class ApprovalsEndToEndTest {
                     .isEqualTo(decided.get(round).equals("approved") ? 1 : 0);
             assertThat(stack.productionGitLab().feature(request.flag).isPresent()).as("round %d", round)
                     .isEqualTo(decided.get(round).equals("approved"));
+            // A duplicate delivery of the approving click is audited too, as a duplicate or a replay; one acted.
+            assertThat(auditNow(request.requestId + "/approved")).as("round %d: the change ran", round)
+                    .filteredOn(r -> r.get("decision").s().equals("allowed"))
+                    .hasSize(decided.get(round).equals("approved") ? 1 : 0);
         }
         long approved = decided.stream().filter("approved"::equals).count();
         System.out.println("approvals e2e: " + rounds + " rounds in " + roundsMillis + " ms ("
