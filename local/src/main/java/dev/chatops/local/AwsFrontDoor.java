@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
  * with keys the container credentials endpoint issued, and is authorised against the issuing
  * function's role ({@link Authority}) before it reaches moto — or, for Lambda's Invoke, the local
  * Lambda API. What AWS would refuse is answered as AWS answers it, so the function's own handling
- * of the refusal runs too.
+ * of the refusal runs too. DynamoDB requests reach moto one at a time, so that a conditional write
+ * is as atomic as in DynamoDB.
  */
 final class AwsFrontDoor implements AutoCloseable {
     /**
@@ -87,6 +89,8 @@ final class AwsFrontDoor implements AutoCloseable {
     private final String moto;
     private final String lambda;
     private final Clock clock;
+    /** The turn of the DynamoDB request moto serves; fair, so no function's request waits behind the others'. */
+    private final ReentrantLock dynamoDbTurn = new ReentrantLock(true);
 
     AwsFrontDoor(
             ContainerCredentials credentials,
@@ -181,6 +185,18 @@ final class AwsFrontDoor implements AutoCloseable {
         Optional<Answer> refused = authority.check(caller, service, request);
         if (refused.isPresent()) {
             return refused.get();
+        }
+        if (service.equals("dynamodb")) {
+            // DynamoDB's conditional writes are atomic; moto's are not under concurrent requests (two
+            // can check the condition before either writes: two clicks could both decide one
+            // approval). One DynamoDB request at a time reaches moto, ordered as DynamoDB would order
+            // them, as SerializedDynamoDb does for the tests that race in one JVM.
+            dynamoDbTurn.lock();
+            try {
+                return forward(moto, request);
+            } finally {
+                dynamoDbTurn.unlock();
+            }
         }
         return forward(service.equals("lambda") ? lambda : moto, request);
     }

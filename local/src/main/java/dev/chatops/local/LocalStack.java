@@ -31,6 +31,10 @@ public final class LocalStack implements AutoCloseable {
     /** The Slack workspace and user the local stack links to GitLab's {@code admin} (owner of ops/chatops). */
     public static final String LOCAL_TEAM = "T0LOCAL";
     public static final String LOCAL_ADMIN = "U0LOCALADMIN";
+    /** Linked to GitLab's {@code maint}: maintainer of ops/chatops with 2FA, who can approve the admin's changes. */
+    public static final String LOCAL_MAINT = "U0LOCALMAINT";
+    /** Linked to GitLab's {@code newbie}: 2FA, a production twin, and no membership of ops/chatops yet. */
+    public static final String LOCAL_NEWBIE = "U0LOCALNEW";
     static final String CHATOPS_PROJECT = "ops/chatops";
     static final String GITLAB_TOKEN = "glpat-local-admin-token";
     static final String GITLAB_READ_TOKEN = "glpat-local-read-token";

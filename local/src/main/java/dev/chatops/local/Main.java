@@ -8,11 +8,13 @@ import java.util.Map;
 
 /**
  * {@code bin/chatops-local}: {@code up} runs the local stack; {@code send "/chatops run whoami"}
- * signs and sends a slash command to it and prints the ack and every reply; {@code invoke
+ * signs and sends a slash command to it and prints the ack and every reply; {@code click "Approve"
+ * --user U…} clicks a button of the last reply with buttons as Slack does (a signed
+ * {@code block_actions} payload) and prints what the click's response_url receives; {@code invoke
  * <LogicalId> -e FILE} runs one function on one event as {@code sam local invoke} does, without
  * Docker; {@code sign FILE} re-signs a gateway event in events/ (signatures go stale after five
  * minutes). Each subcommand is a class of its own: {@link UpCommand}, {@link SendCommand},
- * {@link InvokeCommand}, {@link SignCommand}.
+ * {@link ClickCommand}, {@link InvokeCommand}, {@link SignCommand}.
  */
 public final class Main {
     static final String PORT = "CHATOPS_PORT";
@@ -28,6 +30,14 @@ public final class Main {
                                                   and to the console one line per event, or whole with --verbose
                bin/chatops-local send "/chatops run whoami" [--user U…] [--team T…] [--channel C…]
                                       [--user-name NAME] [--url URL] [--wait SECONDS] [--raw]
+                                                  prints each reply's buttons: text, action_id, value; keeps the
+                                                  last reply with buttons (CHATOPS_LAST_REPLY,
+                                                  local/target/chatops-local-last-reply.json) for click
+               bin/chatops-local click "<button text>" --user U… [--team T…] [--user-name NAME] [--url URL]
+                                      [--wait SECONDS] [--raw]
+                                                  clicks that button of the last reply with buttons as Slack does
+                                                  (a signed block_actions payload to /slack/interactions) and
+                                                  prints what the click's response_url receives
                bin/chatops-local invoke <LogicalId> -e events/<file>.json [--env-vars events/env.local.json]
                bin/chatops-local sign events/<gateway event>.json""";
     /**
@@ -53,6 +63,8 @@ public final class Main {
             case "up" -> UpCommand.run(rest);
             case "send" -> System.exit(SendCommand.run(rest, System.getenv(), System.out, System.err,
                     styled(System.getenv())));
+            case "click" -> System.exit(ClickCommand.run(rest, System.getenv(), System.out, System.err,
+                    styled(System.getenv())));
             case "sign" -> System.exit(SignCommand.run(rest));
             case "invoke" -> System.exit(InvokeCommand.run(rest));
             default -> {
@@ -70,6 +82,12 @@ public final class Main {
     static int send(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, boolean styled)
             throws IOException, InterruptedException {
         return SendCommand.run(args, env, out, err, styled);
+    }
+
+    /** See {@link ClickCommand}. */
+    static int click(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, boolean styled)
+            throws IOException, InterruptedException {
+        return ClickCommand.run(args, env, out, err, styled);
     }
 
     /** The URLs of a message's buttons, which Slack shows as buttons and a terminal cannot. */

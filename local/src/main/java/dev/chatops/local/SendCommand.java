@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -124,28 +125,34 @@ final class SendCommand {
             if (!ackText.startsWith(":hourglass")) {
                 return 0;
             }
-            int seen = 0;
-            List<CaptureServer.Post> posts = replies.awaitPosts(responsePath, 1, wait);
-            while (posts.size() > seen) {
-                for (CaptureServer.Post post : posts.subList(seen, posts.size())) {
-                    seen++;
-                    if (raw) {
-                        out.println("reply " + seen + ": " + post.body());
-                        continue;
-                    }
-                    out.println("reply " + seen + (Boolean.TRUE.equals(post.json().get("replace_original"))
-                            ? " (replaces the previous one):" : ":"));
-                    for (String part : markup.message(post.json())) {
-                        out.println("  " + part);
-                    }
-                }
-                posts = replies.awaitPosts(responsePath, seen + 1, Duration.ofMillis(1500));
-            }
-            if (seen == 0) {
+            List<CaptureServer.Post> posts = ReplyPrinter.print(replies, responsePath, wait, raw, markup, out,
+                    post -> Boolean.TRUE.equals(post.get("replace_original")) ? "replaces the previous one" : "");
+            if (posts.isEmpty()) {
                 out.println("no reply within " + wait.toSeconds() + " s");
                 return 1;
             }
+            keepButtons(posts, LastReply.path(env), form, err);
             return 0;
+        }
+    }
+
+    /**
+     * Keeps the last of {@code posts} that has buttons for {@code click}; with none, the reply kept
+     * before stays (its buttons are still there in Slack).
+     */
+    private static void keepButtons(List<CaptureServer.Post> posts, Path file, Map<String, String> form,
+                                    PrintStream err) {
+        for (int i = posts.size() - 1; i >= 0; i--) {
+            Map<String, Object> reply = posts.get(i).json();
+            if (LastReply.hasButtons(reply)) {
+                try {
+                    LastReply.save(file, form.get("team_id"), form.get("channel_id"), form.get("channel_name"), reply);
+                } catch (IOException e) {
+                    err.println("send: could not keep the reply's buttons for click in " + file + ": "
+                            + e.getMessage());
+                }
+                return;
+            }
         }
     }
 

@@ -88,12 +88,24 @@ final class SlackBlocks {
         }
     }
 
-    /** An interactive element: a button as {@code button: <text> → <url>}, anything else by its type. */
+    /**
+     * An interactive element: a button as {@code button: <text> → <url>  (action_id …, value …)}
+     * (each part when the button has it: what a click opens, and what a click sends the app, which
+     * {@code click} needs), anything else by its type.
+     */
     private void element(Map<?, ?> element, List<String> lines) {
         String type = String.valueOf(element.get("type"));
         if (type.equals("button")) {
             String text = element.get("text") instanceof Map<?, ?> t ? String.join(" ", text(t)) : "";
-            lines.add("button: " + text + (element.get("url") instanceof String url ? " \u2192 " + url : ""));
+            List<String> sent = new ArrayList<>();
+            if (element.get("action_id") instanceof String actionId) {
+                sent.add("action_id " + actionId);
+            }
+            if (element.get("value") instanceof String value) {
+                sent.add("value " + value);
+            }
+            lines.add("button: " + text + (element.get("url") instanceof String url ? " \u2192 " + url : "")
+                    + (sent.isEmpty() ? "" : "  (" + String.join(", ", sent) + ")"));
         } else if (type.equals("image")) {
             lines.add("[image: " + element.get("alt_text") + "]");
         } else {

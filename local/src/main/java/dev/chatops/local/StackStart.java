@@ -24,8 +24,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * How a {@link LocalStack} starts: moto, the GitLab stand-ins and the log channel, PostgreSQL when
  * installed, the credentials endpoint, the Lambda API and the front door; then the template's
- * resources with the local stack's parameters, the admin's link, and the functions. A part that
- * fails to start closes the ones started before it.
+ * resources with the local stack's parameters, the seeded links (admin, maint, newbie), and the
+ * functions. A part that fails to start closes the ones started before it.
  */
 final class StackStart {
     private StackStart() {
@@ -82,7 +82,7 @@ final class StackStart {
             parameters.putAll(options.parameters());
             LocalAws aws = LocalAws.create(template, parameters);
             roles.set(new RoleAuthority(aws, options.template().toAbsolutePath().toString()));
-            seedAdminLink(aws, ops);
+            seedLinks(aws, ops);
             // The test JVM's own Lambda client (a person with the console, not a function) reaches the
             // Invoke API directly.
             System.setProperty("aws.endpointUrlLambda", lambda.endpoint());
@@ -117,12 +117,20 @@ final class StackStart {
         return server;
     }
 
-    /** The very first maintainer cannot be added through chat: locally, GitLab's admin is linked to U0LOCALADMIN. */
-    private static void seedAdminLink(LocalAws aws, GitLabStandIn ops) {
-        long adminId = ops.user("admin").orElseThrow().id();
+    /**
+     * The very first maintainer cannot be added through chat: locally, GitLab's admin is linked to
+     * U0LOCALADMIN; and so that a second person can be shown approving, {@code maint} (maintainer)
+     * to U0LOCALMAINT and {@code newbie} (no member yet) to U0LOCALNEW, as if each had linked.
+     */
+    private static void seedLinks(LocalAws aws, GitLabStandIn ops) {
+        Map<String, String> links = new LinkedHashMap<>();
+        links.put(LocalStack.LOCAL_ADMIN, "admin");
+        links.put(LocalStack.LOCAL_MAINT, "maint");
+        links.put(LocalStack.LOCAL_NEWBIE, "newbie");
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
-            new AccessStore(dynamo, aws.ref("AccessTable")).link(Link.of(LocalStack.LOCAL_TEAM, LocalStack.LOCAL_ADMIN,
-                    "ops", adminId, "admin", Instant.now()));
+            AccessStore access = new AccessStore(dynamo, aws.ref("AccessTable"));
+            links.forEach((slackUser, username) -> access.link(Link.of(LocalStack.LOCAL_TEAM, slackUser, "ops",
+                    ops.user(username).orElseThrow().id(), username, Instant.now())));
         }
     }
 

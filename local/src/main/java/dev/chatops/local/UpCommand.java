@@ -57,6 +57,10 @@ final class UpCommand {
         System.out.println("GitLab's admin (owner of ops/chatops) is linked to Slack user " + LocalStack.LOCAL_ADMIN
                 + ": bin/chatops-local send \"/chatops run member list ops/chatops --ops\" --user "
                 + LocalStack.LOCAL_ADMIN);
+        System.out.println("maint (maintainer of ops/chatops) is linked to " + LocalStack.LOCAL_MAINT
+                + ", newbie (not a member) to " + LocalStack.LOCAL_NEWBIE
+                + ": production flag changes wait for a second person, bin/chatops-local click \"Approve\" --user "
+                + LocalStack.LOCAL_MAINT);
         System.out.println("ready: " + stack.commandsUrl());
         System.out.flush();
         // Runs until Ctrl-C (the hook above closes the stack), or until a part dies under it: then

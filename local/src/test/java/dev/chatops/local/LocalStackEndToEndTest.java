@@ -206,7 +206,7 @@ class LocalStackEndToEndTest {
     }
 
     @Test
-    void the_feature_rollout_staging_then_production_is_checked_and_the_production_change_reaches_the_log_channel()
+    void the_feature_rollout_staging_then_production_is_checked_approved_and_reaches_the_log_channel()
             throws Exception {
         post("run feature set my_flag 50 --actors", "/e2e/flag-early", LocalStack.LOCAL_ADMIN);
         List<CaptureServer.Post> early = slack.awaitPosts("/e2e/flag-early", 2, Duration.ofSeconds(30));
@@ -218,11 +218,29 @@ class LocalStackEndToEndTest {
         assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/flag-staging", 1, Duration.ofSeconds(30)).get(0)))
                 .contains("*staging*", "`my_flag`: not set → *on for 25% of actors*");
 
+        // Production waits for a second person (APPROVALS=production, the template's default): maint approves.
         post("run feature set my_flag 25 --actors", "/e2e/flag-production", LocalStack.LOCAL_ADMIN);
         List<CaptureServer.Post> production = slack.awaitPosts("/e2e/flag-production", 2, Duration.ofSeconds(30));
         assertThat(CaptureServer.textOf(production.get(0))).contains("Production check initiated");
-        assertThat(CaptureServer.textOf(production.get(1))).contains("*production*", "not set → *on for 25% of actors*",
-                "announced in the log channel", "logged in <");
+        CaptureServer.Post request = production.get(1);
+        assertThat(CaptureServer.textOf(request)).contains("<@U0LOCALADMIN> asks for a second person's approval",
+                "*production* (`127.0.0.1`) — `my_flag`: not set → *25% of actors*");
+        assertThat(CaptureServer.buttonsOf(request)).extracting(CaptureServer.Button::text)
+                .containsExactly("Approve", "Deny");
+        assertThat(stack.productionGitLab().feature("my_flag")).isEmpty();
+        assertThat(stack.logChannel().postsTo(LocalStack.LOG_WEBHOOK_PATH)).isEmpty();
+
+        byte[] click = SlackRequests.formBody(SlackRequests.interaction(SlackClicks.payload(request, "Approve",
+                LocalStack.LOCAL_MAINT, "maint", "C2147483705", slack.url("/e2e/flag-approve"))));
+        long now = Instant.now().getEpochSecond();
+        assertThat(SlackClicks.post(http, stack, click, now, SlackRequests.sign(SECRET, now, click)).statusCode())
+                .isEqualTo(200);
+        List<CaptureServer.Post> approved = slack.awaitPosts("/e2e/flag-approve", 2, Duration.ofSeconds(30));
+        assertThat(CaptureServer.textOf(approved.get(0))).contains("Production check initiated");
+        assertThat(approved.get(1).json()).containsEntry("replace_original", true);
+        assertThat(CaptureServer.textOf(approved.get(1))).contains("*production*",
+                "not set → *on for 25% of actors*", "announced in the log channel", "logged in <",
+                "Approved by <@U0LOCALMAINT> (`maint`) for <@U0LOCALADMIN> (`admin`)");
 
         post("run feature get my_flag", "/e2e/flag-get", LocalStack.LOCAL_ADMIN);
         assertThat(CaptureServer.textOf(slack.awaitPosts("/e2e/flag-get", 1, Duration.ofSeconds(30)).get(0)))
@@ -233,7 +251,7 @@ class LocalStackEndToEndTest {
         assertThat(String.valueOf(announced.get(0).json().get("text")))
                 .contains(
                         "@admin (<@U0LOCALADMIN>) set `my_flag` " + "on *production*",
-                        "not set → on for 25% of actors");
+                        "not set → on for 25% of actors", "approved by @maint (Slack `U0LOCALMAINT`)");
         assertThat(stack.opsGitLab().issues(LocalStack.FLAG_LOG_PROJECT)).singleElement()
                 .satisfies(issue -> assertThat(issue.state()).isEqualTo("closed"));
     }

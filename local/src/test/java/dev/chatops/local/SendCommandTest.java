@@ -6,12 +6,14 @@ import dev.chatops.shared.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/chatops-local send} on the local stack's real replies: what it prints is what a Slack
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.Test;
 class SendCommandTest {
     private static final String SECRET = "send-test-secret";
     private static LocalStack stack;
+    @TempDir
+    static Path lastReply;
 
     @BeforeAll
     static void startStack() {
@@ -87,7 +91,8 @@ class SendCommandTest {
                 .contains("  \u26D4 Your Slack account is not linked to a GitLab account on ops; this command needs"
                         + " developer on ops/chatops.\n")
                 .contains("  button: Connect your GitLab account \u2192 "
-                        + stack.commandsUrl().replace("/slack/commands", "/link/start?state="));
+                        + stack.commandsUrl().replace("/slack/commands", "/link/start?state="))
+                .containsPattern("  button: Connect your GitLab account \u2192 \\S+  \\(action_id link-gitlab\\)\n");
     }
 
     @Test
@@ -111,7 +116,8 @@ class SendCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Main.send(
                 arguments,
-                Map.of(Main.SIGNING_SECRET, SECRET),
+                // Buttons are kept for click in a file of the test's own.
+                Map.of(Main.SIGNING_SECRET, SECRET, LastReply.FILE, lastReply.resolve("last-reply.json").toString()),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 styled);

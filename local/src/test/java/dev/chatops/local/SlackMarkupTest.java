@@ -164,8 +164,25 @@ class SlackMarkupTest {
                 "2FA", "  \u2705 on",
                 "\u2500".repeat(24),
                 "button: Connect \u2192 http://c.test/start",
-                "button: Cancel",
+                "button: Cancel  (value cancel)",
                 "small print  [logo]");
+    }
+
+    @Test
+    void a_button_shows_what_a_click_sends_its_action_id_and_value_after_the_url_it_opens() {
+        String message = """
+            {"blocks":[{"type":"actions","elements":[
+              {"type":"button","text":{"type":"plain_text","text":"Approve"},"style":"primary",\
+            "action_id":"feature.approve","value":"ap-0123456789abcdef0123456789abcdef",\
+            "confirm":{"title":{"type":"plain_text","text":"Approve this change?"}}},
+              {"type":"button","text":{"type":"plain_text","text":"Connect your GitLab account"},\
+            "url":"http://127.0.0.1:3000/link/start?state=s","action_id":"link-gitlab"}]}]}\
+            """;
+
+        assertThat(plain.message(Json.readObject(message))).containsExactly(
+                "button: Approve  (action_id feature.approve, value ap-0123456789abcdef0123456789abcdef)",
+                "button: Connect your GitLab account \u2192 http://127.0.0.1:3000/link/start?state=s"
+                        + "  (action_id link-gitlab)");
     }
 
     @Test
