@@ -163,10 +163,21 @@ class LocalStackEndToEndTest {
                 .contains("ran, but its answer could not be delivered", "Request id: `sl-");
     }
 
+    /** A member of the chatops project can approve: adding one waits for a second person (maint). */
     @Test
-    void the_local_admin_adds_bob_on_gitlab_and_member_list_shows_him() throws Exception {
+    void the_local_admin_adds_bob_on_gitlab_once_maint_approves_and_member_list_shows_him() throws Exception {
         post("run member add bob ops/chatops --ops", "/e2e/add", LocalStack.LOCAL_ADMIN);
-        String added = CaptureServer.textOf(slack.awaitPosts("/e2e/add", 1, Duration.ofSeconds(30)).get(0));
+        CaptureServer.Post asked = slack.awaitPosts("/e2e/add", 1, Duration.ofSeconds(30)).get(0);
+        assertThat(CaptureServer.textOf(asked)).contains("asks for a second person's approval",
+                "• add `bob` to `ops/chatops` on ops as developer");
+        assertThat(stack.opsGitLab().accessLevel("ops/chatops", "bob")).isEmpty();
+        byte[] click = SlackRequests.formBody(SlackRequests.interaction(SlackClicks.payload(asked, "Approve",
+                LocalStack.LOCAL_MAINT, "maint", "C1", slack.url("/e2e/add-approved"))));
+        long now = Instant.now().getEpochSecond();
+        assertThat(SlackClicks.post(http, stack, click, now, SlackRequests.sign(SECRET, now, click)).statusCode())
+                .isEqualTo(200);
+        String added = CaptureServer.textOf(slack.awaitPosts("/e2e/add-approved", 1, Duration.ofSeconds(30)).stream()
+                .filter(p -> CaptureServer.textOf(p).contains("added")).findFirst().orElseThrow());
         post("run member list ops/chatops --ops", "/e2e/list", LocalStack.LOCAL_ADMIN);
         String list = CaptureServer.textOf(slack.awaitPosts("/e2e/list", 1, Duration.ofSeconds(30)).get(0));
 
