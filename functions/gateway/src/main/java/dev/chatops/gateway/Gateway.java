@@ -3,7 +3,6 @@ package dev.chatops.gateway;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
-import dev.chatops.shared.Text;
 import dev.chatops.shared.command.Catalog;
 import dev.chatops.shared.command.Help;
 import dev.chatops.shared.command.Usage;
@@ -126,28 +125,9 @@ public final class Gateway {
         String requestId = SlackHeaders.clickIdOf(headers);
         Log.forRequest(requestId);
         Log.info("request.verified", "httpRequestId", httpRequestId);
-        BlockActions.Outcome outcome =
+        BlockActions.Outcome click =
                 BlockActions.read(body, requestId, catalog, config.responseUrls(), clock.instant());
-        if (outcome.click().isEmpty()) {
-            Log.warn("interaction.ignored", "reason", outcome.ignoredBecause());
-            return Response.empty(200);
-        }
-        BlockActions.Click click = outcome.click().get();
-        try {
-            dispatcher.dispatch(config.functionFor(click.spec().target()), click.request());
-        } catch (DispatchException e) {
-            // 500 rather than the ack: Slack then shows the person an error on the button, so a
-            // click that went nowhere is not taken for one that is being decided. (A slash command
-            // can say so in its answer; a click's answer has no text.) Clicking again makes a new
-            // request id, which is safe because a function decides each approval once, by its id,
-            // however many clicks reach it: people double-click anyway.
-            Log.error("dispatch.failed", e, "command", click.spec().name(), "action", click.request().action(),
-                    "mayHaveStarted", e.mayHaveStarted());
-            return Response.empty(500);
-        }
-        Log.info("click.dispatched", "command", click.spec().name(), "action", click.request().action(),
-                "user", click.request().userId(), "team", click.request().teamId());
-        return Response.empty(200);
+        return ClickHandOver.handOver(click, config, dispatcher);
     }
 
     /** 413 for a body over {@code maxBytes}, before it is read any further. */
@@ -289,36 +269,19 @@ public final class Gateway {
             dispatcher.dispatch(config.functionFor(spec.target()), request);
         } catch (DispatchException e) {
             Log.error("dispatch.failed", e, "command", spec.name(), "mayHaveStarted", e.mayHaveStarted());
-            if (e.mayHaveStarted()) {
-                // Typed again, it would be a new request id, and would run a second time.
-                return Response.ephemeral(":warning: `" + echo(request.display()) + "` may have started: the command "
-                        + "service did not confirm it in time. If it started, its answer comes here. Before running it "
-                        + "again, wait a minute for that answer, or look for it with `" + slash
-                        + " run audit --command " + spec.name() + " --user " + request.userId() + "` (maintainers). "
-                        + "Request id: `"
-                        + requestId + "`.");
-            }
-            return Response.ephemeral(":x: Could not start `" + echo(request.display()) + "`: the command service is "
-                    + "unavailable. Try again in a minute. Request id: `" + requestId + "`.");
+            return Response.ephemeral(GatewayReplies.notStarted(request, e.mayHaveStarted()));
         }
         Log.info("dispatched", "command", spec.name(), "user", request.userId(), "team", request.teamId());
-        return Response.ephemeral(":hourglass_flowing_sand: running `" + echo(request.display()) + "` …");
+        return Response.ephemeral(":hourglass_flowing_sand: running `" + GatewayReplies.echo(request.display())
+                + "` …");
     }
 
     private static Response usageMistake(String mistake, CommandSpec spec, String slash) {
-        return Response.ephemeral(":warning: " + mistake + "\nUsage:\n```" + spec.usage(slash) + "```");
+        return Response.ephemeral(GatewayReplies.usageMistake(mistake, spec, slash));
     }
 
     private Response unknown(String slash, String name) {
-        List<String> close = Help.closest(catalog, name, 3);
-        StringBuilder reply = new StringBuilder(":warning: `").append(Text.inCode(name, 40))
-                .append("` is not a command.");
-        if (!close.isEmpty()) {
-            reply.append(" Did you mean ").append(String.join(" or ", close.stream().map(c -> "`" + c + "`").toList()))
-                    .append('?');
-        }
-        reply.append(" `").append(slash).append(" run help` lists them all.");
-        return Response.ephemeral(reply.toString());
+        return Response.ephemeral(GatewayReplies.unknown(catalog, slash, name));
     }
 
     /** {@code sl-} and 32 hex digits of SHA-256 over Slack's timestamp and signature. */
@@ -332,9 +295,5 @@ public final class Gateway {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    private static String echo(String text) {
-        return Text.inCode(text, 200);
     }
 }
