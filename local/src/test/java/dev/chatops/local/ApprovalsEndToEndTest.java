@@ -154,7 +154,8 @@ class ApprovalsEndToEndTest {
         assertThat(buttons).extracting(CaptureServer.Button::url).containsOnlyNulls();
         assertThat(buttons.get(0).value()).isEqualTo(buttons.get(1).value()).isEqualTo(asked.approvalId)
                 .matches("ap-[0-9a-f]{32}");
-        assertThat(buttons.get(0).confirmText()).contains("Approve this change?", "as <@U0LOCALADMIN>",
+        assertThat(buttons.get(0).confirmText()).contains("Approve this change?",
+                "asked by <@U0LOCALADMIN> and approved by you",
                 "`/chatops run feature set waits_flag true`", "Approve", "Cancel");
         assertThat(buttons.get(1).confirmText()).contains("Deny this change?", "Nothing is changed", "Deny",
                 "Cancel");

@@ -76,8 +76,8 @@ class ClickCommandTest {
 
         String own = run(0, kept, "click", "Approve", "--user", LocalStack.LOCAL_ADMIN);
 
-        assertThat(own).isEqualTo("confirm: Approve this change? \u2014 It runs at once as @U0LOCALADMIN, approved by"
-                + " you: /chatops run feature set my_flag 25 --actors [Approve]\nack 200\n"
+        assertThat(own).isEqualTo("confirm: Approve this change? \u2014 It is made at once, asked by @U0LOCALADMIN "
+                + "and approved by you: /chatops run feature set my_flag 25 --actors [Approve]\nack 200\n"
                 + "reply 1 (only you see it):\n  \u26D4 You asked for this change: a second person decides it."
                 + " Nothing was changed.\n");
         assertThat(stack.productionGitLab().feature("my_flag")).isEmpty();
