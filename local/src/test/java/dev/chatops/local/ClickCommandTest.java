@@ -12,6 +12,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +103,64 @@ class ClickCommandTest {
         assertThat(late).contains("reply 1 (only you see it):\n  \u26D4 This request was already approved by "
                 + "@U0LOCALMAINT at ");
         assertThat(stack.productionGitLab().feature("my_flag").orElseThrow()).containsEntry("state", "conditional");
+    }
+
+    /**
+     * docs/local-stack.md's "Requesting access", command for command: a person not linked yet hears
+     * which steps remain; {@code newbie} asks for maintainer, which {@code maint} may not give; asks
+     * for developer, may not approve it themselves, and the admin's click makes them developer until
+     * a date 90 days on, on GitLab and in {@code member list}.
+     */
+    @Test
+    void the_access_walkthrough_newbie_asks_the_admin_approves_with_click_and_member_list_shows_the_expiry()
+            throws Exception {
+        Path kept = dir.resolve("access.json");
+        String stranger = run(0, kept, "send", "/chatops run access request --reason \"on call\"", "--user",
+                "U0YOU");
+        assertThat(stranger).contains("@U0YOU, you cannot ask for access yet: these steps of \"Requesting access\" "
+                + "remain. Nothing was asked.", "button: Connect your GitLab account \u2192 http://127.0.0.1:");
+
+        String tooMuch = run(0, kept, "send",
+                "/chatops run access request --level=maintainer --reason \"Release manager this quarter\"", "--user",
+                LocalStack.LOCAL_NEWBIE);
+        assertThat(tooMuch).contains("asks for maintainer on ops/chatops",
+                "Anyone with owner or more on ops/chatops, other than @U0LOCALNEW, may approve until ",
+                "button: Approve  (action_id access.approve, value ap-");
+        assertThat(run(0, kept, "click", "Approve", "--user", LocalStack.LOCAL_MAINT, "--user-name", "maint"))
+                .contains("reply 1 (only you see it):\n  \u26D4 You need owner on ops/chatops to decide this "
+                        + "change; you are maintainer.");
+        assertThat(run(0, kept, "click", "Deny", "--user", LocalStack.LOCAL_ADMIN, "--user-name", "admin"))
+                .contains("reply 1 (replaces the message):\n  \uD83D\uDEAB @U0LOCALADMIN denied @U0LOCALNEW's "
+                        + "/chatops run access request");
+        assertThat(stack.opsGitLab().accessLevel(LocalStack.CHATOPS_PROJECT, "newbie")).isEmpty();
+
+        String asked = run(0, kept, "send",
+                "/chatops run access request --reason \"On-call for the database team\"", "--user",
+                LocalStack.LOCAL_NEWBIE);
+        assertThat(asked).contains("@U0LOCALNEW asks for a second person's approval to run /chatops run access "
+                        + "request --reason \"On-call for the database team\"\n",
+                "Access request: @U0LOCALNEW (newbie on ops) asks for developer on ops/chatops, for 90 days from "
+                        + "the approval.",
+                "Reason: On-call for the database team",
+                "Anyone with maintainer or more on ops/chatops, other than @U0LOCALNEW, may approve until ",
+                "(72 hours)", "button: Approve  (action_id access.approve, value ap-",
+                "button: Deny  (action_id access.deny, value ap-");
+        assertThat(run(0, kept, "click", "Approve", "--user", LocalStack.LOCAL_NEWBIE, "--user-name", "newbie"))
+                .contains("reply 1 (only you see it):\n  \u26D4 You asked for this change: a second person decides it."
+                        + " Nothing was changed.\n");
+        assertThat(stack.opsGitLab().accessLevel(LocalStack.CHATOPS_PROJECT, "newbie")).isEmpty();
+
+        String approved = run(0, kept, "click", "Approve", "--user", LocalStack.LOCAL_ADMIN, "--user-name", "admin");
+
+        String until = LocalDate.now(ZoneOffset.UTC).plusDays(90).toString();
+        assertThat(approved).contains("(replaces the message):\n  \u2705 @U0LOCALNEW (newbie) is now developer of "
+                + "ops/chatops on ops until " + until + ", added by @U0LOCALADMIN (admin) as themselves.",
+                "Approved by @U0LOCALADMIN (admin) for @U0LOCALNEW (newbie)");
+        assertThat(stack.opsGitLab().accessLevel(LocalStack.CHATOPS_PROJECT, "newbie")).contains(30);
+        assertThat(stack.opsGitLab().expiresAt(LocalStack.CHATOPS_PROJECT, "newbie")).contains(until);
+        String list = run(0, kept, "send", "/chatops run member list ops/chatops --ops", "--user",
+                LocalStack.LOCAL_NEWBIE);
+        assertThat(list).contains("newbie", "(until " + until + ")").doesNotContain("You need developer");
     }
 
     @Test

@@ -31,10 +31,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * loop), a mix of every command: {@code whoami} from unlinked people, and the linked admin's
  * {@code member list}, {@code feature get}, {@code auto_deploy status} and {@code explain} (one at a time
  * per person: the others are told one is running; whose role may hold 5 connections: the rest are told
- * the replica refused). Every one is acked with 200
- * inside Slack's 3 seconds, answered exactly once, by an answer of its own command (never the
- * "failed" of a crash), and audited exactly once. ({@code -P soak} sends 1,000;
- * {@code -Dchatops.load=N} any number.)
+ * the replica refused). Every one is acked with 200 by the gateway, answered exactly once, by an answer
+ * of its own command (never the "failed" of a crash), and audited exactly once. ({@code -P soak} sends
+ * 1,000; {@code -Dchatops.load=N} any number.)
+ *
+ * <p>How fast the acks come is not asserted here: 200 requests at once on a shared 2-core machine
+ * measure the machine as much as the gateway. The slowest ack is printed; Slack's 3-second promise is
+ * measured by {@code bin/chatops-bench} (the gateway's time to the ack, beside a hello-world handler).
  */
 @org.junit.jupiter.api.extension.ExtendWith(SecretsNotLogged.class)
 class LoadTest {
@@ -136,11 +139,7 @@ class LoadTest {
         }
         List<long[]> acks = sent.stream().map(CompletableFuture::join).toList();
 
-        // Slack's promise: an answer within 3 s, or the person sees operation_timeout.
-        assertThat(acks).allSatisfy(ack -> {
-            assertThat(ack[0]).isEqualTo(200);
-            assertThat(ack[1]).isLessThan(3000);
-        });
+        assertThat(acks).allSatisfy(ack -> assertThat(ack[0]).isEqualTo(200));
         for (int i = 0; i < REQUESTS; i++) {
             slack.awaitPosts("/load/" + i, postsOf(i), Duration.ofSeconds(60));
         }
