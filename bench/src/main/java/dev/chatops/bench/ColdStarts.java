@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cold starts in fresh JVMs from the deployable jars: the gateway, a hello-world handler that
- * computes one HMAC, Bolt for Java, and each command function answering a real command,
+ * computes one HMAC (typed, and as a stream handler that pays no event deserialiser, as the gateway
+ * does not), Bolt for Java, and each command function answering a real command,
  * interleaved so that machine noise falls on all alike. Every cold answer is checked to be the
  * command's own. The JVMs get the execution role's credentials as SnapStart hands them out, from
  * a loopback container credentials endpoint, so their figures include fetching them.
@@ -33,6 +34,7 @@ final class ColdStarts {
     static final List<String> LAMBDA_JVM = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC");
     private static final String HELLO = "hello world (one HMAC)";
+    private static final String HELLO_STREAM = "hello world, stream handler (one HMAC)";
     private static final String BOLT = "Bolt for Java 1.51.0";
     private static final String GATEWAY = "gateway";
 
@@ -77,7 +79,7 @@ final class ColdStarts {
         Map<String, List<double[]>> samples = new LinkedHashMap<>();
         Path events = Files.createTempDirectory("bench-events");
         for (int i = 0; i < runs; i++) {
-            List<String> order = new ArrayList<>(List.of(HELLO, GATEWAY, BOLT));
+            List<String> order = new ArrayList<>(List.of(HELLO, HELLO_STREAM, GATEWAY, BOLT));
             order.addAll(commands.keySet());
             Collections.rotate(order, i);
             for (String name : order) {
@@ -86,6 +88,9 @@ final class ColdStarts {
                 if (name.equals(HELLO)) {
                     Files.writeString(event, BenchEvents.gatewayEvent("run whoami", "hello"));
                     sample = once(harness, HelloHandler.class.getName(), event, Map.of());
+                } else if (name.equals(HELLO_STREAM)) {
+                    Files.writeString(event, BenchEvents.gatewayEvent("run whoami", "hello"));
+                    sample = once(harness, HelloStreamHandler.class.getName(), event, Map.of());
                 } else if (name.equals(BOLT)) {
                     Files.writeString(event, BenchEvents.gatewayEvent("run whoami", MotoExtension.SIGNING_SECRET));
                     sample = once(boltCp, BoltHandler.class.getName(), event,
@@ -114,6 +119,7 @@ final class ColdStarts {
 
     private void rows(Map<String, List<double[]>> samples) {
         double hello = median(column(samples.get(HELLO), Sample.WALL));
+        double helloStream = median(column(samples.get(HELLO_STREAM), Sample.WALL));
         double bolt = median(column(samples.get(BOLT), Sample.WALL));
         double helloOwn = median(own(samples.get(HELLO)));
         double boltOwn = median(own(samples.get(BOLT)));
@@ -131,7 +137,8 @@ final class ColdStarts {
             report.add(name + ": fresh JVM to answer", median(wall), p(wall, 90), "ms", wall.length,
                     String.format("%.2f× hello world, %.2f× Bolt", median(wall) / hello, median(wall) / bolt));
             report.add(name + ": less Lambda's event deserialisation", median(own), p(own, 90), "ms", own.length,
-                    String.format("%.2f× hello world, %.2f× Bolt", median(own) / helloOwn, median(own) / boltOwn));
+                    String.format("%.2f× hello world, %.2f× hello stream, %.2f× Bolt", median(own) / helloOwn,
+                            median(own) / helloStream, median(own) / boltOwn));
             report.add(name + ": handler init", median(init), p(init, 90), "ms", init.length, "");
             report.add(name + ": first invoke", median(invoke), p(invoke, 90), "ms", invoke.length, "");
             report.add(name + ": peak RSS", median(rss), p(rss, 90), "MiB", rss.length, "");
@@ -192,7 +199,8 @@ final class ColdStarts {
             throw new IllegalStateException(handler + " failed or printed no result: " + output);
         }
         String[] parts = line.split(" ", 6);
-        if ((handler.contains("Gateway") || handler.contains("Bolt")) && !parts[5].contains("statusCode=200")) {
+        boolean acked = parts[5].contains("statusCode=200") || parts[5].startsWith("{\"statusCode\":200,");
+        if ((handler.contains("Gateway") || handler.contains("Bolt")) && !acked) {
             throw new IllegalStateException(handler + " did not ack: " + parts[5]);
         }
         return new double[] {wall, Double.parseDouble(parts[1]), Double.parseDouble(parts[2]),

@@ -3,7 +3,6 @@ package dev.chatops.bench;
 import static dev.chatops.bench.Stats.median;
 import static dev.chatops.bench.Stats.p;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.chatops.gateway.GatewayFunction;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Redactor;
@@ -12,6 +11,7 @@ import dev.chatops.shared.runtime.RuntimeConfig;
 import dev.chatops.shared.runtime.Services;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CountedDynamoDb;
+import dev.chatops.testing.LambdaEvents;
 import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.user.UserFunction;
@@ -50,14 +50,20 @@ final class WarmRuns {
     private static double[] gatewayAcks(GatewayFunction gateway, LocalLambdaContext context, String text) {
         int warmup = 2_000;
         int measured = 10_000;
-        List<APIGatewayV2HTTPEvent> events = new ArrayList<>();
+        List<byte[]> events = new ArrayList<>();
         for (int i = 0; i < warmup + measured; i++) {
-            events.add(BenchEvents.event(text, MotoExtension.SIGNING_SECRET, Instant.now().getEpochSecond(), "U" + i));
+            events.add(LambdaEvents.json(
+                    BenchEvents.event(text, MotoExtension.SIGNING_SECRET, Instant.now().getEpochSecond(), "U" + i)));
         }
         return timed(warmup, measured, i -> {
-            int status = gateway.handleRequest(events.get(i), context).getStatusCode();
-            if (status != 200) {
-                throw new IllegalStateException("warm gateway answered " + status + " to " + text);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try {
+                gateway.handleRequest(new ByteArrayInputStream(events.get(i)), out, context);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            if (!out.toString(StandardCharsets.UTF_8).startsWith("{\"statusCode\":200,")) {
+                throw new IllegalStateException("warm gateway answered " + out + " to " + text);
             }
         });
     }

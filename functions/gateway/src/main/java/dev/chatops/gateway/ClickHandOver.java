@@ -24,10 +24,10 @@ final class ClickHandOver {
             // however many clicks reach it: people double-click anyway.
             Log.error("dispatch.failed", e, "command", click.spec().name(), "action", click.request().action(),
                     "mayHaveStarted", e.mayHaveStarted());
-            return Response.empty(500);
+            return new Response(500, "", Gateway.Ack.NOT_DISPATCHED);
         }
         Log.info("click.dispatched", "command", click.spec().name(), "action", click.request().action(),
                 "user", click.request().userId(), "team", click.request().teamId());
-        return Response.empty(200);
+        return new Response(200, "", Gateway.Ack.DISPATCHED);
     }
 }

@@ -52,17 +52,55 @@ public final class Gateway {
     private static final List<String> REQUIRED_FIELDS =
             List.of("team_id", "user_id", "channel_id", "command", "response_url");
 
-    /** The HTTP answer: a status and, for 200, Slack's JSON message. */
-    public record Response(int status, String body) {
-        static Response ephemeral(String text) {
+    /** What an acknowledgement was, as the {@code Acks} metric counts it (docs/observability.md). */
+    public enum Ack {
+        /** A command handed to its function, or a click to the function owning its button. */
+        DISPATCHED("dispatched"),
+        /** Help answered inline. */
+        HELP("help"),
+        /** A call that fits no form, or text that cannot be read: the usage answered inline. */
+        USAGE("usage"),
+        /** A command name the catalogue does not know. */
+        UNKNOWN("unknown"),
+        /** Signed, but refused: a text too long, a response_url ChatOps does not answer to. */
+        REFUSED("refused"),
+        /** Signed, and nothing to do: Slack's ssl_check, a click on a button that is not ChatOps'. */
+        IGNORED("ignored"),
+        /** No valid signature: 401. */
+        UNSIGNED("unsigned"),
+        /** Not a request Slack sends: 400 or 413. */
+        REJECTED("rejected"),
+        /** The command could not be handed to its function; the person was told. */
+        NOT_DISPATCHED("not dispatched"),
+        /** A 5xx: the gateway failed. */
+        FAILED("failed");
+
+        private final String counted;
+
+        Ack(String counted) {
+            this.counted = counted;
+        }
+
+        /** As the metric's {@code Result} dimension spells it. */
+        public String counted() {
+            return counted;
+        }
+    }
+
+    /** The HTTP answer: a status and, for 200, Slack's JSON message; and what it was, for the metrics. */
+    public record Response(int status, String body, Ack ack) {
+        static Response ephemeral(Ack ack, String text) {
             Map<String, Object> message = new LinkedHashMap<>();
             message.put("response_type", "ephemeral");
             message.put("text", text);
-            return new Response(200, Json.write(message));
+            return new Response(200, Json.write(message), ack);
         }
 
+        /** An empty body: 200 is a request with nothing to do, 401 unsigned, any other 4xx rejected, 5xx failed. */
         static Response empty(int status) {
-            return new Response(status, "");
+            Ack ack = status == 200 ? Ack.IGNORED : status == 401 ? Ack.UNSIGNED : status >= 500 ? Ack.FAILED
+                    : Ack.REJECTED;
+            return new Response(status, "", ack);
         }
     }
 
@@ -154,7 +192,7 @@ public final class Gateway {
         int length = form.getOrEmpty("text").length();
         if (length > MAX_TEXT_CHARS) {
             Log.warn("request.refused", "reason", "text too long", "characters", length);
-            return Response.ephemeral(String.format(Locale.ROOT,
+            return Response.ephemeral(Ack.REFUSED, String.format(Locale.ROOT,
                     ":warning: That command is %,d characters long; "
                     + "ChatOps reads at most %,d (an `explain` statement may have up to 10,000). Nothing was run.",
                     length, MAX_TEXT_CHARS));
@@ -167,25 +205,26 @@ public final class Gateway {
         try {
             text = CommandText.parse(form.getOrEmpty("text"));
         } catch (TextParseException e) {
-            return Response.ephemeral(":warning: " + e.getMessage() + " Try `" + slash + " run help`.");
+            return Response.ephemeral(Ack.USAGE, ":warning: " + e.getMessage() + " Try `" + slash + " run help`.");
         }
         List<String> words = text.words();
         if (words.isEmpty() || (words.get(0).equalsIgnoreCase("help") && words.size() == 1)
                 || (words.get(0).equalsIgnoreCase("run") && words.size() == 1)) {
-            return Response.ephemeral(Help.commands(catalog, slash));
+            return Response.ephemeral(Ack.HELP, Help.commands(catalog, slash));
         }
         boolean helpFirst = words.get(0).equalsIgnoreCase("help");
         if (!helpFirst && !words.get(0).equalsIgnoreCase("run")) {
-            return Response.ephemeral("Commands start with `run`, as in `" + slash + " run whoami`. "
+            return Response.ephemeral(Ack.USAGE, "Commands start with `run`, as in `" + slash + " run whoami`. "
                     + "`" + slash + " run help` lists them.");
         }
         boolean helpAfterRun = !helpFirst && words.get(1).equalsIgnoreCase("help");
         if (helpFirst || helpAfterRun) {
             List<String> topic = words.subList(helpFirst ? 1 : 2, words.size());
             if (topic.isEmpty()) {
-                return Response.ephemeral(Help.commands(catalog, slash));
+                return Response.ephemeral(Ack.HELP, Help.commands(catalog, slash));
             }
-            return catalog.find(topic.get(0)).map(spec -> Response.ephemeral(Help.of(slash, spec, config.approvals())))
+            return catalog.find(topic.get(0))
+                    .map(spec -> Response.ephemeral(Ack.HELP, Help.of(slash, spec, config.approvals())))
                     .orElseGet(() -> unknown(slash, topic.get(0)));
         }
         String name = words.get(1);
@@ -199,7 +238,7 @@ public final class Gateway {
         words = text.words();
         Map<String, String> options = new LinkedHashMap<>(text.options());
         if (options.containsKey("help")) {
-            return Response.ephemeral(Help.of(slash, spec, config.approvals()));
+            return Response.ephemeral(Ack.HELP, Help.of(slash, spec, config.approvals()));
         }
         List<String> args = words.subList(2, words.size());
         try {
@@ -242,7 +281,7 @@ public final class Gateway {
             return Optional.of(usageMistake(e.getMessage(), spec, slash));
         }
         if (raw.options().containsKey("help")) {
-            return Optional.of(Response.ephemeral(Help.of(slash, spec, config.approvals())));
+            return Optional.of(Response.ephemeral(Ack.HELP, Help.of(slash, spec, config.approvals())));
         }
         List<String> args = raw.body().isEmpty() ? List.of() : List.of(raw.body());
         try {
@@ -259,7 +298,8 @@ public final class Gateway {
         String responseUrl = form.getOrEmpty("response_url");
         if (!config.responseUrls().allows(responseUrl)) {
             Log.warn("request.refused", "reason", "response_url not on the allow-list");
-            return Response.ephemeral(":no_entry: This request's response URL is not one ChatOps answers to.");
+            return Response.ephemeral(Ack.REFUSED,
+                    ":no_entry: This request's response URL is not one ChatOps answers to.");
         }
         CommandRequest request = new CommandRequest(requestId, form.getOrEmpty("team_id"),
                 form.getOrEmpty("enterprise_id"), form.getOrEmpty("user_id"), form.getOrEmpty("user_name"),
@@ -269,19 +309,19 @@ public final class Gateway {
             dispatcher.dispatch(config.functionFor(spec.target()), request);
         } catch (DispatchException e) {
             Log.error("dispatch.failed", e, "command", spec.name(), "mayHaveStarted", e.mayHaveStarted());
-            return Response.ephemeral(GatewayReplies.notStarted(request, e.mayHaveStarted()));
+            return Response.ephemeral(Ack.NOT_DISPATCHED, GatewayReplies.notStarted(request, e.mayHaveStarted()));
         }
         Log.info("dispatched", "command", spec.name(), "user", request.userId(), "team", request.teamId());
-        return Response.ephemeral(":hourglass_flowing_sand: running `" + GatewayReplies.echo(request.display())
-                + "` …");
+        return Response.ephemeral(Ack.DISPATCHED,
+                ":hourglass_flowing_sand: running `" + GatewayReplies.echo(request.display()) + "` …");
     }
 
     private static Response usageMistake(String mistake, CommandSpec spec, String slash) {
-        return Response.ephemeral(GatewayReplies.usageMistake(mistake, spec, slash));
+        return Response.ephemeral(Ack.USAGE, GatewayReplies.usageMistake(mistake, spec, slash));
     }
 
     private Response unknown(String slash, String name) {
-        return Response.ephemeral(GatewayReplies.unknown(catalog, slash, name));
+        return Response.ephemeral(Ack.UNKNOWN, GatewayReplies.unknown(catalog, slash, name));
     }
 
     /** {@code sl-} and 32 hex digits of SHA-256 over Slack's timestamp and signature. */

@@ -1,28 +1,27 @@
 package dev.chatops.gateway;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.command.Catalog;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * The Lambda handler behind {@code POST /slack/commands} and {@code POST /slack/interactions}
  * (HTTP API, payload format 2.0): a thin adapter from the event to {@link Gateway} and back, by the
- * route API Gateway matched. Bodies of errors carry nothing: what went wrong is in the logs, under
+ * route API Gateway matched. A stream handler: it reads the event's few fields itself
+ * ({@link HttpEvent}) and pays nothing for Lambda's typed-event deserialiser. Bodies of errors carry nothing: what went wrong is in the logs, under
  * the request id.
  */
-public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    private static final Map<String, String> JSON = Map.of("content-type", "application/json; charset=utf-8");
+public final class GatewayFunction implements RequestStreamHandler {
     /** The interactivity URL's route (template.yaml), as API Gateway names it in the event. */
     static final String INTERACTIONS_ROUTE = "POST /slack/interactions";
     static final String INTERACTIONS_PATH = "/slack/interactions";
@@ -75,29 +74,47 @@ public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEve
         this.gateway = gateway;
     }
 
+    /**
+     * One request: the event read from {@code input} ({@link HttpEvent}), the answer written to
+     * {@code output} in payload format 2.0. An event that cannot be read is answered 400; a crash 500.
+     */
     @Override
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        String requestId = event.getRequestContext() != null && event.getRequestContext().getRequestId() != null
-                ? event.getRequestContext().getRequestId() : UUID.randomUUID().toString();
-        Log.forRequest(requestId);
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        HttpEvent event;
         try {
-            byte[] body = bodyOf(event);
-            Gateway.Response response = body == null
-                    ? new Gateway.Response(400, "")
-                    : isInteraction(event)
-                    ? gateway.handleInteraction(event.getHeaders(), body, requestId)
-                    : gateway.handle(event.getHeaders(), body, requestId);
-            return APIGatewayV2HTTPResponse.builder()
-                    .withStatusCode(response.status())
-                    .withHeaders(response.body().isEmpty() ? Map.of() : JSON)
-                    .withBody(response.body())
-                    .build();
+            event = HttpEvent.read(input);
+        } catch (IllegalArgumentException e) {
+            Log.warn("gateway.unreadable_event", "reason", e.getMessage());
+            output.write(HttpEvent.response(400, ""));
+            return;
+        }
+        output.write(handle(event));
+    }
+
+    private byte[] handle(HttpEvent event) {
+        long started = System.nanoTime();
+        String requestId = event.requestId() != null ? event.requestId() : UUID.randomUUID().toString();
+        Log.forRequest(requestId);
+        boolean interaction = isInteraction(event);
+        Gateway.Response response;
+        try {
+            byte[] body = event.bodyBytes();
+            response = body == null
+                    ? Gateway.Response.empty(400)
+                    : interaction
+                    ? gateway.handleInteraction(event.headers(), body, requestId)
+                    : gateway.handle(event.headers(), body, requestId);
         } catch (RuntimeException e) {
             Log.error("gateway.failed", e);
-            return APIGatewayV2HTTPResponse.builder().withStatusCode(500).withBody("").build();
+            response = Gateway.Response.empty(500);
+        }
+        try {
+            AckMetrics.emit(interaction ? "interactions" : "commands", response.ack(),
+                    (System.nanoTime() - started) / 1_000_000.0);
         } finally {
             Log.clearRequest();
         }
+        return HttpEvent.response(response.status(), response.body());
     }
 
     /**
@@ -106,26 +123,11 @@ public final class GatewayFunction implements RequestHandler<APIGatewayV2HTTPEve
      * for {@code sam local invoke}, or a catch-all {@code $default} route). Everything else is the
      * commands URL, as before there were two.
      */
-    static boolean isInteraction(APIGatewayV2HTTPEvent event) {
-        String routeKey = event.getRouteKey();
+    static boolean isInteraction(HttpEvent event) {
+        String routeKey = event.routeKey();
         if (routeKey != null && !routeKey.isEmpty() && !routeKey.equals("$default")) {
             return routeKey.equals(INTERACTIONS_ROUTE);
         }
-        return INTERACTIONS_PATH.equals(event.getRawPath());
-    }
-
-    private static byte[] bodyOf(APIGatewayV2HTTPEvent event) {
-        String body = event.getBody();
-        if (body == null) {
-            return new byte[0];
-        }
-        if (!event.getIsBase64Encoded()) {
-            return body.getBytes(StandardCharsets.UTF_8);
-        }
-        try {
-            return Base64.getDecoder().decode(body);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return INTERACTIONS_PATH.equals(event.rawPath());
     }
 }

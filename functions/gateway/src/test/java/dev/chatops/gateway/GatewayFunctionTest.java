@@ -9,10 +9,14 @@ import dev.chatops.shared.Json;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CaptureServer.Answer;
+import dev.chatops.testing.LambdaEvents;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.SecretsNotLogged;
 import dev.chatops.testing.SlackRequests;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -212,6 +216,28 @@ class GatewayFunctionTest {
         assertRefused(handle(missing));
         assertRefused(handle(repeated));
         assertRefused(handle(joined));
+    }
+
+    /**
+     * The handler reads the event's bytes itself: what is no event of API Gateway's is answered 400,
+     * a body that claims base64 and is not is answered 400, and an event without a body is a request
+     * without a signature; nothing is dispatched, and every answer is a response API Gateway reads.
+     */
+    @Test
+    void events_that_are_not_api_gateways_or_bodies_that_are_not_base64_get_400_and_nothing_is_sent()
+            throws IOException {
+        for (String event : List.of("not json", "[1, 2]", "null", "{\"body\": 12, \"headers\": [\"x\"]}",
+                "{\"body\": \"%%%\", \"isBase64Encoded\": true, \"headers\": {}}")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
+            Map<String, Object> response = Json.readObject(out.toString(StandardCharsets.UTF_8));
+            assertThat(response).as(event).containsEntry("isBase64Encoded", false).containsEntry("body", "");
+            assertThat(response.get("statusCode")).as(event).isIn(400, 401);
+        }
+        APIGatewayV2HTTPEvent bodiless = new APIGatewayV2HTTPEvent();
+        bodiless.setHeaders(new HashMap<>());
+        assertRefused(handle(bodiless));
+        assertThat(lambdaApi.posts()).isEmpty();
     }
 
     @Test
@@ -459,7 +485,7 @@ class GatewayFunctionTest {
     }
 
     private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
-        return handler.handleRequest(event, null);
+        return LambdaEvents.invoke(handler, event, APIGatewayV2HTTPResponse.class, null);
     }
 
     private void assertRefused(APIGatewayV2HTTPResponse response) {

@@ -11,6 +11,7 @@ import dev.chatops.shared.Log;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CaptureServer.Answer;
+import dev.chatops.testing.LambdaEvents;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.SecretsNotLogged;
@@ -407,7 +408,7 @@ class GatewayInteractionsTest {
     }
 
     private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
-        return handler.handleRequest(event, null);
+        return LambdaEvents.invoke(handler, event, APIGatewayV2HTTPResponse.class, null);
     }
 
     private void assertRefused(APIGatewayV2HTTPResponse response) {

@@ -9,6 +9,7 @@ import dev.chatops.shared.Log;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.ContainerCredentialsEndpoint;
+import dev.chatops.testing.LambdaEvents;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.SecretsNotLogged;
@@ -129,7 +130,7 @@ class GatewaySnapStartTest {
     }
 
     private static APIGatewayV2HTTPResponse handle(GatewayFunction handler) {
-        return handler.handleRequest(GatewayFunctionTest.event("run whoami", Instant.now().getEpochSecond(),
-                MotoExtension.SIGNING_SECRET), null);
+        return LambdaEvents.invoke(handler, GatewayFunctionTest.event("run whoami", Instant.now().getEpochSecond(),
+                MotoExtension.SIGNING_SECRET), APIGatewayV2HTTPResponse.class, null);
     }
 }

@@ -3,10 +3,12 @@ package dev.chatops.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.ContainerCredentialsEndpoint;
+import dev.chatops.testing.LambdaEvents;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MotoServer;
 import java.net.URLDecoder;
@@ -103,7 +105,7 @@ class SigV4IndependentCheckTest {
         GatewayFunction gateway = new GatewayFunction(Env.of(env));
         APIGatewayV2HTTPEvent event = GatewayFunctionTest.event("run whoami", Instant.now().getEpochSecond(),
                 MotoExtension.SIGNING_SECRET);
-        assertThat(gateway.handleRequest(event, null).getStatusCode()).isEqualTo(200);
+        assertThat(LambdaEvents.invoke(gateway, event, APIGatewayV2HTTPResponse.class, null).getStatusCode()).isEqualTo(200);
         List<CaptureServer.Post> posts = lambdaApi.posts();
         assertThat(posts).hasSize(1);
         return posts.get(0);

@@ -3,10 +3,12 @@ package dev.chatops.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CaptureServer.Answer;
+import dev.chatops.testing.LambdaEvents;
 import dev.chatops.testing.MotoExtension;
 import dev.chatops.testing.MutableClock;
 import dev.chatops.testing.SecretsNotLogged;
@@ -127,6 +129,6 @@ class SigningSecretRotationTest {
     private int status(String signingSecret) {
         APIGatewayV2HTTPEvent event =
                 GatewayFunctionTest.event("run whoami", clock.instant().getEpochSecond(), signingSecret);
-        return gateway.handleRequest(event, null).getStatusCode();
+        return LambdaEvents.invoke(gateway, event, APIGatewayV2HTTPResponse.class, null).getStatusCode();
     }
 }

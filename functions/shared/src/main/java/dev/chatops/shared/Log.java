@@ -48,6 +48,14 @@ public final class Log {
         out = stream == System.out ? null : stream;
     }
 
+    /** A line written as it is (a metrics document, {@link Metrics}), where every log line goes. */
+    static void line(String json) {
+        PrintStream target = out != null ? out : System.out;
+        synchronized (target) {
+            target.println(json);
+        }
+    }
+
     private static void write(String level, String event, Throwable error, Object... fields) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("ts", Instant.now().toString());
@@ -66,11 +74,7 @@ public final class Log {
             line.put("error", Redactor.redactText(error.getClass().getName() + ": " + error.getMessage()));
             line.put("stack", Redactor.redactText(stackOf(error)));
         }
-        String json = Json.write(line);
-        PrintStream target = out != null ? out : System.out;
-        synchronized (target) {
-            target.println(json);
-        }
+        line(Json.write(line));
     }
 
     private static String stackOf(Throwable error) {

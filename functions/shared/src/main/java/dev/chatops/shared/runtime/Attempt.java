@@ -26,6 +26,8 @@ final class Attempt {
     final Instant deadline;
     /** The second person's approval this delivery runs under; empty for a request as its requester sent it. */
     final Optional<Approval> approval;
+    /** DynamoDB calls this environment had made before this attempt began ({@link DynamoDbCalls}). */
+    final long dynamoCallsBefore;
 
     private RequestClaims.Claim claim;
     private Course course;
@@ -43,8 +45,9 @@ final class Attempt {
     private boolean unrecorded;
 
     Attempt(CommandRequest request, AuditLog.Entry audit, Duration remaining, Duration safetyMargin,
-            Optional<Approval> approval) {
+            Optional<Approval> approval, long dynamoCallsBefore) {
         this.request = request;
+        this.dynamoCallsBefore = dynamoCallsBefore;
         this.approval = approval;
         this.audit = audit;
         this.holdUntil = audit.startedAt().plus(remaining);

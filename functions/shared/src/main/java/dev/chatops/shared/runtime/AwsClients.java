@@ -20,6 +20,7 @@ public final class AwsClients {
 
     public static DynamoDbClient dynamoDb() {
         return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(new DynamoDbCalls()))
                 .region(AwsSettings.region()).credentialsProvider(AwsSettings.credentials()).build();
     }
 

@@ -22,7 +22,7 @@ final class Bookkeeping {
         this.clock = clock;
     }
 
-    /** Completes the attempt's audit record. */
+    /** Completes the attempt's audit record, and writes its metrics ({@link AttemptMetrics}). */
     void finish(Attempt attempt, Verdict verdict) {
         try {
             audit.finish(attempt.audit, verdict, clock.instant());
@@ -30,6 +30,7 @@ final class Bookkeeping {
             Log.error("audit.finish_failed", e, "decision", verdict.decision().stored(),
                     "outcome", verdict.storedOutcome());
         }
+        AttemptMetrics.emit(attempt, verdict, clock.instant());
     }
 
     /** An earlier delivery held this request and stopped before recording its reply: its audit record says so. */

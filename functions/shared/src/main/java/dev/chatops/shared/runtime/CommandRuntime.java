@@ -141,7 +141,9 @@ public final class CommandRuntime {
 
     /** Audit: the attempt's record is written before anything is done. */
     private Attempt audit(CommandRequest request, Duration remaining, Optional<Approval> approval) {
-        return new Attempt(request, auditLog.begin(request, clock.instant()), remaining, SAFETY_MARGIN, approval);
+        long callsBefore = DynamoDbCalls.count();
+        return new Attempt(request, auditLog.begin(request, clock.instant()), remaining, SAFETY_MARGIN, approval,
+                callsBefore);
     }
 
     /** Nothing can be answered, and a request with a foreign response_url is not Slack's. */
