@@ -18,8 +18,8 @@ import java.util.UUID;
  * The Lambda handler behind {@code POST /slack/commands} and {@code POST /slack/interactions}
  * (HTTP API, payload format 2.0): a thin adapter from the event to {@link Gateway} and back, by the
  * route API Gateway matched. A stream handler: it reads the event's few fields itself
- * ({@link HttpEvent}) and pays nothing for Lambda's typed-event deserialiser. Bodies of errors carry nothing: what went wrong is in the logs, under
- * the request id.
+ * ({@link HttpEvent}) and pays nothing for Lambda's typed-event deserialiser. Bodies of errors
+ * carry nothing: what went wrong is in the logs, under the request id.
  */
 public final class GatewayFunction implements RequestStreamHandler {
     /** The interactivity URL's route (template.yaml), as API Gateway names it in the event. */

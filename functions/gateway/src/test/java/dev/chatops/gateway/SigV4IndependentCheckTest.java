@@ -105,7 +105,8 @@ class SigV4IndependentCheckTest {
         GatewayFunction gateway = new GatewayFunction(Env.of(env));
         APIGatewayV2HTTPEvent event = GatewayFunctionTest.event("run whoami", Instant.now().getEpochSecond(),
                 MotoExtension.SIGNING_SECRET);
-        assertThat(LambdaEvents.invoke(gateway, event, APIGatewayV2HTTPResponse.class, null).getStatusCode()).isEqualTo(200);
+        assertThat(LambdaEvents.invoke(gateway, event, APIGatewayV2HTTPResponse.class, null).getStatusCode())
+                .isEqualTo(200);
         List<CaptureServer.Post> posts = lambdaApi.posts();
         assertThat(posts).hasSize(1);
         return posts.get(0);
