@@ -93,6 +93,9 @@ final class FunctionLogs implements BiConsumer<String, String>, AutoCloseable {
             if (json != null && json.get("event") instanceof String event) {
                 return json(function, event, json);
             }
+            if (json != null && json.get("_aws") instanceof Map<?, ?> aws) {
+                return metrics(function, aws, json);
+            }
         }
         String now = time(clock.instant());
         Matcher matcher;
@@ -141,6 +144,40 @@ final class FunctionLogs implements BiConsumer<String, String>, AutoCloseable {
             out.append(" error=").append(type.substring(type.lastIndexOf('.') + 1));
         }
         return out.toString();
+    }
+
+    /**
+     * A metrics document (CloudWatch's embedded metric format) as one line: {@code [metrics]}, the
+     * dimensions of its first set, then each metric with its unit, as CloudWatch will record them.
+     */
+    private String metrics(String function, Map<?, ?> aws, Map<String, Object> json) {
+        Instant at = aws.get("Timestamp") instanceof Number millis ? Instant.ofEpochMilli(millis.longValue())
+                : clock.instant();
+        StringBuilder out = new StringBuilder(head(time(at), function, "")).append("[metrics]");
+        if (aws.get("CloudWatchMetrics") instanceof List<?> directives && !directives.isEmpty()
+                && directives.get(0) instanceof Map<?, ?> directive) {
+            if (directive.get("Dimensions") instanceof List<?> sets && !sets.isEmpty()
+                    && sets.get(0) instanceof List<?> names) {
+                for (Object name : names) {
+                    out.append(' ').append(name).append('=').append(quoted(String.valueOf(json.get(name))));
+                }
+            }
+            if (directive.get("Metrics") instanceof List<?> metrics) {
+                for (Object each : metrics) {
+                    if (each instanceof Map<?, ?> metric && json.get(metric.get("Name")) instanceof Number value) {
+                        out.append(' ').append(metric.get("Name")).append('=').append(number(value.doubleValue()));
+                        if ("Milliseconds".equals(metric.get("Unit"))) {
+                            out.append("ms");
+                        }
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : String.format("%.1f", value);
     }
 
     private String head(String time, String function, String requestId) {

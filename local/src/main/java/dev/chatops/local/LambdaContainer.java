@@ -2,6 +2,7 @@ package dev.chatops.local;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.chatops.shared.Trace;
 import dev.chatops.testing.TiedProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -51,7 +53,8 @@ final class LambdaContainer implements AutoCloseable {
     }
 
     /** One event on its way into the container. */
-    record Invocation(String requestId, byte[] payload, String invokedArn, CompletableFuture<Result> result) {
+    record Invocation(String requestId, byte[] payload, String invokedArn, String callerTrace,
+                      CompletableFuture<Result> result) {
     }
 
     private final LambdaFunction function;
@@ -223,11 +226,27 @@ final class LambdaContainer implements AutoCloseable {
         exchange.getResponseHeaders().add("Lambda-Runtime-Aws-Request-Id", invocation.requestId());
         exchange.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
         exchange.getResponseHeaders().add("Lambda-Runtime-Invoked-Function-Arn", invocation.invokedArn());
-        exchange.getResponseHeaders().add("Lambda-Runtime-Trace-Id",
-                "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
-                        + invocation.requestId().replace("-", "").substring(0, 24) + ";Sampled=0");
+        exchange.getResponseHeaders().add("Lambda-Runtime-Trace-Id", traceHeader(invocation));
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         respond(exchange, 200, invocation.payload());
+    }
+
+    /**
+     * The invocation's X-Ray trace header, as Lambda gives it: the caller's trace when the Invoke
+     * carried one ({@code X-Amzn-Trace-Id}: same root, this invocation as a new segment under it,
+     * the caller's sampling decision), else a trace of its own.
+     */
+    static String traceHeader(Invocation invocation) {
+        String hex = invocation.requestId().replace("-", "");
+        if (invocation.callerTrace() != null) {
+            Optional<String> root = Trace.rootOf(invocation.callerTrace());
+            if (root.isPresent() && root.get().matches("1-[0-9a-f]{8}-[0-9a-f]{24}")) {
+                String sampled = invocation.callerTrace().contains("Sampled=1") ? "1" : "0";
+                return "Root=" + root.get() + ";Parent=" + hex.substring(0, 16) + ";Sampled=" + sampled;
+            }
+        }
+        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.substring(0, 24)
+                + ";Sampled=0";
     }
 
     private void exited() {

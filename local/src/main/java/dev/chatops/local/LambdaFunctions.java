@@ -55,7 +55,12 @@ final class LambdaFunctions implements AutoCloseable {
 
     /** Runs one invocation of {@code functionId} and waits for what it answered. */
     Result invoke(String functionId, byte[] payload, String invokedArn) {
-        CompletableFuture<Result> result = submit(functionId, payload, invokedArn);
+        return invoke(functionId, payload, invokedArn, null);
+    }
+
+    /** As {@link #invoke(String, byte[], String)}, in the caller's X-Ray trace ({@code X-Amzn-Trace-Id}, or null). */
+    Result invoke(String functionId, byte[] payload, String invokedArn, String callerTrace) {
+        CompletableFuture<Result> result = submit(functionId, payload, invokedArn, callerTrace);
         try {
             return result.get();
         } catch (InterruptedException e) {
@@ -67,8 +72,12 @@ final class LambdaFunctions implements AutoCloseable {
     }
 
     CompletableFuture<Result> submit(String functionId, byte[] payload, String invokedArn) {
-        Invocation invocation =
-                new Invocation(UUID.randomUUID().toString(), payload, invokedArn, new CompletableFuture<>());
+        return submit(functionId, payload, invokedArn, null);
+    }
+
+    CompletableFuture<Result> submit(String functionId, byte[] payload, String invokedArn, String callerTrace) {
+        Invocation invocation = new Invocation(UUID.randomUUID().toString(), payload, invokedArn, callerTrace,
+                new CompletableFuture<>());
         pool(functionId).submit(invocation);
         return invocation.result();
     }

@@ -118,6 +118,7 @@ final class LocalLambdaApi implements AutoCloseable {
             String name = target.group(1);
             byte[] payload = exchange.getRequestBody().readAllBytes();
             String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
+            String trace = exchange.getRequestHeaders().getFirst("X-Amzn-Trace-Id");
             String arn = functions.function(name).arn() + (qualifier == null ? "" : ":" + qualifier);
             if ("DryRun".equals(type)) {
                 // Lambda only checks the call and the caller's permission, which the front door has done.
@@ -129,11 +130,11 @@ final class LocalLambdaApi implements AutoCloseable {
                 return;
             }
             if ("Event".equals(type)) {
-                workers.submit(() -> runAsync(name, arn, payload, 1));
+                workers.submit(() -> runAsync(name, arn, payload, trace, 1));
                 respond(exchange, 202, "");
                 return;
             }
-            Result result = functions.invoke(name, payload, arn);
+            Result result = functions.invoke(name, payload, arn, trace);
             exchange.getResponseHeaders().add("X-Amz-Executed-Version", LambdaFunction.VERSION);
             if (result.failed()) {
                 exchange.getResponseHeaders().add("X-Amz-Function-Error", result.functionError());
@@ -142,8 +143,8 @@ final class LocalLambdaApi implements AutoCloseable {
         }
     }
 
-    private void runAsync(String name, String arn, byte[] payload, int attempt) {
-        Result result = functions.invoke(name, payload, arn);
+    private void runAsync(String name, String arn, byte[] payload, String trace, int attempt) {
+        Result result = functions.invoke(name, payload, arn, trace);
         if (!result.failed() || !running) {
             return;
         }
@@ -160,7 +161,7 @@ final class LocalLambdaApi implements AutoCloseable {
                 LambdaErrors.type(result.payload()));
         if (attempt <= maxRetries) {
             Duration delay = retryDelays.get(Math.min(attempt - 1, retryDelays.size() - 1));
-            retries.schedule(() -> workers.submit(() -> runAsync(name, arn, payload, attempt + 1)),
+            retries.schedule(() -> workers.submit(() -> runAsync(name, arn, payload, trace, attempt + 1)),
                     delay.toMillis(), TimeUnit.MILLISECONDS);
         } else {
             sendToDestination(name, arn, payload, attempt, result);

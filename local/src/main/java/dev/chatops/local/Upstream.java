@@ -29,7 +29,9 @@ final class Upstream {
             "x-amz-content-sha256",
             "x-amz-invocation-type",
             "x-amz-log-type",
-            "x-amz-client-context");
+            "x-amz-client-context",
+            // X-Ray's trace header: Lambda continues the caller's trace in the function it invokes.
+            "x-amzn-trace-id");
 
     private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "transfer-encoding",
             "keep-alive", "expect", "upgrade");

@@ -69,6 +69,17 @@ class FunctionLogsTest {
     }
 
     @Test
+    void a_metrics_document_shows_as_the_metrics_cloudwatch_will_record(@TempDir Path dir) {
+        assertThat(quiet(dir).readable("FeatureFunction", "{\"_aws\":{\"Timestamp\":1796200816000,"
+                + "\"CloudWatchMetrics\":[{\"Namespace\":\"ChatOps\",\"Dimensions\":[[\"Command\",\"Form\",\"Result\"],"
+                + "[\"Command\",\"Result\"]],\"Metrics\":[{\"Name\":\"Attempts\",\"Unit\":\"Count\"},{\"Name\":"
+                + "\"Duration\",\"Unit\":\"Milliseconds\"}]}]},\"Command\":\"feature\",\"Form\":\"set\","
+                + "\"Result\":\"awaiting approval\",\"Attempts\":1.0,\"Duration\":412.0}"))
+                .isEqualTo("08:40:16 FeatureFunction" + " ".repeat(16) + "[metrics] Command=feature Form=set "
+                        + "Result=\"awaiting approval\" Attempts=1 Duration=412ms");
+    }
+
+    @Test
     void anything_else_a_function_prints_shows_as_printed_after_the_time_and_function(@TempDir Path dir) {
         assertThat(quiet(dir).readable("UserFunction", "Exception in thread \"main\" java.lang.Error"))
                 .isEqualTo("08:20:30 UserFunction" + " ".repeat(19) + "Exception in thread \"main\" java.lang.Error");

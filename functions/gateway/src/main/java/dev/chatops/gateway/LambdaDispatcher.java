@@ -1,9 +1,11 @@
 package dev.chatops.gateway;
 
+import dev.chatops.shared.Trace;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -39,6 +41,11 @@ public final class LambdaDispatcher implements Dispatcher {
         String path =
                 "/2015-03-31/functions/" + URLEncoder.encode(functionName, StandardCharsets.UTF_8) + "/invocations";
         byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Amz-Invocation-Type", "Event");
+        headers.put("Content-Type", "application/json");
+        // The gateway's trace goes on with the invocation (the SDK's clients do the same for their calls).
+        Trace.header().ifPresent(trace -> headers.put("X-Amzn-Trace-Id", trace));
         String problem = "no time left";
         boolean mayHaveStarted = false;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -47,8 +54,7 @@ public final class LambdaDispatcher implements Dispatcher {
                 break;
             }
             try {
-                AwsRequests.Response response = aws.post(AwsRequests.Service.LAMBDA, path,
-                        Map.of("X-Amz-Invocation-Type", "Event", "Content-Type", "application/json"), payload,
+                AwsRequests.Response response = aws.post(AwsRequests.Service.LAMBDA, path, headers, payload,
                         left.compareTo(ATTEMPT_TIMEOUT) < 0 ? left : ATTEMPT_TIMEOUT);
                 if (response.status() == 202) {
                     return;

@@ -240,6 +240,29 @@ class GatewayFunctionTest {
         assertThat(lambdaApi.posts()).isEmpty();
     }
 
+    /**
+     * With Tracing: Active, Lambda's Java runtime gives each invocation its trace header as the
+     * system property {@code com.amazonaws.xray.traceHeader}; the Invoke carries it on, so the
+     * command function's invocation is part of the same trace. Without one, no header is made up.
+     */
+    @Test
+    void the_invoke_carries_the_invocations_trace_header_on_and_none_without_one() {
+        String trace = "Root=1-6a5e6c1c-5759e988bd862e3fe1be46a9;Parent=53995c3f42cd8ad8;Sampled=1";
+        System.setProperty("com.amazonaws.xray.traceHeader", trace);
+        try {
+            assertThat(handle(event("run whoami", Instant.now().getEpochSecond(), MotoExtension.SIGNING_SECRET))
+                    .getStatusCode()).isEqualTo(200);
+        } finally {
+            System.clearProperty("com.amazonaws.xray.traceHeader");
+        }
+        handle(event("run whoami", Instant.now().getEpochSecond() - 1, MotoExtension.SIGNING_SECRET));
+
+        List<CaptureServer.Post> invokes = lambdaApi.postsTo(INVOKE_PATH);
+        assertThat(invokes).hasSize(2);
+        assertThat(invokes.get(0).headers().get("X-Amzn-Trace-Id")).isEqualTo(trace);
+        assertThat(invokes.get(1).headers()).doesNotContainKey("X-Amzn-Trace-Id");
+    }
+
     @Test
     void slacks_unsigned_ssl_check_gets_200_and_nothing_else() {
         APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();

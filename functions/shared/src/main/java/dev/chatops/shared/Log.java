@@ -65,6 +65,7 @@ public final class Log {
             line.put("requestId", requestId);
         }
         line.put("event", event);
+        Trace.root().ifPresent(root -> line.put("trace", root));
         for (int i = 0; i + 1 < fields.length; i += 2) {
             Object value = fields[i + 1];
             line.put(String.valueOf(fields[i]), value == null || value instanceof Number || value instanceof Boolean

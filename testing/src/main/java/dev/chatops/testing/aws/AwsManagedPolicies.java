@@ -18,6 +18,14 @@ public final class AwsManagedPolicies {
 
     /** Path after {@code policy/} → the policy document. */
     private static final Map<String, String> DOCUMENTS = Map.of(
+            // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSXrayWriteOnlyAccess.html (v2): what
+            // SAM attaches to a function's role for Tracing: Active.
+            "AWSXrayWriteOnlyAccess", """
+            { "Version" : "2012-10-17", "Statement" : [ { "Effect" : "Allow",
+              "Action" : [ "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries" ],
+              "Resource" : [ "*" ] } ] }\
+            """,
             // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaBasicExecutionRole.html (v1)
             "service-role/AWSLambdaBasicExecutionRole", """
             { "Version" : "2012-10-17", "Statement" : [ { "Effect" : "Allow",
