@@ -44,9 +44,11 @@ final class RequestCounts {
             new Counted("MemberFunction", "member list ops/chatops --ops", "admin"),
             new Counted("FeatureFunction", "feature get my_flag", "my_flag"),
             new Counted("AutoDeployFunction", "auto_deploy status", "Deployments of"),
-            new Counted("MemberFunction", "member add bob ops/chatops --ops", "added `bob`"),
+            // A membership of the chatops project, and a production change, wait for a second person
+            // (APPROVALS=production, the template's default): what is counted is the asking.
+            new Counted("MemberFunction", "member add bob ops/chatops --ops", "asks for a second person's approval"),
             new Counted("FeatureFunction", "feature set my_flag 25 --actors --staging", "*staging*"),
-            new Counted("FeatureFunction", "feature set my_flag 25 --actors", "*production*"));
+            new Counted("FeatureFunction", "feature set my_flag 25 --actors", "asks for a second person's approval"));
 
     private static final Map<String, Function<Services, RequestStreamHandler>> FUNCTIONS = Map.of(
             "UserFunction", UserFunction::new,
