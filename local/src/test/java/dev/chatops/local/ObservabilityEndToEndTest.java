@@ -32,7 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the gateway answers and every attempt of a command function writes its metrics document (CloudWatch's
  * embedded metric format, checked against the specification) into its log, and one X-Ray trace spans
  * the gateway and the command function it invoked (the gateway passes its trace header on with the
- * Invoke; Lambda, emulated here as it documents it, continues it).
+ * Invoke; Lambda, emulated here as it documents it, continues it); and every function's SnapStart
+ * priming ran before its snapshot, through the runtime interface client's hooks.
  */
 @ExtendWith(SecretsNotLogged.class)
 class ObservabilityEndToEndTest {
@@ -122,6 +123,15 @@ class ObservabilityEndToEndTest {
                     .matches("1-[0-9a-f]{8}-[0-9a-f]{24}");
         }
         assertThat(dispatched.stream().map(id -> traces.get(id).iterator().next()).distinct()).hasSize(3);
+
+        // SnapStart: each environment ran its priming before the "snapshot", and said so once restored.
+        for (String function : List.of("GatewayFunction", "UserFunction", "FeatureFunction")) {
+            assertThat(LOGS.stream().filter(l -> l[0].equals(function)
+                            && l[1].contains("\"event\":\"snapstart.restored\"")).map(l -> l[1]))
+                    .as("%s's restores", function).isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).contains("\"primed\":true"));
+        }
+        assertThat(LOGS.stream().map(l -> l[1])).noneMatch(line -> line.contains("snapstart.priming_failed"));
     }
 
     /** "command form result" of each attempt a function counted. */

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Priming;
 import dev.chatops.shared.command.Catalog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +28,8 @@ public final class GatewayFunction implements RequestStreamHandler {
     static final String INTERACTIONS_PATH = "/slack/interactions";
 
     private final Gateway gateway;
+    /** Held: Lambda's runtime client keeps hooks only by weak reference. Null when the gateway was given. */
+    private final Priming priming;
 
     /** Lambda's constructor: configuration from the environment, AWS clients from the SDK's defaults. */
     public GatewayFunction() {
@@ -43,7 +46,9 @@ public final class GatewayFunction implements RequestStreamHandler {
         GatewayConfig config = GatewayConfig.from(env);
         AwsRequests aws = new AwsRequests();
         SigningSecret secret = new SigningSecret(() -> fetchSecret(aws, config.signingSecretId()), clock);
-        this.gateway = new Gateway(config, secret, new LambdaDispatcher(aws), Catalog.standard(), clock);
+        Catalog catalog = Catalog.standard();
+        this.gateway = new Gateway(config, secret, new LambdaDispatcher(aws), catalog, clock);
+        this.priming = Priming.register("GatewayFunction", new GatewayPriming(config, aws, catalog, clock));
     }
 
     /** Secrets Manager's GetSecretValue: the secret's string, or an exception naming only the secret id. */
@@ -72,6 +77,12 @@ public final class GatewayFunction implements RequestStreamHandler {
 
     public GatewayFunction(Gateway gateway) {
         this.gateway = gateway;
+        this.priming = null;
+    }
+
+    /** The SnapStart hook this function registered (null when constructed with a gateway). */
+    Priming priming() {
+        return priming;
     }
 
     /**
@@ -88,10 +99,11 @@ public final class GatewayFunction implements RequestStreamHandler {
             output.write(HttpEvent.response(400, ""));
             return;
         }
-        output.write(handle(event));
+        output.write(respond(gateway, event));
     }
 
-    private byte[] handle(HttpEvent event) {
+    /** {@code gateway}'s answer to {@code event}, with its log lines and ack metrics: the request path, primed too. */
+    static byte[] respond(Gateway gateway, HttpEvent event) {
         long started = System.nanoTime();
         String requestId = event.requestId() != null ? event.requestId() : UUID.randomUUID().toString();
         Log.forRequest(requestId);

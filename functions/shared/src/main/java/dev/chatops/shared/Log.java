@@ -1,6 +1,8 @@
 package dev.chatops.shared;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,6 +48,21 @@ public final class Log {
     /** For tests that read what was logged; {@code System.out} puts it back. */
     public static void redirect(PrintStream stream) {
         out = stream == System.out ? null : stream;
+    }
+
+    /**
+     * Runs {@code work} with every line it would write, metrics included, dropped: for SnapStart's
+     * priming ({@link Priming}), whose sample requests are nobody's and must not reach CloudWatch.
+     * Not for request handling: lines written by other threads meanwhile are dropped too.
+     */
+    public static void quietly(Runnable work) {
+        PrintStream before = out;
+        out = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
+        try {
+            work.run();
+        } finally {
+            out = before;
+        }
     }
 
     /** A line written as it is (a metrics document, {@link Metrics}), where every log line goes. */

@@ -68,6 +68,12 @@ public final class ResponseUrlPolicy {
         return new ResponseUrlPolicy(allowed);
     }
 
+    /** A URL this policy allows: {@code path} on its first origin (a sample request's, never posted to). */
+    public String sample(String path) {
+        Origin first = allowed.get(0);
+        return first.scheme() + "://" + first.host() + (first.port() < 0 ? "" : ":" + first.port()) + path;
+    }
+
     public boolean allows(String url) {
         if (url == null || url.length() > 2048) {
             return false;

@@ -6,6 +6,7 @@ import dev.chatops.shared.ClickRequest;
 import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Priming;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,9 +24,17 @@ import java.util.List;
  */
 public abstract class CommandFunction implements RequestStreamHandler {
     private final CommandRuntime runtime;
+    /** Held: Lambda's runtime client keeps hooks only by weak reference. */
+    private final Priming priming;
 
     protected CommandFunction(Services services, List<Command> commands) {
         this.runtime = new CommandRuntime(commands, services);
+        this.priming = Priming.register(getClass().getSimpleName(), services.priming(commands));
+    }
+
+    /** The SnapStart hook this function registered ({@link CommandPriming}). */
+    public final Priming priming() {
+        return priming;
     }
 
     @Override

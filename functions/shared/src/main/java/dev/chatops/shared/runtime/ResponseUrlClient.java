@@ -2,6 +2,7 @@ package dev.chatops.shared.runtime;
 
 import com.slack.api.SlackConfig;
 import com.slack.api.util.http.SlackHttpClient;
+import com.slack.api.util.json.GsonFactory;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import java.io.IOException;
@@ -10,7 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
@@ -54,6 +58,22 @@ public final class ResponseUrlClient {
 
     public boolean allows(String url) {
         return policy.allows(url);
+    }
+
+    /** A URL this client would post to: {@code path} on the first allowed origin (a priming sample's). */
+    String sampleUrl(String path) {
+        return policy.sample(path);
+    }
+
+    /**
+     * Builds every request {@link #post} would send for {@code reply} to {@code url}, rendered by
+     * Slack's client as a post renders it, and sends none (SnapStart's priming).
+     */
+    void prime(String url, Reply reply) {
+        for (Message message : reply.messages()) {
+            String json = GsonFactory.createSnakeCase(http.getConfig()).toJson(message);
+            new Request.Builder().url(url).post(RequestBody.create(json, MediaType.parse("application/json"))).build();
+        }
     }
 
     /** Told how many messages have reached Slack so far, after each one does. */

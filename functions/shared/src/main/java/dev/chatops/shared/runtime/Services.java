@@ -12,6 +12,7 @@ import dev.chatops.shared.access.LinkState;
 import dev.chatops.shared.gitlab.GitLab;
 import dev.chatops.shared.gitlab.GitLabConfig;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -166,6 +167,11 @@ public final class Services {
                     GitLab instances = gitlab();
                     return new GitLabAccessCheck(() -> instances, clock);
                 });
+    }
+
+    /** The SnapStart warm-up of a function running {@code commands} ({@link CommandPriming}). */
+    Runnable priming(List<Command> commands) {
+        return new CommandPriming(commands, gitlabConfig.instances().keySet(), replies, config.requestsTable());
     }
 
     public Authorizer authorizer() {
