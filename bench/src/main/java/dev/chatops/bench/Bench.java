@@ -22,7 +22,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * bin/chatops-bench: cold starts in fresh JVMs from the deployable jars ({@link ColdStarts}), warm
+ * bin/chatops-bench: cold starts in fresh JVMs from the deployable jars ({@link ColdStarts}), the
+ * first invocation after a SnapStart restore, primed and not ({@link PrimedRuns}), warm
  * latencies in one JVM ({@link WarmRuns}), DynamoDB requests per command ({@link RequestCounts}),
  * artifact sizes. Prints a table and writes {@code target/bench/results.json} ({@link Report}). It
  * runs on the local stack (moto, the GitLab stand-ins seeded from the fixtures, the PostgreSQL
@@ -69,6 +70,7 @@ public final class Bench {
 
             new ColdStarts(root, report, credentials).run(runs, gatewayEnv, functionEnvs,
                     stack.replica().isPresent(), slack);
+            new PrimedRuns(root, report).run(runs, gatewayEnv, functionEnvs, stack.replica().isPresent(), slack);
             WarmRuns warm = new WarmRuns(report);
             warm.gateway(gatewayEnv, lambdaApi);
             warm.whoami(functionEnvs.get("UserFunction"), slack);

@@ -35,6 +35,12 @@ final class ClassPaths {
         });
     }
 
+    /** Lambda's runtime interface client, whose context runs SnapStart's hooks ({@link PrimedRun}). */
+    static String runtimeClient() {
+        return fromOwn(entry -> Path.of(entry).getFileName().toString()
+                .startsWith("aws-lambda-java-runtime-interface-client"));
+    }
+
     /** The deployable jar of {@code functions/<module>}, as {@code sam build} uploads it. */
     static String lambdaJar(Path root, String module) throws IOException {
         try (Stream<Path> files = Files.list(root.resolve("functions").resolve(module).resolve("target"))) {

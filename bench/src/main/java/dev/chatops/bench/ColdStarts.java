@@ -39,11 +39,11 @@ final class ColdStarts {
     private static final String GATEWAY = "gateway";
 
     /** A command function measured cold: its module, handler, the command it answers and what its answer says. */
-    private record CommandRun(String label, String module, String handler, String function, String line,
+    record CommandRun(String label, String module, String handler, String function, String line,
                               String answerContains) {
     }
 
-    private static final List<CommandRun> COMMANDS = List.of(
+    static final List<CommandRun> COMMANDS = List.of(
             new CommandRun("whoami (UserFunction)", "user", "dev.chatops.user.UserFunction", "UserFunction", "whoami",
                     "on `ops`"),
             new CommandRun("feature get (FeatureFunction)", "feature", "dev.chatops.feature.FeatureFunction",

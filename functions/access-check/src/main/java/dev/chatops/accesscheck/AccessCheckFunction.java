@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Priming;
 import dev.chatops.shared.access.AccessCheckAnswers;
 import dev.chatops.shared.access.DelegatedAccessCheck.AccessCheckRequest;
 import dev.chatops.shared.access.GitLabAccessCheck;
@@ -24,6 +25,8 @@ import java.util.Optional;
  * — never run a command, never in anyone's name.
  */
 public final class AccessCheckFunction implements RequestStreamHandler {
+    /** SnapStart's hook (the SDK's requests, signed and not sent), held: Lambda keeps it only by weak reference. */
+    private final Priming priming;
     private final AccessCheckAnswers answers;
 
     /** Lambda's constructor: configuration from the process environment. */
@@ -41,6 +44,12 @@ public final class AccessCheckFunction implements RequestStreamHandler {
         GitLab instances = services.gitlab();
         this.answers = new AccessCheckAnswers(services.access(), services.gitlabConfig().chatopsInstance(),
                 new GitLabAccessCheck(() -> instances, services.clock()));
+        this.priming = services.registerPriming("AccessCheckFunction");
+    }
+
+    /** The SnapStart hook this function registered. */
+    Priming priming() {
+        return priming;
     }
 
     @Override

@@ -71,6 +71,17 @@ class AccessCheckFunctionTest {
     }
 
     @Test
+    void priming_before_the_snapshot_reads_nothing_from_gitlab_and_the_function_answers_after_it()
+            throws IOException {
+        int gitlabRequests = ops.requests().size();
+
+        assertThat(function.priming().prime()).isTrue();
+
+        assertThat(ops.requests()).hasSize(gitlabRequests);
+        assertThat(Json.readObject(ask(asking(team, "UBOB", bob)))).containsEntry("accessLevel", 30);
+    }
+
+    @Test
     void answers_the_linked_accounts_role_and_2fa_and_keeps_them() throws IOException {
         assertThat(Json.readObject(ask(asking(team, "UBOB", bob))))
                 .containsEntry("accessLevel", 30).containsEntry("twoFactor", true).containsKey("checkedAt");

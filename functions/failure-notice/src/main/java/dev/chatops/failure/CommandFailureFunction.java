@@ -8,6 +8,7 @@ import dev.chatops.shared.CommandRequest;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Json;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Priming;
 import dev.chatops.shared.Text;
 import dev.chatops.shared.runtime.AuditLog;
 import dev.chatops.shared.runtime.AuditLog.Decision;
@@ -31,6 +32,8 @@ import java.util.Optional;
  * audits it. Requests that were answered after all (a late retry won) get no notice.
  */
 public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    /** SnapStart's hook (the SDK's requests, signed and not sent), held: Lambda keeps it only by weak reference. */
+    private final Priming priming;
     private final RequestClaims claims;
     private final AuditLog audit;
     private final ResponseUrlClient replies;
@@ -51,6 +54,12 @@ public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQ
         this.audit = services.audit();
         this.replies = services.replies();
         this.clock = services.clock();
+        this.priming = services.registerPriming("CommandFailureFunction");
+    }
+
+    /** The SnapStart hook this function registered. */
+    Priming priming() {
+        return priming;
     }
 
     @Override

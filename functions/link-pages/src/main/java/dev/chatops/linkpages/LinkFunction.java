@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.chatops.shared.Env;
 import dev.chatops.shared.Log;
+import dev.chatops.shared.Priming;
 import dev.chatops.shared.runtime.Services;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +17,8 @@ import java.util.UUID;
  * from the HTTP API event to {@link Linking}, whose answers are small HTML pages and redirects.
  */
 public final class LinkFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    /** SnapStart's hook (the SDK's requests, signed and not sent), held: Lambda keeps it only by weak reference. */
+    private final Priming priming;
     /** The OAuth application's id on the chatops instance. */
     public static final String OAUTH_CLIENT_ID = "GITLAB_OAUTH_CLIENT_ID";
     /** Secrets Manager id of the OAuth application's secret. */
@@ -44,6 +47,12 @@ public final class LinkFunction implements RequestHandler<APIGatewayV2HTTPEvent,
         this.linking = new Linking(services, clientId.isPresent() && secretId.isPresent()
                 ? Optional.of(new Linking.OAuthApplication(clientId.get(), services.secret(secretId.get())))
                 : Optional.empty());
+        this.priming = services.registerPriming("LinkFunction");
+    }
+
+    /** The SnapStart hook this function registered. */
+    Priming priming() {
+        return priming;
     }
 
     @Override

@@ -77,6 +77,10 @@ class LinkFunctionTest {
 
     @Test
     void start_sends_the_person_to_gitlabs_authorize_page_asking_only_to_read_their_account() {
+        // As Lambda publishes the version: the SnapStart hook runs first, and asks GitLab nothing.
+        int gitlabRequests = gitlab.requests().size();
+        assertThat(function.priming().prime()).isTrue();
+        assertThat(gitlab.requests()).hasSize(gitlabRequests);
         String state = states.issue(team, "U1");
 
         APIGatewayV2HTTPResponse response = get("/link/start", "state=" + enc(state));

@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A command function's SnapStart warm-up ({@link dev.chatops.shared.Priming}), the parts of its
+ * A function's SnapStart warm-up ({@link dev.chatops.shared.Priming}), the parts of its
  * request path that touch nothing outside the process: a sample request decoded as the handler
  * decodes the gateway's, resolved against each of the function's commands, its usage and failure
  * replies rendered as the response_url client would post them (built, not sent), and the AWS SDK's
  * requests of the runtime marshalled and signed, not sent ({@link AwsClients#prime}). No store, no
- * GitLab, no secret is read, and nothing is written.
+ * GitLab, no secret is read, and nothing is written. A function that runs no command (the access
+ * check, the linking pages, the failure notice) primes the reply and the SDK's requests alone.
  */
 final class CommandPriming implements Runnable {
     private final List<Command> commands;
@@ -34,6 +35,8 @@ final class CommandPriming implements Runnable {
 
     @Override
     public void run() {
+        CommandRequest sample = decoded(sample(commands.isEmpty() ? "help" : commands.get(0).spec().name()));
+        replies.prime(sample.responseUrl(), RuntimeReplies.failed(sample));
         for (Command command : commands) {
             CommandRequest request = decoded(sample(command.spec().name()));
             try {
@@ -41,7 +44,6 @@ final class CommandPriming implements Runnable {
             } catch (UsageException e) {
                 replies.prime(request.responseUrl(), RuntimeReplies.usage(command.spec(), request, e.getMessage()));
             }
-            replies.prime(request.responseUrl(), RuntimeReplies.failed(request));
         }
         AwsClients.prime(table);
     }

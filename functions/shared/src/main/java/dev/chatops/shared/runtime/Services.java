@@ -2,6 +2,7 @@ package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.ConfigurationException;
 import dev.chatops.shared.Env;
+import dev.chatops.shared.Priming;
 import dev.chatops.shared.approval.ApprovalStore;
 import dev.chatops.shared.access.AccessCheck;
 import dev.chatops.shared.access.AccessStore;
@@ -172,6 +173,15 @@ public final class Services {
     /** The SnapStart warm-up of a function running {@code commands} ({@link CommandPriming}). */
     Runnable priming(List<Command> commands) {
         return new CommandPriming(commands, gitlabConfig.instances().keySet(), replies, config.requestsTable());
+    }
+
+    /**
+     * Registers the SnapStart hook of a function that runs no command (the access check, the
+     * linking pages, the failure notice): a reply rendered and the SDK's requests signed, nothing
+     * sent ({@link CommandPriming}). The function keeps what this returns.
+     */
+    public Priming registerPriming(String function) {
+        return Priming.register(function, priming(List.of()));
     }
 
     public Authorizer authorizer() {
