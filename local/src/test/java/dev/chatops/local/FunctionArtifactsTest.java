@@ -36,6 +36,21 @@ class FunctionArtifactsTest {
     }
 
     @Test
+    void command_function_jars_carry_the_slack_model_for_block_kit_but_not_the_slack_client_nor_its_http_stack()
+            throws IOException {
+        for (String module : List.of("user", "member", "feature", "auto-deploy", "explain", "access-check",
+                "link-pages", "failure-notice")) {
+            List<String> entries;
+            try (JarFile file = new JarFile(lambdaJar(module).toFile())) {
+                entries = file.stream().map(ZipEntry::getName).toList();
+            }
+            assertThat(entries).as(module).contains("com/slack/api/model/block/SectionBlock.class")
+                    .noneMatch(e -> e.startsWith("com/slack/api/methods/") || e.startsWith("com/slack/api/util/http/")
+                            || e.startsWith("okhttp3/") || e.startsWith("okio/") || e.startsWith("kotlin/"));
+        }
+    }
+
+    @Test
     void every_function_of_the_template_has_a_jar_with_its_handler() throws IOException {
         for (var function : LocalAws.projectTemplate().functions().values()) {
             String handler = function.handler().split("::")[0];

@@ -1,17 +1,13 @@
 package dev.chatops.member;
 
-import com.slack.api.SlackConfig;
-import com.slack.api.util.http.SlackHttpClient;
-import com.slack.api.webhook.Payload;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.runtime.Message;
 import dev.chatops.shared.runtime.Reply;
+import dev.chatops.shared.runtime.SlackHttp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
-import okhttp3.OkHttpClient;
-import okhttp3.Response;
 
 /**
  * The copy of an access request for the approvers' channel: the same message, buttons included,
@@ -23,18 +19,11 @@ final class AccessWebhook {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final Supplier<String> url;
-    private final SlackHttpClient http;
+    // Never redirected elsewhere: the secret names the one place the copy goes.
+    private final SlackHttp http = new SlackHttp(TIMEOUT);
 
     AccessWebhook(Supplier<String> url) {
         this.url = url;
-        SlackConfig config = new SlackConfig();
-        config.setHttpClientCallTimeoutMillis((int) TIMEOUT.toMillis());
-        config.setHttpClientReadTimeoutMillis((int) TIMEOUT.toMillis());
-        // Never followed elsewhere: the secret names the one place the copy goes.
-        OkHttpClient ok = SlackHttpClient.buildOkHttpClient(config).newBuilder()
-                .followRedirects(false).followSslRedirects(false).build();
-        this.http = new SlackHttpClient(ok);
-        this.http.setConfig(config);
     }
 
     /** Posts the first message of {@code reply}; empty when Slack took it, else what went wrong (also logged). */
@@ -47,12 +36,11 @@ final class AccessWebhook {
             // The secret could not be read: say so without its value.
             return failed("the webhook URL could not be read from its secret");
         }
-        Payload payload = Payload.builder().text(message.text()).blocks(message.blocks()).build();
-        try (Response response = http.postJsonBody(target, payload)) {
-            if (response.code() == 200) {
-                return Optional.empty();
-            }
-            return failed("Slack answered " + response.code());
+        // An incoming webhook takes the message's text and blocks (no response_type, nothing to replace).
+        Message copy = new Message(null, null, message.text(), message.blocks());
+        try {
+            int status = http.post(target, copy).status();
+            return status == 200 ? Optional.empty() : failed("Slack answered " + status);
         } catch (IOException | IllegalArgumentException e) {
             return failed("the webhook could not be reached (" + e.getClass().getSimpleName() + ")");
         }

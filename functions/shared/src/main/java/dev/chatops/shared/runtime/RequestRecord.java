@@ -1,7 +1,6 @@
 package dev.chatops.shared.runtime;
 
 import com.google.gson.Gson;
-import com.slack.api.util.json.GsonFactory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,7 +72,7 @@ public record RequestRecord(Status status, String holder, Optional<Instant> held
         }
     }
 
-    private static final Gson GSON = GsonFactory.createSnakeCase();
+    private static final Gson GSON = SlackJson.GSON;
 
     /** No item for the request. */
     public static RequestRecord none() {

@@ -1,8 +1,5 @@
 package dev.chatops.shared.runtime;
 
-import com.slack.api.SlackConfig;
-import com.slack.api.util.http.SlackHttpClient;
-import com.slack.api.util.json.GsonFactory;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import java.io.IOException;
@@ -11,15 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
- * Posts replies to a request's response_url through the Slack API client. Only URLs the
+ * Posts replies to a request's response_url ({@link SlackHttp}). Only URLs the
  * {@link ResponseUrlPolicy} allows are ever called, redirects are not followed, and a reply never
  * takes more than {@link Reply#MAX_MESSAGES} posts. 5xx answers, 429 (honouring Retry-After) and
  * network errors are retried with backoff until a deadline; other 4xx answers are final.
@@ -32,21 +23,13 @@ public final class ResponseUrlClient {
         void sleep(Duration duration) throws InterruptedException;
     }
 
-    private final SlackHttpClient http;
+    private final SlackHttp http;
     private final ResponseUrlPolicy policy;
     private final Clock clock;
     private final Sleeper sleeper;
 
     public ResponseUrlClient(ResponseUrlPolicy policy, Clock clock, Sleeper sleeper, Duration callTimeout) {
-        SlackConfig config = new SlackConfig();
-        config.setHttpClientCallTimeoutMillis((int) callTimeout.toMillis());
-        config.setHttpClientReadTimeoutMillis((int) callTimeout.toMillis());
-        OkHttpClient ok = SlackHttpClient.buildOkHttpClient(config).newBuilder()
-                .followRedirects(false)
-                .followSslRedirects(false)
-                .build();
-        this.http = new SlackHttpClient(ok);
-        this.http.setConfig(config);
+        this.http = new SlackHttp(callTimeout);
         this.policy = policy;
         this.clock = clock;
         this.sleeper = sleeper;
@@ -71,8 +54,7 @@ public final class ResponseUrlClient {
      */
     void prime(String url, Reply reply) {
         for (Message message : reply.messages()) {
-            String json = GsonFactory.createSnakeCase(http.getConfig()).toJson(message);
-            new Request.Builder().url(url).post(RequestBody.create(json, MediaType.parse("application/json"))).build();
+            http.request(url, message);
         }
     }
 
@@ -110,18 +92,18 @@ public final class ResponseUrlClient {
             Duration wait;
             String problem;
             IOException failure = null;
-            try (Response response = http.postJsonBody(url, message)) {
-                int status = response.code();
+            try {
+                SlackHttp.Answer answer = http.post(url, message);
+                int status = answer.status();
                 if (status >= 200 && status < 300) {
                     return;
                 }
-                String body = bodyOf(response);
                 if (status == 429) {
-                    wait = retryAfter(response.header("Retry-After"));
+                    wait = retryAfter(answer.retryAfter().orElse(null));
                 } else if (status >= 500) {
                     wait = backoff;
                 } else {
-                    throw new ReplyException("response_url answered " + status + " " + body, false);
+                    throw new ReplyException("response_url answered " + status + " " + answer.body(), false);
                 }
                 problem = "status " + status;
             } catch (IOException e) {
@@ -156,15 +138,6 @@ public final class ResponseUrlClient {
             }
         }
         return Duration.ofSeconds(1);
-    }
-
-    private static String bodyOf(Response response) throws IOException {
-        ResponseBody body = response.body();
-        if (body == null) {
-            return "";
-        }
-        String text = body.string();
-        return text.length() > 200 ? text.substring(0, 200) : text;
     }
 
     private static String hostOf(String url) {
