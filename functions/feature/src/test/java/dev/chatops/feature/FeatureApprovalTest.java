@@ -15,6 +15,7 @@ import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.SerializedDynamoDb;
 import dev.chatops.testing.MutableClock;
 import dev.chatops.testing.SecretsNotLogged;
 import java.io.ByteArrayInputStream;
@@ -100,8 +101,9 @@ class FeatureApprovalTest {
         Env functionEnv = Env.of(aws.functionEnvironment("FeatureFunction", env));
         assertThat(functionEnv.optional(RuntimeConfig.APPROVALS, "")).as("the template's default")
                 .isEqualTo("production");
-        services = new Services(functionEnv, DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
-                .build(), clock, ResponseUrlClient.standard(RuntimeConfig.from(functionEnv).responseUrls()));
+        // Requests reach moto one at a time, as DynamoDB orders conditional writes (the concurrency test's clicks).
+        services = new Services(functionEnv, SerializedDynamoDb.client(), clock,
+                ResponseUrlClient.standard(RuntimeConfig.from(functionEnv).responseUrls()));
         function = new FeatureFunction(services, duration -> { });
         team = "T" + UUID.randomUUID().toString().substring(0, 8);
         person("UBOSS", "boss", 40, true);

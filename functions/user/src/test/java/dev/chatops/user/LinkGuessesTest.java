@@ -14,6 +14,7 @@ import dev.chatops.testing.GitLabStandIn;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.LocalLambdaContext;
 import dev.chatops.testing.MotoExtension;
+import dev.chatops.testing.SerializedDynamoDb;
 import dev.chatops.testing.MutableClock;
 import dev.chatops.testing.SecretsNotLogged;
 import java.io.ByteArrayInputStream;
@@ -36,8 +37,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Wrong link codes are counted per Slack user (workspace and user id), in the requests table: after
@@ -74,9 +73,8 @@ class LinkGuessesTest {
                 "CHATOPS_PROJECT", "ops/chatops")));
         Services services = new Services(
                 env,
-                DynamoDbClient.builder()
-                        .httpClient(UrlConnectionHttpClient.create())
-                        .build(),
+                // Requests reach moto one at a time, as DynamoDB orders conditional writes (the guessing race).
+                SerializedDynamoDb.client(),
                 clock,
                 ResponseUrlClient.standard(RuntimeConfig.from(env).responseUrls()));
         function = new UserFunction(services);
