@@ -25,7 +25,7 @@ import java.util.Optional;
  * — never run a command, never in anyone's name.
  */
 public final class AccessCheckFunction implements RequestStreamHandler {
-    /** SnapStart's hook (the SDK's requests, signed and not sent), held: Lambda keeps it only by weak reference. */
+    /** SnapStart's hook (a reply and the SDK's requests, to loopback), held: Lambda keeps it by weak reference. */
     private final Priming priming;
     private final AccessCheckAnswers answers;
 

@@ -32,7 +32,7 @@ import java.util.Optional;
  * audits it. Requests that were answered after all (a late retry won) get no notice.
  */
 public final class CommandFailureFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    /** SnapStart's hook (the SDK's requests, signed and not sent), held: Lambda keeps it only by weak reference. */
+    /** SnapStart's hook (a reply and the SDK's requests, to loopback), held: Lambda keeps it by weak reference. */
     private final Priming priming;
     private final RequestClaims claims;
     private final AuditLog audit;

@@ -38,9 +38,6 @@ final class AwsRequests {
     /** The longest a connection may take to open; a call's own timeout may make it shorter. */
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
-    /** Signs priming's samples: no AWS account knows it, and they are never sent. */
-    private static final AwsCredentialsIdentity PRIMING_IDENTITY =
-            AwsCredentialsIdentity.create("AKIDSNAPSTARTPRIMING", "never-sent");
 
     /** An AWS answer: its status and body. */
     record Response(int status, String body) {
@@ -67,13 +64,21 @@ final class AwsRequests {
     private final String region = setting("AWS_REGION", "aws.region")
             .orElseThrow(() -> new ConfigurationException("missing environment variable AWS_REGION"));
     private final ExecutionRole role;
+    /** Every service at this base URL instead of its standard endpoint; null: the standard ones. */
+    private final String endpointOverride;
 
     AwsRequests() {
         this(ExecutionRole.standard());
     }
 
     AwsRequests(ExecutionRole role) {
+        this(role, null);
+    }
+
+    /** Every request to {@code endpoint} (SnapStart's priming sends its samples to its loopback server). */
+    AwsRequests(ExecutionRole role, String endpoint) {
         this.role = role;
+        this.endpointOverride = endpoint;
     }
 
     /**
@@ -86,8 +91,30 @@ final class AwsRequests {
     Response post(Service service, String path, Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException {
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        HttpURLConnection connection = prepare(service, path, headers, body, millis, role.credentials());
+        URI uri = URI.create(endpoint(service) + path);
+        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri);
+        headers.forEach(request::putHeader);
+        request.putHeader("Content-Length", Integer.toString(body.length));
+        AwsCredentialsIdentity identity = role.credentials();
+        SignedRequest signed = SIGNER.sign(r -> r.identity(identity)
+                .request(request.build())
+                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service.signingName())
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         try {
+            connection.setConnectTimeout((int) Math.min(millis, CONNECT_TIMEOUT.toMillis()));
+            connection.setReadTimeout(millis);
+            connection.setInstanceFollowRedirects(false);
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            for (Map.Entry<String, List<String>> header : signed.request().headers().entrySet()) {
+                String name = header.getKey().toLowerCase(Locale.ROOT);
+                if (!name.equals("host") && !name.equals("content-length")) {
+                    connection.setRequestProperty(header.getKey(), String.join(",", header.getValue()));
+                }
+            }
+            connection.setFixedLengthStreamingMode(body.length);
             try {
                 connection.connect();
             } catch (IOException e) {
@@ -104,42 +131,6 @@ final class AwsRequests {
         }
     }
 
-    /**
-     * Builds and signs what {@link #post} would send, with a throwaway identity, and sends nothing:
-     * SnapStart's priming (GatewayPriming) loads the signer and the connection classes this way.
-     */
-    void prime(Service service, String path, Map<String, String> headers, byte[] body) throws IOException {
-        prepare(service, path, headers, body, 1, PRIMING_IDENTITY).disconnect();
-    }
-
-    /** The signed request as a connection made but not opened: no byte has left the process. */
-    private HttpURLConnection prepare(Service service, String path, Map<String, String> headers, byte[] body,
-                                      int millis, AwsCredentialsIdentity identity) throws IOException {
-        URI uri = URI.create(endpoint(service) + path);
-        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri);
-        headers.forEach(request::putHeader);
-        request.putHeader("Content-Length", Integer.toString(body.length));
-        SignedRequest signed = SIGNER.sign(r -> r.identity(identity)
-                .request(request.build())
-                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service.signingName())
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
-        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
-        connection.setConnectTimeout((int) Math.min(millis, CONNECT_TIMEOUT.toMillis()));
-        connection.setReadTimeout(millis);
-        connection.setInstanceFollowRedirects(false);
-        connection.setRequestMethod("POST");
-        connection.setDoOutput(true);
-        for (Map.Entry<String, List<String>> header : signed.request().headers().entrySet()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!name.equals("host") && !name.equals("content-length")) {
-                connection.setRequestProperty(header.getKey(), String.join(",", header.getValue()));
-            }
-        }
-        connection.setFixedLengthStreamingMode(body.length);
-        return connection;
-    }
-
     /** A standard setting: its environment variable, else its system property; blank counts as unset. */
     static Optional<String> setting(String env, String property) {
         String value = System.getenv(env);
@@ -150,6 +141,9 @@ final class AwsRequests {
     }
 
     private String endpoint(Service service) {
+        if (endpointOverride != null) {
+            return endpointOverride;
+        }
         String[] candidates = {
             System.getenv("AWS_ENDPOINT_URL_" + service.envSuffix()),
             System.getProperty("aws.endpointUrl" + service.propertySuffix()),

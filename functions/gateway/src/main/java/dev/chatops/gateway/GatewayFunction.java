@@ -48,11 +48,11 @@ public final class GatewayFunction implements RequestStreamHandler {
         SigningSecret secret = new SigningSecret(() -> fetchSecret(aws, config.signingSecretId()), clock);
         Catalog catalog = Catalog.standard();
         this.gateway = new Gateway(config, secret, new LambdaDispatcher(aws), catalog, clock);
-        this.priming = Priming.register("GatewayFunction", new GatewayPriming(config, aws, catalog, clock));
+        this.priming = Priming.register("GatewayFunction", new GatewayPriming(config, catalog, clock));
     }
 
     /** Secrets Manager's GetSecretValue: the secret's string, or an exception naming only the secret id. */
-    private static String fetchSecret(AwsRequests aws, String secretId) {
+    static String fetchSecret(AwsRequests aws, String secretId) {
         AwsRequests.Response response;
         try {
             response = aws.post(

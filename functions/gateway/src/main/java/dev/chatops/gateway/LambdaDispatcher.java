@@ -29,19 +29,9 @@ public final class LambdaDispatcher implements Dispatcher {
     private static final Duration MIN_ATTEMPT = Duration.ofMillis(200);
     private static final int ATTEMPTS = 3;
 
-    /** Sends one signed request ({@link AwsRequests#post}); SnapStart's priming signs one and sends nothing. */
-    interface Sender {
-        AwsRequests.Response post(AwsRequests.Service service, String path, Map<String, String> headers, byte[] body,
-                                  Duration timeout) throws IOException;
-    }
-
-    private final Sender aws;
+    private final AwsRequests aws;
 
     LambdaDispatcher(AwsRequests aws) {
-        this(aws::post);
-    }
-
-    LambdaDispatcher(Sender aws) {
         this.aws = aws;
     }
 

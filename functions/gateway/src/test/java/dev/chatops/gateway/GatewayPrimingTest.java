@@ -26,9 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The gateway's SnapStart priming (GatewayPriming), as Lambda runs it before taking the snapshot:
- * it completes with nothing sent to AWS (no Invoke, no read of the signing secret), nothing logged,
- * and leaves the function answering exactly as before: its sample's secret is refused by the real
- * gateway, a request signed by Slack's secret is dispatched.
+ * it completes with nothing sent to AWS (its Invoke, secret and credentials go to its own loopback
+ * server), nothing logged, and leaves the function answering exactly as before: its sample's secret
+ * is refused by the real gateway, a request signed by Slack's secret is dispatched.
  */
 @ExtendWith(MotoExtension.class)
 class GatewayPrimingTest {
@@ -63,7 +63,7 @@ class GatewayPrimingTest {
     }
 
     @Test
-    void priming_sends_nothing_logs_nothing_and_leaves_the_gateway_as_it_was() {
+    void priming_sends_nothing_to_aws_logs_nothing_and_leaves_the_gateway_as_it_was() {
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Log.redirect(new PrintStream(logged, true, StandardCharsets.UTF_8));
         System.setProperty("aws.endpointUrl", otherAws.url(""));

@@ -17,7 +17,7 @@ import java.util.UUID;
  * from the HTTP API event to {@link Linking}, whose answers are small HTML pages and redirects.
  */
 public final class LinkFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    /** SnapStart's hook (the SDK's requests, signed and not sent), held: Lambda keeps it only by weak reference. */
+    /** SnapStart's hook (a reply and the SDK's requests, to loopback), held: Lambda keeps it by weak reference. */
     private final Priming priming;
     /** The OAuth application's id on the chatops instance. */
     public static final String OAUTH_CLIENT_ID = "GITLAB_OAUTH_CLIENT_ID";

@@ -12,13 +12,13 @@ import org.crac.Resource;
  * version, and {@code afterRestore} in each environment restored from it
  * (docs/performance.md#priming).
  *
- * <p>A warm-up must have no side effect and use no network: it calls nothing outside the process
- * (AWS requests are built and signed with a throwaway identity, never sent), keeps nothing unique
- * (ids, keys, seeds) and opens no connection, so there is nothing for {@code afterRestore} to
- * re-establish: credentials, secrets and connections are all first made by a real request, after
- * the restore. Its log and metric lines are dropped. A warm-up that fails is logged and the
- * function goes on unprimed, as correct as before, only slower on its first request; an
- * {@link Error} is not caught.
+ * <p>A warm-up must have no side effect and reach nothing outside the process: its requests go to a
+ * {@link PrimingServer} on loopback, signed with throwaway credentials that server hands out; it
+ * keeps nothing unique (ids, keys, seeds) and leaves no connection open, so there is nothing for
+ * {@code afterRestore} to re-establish: real credentials, secrets and connections are all first
+ * made by a real request, after the restore. Its log and metric lines are dropped. A warm-up that
+ * fails is logged and the function goes on unprimed, as correct as before, only slower on its first
+ * request; an {@link Error} is not caught.
  *
  * <p>Lambda's runtime client keeps registered resources by weak reference: the function holds its
  * {@code Priming}, or it is collected before the checkpoint.

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A command function's SnapStart priming (CommandPriming), as Lambda runs it before the snapshot:
- * it completes with no request sent to AWS or Slack and nothing logged, and the function answers
- * its first real request as it would have unprimed.
+ * it completes with no request sent to AWS or Slack (its samples go to its own loopback server) and
+ * nothing logged, and the function answers its first real request as it would have unprimed.
  */
 @ExtendWith(MotoExtension.class)
 class UserPrimingTest {

@@ -1,13 +1,11 @@
 package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.AwsSettings;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -49,61 +47,41 @@ public final class AwsClients {
 
     /**
      * SnapStart's priming of the SDK (CommandPriming): the DynamoDB requests the runtime makes
-     * (GetItem, a conditional PutItem, UpdateItem, Query) on {@code table} and a Secrets Manager
-     * GetSecretValue, each built, marshalled and signed by clients made for this alone, with a
-     * throwaway identity, and stopped before a byte is sent. The function's own clients, their
-     * credentials and their connections are left untouched for the first real request.
-     *
-     * @throws IllegalStateException when a request was not stopped where it should have been
+     * (GetItem, a conditional PutItem, UpdateItem, Query) and a Secrets Manager GetSecretValue, sent
+     * by clients made for this alone, with throwaway credentials, to {@code loopback} (a
+     * {@link dev.chatops.shared.PrimingServer}), which answers as the services would with nothing
+     * found. The function's own clients, their credentials and their connections are left untouched
+     * for the first real request.
      */
-    public static void prime(String table) {
-        StaticCredentialsProvider identity =
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSNAPSTARTPRIMING", "never-sent"));
+    public static void prime(String loopback) {
+        StaticCredentialsProvider identity = StaticCredentialsProvider.create(
+                AwsBasicCredentials.create("AKIDSNAPSTARTPRIMING", "snapstart-priming"));
+        URI endpoint = URI.create(loopback);
+        String table = "snapstart-priming";
         Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("snapstart-priming"));
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(new StopBeforeSending()))
-                .region(AwsSettings.region()).credentialsProvider(identity).build();
+                .endpointOverride(endpoint).region(AwsSettings.region()).credentialsProvider(identity).build();
              SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(new StopBeforeSending()))
-                .region(AwsSettings.region()).credentialsProvider(identity).build()) {
-            stopped(() -> dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true)));
-            stopped(() -> dynamo.putItem(r -> r.tableName(table).item(key)
-                    .conditionExpression("attribute_not_exists(pk)")));
-            stopped(() -> dynamo.updateItem(r -> r.tableName(table).key(key).updateExpression("SET #n = :n")
+                .endpointOverride(endpoint).region(AwsSettings.region()).credentialsProvider(identity).build()) {
+            dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true));
+            dynamo.putItem(r -> r.tableName(table).item(key).conditionExpression("attribute_not_exists(pk)"));
+            dynamo.updateItem(r -> r.tableName(table).key(key).updateExpression("SET #n = :n")
                     .expressionAttributeNames(Map.of("#n", "n"))
-                    .expressionAttributeValues(Map.of(":n", AttributeValue.fromN("1")))));
-            stopped(() -> dynamo.query(r -> r.tableName(table).keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("snapstart-priming")))));
-            stopped(() -> secrets.getSecretValue(r -> r.secretId("snapstart-priming")));
+                    .expressionAttributeValues(Map.of(":n", AttributeValue.fromN("1"))));
+            dynamo.query(r -> r.tableName(table).keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("snapstart-priming"))));
+            secrets.getSecretValue(r -> r.secretId("snapstart-priming"));
         }
     }
 
-    private static void stopped(Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof Stopped) {
-                    return;
-                }
-            }
-            throw e;
+    /** What the priming server answers the requests of {@link #prime}: found nothing, a throwaway secret. */
+    public static String primingAnswer(String target) {
+        if (target.endsWith(".Query")) {
+            return "{\"Count\":0,\"Items\":[],\"ScannedCount\":0}";
         }
-        throw new IllegalStateException("a priming request was answered: it was sent");
-    }
-
-    /** Stops every request of the client it is given to once it is signed, before it is sent. */
-    private static final class StopBeforeSending implements ExecutionInterceptor {
-        @Override
-        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            throw new Stopped();
+        if (target.endsWith(".GetSecretValue")) {
+            return "{\"Name\":\"snapstart-priming\",\"SecretString\":\"snapstart-priming\"}";
         }
-    }
-
-    /** Not an error: the point where a priming request stops. */
-    private static final class Stopped extends RuntimeException {
-        Stopped() {
-            super("stopped before sending (SnapStart priming)", null, false, false);
-        }
+        return "{}";
     }
 }

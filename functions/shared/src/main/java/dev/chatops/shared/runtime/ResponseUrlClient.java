@@ -3,6 +3,7 @@ package dev.chatops.shared.runtime;
 import dev.chatops.shared.Log;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,18 +44,28 @@ public final class ResponseUrlClient {
         return policy.allows(url);
     }
 
-    /** A URL this client would post to: {@code path} on the first allowed origin (a priming sample's). */
-    String sampleUrl(String path) {
-        return policy.sample(path);
+    /**
+     * Posts {@code reply} to {@code loopback}, a {@link dev.chatops.shared.PrimingServer}'s URL (not a
+     * response_url: the allow-list is not asked), through the client that posts replies: SnapStart's
+     * priming. A failure is thrown.
+     */
+    void prime(String loopback, Reply reply) {
+        for (Message message : reply.messages()) {
+            try {
+                int status = http.post(loopback, message).status();
+                if (status != 200) {
+                    throw new IllegalStateException("the priming server answered " + status);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("the priming reply was not posted", e);
+            }
+        }
     }
 
-    /**
-     * Builds every request {@link #post} would send for {@code reply} to {@code url}, rendered by
-     * Slack's client as a post renders it, and sends none (SnapStart's priming).
-     */
-    void prime(String url, Reply reply) {
+    /** Renders {@code reply}'s messages as {@link #post} would send them, sending nothing (priming). */
+    void render(Reply reply) {
         for (Message message : reply.messages()) {
-            http.request(url, message);
+            SlackJson.GSON.toJson(message);
         }
     }
 

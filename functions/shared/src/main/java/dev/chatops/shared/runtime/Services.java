@@ -172,7 +172,7 @@ public final class Services {
 
     /** The SnapStart warm-up of a function running {@code commands} ({@link CommandPriming}). */
     Runnable priming(List<Command> commands) {
-        return new CommandPriming(commands, gitlabConfig.instances().keySet(), replies, config.requestsTable());
+        return new CommandPriming(commands, gitlabConfig.instances().keySet(), replies);
     }
 
     /**

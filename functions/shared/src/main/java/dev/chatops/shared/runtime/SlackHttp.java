@@ -52,8 +52,7 @@ public final class SlackHttp {
         }
     }
 
-    /** The request {@link #post} sends, built and not sent (SnapStart's priming builds it this way). */
-    HttpRequest request(String url, Object message) {
+    private HttpRequest request(String url, Object message) {
         return HttpRequest.newBuilder(URI.create(url))
                 .timeout(timeout)
                 .header("Content-Type", "application/json; charset=utf-8")
