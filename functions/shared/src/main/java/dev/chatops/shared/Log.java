@@ -1,8 +1,6 @@
 package dev.chatops.shared;
 
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +16,8 @@ import java.util.Map;
  */
 public final class Log {
     private static final ThreadLocal<String> REQUEST_ID = new ThreadLocal<>();
+    /** Set while the thread runs {@link #quietly}. */
+    private static final ThreadLocal<Boolean> QUIET = ThreadLocal.withInitial(() -> false);
     /** Where lines go; null: whatever System.out is at the time (so a test that captures it sees them). */
     private static volatile PrintStream out;
 
@@ -51,22 +51,25 @@ public final class Log {
     }
 
     /**
-     * Runs {@code work} with every line it would write, metrics included, dropped: for SnapStart's
-     * priming ({@link Priming}), whose sample requests are nobody's and must not reach CloudWatch.
-     * Not for request handling: lines written by other threads meanwhile are dropped too.
+     * Runs {@code work} with every line the current thread writes meanwhile, metrics included,
+     * dropped: for SnapStart's priming ({@link Priming}), whose sample requests are nobody's and must
+     * not reach CloudWatch. Other threads' lines are written as ever.
      */
     public static void quietly(Runnable work) {
-        PrintStream before = out;
-        out = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
+        boolean before = QUIET.get();
+        QUIET.set(true);
         try {
             work.run();
         } finally {
-            out = before;
+            QUIET.set(before);
         }
     }
 
     /** A line written as it is (a metrics document, {@link Metrics}), where every log line goes. */
     static void line(String json) {
+        if (QUIET.get()) {
+            return;
+        }
         PrintStream target = out != null ? out : System.out;
         synchronized (target) {
             target.println(json);

@@ -39,7 +39,7 @@ final class CommandPriming implements Runnable {
             String replyUrl = loopback.url() + "/snapstart-priming/reply";
             CommandRequest sample = decoded(sample(commands.isEmpty() ? "help" : commands.get(0).spec().name(),
                     replyUrl));
-            replies.prime(sample.responseUrl(), RuntimeReplies.failed(sample));
+            replies.prime(loopback, RuntimeReplies.failed(sample));
             for (Command command : commands) {
                 CommandRequest request = decoded(sample(command.spec().name(), replyUrl));
                 try {

@@ -1,6 +1,7 @@
 package dev.chatops.shared.runtime;
 
 import dev.chatops.shared.Log;
+import dev.chatops.shared.PrimingServer;
 import dev.chatops.shared.edge.ResponseUrlPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,14 +46,13 @@ public final class ResponseUrlClient {
     }
 
     /**
-     * Posts {@code reply} to {@code loopback}, a {@link dev.chatops.shared.PrimingServer}'s URL (not a
-     * response_url: the allow-list is not asked), through the client that posts replies: SnapStart's
-     * priming. A failure is thrown.
+     * Posts {@code reply} to {@code loopback} (not to a response_url: it is no request's) through the
+     * client that posts replies: SnapStart's priming. A failure is thrown.
      */
-    void prime(String loopback, Reply reply) {
+    void prime(PrimingServer loopback, Reply reply) {
         for (Message message : reply.messages()) {
             try {
-                int status = http.post(loopback, message).status();
+                int status = http.post(loopback.url() + "/snapstart-priming/reply", message).status();
                 if (status != 200) {
                     throw new IllegalStateException("the priming server answered " + status);
                 }
