@@ -17,8 +17,9 @@ import org.crac.Resource;
  * keeps nothing unique (ids, keys, seeds) and leaves no connection open, so there is nothing for
  * {@code afterRestore} to re-establish: real credentials, secrets and connections are all first
  * made by a real request, after the restore. Its log and metric lines are dropped. A warm-up that
- * fails is logged and the function goes on unprimed, as correct as before, only slower on its first
- * request; an {@link Error} is not caught.
+ * fails, or finds a class missing from the runtime, is logged and the function goes on unprimed, as
+ * correct as before, only slower on its first request: a failed warm-up never fails the publication
+ * of a version. Any other {@link Error} is not caught.
  *
  * <p>Lambda's runtime client keeps registered resources by weak reference: the function holds its
  * {@code Priming}, or it is collected before the checkpoint.
@@ -59,7 +60,9 @@ public final class Priming implements Resource {
         try {
             Log.quietly(warmUp);
             primed = true;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // A LinkageError: a class the warm-up uses is missing from the runtime (its loopback
+            // server is the JDK's jdk.httpserver); the function itself does not need it.
             primed = false;
             Log.error("snapstart.priming_failed", e, "function", function);
         }

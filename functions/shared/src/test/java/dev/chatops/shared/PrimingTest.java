@@ -60,6 +60,19 @@ class PrimingTest {
     }
 
     @Test
+    void a_class_missing_from_the_runtime_leaves_the_function_unprimed_and_the_version_publishable() {
+        capture();
+        Priming priming = Priming.register("SomeFunction", () -> {
+            throw new NoClassDefFoundError("com/sun/net/httpserver/HttpServer");
+        });
+
+        priming.beforeCheckpoint(null);
+
+        assertThat(priming.primed()).isFalse();
+        assertThat(lines()).contains("\"event\":\"snapstart.priming_failed\"", "com/sun/net/httpserver/HttpServer");
+    }
+
+    @Test
     void an_error_is_not_swallowed_and_logging_comes_back() {
         capture();
         Priming priming = Priming.register("SomeFunction", () -> {
