@@ -31,7 +31,8 @@ public final class AccessCommand implements Command {
         String project = services.gitlabConfig().chatopsProject();
         AccessSteps steps = new AccessSteps(services.gitlab(), services.access(), services::linkState,
                 services.channelRule().productionInstance());
-        Optional<AccessWebhook> webhook = config.webhookSecretId().map(id -> new AccessWebhook(services.secret(id)));
+        Optional<AccessWebhook> webhook = config.webhookSecretId()
+                .map(id -> new AccessWebhook(services.secret(id), services.replies()::allows));
         return new AccessCommand(
                 new AccessRequest(steps, new AccessGrant(services.gitlabWriter(), services.access()), config, webhook,
                         project),

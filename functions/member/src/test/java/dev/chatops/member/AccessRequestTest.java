@@ -222,6 +222,29 @@ class AccessRequestTest {
     }
 
     @Test
+    void a_webhook_secret_naming_anything_but_a_slack_url_gets_no_copy_and_the_request_stands() {
+        // The allow-list here is http://127.0.0.1, any port: "localhost" is the same server, another origin.
+        String elsewhere = slack.url(WEBHOOK).replace("127.0.0.1", "localhost");
+        String webhookSecret = "access-webhook-" + UUID.randomUUID();
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder()
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            secrets.createSecret(b -> b.name(webhookSecret).secretString(elsewhere));
+        }
+        function = new MemberFunction(services(Map.of(AccessConfig.WEBHOOK_SECRET_ID, webhookSecret)));
+
+        Asked asked = request("UNEW", "developer", "On-call");
+
+        assertThat(slack.posts()).as("nothing reached the server by another name")
+                .noneMatch(post -> post.path().equals(WEBHOOK));
+        assertThat(approval(asked).get("status").s()).isEqualTo("pending");
+        assertThat(text(asked.post)).contains("<@UNEW> asks for a second person's approval");
+        assertThat(CaptureServer.buttonsOf(asked.post)).extracting(CaptureServer.Button::actionId)
+                .containsExactly("access.approve", "access.deny");
+        // Decided, so that no other test's `access list` finds it waiting.
+        assertThat(text(last(click("UMAINT", asked, "deny")))).contains("denied");
+    }
+
+    @Test
     void without_an_approvers_channel_or_when_it_fails_the_request_stands_in_the_requesters_channel() {
         slack.answerNextOn(WEBHOOK, CaptureServer.Answer.status(500));
         Asked failed = request("UNEW", "developer", "On-call");
