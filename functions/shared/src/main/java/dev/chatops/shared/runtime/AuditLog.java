@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * One audit record per attempt (each delivery of a request counts), written before anything is
@@ -136,7 +137,22 @@ public final class AuditLog {
         this.table = table;
     }
 
+    /**
+     * An attempt's first record, made and not yet written: {@link #write} writes it alone, or a claim
+     * writes it together with itself ({@link RequestClaims#claimFresh}).
+     */
+    public record Begin(Entry entry, Map<String, AttributeValue> item) {
+    }
+
+    /** Writes the attempt's first record: before anything is done. */
     public Entry begin(CommandRequest request, Instant now) {
+        Begin begin = prepare(request, now);
+        write(begin);
+        return begin.entry();
+    }
+
+    /** The attempt's first record, not written. */
+    Begin prepare(CommandRequest request, Instant now) {
         Entry entry = new Entry(request.requestId(), now + "#" + UUID.randomUUID().toString().substring(0, 8), now);
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(REQUEST_ID, s(entry.requestId()));
@@ -152,12 +168,21 @@ public final class AuditLog {
         item.put("arguments", s(arguments(request)));
         item.put("receivedAt", s(request.receivedAt().toString()));
         item.put("outcome", s(Outcome.STARTED.stored()));
+        return new Begin(entry, Map.copyOf(item));
+    }
+
+    /** Writes {@code begin} alone. */
+    void write(Begin begin) {
         try {
-            dynamo.putItem(b -> b.tableName(table).item(item));
+            dynamo.putItem(b -> b.tableName(table).item(begin.item()));
         } catch (SdkException e) {
-            throw new StoreException("could not write the audit record of " + request.requestId(), e);
+            throw new StoreException("could not write the audit record of " + begin.entry().requestId(), e);
         }
-        return entry;
+    }
+
+    /** {@code begin} as one write of a transaction. */
+    TransactWriteItem put(Begin begin) {
+        return TransactWriteItem.builder().put(p -> p.tableName(table).item(begin.item())).build();
     }
 
     /**

@@ -25,9 +25,10 @@ import java.util.Set;
 
 /**
  * Runs one delivery of a command request as named steps over one {@link Attempt}: <b>audit</b> the
- * attempt, <b>claim</b> the request once, <b>resolve</b> the call to the command's form,
- * <b>authorise</b> the caller, <b>act</b>, <b>record</b> the reply, <b>deliver</b> it to the
- * response_url message by message (finishing the audit). What the claim found decides which steps
+ * attempt and <b>claim</b> the request once (one transaction for a request not seen before),
+ * <b>resolve</b> the call to the command's form, <b>authorise</b> the caller, <b>act</b>,
+ * <b>record</b> the reply, <b>deliver</b> it to the response_url message by message (finishing the
+ * audit). What the claim found decides which steps
  * run ({@link DeliveryRules}).
  *
  * <p>What is thrown out of {@link #handle} makes Lambda retry the event: a failure before the
@@ -117,11 +118,13 @@ public final class CommandRuntime {
 
     /** The steps, in order; what the claim found decides which of them run. */
     private void attend(CommandRequest request, Duration remaining, Optional<Approval> approval) {
-        Attempt attempt = audit(request, remaining, approval);
-        if (!answerable(attempt)) {
+        long callsBefore = DynamoDbCalls.count();
+        AuditLog.Begin begin = auditLog.prepare(request, clock.instant());
+        Attempt attempt = new Attempt(request, begin.entry(), remaining, SAFETY_MARGIN, approval, callsBefore);
+        if (!answerable(attempt, begin)) {
             return;
         }
-        claim(attempt);
+        claim(attempt, begin);
         switch (attempt.course()) {
             case WAIT -> throw waitForHolder(attempt);
             case SKIP -> {
@@ -139,26 +142,32 @@ public final class CommandRuntime {
         }
     }
 
-    /** Audit: the attempt's record is written before anything is done. */
-    private Attempt audit(CommandRequest request, Duration remaining, Optional<Approval> approval) {
-        long callsBefore = DynamoDbCalls.count();
-        return new Attempt(request, auditLog.begin(request, clock.instant()), remaining, SAFETY_MARGIN, approval,
-                callsBefore);
-    }
-
     /** Nothing can be answered, and a request with a foreign response_url is not Slack's. */
-    private boolean answerable(Attempt attempt) {
+    private boolean answerable(Attempt attempt, AuditLog.Begin begin) {
         if (poster.allows(attempt.request.responseUrl())) {
             return true;
         }
+        auditLog.write(begin);
         books.finish(attempt, new Verdict(Decision.REFUSED, Outcome.REFUSED, "response_url not on the allow-list"));
         Log.warn("command.refused", "reason", "response_url not on the allow-list",
                 "command", attempt.request.command());
         return false;
     }
 
-    /** Claim: this delivery holds the request, or learns who does or what was answered. */
-    private void claim(Attempt attempt) {
+    /**
+     * Audit and claim: the attempt's record is written before anything is done, and this delivery
+     * holds the request, or learns who does or what was answered. A request no delivery has seen is
+     * claimed in one transaction with the audit record; any other, or when that transaction does not
+     * go through, the record is written first, then the claim.
+     */
+    private void claim(Attempt attempt, AuditLog.Begin begin) {
+        Optional<RequestClaims.Claim> fresh = claims.claimFresh(attempt.requestId(), attempt.holder(),
+                attempt.audit.startedAt(), attempt.holdUntil, auditLog.put(begin));
+        if (fresh.isPresent()) {
+            attempt.claimed(fresh.get());
+            return;
+        }
+        auditLog.write(begin);
         try {
             attempt.claimed(claims.claim(attempt.requestId(), attempt.holder(), attempt.audit.startedAt(),
                     attempt.holdUntil));

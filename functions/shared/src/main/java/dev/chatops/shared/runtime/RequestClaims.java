@@ -1,5 +1,6 @@
 package dev.chatops.shared.runtime;
 
+import dev.chatops.shared.Log;
 import dev.chatops.shared.runtime.RequestRecord.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Makes each command request run once, whatever Lambda delivers (the Powertools idempotency
@@ -92,14 +95,34 @@ public final class RequestClaims {
         this.takeovers = new ClaimTakeovers(dynamo, table, this::read);
     }
 
+    /**
+     * The common case in one request: {@code requestId} has no record yet, and is claimed for the
+     * delivery whose audit attempt is {@code holder} in one transaction with {@code audit}, that
+     * attempt's first record. Empty when the request has a record already, or the transaction did not
+     * go through: then nothing was written, and the caller writes the audit record alone and claims
+     * with {@link #claim}, which knows every other case (a hold to take over, a reply to post again).
+     */
+    public Optional<Claim> claimFresh(String requestId, String holder, Instant now, Instant holdUntil,
+                                      TransactWriteItem audit) {
+        Map<String, AttributeValue> item = claimItem(requestId, holder, now, holdUntil);
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(audit, TransactWriteItem.builder()
+                    .put(p -> p.tableName(table).item(item).conditionExpression("attribute_not_exists(#id)")
+                            .expressionAttributeNames(Map.of("#id", ID)))
+                    .build()));
+        } catch (TransactionCanceledException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            // Perhaps applied, its answer lost: the two writes that follow find it so (our own claim).
+            Log.warn("claim.together_failed", "error", e.getClass().getSimpleName());
+            return Optional.empty();
+        }
+        return Optional.of(DeliveryRules.claimed(RequestRecord.none(), now));
+    }
+
     /** Claims {@code requestId} for the delivery whose audit attempt is {@code holder}, until {@code holdUntil}. */
     public Claim claim(String requestId, String holder, Instant now, Instant holdUntil) {
-        Map<String, AttributeValue> item = Map.of(
-                ID, s(requestId),
-                STATUS, s(RUNNING),
-                HOLDER, s(holder),
-                IN_PROGRESS_UNTIL, n(holdUntil.toEpochMilli()),
-                EXPIRES_AT, n(now.plus(RETENTION).getEpochSecond()));
+        Map<String, AttributeValue> item = claimItem(requestId, holder, now, holdUntil);
         Map<String, AttributeValue> old;
         try {
             // A fresh request, one whose holder ran out of time before it acted, or one past retention. An
@@ -122,6 +145,16 @@ public final class RequestClaims {
             throw new StoreException("could not claim request " + requestId, e);
         }
         return DeliveryRules.claimed(RequestRecord.of(old), now);
+    }
+
+    private static Map<String, AttributeValue> claimItem(String requestId, String holder, Instant now,
+                                                         Instant holdUntil) {
+        return Map.of(
+                ID, s(requestId),
+                STATUS, s(RUNNING),
+                HOLDER, s(holder),
+                IN_PROGRESS_UNTIL, n(holdUntil.toEpochMilli()),
+                EXPIRES_AT, n(now.plus(RETENTION).getEpochSecond()));
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.chatops.shared.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chatops.shared.CommandRequest;
+import dev.chatops.testing.CountedDynamoDb;
 import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.MotoExtension;
 import java.time.Clock;
@@ -29,6 +31,32 @@ class RequestClaimsTest {
     void first_delivery_acquires_the_request() {
         assertThat(claims.claim(id(), "attempt-1", now, now.plusSeconds(30)))
                 .isEqualTo(new RequestClaims.Acquired(Optional.empty()));
+    }
+
+    @Test
+    void a_request_not_seen_before_is_claimed_with_its_audit_record_in_one_request_any_other_is_left_untouched(
+            LocalAws aws) {
+        CountedDynamoDb counted = new CountedDynamoDb();
+        Services services = new RuntimeFixture(aws, Clock.systemUTC(), "http://127.0.0.1:9", counted.client()).services;
+        RequestClaims together = services.claims();
+        AuditLog audit = services.audit();
+        CommandRequest request = RuntimeFixture.request("whoami", List.of(), "http://127.0.0.1:9/r");
+        AuditLog.Begin first = audit.prepare(request, now);
+
+        assertThat(together.claimFresh(request.requestId(), first.entry().attempt(), now, now.plusSeconds(30),
+                audit.put(first))).contains(new RequestClaims.Acquired(Optional.empty()));
+        assertThat(counted.requests()).containsExactly("TransactWriteItems");
+        assertThat(together.state(request.requestId())).isPresent();
+
+        AuditLog.Begin second = audit.prepare(request, now.plusSeconds(1));
+        assertThat(together.claimFresh(request.requestId(), second.entry().attempt(), now.plusSeconds(1),
+                now.plusSeconds(31), audit.put(second))).isEmpty();
+        assertThat(together.claim(request.requestId(), second.entry().attempt(), now.plusSeconds(1),
+                now.plusSeconds(31))).as("the first still holds it").isInstanceOf(RequestClaims.Busy.class);
+        audit.finish(first.entry(), new AuditLog.Verdict(AuditLog.Decision.ALLOWED, AuditLog.Outcome.OK, "ran"),
+                now.plusSeconds(2));
+        assertThat(audit.recent(10, request.userId(), "whoami")).as("the second's record was not written with it")
+                .singleElement().satisfies(record -> assertThat(record.decision()).isEqualTo("allowed"));
     }
 
     @Test
