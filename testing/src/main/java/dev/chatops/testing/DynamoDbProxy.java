@@ -42,6 +42,7 @@ public final class DynamoDbProxy implements AutoCloseable {
     private final AtomicInteger downAfter = new AtomicInteger();
     private volatile String denyOperation;
     private volatile String deniedAction;
+    private volatile String deniedTable;
     private final AtomicInteger denyCount = new AtomicInteger();
 
     public DynamoDbProxy(String target) {
@@ -112,7 +113,16 @@ public final class DynamoDbProxy implements AutoCloseable {
      * refused as AWS refuses a role without {@code action} ({@code "dynamodb:PutItem"}): moto checks no IAM.
      */
     public void denyNext(String operation, String action, int count) {
+        denyNext(operation, action, null, count);
+    }
+
+    /**
+     * As {@link #denyNext(String, String, int)}, for requests that name {@code table} only (as AWS
+     * refuses an action on one resource): a transaction on another table goes through.
+     */
+    public void denyNext(String operation, String action, String table, int count) {
         deniedAction = action;
+        deniedTable = table;
         denyOperation = "DynamoDB_20120810." + operation;
         denyCount.set(count);
     }
@@ -142,8 +152,11 @@ public final class DynamoDbProxy implements AutoCloseable {
                 new Thread(this::goDown).start();
                 return;
             }
+            String table = deniedTable;
             if (operation != null
                     && operation.equals(denyOperation)
+                    && (table == null || new String(body, StandardCharsets.UTF_8)
+                            .contains("\"TableName\":\"" + table + "\""))
                     && denyCount.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 byte[] answer = ("{\"__type\":\"com.amazon.coral.service#AccessDeniedException\",\"Message\":\"User:"
                     + " arn:aws:sts::123456789012:assumed-role/ChatOpsRole/function is not authorized to perform: "

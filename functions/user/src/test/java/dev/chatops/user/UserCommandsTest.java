@@ -228,8 +228,9 @@ class UserCommandsTest {
         CommandRequest request = request("UFRANK", "link", List.of(code));
         String seen;
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
-            // As AWS answers a role without dynamodb:PutItem: the transaction's Puts are authorised one by one.
-            proxy.denyNext("TransactWriteItems", "dynamodb:PutItem", 1);
+            // As AWS answers a role without dynamodb:PutItem on the access table: the transaction's Puts
+            // are authorised one by one.
+            proxy.denyNext("TransactWriteItems", "dynamodb:PutItem", env.require(RuntimeConfig.ACCESS_TABLE), 1);
             seen = link(
                     new UserFunction(servicesOn(DynamoDbClient.builder()
                             .httpClient(UrlConnectionHttpClient.create())
