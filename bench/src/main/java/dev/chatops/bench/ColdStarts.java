@@ -168,15 +168,28 @@ final class ColdStarts {
         return runs.stream().mapToDouble(s -> s[Sample.WALL] - s[Sample.DESERIALISE]).toArray();
     }
 
-    /** {wall ms, init ms, invoke ms, peak RSS KiB, deserialise ms, credentials fetches} of one fresh JVM. */
-    private double[] once(String classPath, String handler, Path event, Map<String, String> env) throws Exception {
+    /**
+     * A fresh JVM with Lambda's flags and {@code flags}, running {@code main} with {@code args} on
+     * {@code classPath}, its output and errors together, with {@code env} for the AWS settings and
+     * no {@code AWS_*} variable or {@code JAVA_TOOL_OPTIONS} of the benchmark's own.
+     */
+    static ProcessBuilder freshJvm(List<String> flags, String classPath, Class<?> main, List<String> args,
+                                   Map<String, String> env) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(LAMBDA_JVM);
-        command.addAll(List.of("-cp", classPath, ColdRun.class.getName(), handler, event.toString()));
+        command.addAll(flags);
+        command.addAll(List.of("-cp", classPath, main.getName()));
+        command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("JAVA_TOOL_OPTIONS"));
         builder.environment().putAll(env);
+        return builder;
+    }
+
+    /** {wall ms, init ms, invoke ms, peak RSS KiB, deserialise ms, credentials fetches} of one fresh JVM. */
+    private double[] once(String classPath, String handler, Path event, Map<String, String> env) throws Exception {
+        ProcessBuilder builder = freshJvm(List.of(), classPath, ColdRun.class, List.of(handler, event.toString()), env);
         int fetchesBefore = credentials.served();
         long start = System.nanoTime();
         Process process = builder.start();

@@ -3,6 +3,7 @@ package dev.chatops.bench;
 import static dev.chatops.bench.Stats.median;
 import static dev.chatops.bench.Stats.p;
 
+import dev.chatops.local.RuntimeClient;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.MotoExtension;
 import java.io.File;
@@ -93,19 +94,10 @@ final class PrimedRuns {
     /** {hooks ms, first ms, second ms} of one fresh JVM. */
     private double[] once(boolean prime, String classPath, String handler, Path first, Path second,
                           Map<String, String> env) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(ColdStarts.LAMBDA_JVM);
-        command.add("-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac");
-        String jni = System.getProperty("os.arch").equals("aarch64") ? "libaws-lambda-jni.linux-aarch_64.so"
-                : "libaws-lambda-jni.linux-x86_64.so";
-        command.add("-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI="
-                + root.resolve("local/target/lambda-runtime/jni").resolve(jni));
-        command.addAll(List.of("-cp", classPath, PrimedRun.class.getName(), prime ? "primed" : "unprimed", handler,
-                first.toString(), second.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("JAVA_TOOL_OPTIONS"));
-        builder.environment().putAll(env);
+        ProcessBuilder builder = ColdStarts.freshJvm(
+                List.of(RuntimeClient.CRAC_COMPAT, RuntimeClient.nativeLibrary(RuntimeClient.jars())), classPath,
+                PrimedRun.class, List.of(prime ? "primed" : "unprimed", handler, first.toString(), second.toString()),
+                env);
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {

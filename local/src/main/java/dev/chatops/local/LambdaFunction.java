@@ -37,6 +37,6 @@ record LambdaFunction(String id, String handler, Path artifact, int memoryMb, Du
     List<String> jvmOptions() {
         return List.of("-XX:MaxHeapSize=" + memoryMb * 1024L * 85 / 100 + "k", "-XX:+UseSerialGC", "-Xshare:auto",
                 "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.io=ALL-UNNAMED",
-                "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac", "-XX:+ErrorFileToStderr");
+                RuntimeClient.CRAC_COMPAT, "-XX:+ErrorFileToStderr");
     }
 }

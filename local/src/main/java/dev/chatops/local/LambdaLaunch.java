@@ -34,9 +34,7 @@ final class LambdaLaunch {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(function.jvmOptions());
         // The runtime client's native library, where Lambda's runtime keeps it (see local/pom.xml).
-        command.add("-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI="
-                + runtimeJars.resolve("jni").resolve(System.getProperty("os.arch").equals("aarch64")
-                ? "libaws-lambda-jni.linux-aarch_64.so" : "libaws-lambda-jni.linux-x86_64.so"));
+        command.add(RuntimeClient.nativeLibrary(runtimeJars));
         command.add("-cp");
         command.add(runtimeJars.resolve("*").toString());
         command.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");

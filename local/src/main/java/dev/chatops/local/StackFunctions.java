@@ -4,7 +4,6 @@ import dev.chatops.testing.LocalAws;
 import dev.chatops.testing.Template;
 import dev.chatops.testing.aws.SamTemplate;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -99,14 +98,9 @@ final class StackFunctions {
         return env;
     }
 
-    /** AWS's Lambda Java runtime interface client and its jars, copied there by local/pom.xml. */
+    /** AWS's Lambda Java runtime interface client and its jars ({@link RuntimeClient#jars}). */
     static Path runtimeJars() {
-        Path dir = Template.projectRoot().resolve("local/target/lambda-runtime");
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("Lambda's runtime interface client is missing from " + dir
-                    + ": run  mvn -B package -DskipTests -pl local -am");
-        }
-        return dir;
+        return RuntimeClient.jars();
     }
 
     /** An SQS client acting as {@code functionId}'s role, as Lambda's destinations and event source mappings do. */

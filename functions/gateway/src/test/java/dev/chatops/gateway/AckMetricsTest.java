@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.chatops.shared.Env;
 import dev.chatops.shared.Log;
-import dev.chatops.shared.command.Target;
 import dev.chatops.testing.CaptureServer;
 import dev.chatops.testing.CaptureServer.Answer;
 import dev.chatops.testing.EmbeddedMetrics;
@@ -18,7 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -43,12 +40,7 @@ class AckMetricsTest {
     void setUp(LocalAws aws) {
         lambdaApi.answerByDefault(Answer.of(202, ""));
         System.setProperty("aws.endpointUrlLambda", lambdaApi.url(""));
-        Map<String, String> env = new HashMap<>();
-        env.put(GatewayConfig.SIGNING_SECRET_ID, aws.ref("SigningSecret"));
-        for (Target target : Target.values()) {
-            env.put(target.envName(), target == Target.USER ? "UserFunction" : "Other" + target.ordinal());
-        }
-        handler = new GatewayFunction(Env.of(env));
+        handler = new GatewayFunction(GatewayFunctionTest.environment(aws));
     }
 
     @AfterEach

@@ -52,12 +52,17 @@ class GatewayFunctionTest {
     void setUp(LocalAws aws) {
         lambdaApi.answerByDefault(Answer.of(202, ""));
         System.setProperty("aws.endpointUrlLambda", lambdaApi.url(""));
+        handler = new GatewayFunction(environment(aws));
+    }
+
+    /** The gateway's environment here: its secret on moto, UserFunction for `whoami`, placeholders for the rest. */
+    static Env environment(LocalAws aws) {
         Map<String, String> env = new HashMap<>();
         env.put(GatewayConfig.SIGNING_SECRET_ID, aws.ref("SigningSecret"));
         for (Target target : Target.values()) {
             env.put(target.envName(), target == Target.USER ? "UserFunction" : "Other" + target.ordinal());
         }
-        handler = new GatewayFunction(Env.of(env));
+        return Env.of(env);
     }
 
     @AfterEach

@@ -13,7 +13,8 @@ import org.crac.Resource;
  * (docs/performance.md#priming).
  *
  * <p>A warm-up must have no side effect and reach nothing outside the process: its requests go to a
- * {@link PrimingServer} on loopback, signed with throwaway credentials that server hands out; it
+ * {@link PrimingServer} on loopback, signed with throwaway credentials (the gateway's handed out by
+ * that server, as the container endpoint would); it
  * keeps nothing unique (ids, keys, seeds) and leaves no connection open, so there is nothing for
  * {@code afterRestore} to re-establish: real credentials, secrets and connections are all first
  * made by a real request, after the restore. Its log and metric lines are dropped. A warm-up that

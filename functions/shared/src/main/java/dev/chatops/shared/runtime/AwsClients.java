@@ -53,7 +53,7 @@ public final class AwsClients {
      * found. The function's own clients, their credentials and their connections are left untouched
      * for the first real request.
      */
-    public static void prime(String loopback) {
+    static void prime(String loopback) {
         StaticCredentialsProvider identity = StaticCredentialsProvider.create(
                 AwsBasicCredentials.create("AKIDSNAPSTARTPRIMING", "snapstart-priming"));
         URI endpoint = URI.create(loopback);
@@ -75,7 +75,7 @@ public final class AwsClients {
     }
 
     /** What the priming server answers the requests of {@link #prime}: found nothing, a throwaway secret. */
-    public static String primingAnswer(String target) {
+    static String primingAnswer(String target) {
         if (target.endsWith(".Query")) {
             return "{\"Count\":0,\"Items\":[],\"ScannedCount\":0}";
         }

@@ -177,8 +177,8 @@ public final class Services {
 
     /**
      * Registers the SnapStart hook of a function that runs no command (the access check, the
-     * linking pages, the failure notice): a reply rendered and the SDK's requests signed, nothing
-     * sent ({@link CommandPriming}). The function keeps what this returns.
+     * linking pages, the failure notice): a reply and the SDK's requests, sent to a loopback server
+     * ({@link CommandPriming}). The function keeps what this returns.
      */
     public Priming registerPriming(String function) {
         return Priming.register(function, priming(List.of()));
