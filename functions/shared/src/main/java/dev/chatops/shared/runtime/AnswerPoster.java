@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Posts to a request's response_url for the runtime: an attempt's answer from where the last
  * delivery stopped, each message that reaches Slack counted in the attempt and in the request's
- * record (so no retry posts it again), and the progress lines a command posts while it works.
+ * record (so no retry posts it again) — the last one together with the audit record's finish
+ * ({@link Bookkeeping#finish}) — and the progress lines a command posts while it works.
  */
 final class AnswerPoster {
     private final ResponseUrlClient replies;
@@ -33,8 +34,13 @@ final class AnswerPoster {
         int total = messages.size();
         replies.post(attempt.request.responseUrl(), messages.subList(from, total), attempt.deadline, count -> {
             attempt.reached(from + count);
+            if (from + count == total) {
+                // Counted with the audit record's finish, which comes next, in one request (Bookkeeping).
+                attempt.lastPostUncounted();
+                return;
+            }
             try {
-                claims.markPosted(attempt.requestId(), from + count, from + count == total);
+                claims.markPosted(attempt.requestId(), from + count, false);
             } catch (StoreException e) {
                 // The message is in Slack; a retry may post it again, which beats failing the command.
                 Log.error("reply.count_failed", e);

@@ -43,6 +43,8 @@ final class Attempt {
     private int reached;
     private Verdict verdict;
     private boolean unrecorded;
+    /** The whole answer reached Slack, and that is not in the request's record yet (see {@link AnswerPoster}). */
+    private boolean lastPostUncounted;
 
     Attempt(CommandRequest request, AuditLog.Entry audit, Duration remaining, Duration safetyMargin,
             Optional<Approval> approval, long dynamoCallsBefore) {
@@ -135,6 +137,15 @@ final class Attempt {
 
     void reached(int count) {
         this.reached = count;
+    }
+
+    /** The last message reached Slack: the record counts it when the audit record is finished, in one write. */
+    void lastPostUncounted() {
+        this.lastPostUncounted = true;
+    }
+
+    boolean isLastPostUncounted() {
+        return lastPostUncounted;
     }
 
     int reached() {

@@ -129,6 +129,8 @@ public final class AuditLog {
         }
     }
 
+    private static final String FINISH = "SET decision = :d, outcome = :o, detail = :t, durationMs = :ms";
+
     private final DynamoDbClient dynamo;
     private final String table;
 
@@ -199,17 +201,33 @@ public final class AuditLog {
 
     /** Completes the record: what was decided (allowed, denied, usage, duplicate…), how it ended, why. */
     public void finish(Entry entry, Verdict verdict, Instant now) {
-        long durationMs = now.toEpochMilli() - entry.startedAt().toEpochMilli();
         try {
-            dynamo.updateItem(b -> b.tableName(table)
-                    .key(Map.of(REQUEST_ID, s(entry.requestId()), ATTEMPT, s(entry.attempt())))
-                    .updateExpression("SET decision = :d, outcome = :o, detail = :t, durationMs = :ms")
-                    .expressionAttributeValues(Map.of(":d", s(verdict.decision().stored()),
-                            ":o", s(verdict.storedOutcome()), ":t", s(Redactor.redactText(verdict.detail())),
-                            ":ms", AttributeValue.fromN(Long.toString(durationMs)))));
+            dynamo.updateItem(b -> b.tableName(table).key(key(entry)).updateExpression(FINISH)
+                    .expressionAttributeValues(finishValues(entry, verdict, now)));
         } catch (SdkException e) {
             throw new StoreException("could not finish the audit record of " + entry.requestId(), e);
         }
+    }
+
+    /** As {@link #finish(Entry, Verdict, Instant)}, in one transaction with {@code with}. */
+    void finish(Entry entry, Verdict verdict, Instant now, TransactWriteItem with) {
+        TransactWriteItem finish = TransactWriteItem.builder().update(u -> u.tableName(table).key(key(entry))
+                .updateExpression(FINISH).expressionAttributeValues(finishValues(entry, verdict, now))).build();
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(finish, with));
+        } catch (SdkException e) {
+            throw new StoreException("could not finish the audit record of " + entry.requestId(), e);
+        }
+    }
+
+    private static Map<String, AttributeValue> key(Entry entry) {
+        return Map.of(REQUEST_ID, s(entry.requestId()), ATTEMPT, s(entry.attempt()));
+    }
+
+    private static Map<String, AttributeValue> finishValues(Entry entry, Verdict verdict, Instant now) {
+        long durationMs = now.toEpochMilli() - entry.startedAt().toEpochMilli();
+        return Map.of(":d", s(verdict.decision().stored()), ":o", s(verdict.storedOutcome()),
+                ":t", s(Redactor.redactText(verdict.detail())), ":ms", AttributeValue.fromN(Long.toString(durationMs)));
     }
 
     /**

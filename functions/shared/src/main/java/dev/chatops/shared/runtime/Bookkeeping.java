@@ -22,13 +22,24 @@ final class Bookkeeping {
         this.clock = clock;
     }
 
-    /** Completes the attempt's audit record, and writes its metrics ({@link AttemptMetrics}). */
+    /**
+     * Completes the attempt's audit record, in one write with the count of the answer's last message
+     * when it reached Slack just before (so no retry posts it again), and writes its metrics
+     * ({@link AttemptMetrics}).
+     */
     void finish(Attempt attempt, Verdict verdict) {
+        boolean counting = attempt.isLastPostUncounted();
         try {
-            audit.finish(attempt.audit, verdict, clock.instant());
+            if (counting) {
+                audit.finish(attempt.audit, verdict, clock.instant(),
+                        claims.posted(attempt.requestId(), attempt.reached(), true));
+            } else {
+                audit.finish(attempt.audit, verdict, clock.instant());
+            }
         } catch (StoreException e) {
-            Log.error("audit.finish_failed", e, "decision", verdict.decision().stored(),
-                    "outcome", verdict.storedOutcome());
+            // With the count: the answer is in Slack; a retry may post its last message again.
+            Log.error(counting ? "audit.finish_and_count_failed" : "audit.finish_failed", e,
+                    "decision", verdict.decision().stored(), "outcome", verdict.storedOutcome());
         }
         AttemptMetrics.emit(attempt, verdict, clock.instant());
     }

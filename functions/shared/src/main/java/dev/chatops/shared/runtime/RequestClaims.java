@@ -56,6 +56,8 @@ public final class RequestClaims {
     private static final String DONE = Status.COMPLETED.stored();
     /** How long a request id is remembered: longer than Lambda keeps retrying an async event (6 h). */
     public static final Duration RETENTION = Duration.ofDays(1);
+    private static final String POSTED_UPDATE = "SET #posted = :posted, #delivered = :delivered";
+    private static final Map<String, String> POSTED_NAMES = Map.of("#posted", POSTED, "#delivered", DELIVERED);
     /** DynamoDB items hold 400 KB; a stored reply above this is replaced by a note. */
     static final int MAX_STORED_REPLY_BYTES = 300 * 1024;
 
@@ -219,13 +221,25 @@ public final class RequestClaims {
         try {
             dynamo.updateItem(b -> b.tableName(table)
                     .key(Map.of(ID, s(requestId)))
-                    .updateExpression("SET #posted = :posted, #delivered = :delivered")
-                    .expressionAttributeNames(Map.of("#posted", POSTED, "#delivered", DELIVERED))
-                    .expressionAttributeValues(
-                            Map.of(":posted", n(posted), ":delivered", AttributeValue.fromBool(delivered))));
+                    .updateExpression(POSTED_UPDATE)
+                    .expressionAttributeNames(POSTED_NAMES)
+                    .expressionAttributeValues(postedValues(posted, delivered)));
         } catch (SdkException e) {
             throw new StoreException("could not count the posts of request " + requestId, e);
         }
+    }
+
+    /** {@link #markPosted} as one write of a transaction. */
+    TransactWriteItem posted(String requestId, int posted, boolean delivered) {
+        return TransactWriteItem.builder().update(u -> u.tableName(table)
+                .key(Map.of(ID, s(requestId)))
+                .updateExpression(POSTED_UPDATE)
+                .expressionAttributeNames(POSTED_NAMES)
+                .expressionAttributeValues(postedValues(posted, delivered))).build();
+    }
+
+    private static Map<String, AttributeValue> postedValues(int posted, boolean delivered) {
+        return Map.of(":posted", n(posted), ":delivered", AttributeValue.fromBool(delivered));
     }
 
     /**
