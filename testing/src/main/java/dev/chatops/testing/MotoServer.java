@@ -2,6 +2,7 @@ package dev.chatops.testing;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -15,26 +16,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real {@code moto_server} (python moto 5) on a free loopback port: DynamoDB, Secrets Manager
  * and SQS as AWS's APIs answer them, with no account and no Docker. Started as a child process
  * tied to this JVM ({@link TiedProcess}), stopped by {@link #close()}, by a shutdown hook, and,
- * should the JVM be killed, by its watchdog, which also removes its log.
+ * should the JVM be killed, by its watchdog, which also removes its folder (its log, and the
+ * {@code sitecustomize.py} that keeps moto from holding on to every object it ever made: a long
+ * run of transactions would otherwise exhaust memory).
  */
 public final class MotoServer implements AutoCloseable {
     public static final String REGION = "us-east-1";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    /** Beside moto's log, on its PYTHONPATH: see the file for why. */
+    private static final String SITE = "sitecustomize.py";
+
     private final Process process;
     private final int port;
+    private final Path folder;
     private final Path log;
     private final Thread hook;
 
-    private MotoServer(Process process, int port, Path log) {
+    private MotoServer(Process process, int port, Path folder) {
         this.process = process;
         this.port = port;
-        this.log = log;
+        this.folder = folder;
+        this.log = folder.resolve("moto.log");
         this.hook = new Thread(this::stopProcess, "moto-stop");
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -51,13 +60,17 @@ public final class MotoServer implements AutoCloseable {
         for (int attempt = 0; attempt < (fixedPort == 0 ? 3 : 1); attempt++) {
             int port = fixedPort == 0 ? FreePort.pick() : fixedPort;
             try {
-                Path log = Files.createTempFile("moto-" + port + "-", ".log");
+                Path folder = Files.createTempDirectory("moto-" + port + "-");
+                copySite(folder);
                 List<String> command = new ArrayList<>(launcher);
                 command.addAll(List.of("-H", "127.0.0.1", "-p", Integer.toString(port)));
                 ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
-                builder.environment().putAll(Map.of("AWS_DEFAULT_REGION", REGION));
-                MotoServer server = new MotoServer(TiedProcess.start(builder, "TERM", List.of(log)), port, log);
+                        .redirectOutput(folder.resolve("moto.log").toFile());
+                String pythonPath = System.getenv("PYTHONPATH");
+                builder.environment().putAll(Map.of("AWS_DEFAULT_REGION", REGION, "PYTHONPATH",
+                        pythonPath == null || pythonPath.isBlank() ? folder.toString()
+                                : folder + File.pathSeparator + pythonPath));
+                MotoServer server = new MotoServer(TiedProcess.start(builder, "TERM", List.of(folder)), port, folder);
                 try {
                     server.awaitReady();
                     return server;
@@ -127,8 +140,11 @@ public final class MotoServer implements AutoCloseable {
     @Override
     public void close() {
         stopProcess();
-        try {
-            Files.deleteIfExists(log);
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(folder);
         } catch (IOException ignored) {
             // a log left in the temp folder is harmless
         }
@@ -188,6 +204,15 @@ public final class MotoServer implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
         } catch (IOException e) {
             return "(no log)";
+        }
+    }
+
+    private static void copySite(Path folder) throws IOException {
+        try (InputStream site = MotoServer.class.getResourceAsStream(SITE)) {
+            if (site == null) {
+                throw new IllegalStateException(SITE + " is missing beside " + MotoServer.class.getName());
+            }
+            Files.copy(site, folder.resolve(SITE));
         }
     }
 
