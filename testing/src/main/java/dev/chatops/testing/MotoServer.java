@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,16 +62,24 @@ public final class MotoServer implements AutoCloseable {
             int port = fixedPort == 0 ? FreePort.pick() : fixedPort;
             try {
                 Path folder = Files.createTempDirectory("moto-" + port + "-");
-                copySite(folder);
-                List<String> command = new ArrayList<>(launcher);
-                command.addAll(List.of("-H", "127.0.0.1", "-p", Integer.toString(port)));
-                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(folder.resolve("moto.log").toFile());
-                String pythonPath = System.getenv("PYTHONPATH");
-                builder.environment().putAll(Map.of("AWS_DEFAULT_REGION", REGION, "PYTHONPATH",
-                        pythonPath == null || pythonPath.isBlank() ? folder.toString()
-                                : folder + File.pathSeparator + pythonPath));
-                MotoServer server = new MotoServer(TiedProcess.start(builder, "TERM", List.of(folder)), port, folder);
+                Process process;
+                try {
+                    copySite(folder);
+                    List<String> command = new ArrayList<>(launcher);
+                    command.addAll(List.of("-H", "127.0.0.1", "-p", Integer.toString(port)));
+                    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                            .redirectOutput(folder.resolve("moto.log").toFile());
+                    String pythonPath = System.getenv("PYTHONPATH");
+                    // No __pycache__ beside sitecustomize.py: the folder holds what it was given, and goes.
+                    builder.environment().putAll(Map.of("AWS_DEFAULT_REGION", REGION, "PYTHONDONTWRITEBYTECODE", "1",
+                            "PYTHONPATH", pythonPath == null || pythonPath.isBlank() ? folder.toString()
+                                    : folder + File.pathSeparator + pythonPath));
+                    process = TiedProcess.start(builder, "TERM", List.of(folder));
+                } catch (IOException | RuntimeException e) {
+                    deleteFolder(folder);
+                    throw e;
+                }
+                MotoServer server = new MotoServer(process, port, folder);
                 try {
                     server.awaitReady();
                     return server;
@@ -140,14 +149,7 @@ public final class MotoServer implements AutoCloseable {
     @Override
     public void close() {
         stopProcess();
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path file : files.toList()) {
-                Files.deleteIfExists(file);
-            }
-            Files.deleteIfExists(folder);
-        } catch (IOException ignored) {
-            // a log left in the temp folder is harmless
-        }
+        deleteFolder(folder);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException ignored) {
@@ -204,6 +206,16 @@ public final class MotoServer implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
         } catch (IOException e) {
             return "(no log)";
+        }
+    }
+
+    private static void deleteFolder(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException | UncheckedIOException ignored) {
+            // a log left in the temp folder is harmless
         }
     }
 

@@ -34,13 +34,14 @@ final class AnswerPoster {
         int total = messages.size();
         replies.post(attempt.request.responseUrl(), messages.subList(from, total), attempt.deadline, count -> {
             attempt.reached(from + count);
-            if (from + count == total) {
+            if (from + count == total && !attempt.isUnrecorded()) {
                 // Counted with the audit record's finish, which comes next, in one request (Bookkeeping).
+                // An unrecorded answer's record could not be written a moment ago: it is counted alone.
                 attempt.lastPostUncounted();
                 return;
             }
             try {
-                claims.markPosted(attempt.requestId(), from + count, false);
+                claims.markPosted(attempt.requestId(), from + count, from + count == total);
             } catch (StoreException e) {
                 // The message is in Slack; a retry may post it again, which beats failing the command.
                 Log.error("reply.count_failed", e);

@@ -28,20 +28,38 @@ final class Bookkeeping {
      * ({@link AttemptMetrics}).
      */
     void finish(Attempt attempt, Verdict verdict) {
-        boolean counting = attempt.isLastPostUncounted();
-        try {
-            if (counting) {
-                audit.finish(attempt.audit, verdict, clock.instant(),
-                        claims.posted(attempt.requestId(), attempt.reached(), true));
-            } else {
+        if (!attempt.isLastPostUncounted() || !finishCounting(attempt, verdict)) {
+            try {
                 audit.finish(attempt.audit, verdict, clock.instant());
+            } catch (StoreException e) {
+                Log.error("audit.finish_failed", e, "decision", verdict.decision().stored(),
+                        "outcome", verdict.storedOutcome());
             }
-        } catch (StoreException e) {
-            // With the count: the answer is in Slack; a retry may post its last message again.
-            Log.error(counting ? "audit.finish_and_count_failed" : "audit.finish_failed", e,
-                    "decision", verdict.decision().stored(), "outcome", verdict.storedOutcome());
         }
         AttemptMetrics.emit(attempt, verdict, clock.instant());
+    }
+
+    /**
+     * The audit finish and the last message's count in one transaction. A transaction fails whole, and
+     * in ways two writes do not (a conflict with a duplicate's claim; throttling, which the SDK does
+     * not retry for a transaction): then the count is written on its own, and false says the audit
+     * finish is still to write.
+     */
+    private boolean finishCounting(Attempt attempt, Verdict verdict) {
+        try {
+            audit.finish(attempt.audit, verdict, clock.instant(),
+                    claims.posted(attempt.requestId(), attempt.reached(), true));
+            return true;
+        } catch (StoreException e) {
+            Log.warn("audit.finish_with_count_failed", "error", e.getMessage());
+        }
+        try {
+            claims.markPosted(attempt.requestId(), attempt.reached(), true);
+        } catch (StoreException e) {
+            // The answer is in Slack; a retry may post its last message again, which beats failing the command.
+            Log.error("reply.count_failed", e);
+        }
+        return false;
     }
 
     /** An earlier delivery held this request and stopped before recording its reply: its audit record says so. */

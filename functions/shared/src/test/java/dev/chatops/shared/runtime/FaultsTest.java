@@ -292,6 +292,32 @@ class FaultsTest {
     }
 
     @Test
+    void a_refused_last_write_still_counts_the_answer_so_a_later_delivery_posts_nothing_and_finishes_the_audit(
+            LocalAws aws, MotoServer moto) {
+        try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
+            MutableClock clock = MutableClock.now();
+            CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
+                effects.incrementAndGet();
+                // The answer's count and the audit finish go in one transaction once it is in Slack: refused.
+                proxy.denyNext("TransactWriteItems", "dynamodb:UpdateItem", aws.ref("AuditTable"), 1);
+                return Reply.inChannel("altered").text("altered it").build();
+            });
+            CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/last-write"));
+
+            String logs = logsOf(() -> runtime.handle(request, Duration.ofSeconds(30)));
+            clock.advance(Duration.ofMinutes(2));
+            runtime.handle(request, Duration.ofSeconds(30));
+
+            assertThat(logs).contains("audit.finish_with_count_failed").doesNotContain("reply.count_failed");
+            assertThat(effects).hasValue(1);
+            assertThat(slack.postsTo("/faults/last-write")).as("the later delivery finds it answered").singleElement()
+                    .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("altered it"));
+            assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
+                    .containsExactlyInAnyOrder("allowed/ok", "duplicate/skipped");
+        }
+    }
+
+    @Test
     void a_delivery_that_reports_an_interrupted_change_and_is_cut_short_too_leaves_the_next_one_reporting_it(
             LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
