@@ -1,5 +1,6 @@
 package dev.chatops.testing;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -11,17 +12,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A loopback proxy in front of moto for the faults moto cannot make: it answers DynamoDB's
  * throttling error ({@code ProvisionedThroughputExceededException}, 400) to the next N requests,
  * IAM's denial ({@code AccessDeniedException}, 400) to the next N requests for one operation,
- * and it can go down (its port refuses connections, as a stopped moto's would) and come back on the
+ * a transaction's cancellation by a conflict ({@code TransactionCanceledException}, 400), and it
+ * can go down (its port refuses connections, as a stopped moto's would) and come back on the
  * same port, with moto's state intact for the test to inspect.
  */
 public final class DynamoDbProxy implements AutoCloseable {
@@ -40,10 +44,11 @@ public final class DynamoDbProxy implements AutoCloseable {
     private volatile String dropOperation;
     private final AtomicInteger dropCount = new AtomicInteger();
     private final AtomicInteger downAfter = new AtomicInteger();
-    private volatile String denyOperation;
-    private volatile String deniedAction;
-    private volatile String deniedTable;
-    private final AtomicInteger denyCount = new AtomicInteger();
+    private volatile String refuseOperation;
+    /** The answer to a refused request, given its body. */
+    private volatile Function<String, String> refusal;
+    private volatile String refusedTable;
+    private final AtomicInteger refuseCount = new AtomicInteger();
 
     public DynamoDbProxy(String target) {
         this.target = target;
@@ -121,10 +126,43 @@ public final class DynamoDbProxy implements AutoCloseable {
      * refuses an action on one resource): a transaction on another table goes through.
      */
     public void denyNext(String operation, String action, String table, int count) {
-        deniedAction = action;
-        deniedTable = table;
-        denyOperation = "DynamoDB_20120810." + operation;
-        denyCount.set(count);
+        String resource = "arn:aws:dynamodb:us-east-1:123456789012:table/" + (table == null ? "AccessTable" : table);
+        refuseNext(operation, table, count, body -> "{\"__type\":\"com.amazon.coral.service#AccessDeniedException\","
+                + "\"Message\":\"User: arn:aws:sts::123456789012:assumed-role/ChatOpsRole/function"
+                + " is not authorized to perform: " + action + " on resource: " + resource
+                + " because no identity-based policy allows the " + action + " action\"}");
+    }
+
+    /**
+     * The next {@code count} {@code TransactWriteItems} that name {@code table} are cancelled as
+     * DynamoDB cancels a transaction that meets another write to one of its items: its writes on
+     * {@code table} conflict ({@code TransactionConflict}), the others are not made. moto serves
+     * requests one at a time and never conflicts.
+     */
+    public void conflictNext(String table, int count) {
+        refuseNext("TransactWriteItems", table, count, body -> {
+            List<String> reasons = new ArrayList<>();
+            try {
+                for (Object item : (List<?>) JSON.std.mapFrom(body).get("TransactItems")) {
+                    Map<?, ?> write = (Map<?, ?>) ((Map<?, ?>) item).values().iterator().next();
+                    reasons.add(table.equals(write.get("TableName"))
+                            ? "{\"Code\":\"TransactionConflict\",\"Message\":\"Transaction is ongoing for the item\"}"
+                            : "{\"Code\":\"None\"}");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return "{\"__type\":\"com.amazonaws.dynamodb.v20120810#TransactionCanceledException\",\"Message\":"
+                    + "\"Transaction cancelled, please refer cancellation reasons for specific reasons\","
+                    + "\"CancellationReasons\":[" + String.join(",", reasons) + "]}";
+        });
+    }
+
+    private void refuseNext(String operation, String table, int count, Function<String, String> answer) {
+        refusal = answer;
+        refusedTable = table;
+        refuseOperation = "DynamoDB_20120810." + operation;
+        refuseCount.set(count);
     }
 
     /** The next {@code count} requests are throttled. */
@@ -152,29 +190,18 @@ public final class DynamoDbProxy implements AutoCloseable {
                 new Thread(this::goDown).start();
                 return;
             }
-            String table = deniedTable;
+            String text = new String(body, StandardCharsets.UTF_8);
+            String table = refusedTable;
             if (operation != null
-                    && operation.equals(denyOperation)
-                    && (table == null || new String(body, StandardCharsets.UTF_8)
-                            .contains("\"TableName\":\"" + table + "\""))
-                    && denyCount.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                byte[] answer = ("{\"__type\":\"com.amazon.coral.service#AccessDeniedException\",\"Message\":\"User:"
-                    + " arn:aws:sts::123456789012:assumed-role/ChatOpsRole/function is not authorized to perform: "
-                                + deniedAction
-                                + " on resource: arn:aws:dynamodb:us-east-1:123456789012:table/AccessTable because no "
-                                + "identity-based policy allows the " + deniedAction + " action\"}")
-                        .getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
-                exchange.sendResponseHeaders(400, answer.length);
-                exchange.getResponseBody().write(answer);
+                    && operation.equals(refuseOperation)
+                    && (table == null || text.contains("\"TableName\":\"" + table + "\""))
+                    && refuseCount.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                answer400(exchange, refusal.apply(text));
                 return;
             }
             if (throttleNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throttled.incrementAndGet();
-                byte[] answer = THROTTLED.getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
-                exchange.sendResponseHeaders(400, answer.length);
-                exchange.getResponseBody().write(answer);
+                answer400(exchange, THROTTLED);
                 return;
             }
             HttpURLConnection upstream = (HttpURLConnection)
@@ -206,6 +233,14 @@ public final class DynamoDbProxy implements AutoCloseable {
                 exchange.getResponseBody().write(answer);
             }
         }
+    }
+
+    /** DynamoDB's answer to a request it refuses: 400, its error in JSON. */
+    private static void answer400(HttpExchange exchange, String error) throws IOException {
+        byte[] answer = error.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
+        exchange.sendResponseHeaders(400, answer.length);
+        exchange.getResponseBody().write(answer);
     }
 
     @Override

@@ -33,6 +33,7 @@ public final class MotoServer implements AutoCloseable {
 
     /** Beside moto's log, on its PYTHONPATH: see the file for why. */
     private static final String SITE = "sitecustomize.py";
+    private static final String LOG = "moto.log";
 
     private final Process process;
     private final int port;
@@ -44,7 +45,7 @@ public final class MotoServer implements AutoCloseable {
         this.process = process;
         this.port = port;
         this.folder = folder;
-        this.log = folder.resolve("moto.log");
+        this.log = folder.resolve(LOG);
         this.hook = new Thread(this::stopProcess, "moto-stop");
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -68,7 +69,7 @@ public final class MotoServer implements AutoCloseable {
                     List<String> command = new ArrayList<>(launcher);
                     command.addAll(List.of("-H", "127.0.0.1", "-p", Integer.toString(port)));
                     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                            .redirectOutput(folder.resolve("moto.log").toFile());
+                            .redirectOutput(folder.resolve(LOG).toFile());
                     String pythonPath = System.getenv("PYTHONPATH");
                     // No __pycache__ beside sitecustomize.py: the folder holds what it was given, and goes.
                     builder.environment().putAll(Map.of("AWS_DEFAULT_REGION", REGION, "PYTHONDONTWRITEBYTECODE", "1",

@@ -34,11 +34,8 @@ final class AnswerPoster {
         int total = messages.size();
         replies.post(attempt.request.responseUrl(), messages.subList(from, total), attempt.deadline, count -> {
             attempt.reached(from + count);
-            if (from + count == total && !attempt.isUnrecorded()) {
-                // Counted with the audit record's finish, which comes next, in one request (Bookkeeping).
-                // An unrecorded answer's record could not be written a moment ago: it is counted alone.
-                attempt.lastPostUncounted();
-                return;
+            if (attempt.countsLastPostAtFinish()) {
+                return; // in one write with the audit record's finish, which comes next (Bookkeeping)
             }
             try {
                 claims.markPosted(attempt.requestId(), from + count, from + count == total);

@@ -43,8 +43,6 @@ final class Attempt {
     private int reached;
     private Verdict verdict;
     private boolean unrecorded;
-    /** The whole answer reached Slack, and that is not in the request's record yet (see {@link AnswerPoster}). */
-    private boolean lastPostUncounted;
 
     Attempt(CommandRequest request, AuditLog.Entry audit, Duration remaining, Duration safetyMargin,
             Optional<Approval> approval, long dynamoCallsBefore) {
@@ -139,13 +137,12 @@ final class Attempt {
         this.reached = count;
     }
 
-    /** The last message reached Slack: the record counts it when the audit record is finished, in one write. */
-    void lastPostUncounted() {
-        this.lastPostUncounted = true;
-    }
-
-    boolean isLastPostUncounted() {
-        return lastPostUncounted;
+    /**
+     * This attempt posted the answer's last message, and the request's record, writable a moment ago,
+     * counts it with the audit record's finish, in one write ({@link AnswerPoster}, {@link Bookkeeping}).
+     */
+    boolean countsLastPostAtFinish() {
+        return !unrecorded && reached > from && reached == toPost.size();
     }
 
     int reached() {

@@ -28,7 +28,7 @@ final class Bookkeeping {
      * ({@link AttemptMetrics}).
      */
     void finish(Attempt attempt, Verdict verdict) {
-        if (!attempt.isLastPostUncounted() || !finishCounting(attempt, verdict)) {
+        if (!attempt.countsLastPostAtFinish() || !finishCounting(attempt, verdict)) {
             try {
                 audit.finish(attempt.audit, verdict, clock.instant());
             } catch (StoreException e) {

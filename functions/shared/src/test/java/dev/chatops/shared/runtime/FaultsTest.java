@@ -152,11 +152,7 @@ class FaultsTest {
             LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             MutableClock clock = MutableClock.now();
-            CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
-                effects.incrementAndGet();
-                proxy.goDown();
-                return Reply.inChannel("altered").text("altered it").build();
-            });
+            CommandRuntime runtime = alteringThrough(aws, proxy, clock, proxy::goDown);
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/unrecorded"));
 
             String logs = logsOf(() -> runtime.handle(request, Duration.ofSeconds(30)));
@@ -199,10 +195,7 @@ class FaultsTest {
             LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             MutableClock clock = MutableClock.now();
-            CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
-                effects.incrementAndGet();
-                return Reply.inChannel("altered").text("altered it").build();
-            });
+            CommandRuntime runtime = alteringThrough(aws, proxy, clock, () -> { });
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/before"));
             // The outage starts as the claimed request is marked as acting (its first update).
             proxy.goDownAt("UpdateItem");
@@ -228,10 +221,7 @@ class FaultsTest {
     void a_blip_before_the_command_acted_gives_the_hold_back_so_the_retry_runs_it_at_once(
             LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
-            CommandRuntime runtime = alteringThrough(aws, proxy, Clock.systemUTC(), call -> {
-                effects.incrementAndGet();
-                return Reply.inChannel("altered").text("altered it").build();
-            });
+            CommandRuntime runtime = alteringThrough(aws, proxy, Clock.systemUTC(), () -> { });
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/blip"));
             // Every attempt the SDK makes at marking the request as acting is dropped; then DynamoDB answers again.
             proxy.dropNext("UpdateItem", 3);
@@ -271,11 +261,7 @@ class FaultsTest {
     @Test
     void a_brief_outage_after_the_command_acted_is_recorded_once_dynamodb_is_back(LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
-            CommandRuntime runtime = alteringThrough(aws, proxy, Clock.systemUTC(), call -> {
-                effects.incrementAndGet();
-                proxy.goDown();
-                return Reply.inChannel("altered").text("altered it").build();
-            });
+            CommandRuntime runtime = alteringThrough(aws, proxy, Clock.systemUTC(), proxy::goDown);
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/brief"));
             slack.onNextPostTo("/faults/brief", proxy::comeBack);
 
@@ -292,15 +278,14 @@ class FaultsTest {
     }
 
     @Test
-    void a_refused_last_write_still_counts_the_answer_so_a_later_delivery_posts_nothing_and_finishes_the_audit(
+    void a_cancelled_last_write_still_counts_the_answer_so_a_later_delivery_posts_nothing_and_finishes_the_audit(
             LocalAws aws, MotoServer moto) {
         try (DynamoDbProxy proxy = new DynamoDbProxy(moto.endpoint())) {
             MutableClock clock = MutableClock.now();
-            CommandRuntime runtime = alteringThrough(aws, proxy, clock, call -> {
-                effects.incrementAndGet();
-                // The answer's count and the audit finish go in one transaction once it is in Slack: refused.
-                proxy.denyNext("TransactWriteItems", "dynamodb:UpdateItem", aws.ref("AuditTable"), 1);
-                return Reply.inChannel("altered").text("altered it").build();
+            CommandRuntime runtime = alteringThrough(aws, proxy, clock, () -> {
+                // The answer's count and the audit finish go in one transaction once it is in Slack: it meets
+                // another write to the request's item (a duplicate delivery's claim), and DynamoDB cancels it.
+                proxy.conflictNext(aws.ref("RequestsTable"), 1);
             });
             CommandRequest request = RuntimeFixture.request("alter", List.of(), slack.url("/faults/last-write"));
 
@@ -409,6 +394,15 @@ class FaultsTest {
                 .satisfies(post -> assertThat(CaptureServer.textOf(post)).contains("read it"));
         assertThat(audit(aws, request)).extracting(r -> r.get("decision").s() + "/" + r.get("outcome").s())
                 .containsExactlyInAnyOrder("interrupted/unknown", "allowed/ok");
+    }
+
+    /** As below, with a command that counts its effect, does {@code whileActing}, and answers "altered it". */
+    private CommandRuntime alteringThrough(LocalAws aws, DynamoDbProxy proxy, Clock clock, Runnable whileActing) {
+        return alteringThrough(aws, proxy, clock, call -> {
+            effects.incrementAndGet();
+            whileActing.run();
+            return Reply.inChannel("altered").text("altered it").build();
+        });
     }
 
     /** A runtime running {@code ALTER} as {@code run} says, on DynamoDB through {@code proxy}. */
